@@ -1,0 +1,105 @@
+//! `quotewire extract`: extract and analyse HTML files; nothing is stored.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use serde::Serialize;
+use url::Url;
+
+use super::UsageError;
+use crate::config::Config;
+use crate::fetch::{list_html_files, read_html_file};
+use crate::model::ArticleRecord;
+use crate::nlp::Analyzer;
+use crate::pipeline::{ArticleBuilder, BuildOutcome};
+
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// HTML files or directories (.html, .htm, .html.gz).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The URL the page was fetched from (resolves relative links, names the site).
+    #[arg(long)]
+    pub url: Option<String>,
+    /// One article record per file, with a `file` field.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Serialize)]
+struct FileRecord<'a> {
+    file: String,
+    #[serde(flatten)]
+    article: &'a ArticleRecord,
+}
+
+pub fn run(args: ExtractArgs, config: &Config) -> anyhow::Result<ExitCode> {
+    let base = args
+        .url
+        .as_deref()
+        .map(|u| Url::parse(u).map_err(|e| UsageError(format!("--url `{u}` is not a URL: {e}"))))
+        .transpose()?;
+    let builder = ArticleBuilder::new(Analyzer::new(), config.fetch.strip_query_params.clone());
+    let mut files = Vec::new();
+    for path in &args.paths {
+        files.extend(list_html_files(path).map_err(|e| UsageError(e.to_string()))?);
+    }
+    let mut out = std::io::stdout().lock();
+    let mut failed = 0u64;
+    let fetched_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    for file in files {
+        let url = match &base {
+            Some(url) => url.clone(),
+            None => {
+                let absolute = std::fs::canonicalize(&file).unwrap_or(file.clone());
+                Url::from_file_path(&absolute).map_err(|_| UsageError(format!("{} has no file URL", file.display())))?
+            }
+        };
+        let result = read_html_file(&file)
+            .map_err(|e| e.to_string())
+            .and_then(|body| builder.build(&url, &body, None, &fetched_at, None).map_err(|e| e.to_string()));
+        match result {
+            Ok(BuildOutcome::Article(article)) => {
+                if args.json {
+                    let record = FileRecord {
+                        file: file.display().to_string(),
+                        article: &article,
+                    };
+                    writeln!(out, "{}", serde_json::to_string(&record)?)?;
+                } else {
+                    writeln!(
+                        out,
+                        "{}\n  title: {}\n  published: {} ({})\n  language: {}, kind: {}, {} chars, {} entities, {} quotes",
+                        file.display(),
+                        article.title.as_deref().unwrap_or("-"),
+                        article.published.as_deref().unwrap_or("-"),
+                        article.published_source.as_str(),
+                        article.language,
+                        article.kind.as_str(),
+                        article.text.chars().count(),
+                        article.entities.len(),
+                        article.quotes.len()
+                    )?;
+                    for q in &article.quotes {
+                        writeln!(
+                            out,
+                            "    [{}] {} ({}): {}",
+                            q.stance.as_str(),
+                            q.speaker.as_deref().unwrap_or("?"),
+                            q.kind.as_str(),
+                            q.text
+                        )?;
+                    }
+                }
+            }
+            Ok(BuildOutcome::NotArticle) => eprintln!("{}: not an article (listing or empty page)", file.display()),
+            Err(e) => {
+                failed += 1;
+                eprintln!("{}: {e}", file.display());
+            }
+        }
+    }
+    Ok(super::run_status(failed))
+}

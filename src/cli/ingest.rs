@@ -1,0 +1,140 @@
+//! `quotewire ingest`: one ingestion run over pipeline files and ad-hoc sources.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Args;
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+use super::progress::ProgressReporter;
+use super::{DataDir, UsageError, run_status};
+use crate::config::{Config, Pipeline, Source};
+use crate::nlp::Analyzer;
+use crate::pipeline::{self, RunStats};
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Pipeline file(s) to run once.
+    #[arg(long = "pipeline", value_name = "FILE")]
+    pub pipelines: Vec<PathBuf>,
+    /// RSS/Atom/JSON feed URL(s).
+    #[arg(long = "feed", value_name = "URL")]
+    pub feeds: Vec<String>,
+    /// Sitemap URL(s).
+    #[arg(long = "sitemap", value_name = "URL")]
+    pub sitemaps: Vec<String>,
+    /// Single page URL(s).
+    #[arg(long = "url", value_name = "URL")]
+    pub urls: Vec<String>,
+    /// Local HTML files or directories.
+    #[arg(long = "dir", value_name = "PATH")]
+    pub dirs: Vec<PathBuf>,
+    /// Download known pages again even when the server gives no validators.
+    #[arg(long)]
+    pub refetch: bool,
+}
+
+fn parse_url(flag: &str, raw: &str) -> Result<Url, UsageError> {
+    let url = Url::parse(raw).map_err(|e| UsageError(format!("{flag} `{raw}` is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(UsageError(format!(
+            "{flag} `{raw}`: only http and https URLs can be fetched (use --dir for local files)"
+        )));
+    }
+    Ok(url)
+}
+
+/// The pipelines an `ingest` invocation asks for.
+pub fn pipelines(args: &IngestArgs, config: &Config) -> Result<Vec<Pipeline>, UsageError> {
+    let mut out = Vec::new();
+    for path in &args.pipelines {
+        out.push(Pipeline::load(path, config).map_err(|e| UsageError(e.to_string()))?);
+    }
+    let mut sources = Vec::new();
+    for raw in &args.feeds {
+        sources.push(Source::Feed {
+            url: parse_url("--feed", raw)?,
+        });
+    }
+    for raw in &args.sitemaps {
+        sources.push(Source::Sitemap {
+            url: parse_url("--sitemap", raw)?,
+        });
+    }
+    for raw in &args.urls {
+        sources.push(Source::Page {
+            url: parse_url("--url", raw)?,
+        });
+    }
+    for path in &args.dirs {
+        sources.push(Source::Dir { path: path.clone() });
+    }
+    if !sources.is_empty() {
+        out.push(Pipeline::ad_hoc(sources, config));
+    }
+    if out.is_empty() {
+        return Err(UsageError(
+            "nothing to ingest: give --pipeline FILE or at least one --feed, --sitemap, --url or --dir".into(),
+        ));
+    }
+    Ok(out)
+}
+
+pub async fn run(args: IngestArgs, config: &Config, data: &DataDir) -> anyhow::Result<ExitCode> {
+    let pipelines = pipelines(&args, config)?;
+    let cancel = cancel_on_ctrl_c();
+    let mut failed = 0;
+    for pipeline in &pipelines {
+        let stats = run_pipeline(pipeline, config, data, cancel.clone(), args.refetch).await?;
+        failed += stats.failed;
+        if cancel.is_cancelled() {
+            break;
+        }
+    }
+    Ok(run_status(failed))
+}
+
+/// Runs one pipeline against the data directory and prints its summary line.
+pub async fn run_pipeline(
+    pipeline: &Pipeline,
+    config: &Config,
+    data: &DataDir,
+    cancel: CancellationToken,
+    refetch: bool,
+) -> anyhow::Result<RunStats> {
+    let store = data.open_store()?;
+    let index = data.open_index()?;
+    let sink = index.writer(config.index.writer_memory_bytes)?;
+    let progress = Arc::new(ProgressReporter::new(&pipeline.name));
+    let stats = pipeline::run(
+        pipeline,
+        Box::new(store),
+        Box::new(sink),
+        Analyzer::new(),
+        progress.clone(),
+        cancel,
+        refetch,
+    )
+    .await?;
+    progress.finish();
+    println!("{}: {}", pipeline.name, stats.summary());
+    Ok(stats)
+}
+
+/// First Ctrl-C cancels (drain and commit); a second one exits at once.
+pub fn cancel_on_ctrl_c() -> CancellationToken {
+    let cancel = CancellationToken::new();
+    let token = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("stopping: finishing documents in flight and committing (Ctrl-C again to quit now)");
+            token.cancel();
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(130);
+            }
+        }
+    });
+    cancel
+}

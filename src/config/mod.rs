@@ -1,0 +1,367 @@
+//! Configuration: `config/default.toml` and pipeline files.
+//!
+//! Files are parsed into raw serde structs (`raw`), then validated into the domain types here,
+//! with every problem reported at once, each naming its key path, the bad value and a hint.
+//! This module reads files and nothing else: it never fetches, stores or indexes.
+
+mod raw;
+mod vars;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use url::Url;
+
+pub use vars::interpolate;
+
+/// The configuration shipped with the product, every key with its default.
+pub const DEFAULT_CONFIG_TOML: &str = include_str!("../../config/default.toml");
+
+/// One validation problem: where, what, and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issue {
+    /// Key path such as `sources[2].url`.
+    pub path: String,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for Issue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, " (hint: {hint})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Errors of this module.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{origin} is not valid TOML: {message}")]
+    Syntax { origin: String, message: String },
+    #[error("{origin} has {} problem(s):\n{}", issues.len(), render_issues(issues))]
+    Invalid { origin: String, issues: Vec<Issue> },
+}
+
+fn render_issues(issues: &[Issue]) -> String {
+    issues
+        .iter()
+        .map(|i| format!("  - {i}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Collects issues while validating; turns into `ConfigError::Invalid` when non-empty.
+#[derive(Default)]
+pub(crate) struct Issues(Vec<Issue>);
+
+impl Issues {
+    pub(crate) fn push(&mut self, path: impl Into<String>, message: impl Into<String>, hint: Option<&str>) {
+        self.0.push(Issue {
+            path: path.into(),
+            message: message.into(),
+            hint: hint.map(str::to_string),
+        });
+    }
+
+    fn finish<T>(self, origin: &str, value: T) -> Result<T, ConfigError> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(ConfigError::Invalid {
+                origin: origin.to_string(),
+                issues: self.0,
+            })
+        }
+    }
+}
+
+/// Fetch behaviour shared by every source of a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FetchConfig {
+    pub user_agent: String,
+    pub connect_timeout: Duration,
+    pub timeout: Duration,
+    pub max_body_bytes: usize,
+    pub max_redirects: usize,
+    pub per_host_delay: Duration,
+    pub concurrency: usize,
+    pub respect_robots: bool,
+    pub strip_query_params: Vec<String>,
+    pub retries: u32,
+}
+
+/// Index behaviour.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexConfig {
+    pub writer_memory_bytes: usize,
+}
+
+/// HTTP server settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerConfig {
+    pub bind: String,
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub fetch: FetchConfig,
+    pub index: IndexConfig,
+    pub server: ServerConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        // The shipped default file is tested to validate, so this cannot fail in practice;
+        // fall back to the raw defaults rather than panic if it ever did.
+        Config::from_toml_str(DEFAULT_CONFIG_TOML, "config/default.toml")
+            .unwrap_or_else(|_| raw::RawConfig::default().validate(&mut Issues::default()))
+    }
+}
+
+impl Config {
+    /// Parses and validates a configuration file's text.
+    pub fn from_toml_str(text: &str, origin: &str) -> Result<Config, ConfigError> {
+        let raw: raw::RawConfig = toml::from_str(text).map_err(|e| ConfigError::Syntax {
+            origin: origin.to_string(),
+            message: e.to_string(),
+        })?;
+        let mut issues = Issues::default();
+        let config = raw.validate(&mut issues);
+        issues.finish(origin, config)
+    }
+
+    /// Loads a configuration file; `None` gives the shipped defaults.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        match path {
+            None => Ok(Config::default()),
+            Some(path) => {
+                let text = read(path)?;
+                Config::from_toml_str(&text, &path.display().to_string())
+            }
+        }
+    }
+}
+
+/// Where documents come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// An RSS or Atom feed; its items are fetched.
+    Feed { url: Url },
+    /// A sitemap (urlset or sitemap index); its URLs are fetched.
+    Sitemap { url: Url },
+    /// One page.
+    Page { url: Url },
+    /// A local directory (or file) of HTML files.
+    Dir { path: PathBuf },
+}
+
+impl Source {
+    /// Short type name as written in pipeline files.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Source::Feed { .. } => "feed",
+            Source::Sitemap { .. } => "sitemap",
+            Source::Page { .. } => "url",
+            Source::Dir { .. } => "dir",
+        }
+    }
+
+    /// The URL or path as text.
+    pub fn location(&self) -> String {
+        match self {
+            Source::Feed { url } | Source::Sitemap { url } | Source::Page { url } => url.to_string(),
+            Source::Dir { path } => path.display().to_string(),
+        }
+    }
+}
+
+/// A validated pipeline: sources, schedule and fetch options.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pipeline {
+    pub name: String,
+    pub sources: Vec<Source>,
+    /// How often `quotewire run` starts this pipeline.
+    pub every: Duration,
+    pub fetch: FetchConfig,
+}
+
+impl Pipeline {
+    /// An unnamed pipeline of ad-hoc sources (`ingest --feed ...`).
+    pub fn ad_hoc(sources: Vec<Source>, config: &Config) -> Pipeline {
+        Pipeline {
+            name: "ad-hoc".to_string(),
+            sources,
+            every: Duration::from_secs(3600),
+            fetch: config.fetch.clone(),
+        }
+    }
+
+    /// Parses and validates a pipeline file's text; `${NAME}` and `${NAME:-default}` are
+    /// replaced from `vars`, then from the environment.
+    pub fn from_toml_str(
+        text: &str,
+        origin: &str,
+        base_dir: &Path,
+        config: &Config,
+        vars: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Pipeline, ConfigError> {
+        let text = vars::interpolate(text, vars).map_err(|issue| ConfigError::Invalid {
+            origin: origin.to_string(),
+            issues: vec![issue],
+        })?;
+        let raw: raw::RawPipeline = toml::from_str(&text).map_err(|e| ConfigError::Syntax {
+            origin: origin.to_string(),
+            message: e.to_string(),
+        })?;
+        let mut issues = Issues::default();
+        let pipeline = raw.validate(origin, base_dir, config, &mut issues);
+        issues.finish(origin, pipeline)
+    }
+
+    /// Loads a pipeline file, interpolating variables from the environment.
+    pub fn load(path: &Path, config: &Config) -> Result<Pipeline, ConfigError> {
+        Self::load_with_vars(path, config, &|name| std::env::var(name).ok())
+    }
+
+    /// Loads a pipeline file with a custom variable lookup.
+    pub fn load_with_vars(
+        path: &Path,
+        config: &Config,
+        vars: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Pipeline, ConfigError> {
+        let text = read(path)?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        Self::from_toml_str(&text, &path.display().to_string(), base, config, vars)
+    }
+}
+
+fn read(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Parses durations such as `90s`, `30m`, `6h`, `1d`, `500ms`.
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number.parse().ok()?;
+    let seconds = match unit.trim() {
+        "ms" => return Some(Duration::from_millis(n)),
+        "s" => n,
+        "m" => n.checked_mul(60)?,
+        "h" => n.checked_mul(3600)?,
+        "d" => n.checked_mul(86_400)?,
+        _ => return None,
+    };
+    Some(Duration::from_secs(seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_vars(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn shipped_default_config_validates() {
+        let config = Config::from_toml_str(DEFAULT_CONFIG_TOML, "config/default.toml").unwrap();
+        assert!(config.fetch.max_body_bytes >= 1 << 20);
+        assert!(config.fetch.respect_robots);
+        assert!(config.fetch.strip_query_params.iter().any(|p| p == "utm_*"));
+    }
+
+    #[test]
+    fn pipeline_reports_every_error_with_its_key_path() {
+        let text = r#"
+version = 1
+name = ""
+[schedule]
+every = "soon"
+[[sources]]
+type = "feed"
+url = "ftp://example.org/feed"
+[[sources]]
+type = "sitemap"
+url = "not a url"
+[fetch]
+max_body_bytes = 0
+"#;
+        let err = Pipeline::from_toml_str(text, "p.toml", Path::new("."), &Config::default(), &no_vars)
+            .unwrap_err();
+        let ConfigError::Invalid { issues, .. } = err else {
+            panic!("expected invalid, got {err}");
+        };
+        let paths: Vec<&str> = issues.iter().map(|i| i.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["name", "schedule.every", "sources[0].url", "sources[1].url", "fetch.max_body_bytes"]
+        );
+        assert!(issues[1].message.contains("`soon`"));
+    }
+
+    #[test]
+    fn unknown_keys_and_source_types_are_rejected() {
+        let text = "version = 1\nname = \"x\"\n[[sources]]\ntype = \"podcast\"\nurl = \"http://a.example/\"\n";
+        let err = Pipeline::from_toml_str(text, "p.toml", Path::new("."), &Config::default(), &no_vars)
+            .unwrap_err();
+        assert!(err.to_string().contains("podcast"), "{err}");
+        let text = "version = 1\nname = \"x\"\ncolour = \"red\"\n";
+        let err = Pipeline::from_toml_str(text, "p.toml", Path::new("."), &Config::default(), &no_vars)
+            .unwrap_err();
+        assert!(err.to_string().contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn valid_pipeline_with_variables_and_overrides() {
+        let text = r#"
+version = 1
+name = "telecom"
+[schedule]
+every = "30m"
+[[sources]]
+type = "feed"
+url = "${BASE:-http://127.0.0.1:1}/rss.xml"
+[[sources]]
+type = "dir"
+path = "pages"
+[fetch]
+per_host_delay_ms = 250
+"#;
+        let vars = |name: &str| (name == "BASE").then(|| "http://127.0.0.1:9999".to_string());
+        let p = Pipeline::from_toml_str(text, "p.toml", Path::new("/base"), &Config::default(), &vars)
+            .unwrap();
+        assert_eq!(p.every, Duration::from_secs(1800));
+        assert_eq!(p.fetch.per_host_delay, Duration::from_millis(250));
+        assert_eq!(
+            p.sources,
+            vec![
+                Source::Feed { url: Url::parse("http://127.0.0.1:9999/rss.xml").unwrap() },
+                Source::Dir { path: PathBuf::from("/base/pages") },
+            ]
+        );
+    }
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_duration("90s"), Some(Duration::from_secs(90)));
+        assert_eq!(parse_duration("2h"), Some(Duration::from_secs(7200)));
+        assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
+        assert_eq!(parse_duration("h"), None);
+        assert_eq!(parse_duration("5 parsecs"), None);
+    }
+}

@@ -1,0 +1,312 @@
+//! Raw serde shapes of `config/default.toml` and pipeline files, and their validation.
+//!
+//! Defaults live here and only here (`Default` impls mirror `config/default.toml`, which a
+//! test checks). Validation turns raw values into domain types and records every problem.
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde::Deserialize;
+use url::Url;
+
+use super::{Config, FetchConfig, IndexConfig, Issues, Pipeline, ServerConfig, Source, parse_duration};
+
+/// The pipeline file format version this build understands.
+pub const PIPELINE_FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawConfig {
+    pub fetch: RawFetch,
+    pub index: RawIndex,
+    pub server: RawServer,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawFetch {
+    pub user_agent: String,
+    pub connect_timeout_secs: u64,
+    pub timeout_secs: u64,
+    pub max_body_bytes: u64,
+    pub max_redirects: u64,
+    pub per_host_delay_ms: u64,
+    pub concurrency: u64,
+    pub respect_robots: bool,
+    pub strip_query_params: Vec<String>,
+    pub retries: u32,
+}
+
+impl Default for RawFetch {
+    fn default() -> Self {
+        RawFetch {
+            user_agent: "quotewire/0.1 (+https://example.invalid/quotewire)".to_string(),
+            connect_timeout_secs: 10,
+            timeout_secs: 30,
+            max_body_bytes: 10 * 1024 * 1024,
+            max_redirects: 5,
+            per_host_delay_ms: 1000,
+            concurrency: 16,
+            respect_robots: true,
+            strip_query_params: ["utm_*", "fbclid", "gclid", "mc_cid", "mc_eid", "ocid", "cmpid"]
+                .map(String::from)
+                .to_vec(),
+            retries: 2,
+        }
+    }
+}
+
+/// Per-pipeline overrides of `[fetch]`: every key optional.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawFetchOverrides {
+    pub user_agent: Option<String>,
+    pub connect_timeout_secs: Option<u64>,
+    pub timeout_secs: Option<u64>,
+    pub max_body_bytes: Option<u64>,
+    pub max_redirects: Option<u64>,
+    pub per_host_delay_ms: Option<u64>,
+    pub concurrency: Option<u64>,
+    pub respect_robots: Option<bool>,
+    pub strip_query_params: Option<Vec<String>>,
+    pub retries: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawIndex {
+    pub writer_memory_mb: u64,
+}
+
+impl Default for RawIndex {
+    fn default() -> Self {
+        RawIndex { writer_memory_mb: 64 }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawServer {
+    pub bind: String,
+}
+
+impl Default for RawServer {
+    fn default() -> Self {
+        RawServer {
+            bind: "127.0.0.1:7878".to_string(),
+        }
+    }
+}
+
+impl RawConfig {
+    pub fn validate(self, issues: &mut Issues) -> Config {
+        let fetch = self.fetch.validate("fetch", issues);
+        let index = IndexConfig {
+            writer_memory_bytes: if (15..=4096).contains(&self.index.writer_memory_mb) {
+                self.index.writer_memory_mb as usize * 1024 * 1024
+            } else {
+                issues.push(
+                    "index.writer_memory_mb",
+                    format!("`{}` is out of range", self.index.writer_memory_mb),
+                    Some("tantivy needs between 15 and 4096 MB"),
+                );
+                64 * 1024 * 1024
+            },
+        };
+        if self.server.bind.parse::<std::net::SocketAddr>().is_err() {
+            issues.push(
+                "server.bind",
+                format!("`{}` is not a socket address", self.server.bind),
+                Some("write it as 127.0.0.1:7878"),
+            );
+        }
+        Config {
+            fetch,
+            index,
+            server: ServerConfig { bind: self.server.bind },
+        }
+    }
+}
+
+impl RawFetch {
+    fn validate(self, prefix: &str, issues: &mut Issues) -> FetchConfig {
+        let mut check = |key: &str, value: u64, range: std::ops::RangeInclusive<u64>, hint: &str| {
+            if !range.contains(&value) {
+                issues.push(format!("{prefix}.{key}"), format!("`{value}` is out of range"), Some(hint));
+            }
+        };
+        check("connect_timeout_secs", self.connect_timeout_secs, 1..=600, "use 1 to 600 seconds");
+        check("timeout_secs", self.timeout_secs, 1..=3600, "use 1 to 3600 seconds");
+        check(
+            "max_body_bytes",
+            self.max_body_bytes,
+            1024..=1024 * 1024 * 1024,
+            "use 1 KiB to 1 GiB; news pages rarely exceed 5 MB",
+        );
+        check("max_redirects", self.max_redirects, 0..=20, "use 0 to 20");
+        check("per_host_delay_ms", self.per_host_delay_ms, 0..=600_000, "use 0 to 600000 ms");
+        check("concurrency", self.concurrency, 1..=1024, "use 1 to 1024");
+        if self.user_agent.trim().is_empty() {
+            issues.push(
+                format!("{prefix}.user_agent"),
+                "must not be empty",
+                Some("name the tool and a contact URL, e.g. `quotewire/0.1 (+https://example.org/bot)`"),
+            );
+        }
+        FetchConfig {
+            user_agent: self.user_agent,
+            connect_timeout: Duration::from_secs(self.connect_timeout_secs),
+            timeout: Duration::from_secs(self.timeout_secs),
+            max_body_bytes: self.max_body_bytes as usize,
+            max_redirects: self.max_redirects as usize,
+            per_host_delay: Duration::from_millis(self.per_host_delay_ms),
+            concurrency: self.concurrency as usize,
+            respect_robots: self.respect_robots,
+            strip_query_params: self.strip_query_params,
+            retries: self.retries,
+        }
+    }
+
+    fn from_config(config: &FetchConfig) -> RawFetch {
+        RawFetch {
+            user_agent: config.user_agent.clone(),
+            connect_timeout_secs: config.connect_timeout.as_secs(),
+            timeout_secs: config.timeout.as_secs(),
+            max_body_bytes: config.max_body_bytes as u64,
+            max_redirects: config.max_redirects as u64,
+            per_host_delay_ms: config.per_host_delay.as_millis() as u64,
+            concurrency: config.concurrency as u64,
+            respect_robots: config.respect_robots,
+            strip_query_params: config.strip_query_params.clone(),
+            retries: config.retries,
+        }
+    }
+
+    fn apply(mut self, o: RawFetchOverrides) -> RawFetch {
+        macro_rules! set {
+            ($($field:ident),*) => { $( if let Some(v) = o.$field { self.$field = v; } )* };
+        }
+        set!(
+            user_agent,
+            connect_timeout_secs,
+            timeout_secs,
+            max_body_bytes,
+            max_redirects,
+            per_host_delay_ms,
+            concurrency,
+            respect_robots,
+            strip_query_params,
+            retries
+        );
+        self
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPipeline {
+    pub version: u32,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub schedule: RawSchedule,
+    #[serde(default)]
+    pub sources: Vec<RawSource>,
+    #[serde(default)]
+    pub fetch: RawFetchOverrides,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawSchedule {
+    pub every: String,
+}
+
+impl Default for RawSchedule {
+    fn default() -> Self {
+        RawSchedule { every: "1h".to_string() }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
+pub enum RawSource {
+    Feed { url: String },
+    Sitemap { url: String },
+    Url { url: String },
+    Dir { path: String },
+}
+
+impl RawPipeline {
+    pub fn validate(self, origin: &str, base_dir: &Path, config: &Config, issues: &mut Issues) -> Pipeline {
+        let _ = origin;
+        if self.version != PIPELINE_FORMAT_VERSION {
+            issues.push(
+                "version",
+                format!("`{}` is not a supported format version", self.version),
+                Some("this build reads version = 1; see pipelines/README.md"),
+            );
+        }
+        if self.name.trim().is_empty() {
+            issues.push("name", "must not be empty", Some("give the pipeline a short name"));
+        }
+        let every = match parse_duration(&self.schedule.every) {
+            Some(d) if d >= Duration::from_secs(1) => d,
+            _ => {
+                issues.push(
+                    "schedule.every",
+                    format!("`{}` is not a duration", self.schedule.every),
+                    Some("write a number and a unit: 90s, 30m, 6h, 1d"),
+                );
+                Duration::from_secs(3600)
+            }
+        };
+        let mut sources = Vec::new();
+        for (i, source) in self.sources.into_iter().enumerate() {
+            let path = format!("sources[{i}]");
+            let parse_url = |url: &str, issues: &mut Issues| -> Option<Url> {
+                match Url::parse(url) {
+                    Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Some(u),
+                    Ok(u) => {
+                        issues.push(
+                            format!("{path}.url"),
+                            format!("`{url}` has unsupported scheme `{}`", u.scheme()),
+                            Some("only http and https URLs can be fetched; use type = \"dir\" for local files"),
+                        );
+                        None
+                    }
+                    Err(e) => {
+                        issues.push(
+                            format!("{path}.url"),
+                            format!("`{url}` is not a URL: {e}"),
+                            Some("write an absolute URL such as https://example.org/feed.xml"),
+                        );
+                        None
+                    }
+                }
+            };
+            let source = match source {
+                RawSource::Feed { url } => parse_url(&url, issues).map(|url| Source::Feed { url }),
+                RawSource::Sitemap { url } => parse_url(&url, issues).map(|url| Source::Sitemap { url }),
+                RawSource::Url { url } => parse_url(&url, issues).map(|url| Source::Page { url }),
+                RawSource::Dir { path: dir } => {
+                    if dir.trim().is_empty() {
+                        issues.push(format!("{path}.path"), "must not be empty", Some("name a directory of HTML files"));
+                        None
+                    } else {
+                        Some(Source::Dir { path: base_dir.join(dir) })
+                    }
+                }
+            };
+            sources.extend(source);
+        }
+        let fetch = RawFetch::from_config(&config.fetch).apply(self.fetch).validate("fetch", issues);
+        Pipeline {
+            name: self.name,
+            sources,
+            every,
+            fetch,
+        }
+    }
+}

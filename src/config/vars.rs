@@ -1,0 +1,72 @@
+//! `${NAME}` and `${NAME:-default}` interpolation in pipeline files.
+//!
+//! Lets one pipeline file serve several deployments (and the demo's random loopback ports)
+//! without editing. Pure text substitution before TOML parsing; `$$` writes a literal `$`.
+
+use super::Issue;
+
+/// Replaces variables in `text` using `lookup`; an undefined variable without a default is
+/// an error naming it.
+pub fn interpolate(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<String, Issue> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(pos) = rest.find('$') {
+        out.push_str(&rest[..pos]);
+        let after = &rest[pos + 1..];
+        if let Some(tail) = after.strip_prefix('$') {
+            out.push('$');
+            rest = tail;
+        } else if let Some(body) = after.strip_prefix('{') {
+            let Some(close) = body.find('}') else {
+                return Err(Issue {
+                    path: "(file)".to_string(),
+                    message: "unterminated `${` variable".to_string(),
+                    hint: Some("close it with `}` or write `$$` for a literal dollar".to_string()),
+                });
+            };
+            let spec = &body[..close];
+            let (name, default) = match spec.split_once(":-") {
+                Some((name, default)) => (name, Some(default)),
+                None => (spec, None),
+            };
+            let valid = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !valid {
+                return Err(Issue {
+                    path: "(file)".to_string(),
+                    message: format!("`${{{spec}}}` is not a valid variable"),
+                    hint: Some("names use letters, digits and `_`".to_string()),
+                });
+            }
+            match lookup(name).or_else(|| default.map(str::to_string)) {
+                Some(value) => out.push_str(&value),
+                None => {
+                    return Err(Issue {
+                        path: "(file)".to_string(),
+                        message: format!("variable `{name}` is not set"),
+                        hint: Some(format!("set it in the environment or write `${{{name}:-default}}`")),
+                    });
+                }
+            }
+            rest = &body[close + 1..];
+        } else {
+            out.push('$');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variables_defaults_and_escapes() {
+        let lookup = |n: &str| (n == "A").then(|| "x".to_string());
+        assert_eq!(interpolate("${A}/${B:-y}/$$/$5", &lookup).unwrap(), "x/y/$/$5");
+        assert!(interpolate("${C}", &lookup).unwrap_err().message.contains("`C`"));
+        assert!(interpolate("${A", &lookup).is_err());
+        assert!(interpolate("${a b}", &lookup).is_err());
+    }
+}

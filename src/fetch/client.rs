@@ -1,0 +1,375 @@
+//! The HTTP client: conditional GET, manual redirects, capped streaming bodies, retries.
+//!
+//! Every request goes through [`Fetcher::fetch`], which takes the host's politeness turn,
+//! checks robots.txt for every hop, and never buffers more than `max_body_bytes`.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use tokio::sync::Semaphore;
+use url::Url;
+
+use super::FetchError;
+use super::politeness::HostGates;
+use super::robots::RobotsCache;
+use crate::config::FetchConfig;
+
+/// Longest `Retry-After` honoured; a server asking for more gets the page marked failed.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
+/// First retry delay; doubled for every further attempt.
+const RETRY_BASE_DELAY: Duration = Duration::from_millis(300);
+
+/// Cache validators from a previous fetch, sent back as a conditional GET.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+impl Validators {
+    pub fn is_empty(&self) -> bool {
+        self.etag.is_none() && self.last_modified.is_none()
+    }
+}
+
+/// What content a request expects; anything else is refused before the body is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    /// An HTML page.
+    Html,
+    /// A feed or sitemap (XML, JSON or text).
+    Feed,
+    /// Anything textual (robots.txt).
+    Text,
+}
+
+impl Expect {
+    fn accept_header(self) -> &'static str {
+        match self {
+            Expect::Html => "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
+            Expect::Feed => {
+                "application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.9,application/json;q=0.8,*/*;q=0.1"
+            }
+            Expect::Text => "text/plain,*/*;q=0.1",
+        }
+    }
+
+    fn accepts(self, content_type: &str) -> bool {
+        let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        if mime.is_empty() || mime == "application/octet-stream" {
+            return true;
+        }
+        match self {
+            Expect::Html => mime == "text/html" || mime == "application/xhtml+xml" || mime == "text/plain",
+            Expect::Feed => {
+                mime.contains("xml") || mime.contains("json") || mime.starts_with("text/") || mime.contains("gzip")
+            }
+            Expect::Text => mime.starts_with("text/"),
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Expect::Html => "an HTML page",
+            Expect::Feed => "a feed or sitemap",
+            Expect::Text => "a text file",
+        }
+    }
+}
+
+/// A fetched body with its metadata.
+#[derive(Debug, Clone)]
+pub struct FetchedPage {
+    /// The URL after redirects.
+    pub final_url: Url,
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+    pub validators: Validators,
+}
+
+/// The result of a (conditional) GET.
+#[derive(Debug, Clone)]
+pub enum FetchOutcome {
+    Fetched(FetchedPage),
+    /// 304: the validators still match.
+    NotModified,
+}
+
+/// The polite HTTP client shared by one run.
+pub struct Fetcher {
+    client: reqwest::Client,
+    config: FetchConfig,
+    gates: HostGates,
+    robots: RobotsCache,
+    slots: Semaphore,
+}
+
+impl Fetcher {
+    /// Builds a client from fetch settings.
+    pub fn new(config: &FetchConfig) -> Result<Arc<Fetcher>, FetchError> {
+        let client = reqwest::Client::builder()
+            .user_agent(config.user_agent.clone())
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .gzip(true)
+            .build()
+            .map_err(|e| FetchError::Client(e.to_string()))?;
+        Ok(Arc::new(Fetcher {
+            client,
+            config: config.clone(),
+            gates: HostGates::default(),
+            robots: RobotsCache::new(&config.user_agent),
+            slots: Semaphore::new(config.concurrency.max(1)),
+        }))
+    }
+
+    /// The settings this client runs with.
+    pub fn config(&self) -> &FetchConfig {
+        &self.config
+    }
+
+    /// Whether robots.txt lets us fetch `url` (always true when robots are not respected).
+    pub async fn allowed(&self, url: &Url) -> bool {
+        if !self.config.respect_robots {
+            return true;
+        }
+        self.robots.allowed(self, url).await
+    }
+
+    /// GETs `url`, following redirects, with validators for a conditional request.
+    pub async fn fetch(&self, url: &Url, validators: &Validators, expect: Expect) -> Result<FetchOutcome, FetchError> {
+        let mut current = url.clone();
+        let mut seen = HashSet::new();
+        seen.insert(current.to_string());
+        let mut hops = 0;
+        loop {
+            check_scheme(&current)?;
+            if !self.allowed(&current).await {
+                return Err(FetchError::Disallowed { url: current.to_string() });
+            }
+            let conditional = if hops == 0 { validators } else { &Validators::default() };
+            match self.fetch_one(&current, conditional, expect).await? {
+                Hop::Done(outcome) => return Ok(outcome),
+                Hop::Redirect(target) => {
+                    hops += 1;
+                    if !seen.insert(target.to_string()) {
+                        return Err(FetchError::RedirectLoop {
+                            url: url.to_string(),
+                            target: target.to_string(),
+                        });
+                    }
+                    if hops > self.config.max_redirects {
+                        return Err(FetchError::TooManyRedirects {
+                            url: url.to_string(),
+                            limit: self.config.max_redirects,
+                        });
+                    }
+                    current = target;
+                }
+            }
+        }
+    }
+
+    /// One URL without following redirects, retrying transient failures.
+    pub(super) async fn fetch_one(&self, url: &Url, validators: &Validators, expect: Expect) -> Result<Hop, FetchError> {
+        let mut attempt = 0;
+        loop {
+            let result = {
+                let _slot = self.slots.acquire().await.map_err(|_| FetchError::Client("client closed".into()))?;
+                let _turn = self.gates.acquire(url, self.config.per_host_delay).await;
+                self.request(url, validators, expect).await
+            };
+            match result {
+                Err(Failure { error, retry_after }) if error.is_transient() && attempt < self.config.retries => {
+                    let backoff = retry_after.unwrap_or_else(|| backoff_delay(url, attempt));
+                    if backoff > MAX_RETRY_AFTER {
+                        return Err(error);
+                    }
+                    tracing::debug!(%url, attempt, ?backoff, "retrying after {error}");
+                    tokio::time::sleep(backoff).await;
+                    attempt += 1;
+                }
+                Err(Failure { error, .. }) => return Err(error),
+                Ok(hop) => return Ok(hop),
+            }
+        }
+    }
+
+    async fn request(&self, url: &Url, validators: &Validators, expect: Expect) -> Result<Hop, Failure> {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ACCEPT, HeaderValue::from_static(expect.accept_header()));
+        if let Some(etag) = validators.etag.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
+            headers.insert(header::IF_NONE_MATCH, etag);
+        }
+        if let Some(lm) = validators.last_modified.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
+            headers.insert(header::IF_MODIFIED_SINCE, lm);
+        }
+        let mut response = self
+            .client
+            .get(url.clone())
+            .headers(headers)
+            .send()
+            .await
+            .map_err(|e| Failure::from(self.classify(url, &e)))?;
+        let status = response.status();
+        if status.is_redirection() && status != reqwest::StatusCode::NOT_MODIFIED {
+            let target = response
+                .headers()
+                .get(header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|location| url.join(location).ok())
+                .ok_or_else(|| FetchError::BadRedirect { url: url.to_string() })?;
+            return Ok(Hop::Redirect(target));
+        }
+        if status == reqwest::StatusCode::NOT_MODIFIED {
+            return Ok(Hop::Done(FetchOutcome::NotModified));
+        }
+        if !status.is_success() {
+            let retry_after = response
+                .headers()
+                .get(header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(Duration::from_secs);
+            return Err(Failure {
+                error: FetchError::Status {
+                    url: url.to_string(),
+                    status: status.as_u16(),
+                },
+                retry_after,
+            });
+        }
+        let header_text = |name: header::HeaderName| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let content_type = header_text(header::CONTENT_TYPE);
+        if let Some(ct) = &content_type
+            && !expect.accepts(ct)
+        {
+            return Err(FetchError::ContentType {
+                url: url.to_string(),
+                content_type: ct.clone(),
+                expected: expect.describe(),
+            }
+            .into());
+        }
+        let validators = Validators {
+            etag: header_text(header::ETAG),
+            last_modified: header_text(header::LAST_MODIFIED),
+        };
+        let limit = self.config.max_body_bytes;
+        let too_large = || FetchError::TooLarge {
+            url: url.to_string(),
+            limit,
+        };
+        if response.content_length().is_some_and(|len| len as usize > limit) {
+            return Err(too_large().into());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| Failure::from(self.classify(url, &e)))? {
+            if body.len() + chunk.len() > limit {
+                return Err(too_large().into());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Hop::Done(FetchOutcome::Fetched(FetchedPage {
+            final_url: url.clone(),
+            status: status.as_u16(),
+            content_type,
+            body,
+            validators,
+        })))
+    }
+
+    fn classify(&self, url: &Url, error: &reqwest::Error) -> FetchError {
+        if error.is_timeout() {
+            return FetchError::Timeout {
+                url: url.to_string(),
+                seconds: self.config.timeout.as_secs(),
+            };
+        }
+        let mut message = error.to_string();
+        let mut source = std::error::Error::source(error);
+        while let Some(inner) = source {
+            message = format!("{message}: {inner}");
+            source = inner.source();
+        }
+        FetchError::Network {
+            url: url.to_string(),
+            message,
+        }
+    }
+}
+
+/// One request's result: a final outcome or a redirect to follow.
+pub(super) enum Hop {
+    Done(FetchOutcome),
+    Redirect(Url),
+}
+
+struct Failure {
+    error: FetchError,
+    retry_after: Option<Duration>,
+}
+
+impl From<FetchError> for Failure {
+    fn from(error: FetchError) -> Self {
+        Failure {
+            error,
+            retry_after: None,
+        }
+    }
+}
+
+fn check_scheme(url: &Url) -> Result<(), FetchError> {
+    if matches!(url.scheme(), "http" | "https") && url.host().is_some() {
+        Ok(())
+    } else {
+        Err(FetchError::Scheme { url: url.to_string() })
+    }
+}
+
+/// Exponential backoff with a jitter derived from the URL, so hosts do not retry in lockstep.
+fn backoff_delay(url: &Url, attempt: u32) -> Duration {
+    let base = RETRY_BASE_DELAY * 2u32.saturating_pow(attempt);
+    let jitter = url.as_str().bytes().fold(attempt as u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64)) % 100;
+    base + Duration::from_millis(jitter * base.as_millis() as u64 / 400)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn non_http_schemes_are_refused_before_any_request() {
+        for raw in ["file:///etc/passwd", "ftp://example.org/x", "javascript:alert(1)", "data:text/html,hi"] {
+            let url = Url::parse(raw).unwrap();
+            assert!(matches!(check_scheme(&url), Err(FetchError::Scheme { .. })), "{raw}");
+        }
+        assert!(check_scheme(&Url::parse("https://example.org/").unwrap()).is_ok());
+    }
+
+    #[test]
+    fn content_type_checks() {
+        assert!(Expect::Html.accepts("text/html; charset=utf-8"));
+        assert!(Expect::Html.accepts(""));
+        assert!(!Expect::Html.accepts("application/pdf"));
+        assert!(!Expect::Html.accepts("image/jpeg"));
+        assert!(Expect::Feed.accepts("application/rss+xml"));
+        assert!(!Expect::Feed.accepts("image/png"));
+    }
+
+    #[test]
+    fn backoff_grows() {
+        let url = Url::parse("http://127.0.0.1/x").unwrap();
+        assert!(backoff_delay(&url, 2) > backoff_delay(&url, 0));
+    }
+}

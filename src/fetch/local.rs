@@ -1,0 +1,94 @@
+//! Local HTML files: `--dir PATH` sources and `quotewire extract`.
+//!
+//! Walks directories (sorted, so runs are reproducible), reads `.html`, `.htm` and
+//! `.html.gz` files with a size cap, and gives each a `file://` URL.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use super::FetchError;
+
+/// Largest local file read (after decompression), matching the default HTTP body cap.
+pub const MAX_LOCAL_FILE_BYTES: usize = 10 * 1024 * 1024;
+
+/// Lists HTML files under `path` (a file or a directory, walked recursively).
+pub fn list_html_files(path: &Path) -> Result<Vec<PathBuf>, FetchError> {
+    let error = |e: std::io::Error| FetchError::File {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
+    let meta = std::fs::metadata(path).map_err(error)?;
+    if meta.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut out = Vec::new();
+    let mut stack = vec![path.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .map_err(error)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        entries.sort();
+        for entry in entries {
+            if entry.is_dir() {
+                stack.push(entry);
+            } else if is_html_name(&entry) {
+                out.push(entry);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn is_html_name(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_ascii_lowercase();
+    name.ends_with(".html") || name.ends_with(".htm") || name.ends_with(".html.gz") || name.ends_with(".htm.gz")
+}
+
+/// Reads an HTML file, decompressing `.gz`, refusing files over the cap.
+pub fn read_html_file(path: &Path) -> Result<Vec<u8>, FetchError> {
+    let error = |message: String| FetchError::File {
+        path: path.display().to_string(),
+        message,
+    };
+    let file = std::fs::File::open(path).map_err(|e| error(e.to_string()))?;
+    let mut out = Vec::new();
+    let limit = MAX_LOCAL_FILE_BYTES as u64 + 1;
+    let gz = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+    if gz {
+        flate2::read::GzDecoder::new(file)
+            .take(limit)
+            .read_to_end(&mut out)
+            .map_err(|e| error(format!("bad gzip data: {e}")))?;
+    } else {
+        file.take(limit).read_to_end(&mut out).map_err(|e| error(e.to_string()))?;
+    }
+    if out.len() > MAX_LOCAL_FILE_BYTES {
+        return Err(error(format!("larger than {MAX_LOCAL_FILE_BYTES} bytes")));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walks_html_files_and_reads_gzip() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("b.html"), "<p>b</p>").unwrap();
+        std::fs::write(dir.path().join("notes.txt"), "x").unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut gz, b"<p>a</p>").unwrap();
+        std::fs::write(dir.path().join("sub/a.html.gz"), gz.finish().unwrap()).unwrap();
+        let files = list_html_files(dir.path()).unwrap();
+        assert_eq!(files.len(), 2);
+        let gz_file = files.iter().find(|f| f.to_string_lossy().ends_with(".gz")).unwrap();
+        assert_eq!(read_html_file(gz_file).unwrap(), b"<p>a</p>");
+        std::fs::write(dir.path().join("bad.html.gz"), b"not gzip").unwrap();
+        assert!(read_html_file(&dir.path().join("bad.html.gz")).is_err());
+        assert!(list_html_files(&dir.path().join("missing")).is_err());
+    }
+}

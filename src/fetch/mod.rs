@@ -1,0 +1,68 @@
+//! Fetching: the only module that touches the network.
+//!
+//! Owns the HTTP client (rustls, capped streaming bodies, manual redirects so that every hop
+//! is checked against robots.txt and the scheme rules), per-host politeness, robots.txt,
+//! feed and sitemap discovery, URL canonicalisation and reading local files. It returns raw
+//! bytes and metadata; it never decodes, extracts, stores or indexes.
+
+mod canonical;
+mod client;
+mod feed;
+mod local;
+mod politeness;
+mod robots;
+mod sitemap;
+
+pub use canonical::canonicalize;
+pub use client::{Expect, FetchOutcome, FetchedPage, Fetcher, Validators};
+pub use feed::{DiscoveredLink, parse_feed};
+pub use local::{MAX_LOCAL_FILE_BYTES, list_html_files, read_html_file};
+pub use sitemap::{Sitemap, parse_sitemap};
+
+/// Errors of the fetch stage. Each names the URL (or file) it is about.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("cannot build the HTTP client: {0}")]
+    Client(String),
+    #[error("refusing `{url}`: only http and https URLs are fetched")]
+    Scheme { url: String },
+    #[error("{url} is disallowed by robots.txt")]
+    Disallowed { url: String },
+    #[error("cannot reach {url}: {message}")]
+    Network { url: String, message: String },
+    #[error("{url} timed out after {seconds} s")]
+    Timeout { url: String, seconds: u64 },
+    #[error("{url} answered HTTP {status}")]
+    Status { url: String, status: u16 },
+    #[error("{url} is larger than the {limit}-byte cap (raise fetch.max_body_bytes if it is legitimate)")]
+    TooLarge { url: String, limit: usize },
+    #[error("{url} redirects in a loop back to {target}")]
+    RedirectLoop { url: String, target: String },
+    #[error("{url} redirects more than {limit} times (fetch.max_redirects)")]
+    TooManyRedirects { url: String, limit: usize },
+    #[error("{url} sent a redirect without a usable Location header")]
+    BadRedirect { url: String },
+    #[error("{url} has content type `{content_type}`, expected {expected}")]
+    ContentType {
+        url: String,
+        content_type: String,
+        expected: &'static str,
+    },
+    #[error("{url} is not a valid feed: {message}")]
+    Feed { url: String, message: String },
+    #[error("{url} is not a valid sitemap: {message}")]
+    Sitemap { url: String, message: String },
+    #[error("cannot read {path}: {message}")]
+    File { path: String, message: String },
+}
+
+impl FetchError {
+    /// Whether trying again later may succeed (network trouble, timeouts, 5xx, 429).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            FetchError::Network { .. } | FetchError::Timeout { .. } => true,
+            FetchError::Status { status, .. } => *status == 429 || *status >= 500,
+            _ => false,
+        }
+    }
+}

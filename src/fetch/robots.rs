@@ -1,0 +1,87 @@
+//! robots.txt: fetched once per origin per run and consulted before every request.
+//!
+//! 2xx: the file's rules; 4xx: everything allowed; 5xx or unreachable: everything disallowed
+//! for this run (the conservative reading of RFC 9309 §2.3.1.4). Files are capped at 500 KiB.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use texting_robots::Robot;
+use tokio::sync::OnceCell;
+use url::Url;
+
+use super::client::{Expect, Hop, Validators};
+use super::{FetchError, FetchOutcome, Fetcher};
+
+/// RFC 9309 lets crawlers stop reading robots.txt after 500 KiB.
+const MAX_ROBOTS_BYTES: usize = 500 * 1024;
+
+enum Rules {
+    AllowAll,
+    DisallowAll,
+    Parsed(Box<Robot>),
+}
+
+/// Per-origin robots.txt rules.
+pub struct RobotsCache {
+    agent: String,
+    origins: Mutex<HashMap<String, Arc<OnceCell<Rules>>>>,
+}
+
+impl RobotsCache {
+    pub fn new(user_agent: &str) -> RobotsCache {
+        // The product token: "quotewire/0.1 (+url)" -> "quotewire".
+        let agent = user_agent
+            .split(['/', ' '])
+            .next()
+            .filter(|t| !t.is_empty())
+            .unwrap_or("quotewire")
+            .to_string();
+        RobotsCache {
+            agent,
+            origins: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub async fn allowed(&self, fetcher: &Fetcher, url: &Url) -> bool {
+        let origin = url.origin().ascii_serialization();
+        let cell = {
+            let mut origins = self.origins.lock().unwrap_or_else(|p| p.into_inner());
+            origins.entry(origin.clone()).or_default().clone()
+        };
+        let rules = cell.get_or_init(|| self.load(fetcher, &origin)).await;
+        match rules {
+            Rules::AllowAll => true,
+            Rules::DisallowAll => false,
+            Rules::Parsed(robot) => robot.allowed(url.as_str()),
+        }
+    }
+
+    async fn load(&self, fetcher: &Fetcher, origin: &str) -> Rules {
+        let Ok(robots_url) = Url::parse(&format!("{origin}/robots.txt")) else {
+            return Rules::DisallowAll;
+        };
+        // Follow up to five redirects (RFC 9309), without consulting robots for robots.txt.
+        let mut current = robots_url;
+        for _ in 0..5 {
+            match fetcher.fetch_one(&current, &Validators::default(), Expect::Text).await {
+                Ok(Hop::Redirect(target)) => current = target,
+                Ok(Hop::Done(FetchOutcome::Fetched(page))) => {
+                    let body = &page.body[..page.body.len().min(MAX_ROBOTS_BYTES)];
+                    return match Robot::new(&self.agent, body) {
+                        Ok(robot) => Rules::Parsed(Box::new(robot)),
+                        Err(_) => Rules::AllowAll,
+                    };
+                }
+                Ok(Hop::Done(FetchOutcome::NotModified)) => return Rules::AllowAll,
+                Err(FetchError::Status { status, .. }) if (400..500).contains(&status) => return Rules::AllowAll,
+                Err(FetchError::ContentType { .. }) => return Rules::AllowAll,
+                Err(error) => {
+                    tracing::warn!("robots.txt for {origin} unavailable, not fetching from it this run: {error}");
+                    return Rules::DisallowAll;
+                }
+            }
+        }
+        Rules::DisallowAll
+    }
+}

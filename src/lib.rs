@@ -1,0 +1,19 @@
+//! quotewire: ingest news articles and official statements, find who said what, and make
+//! every statement searchable.
+//!
+//! Data flows one way: [`fetch`] → [`store`] → [`extract`] → [`nlp`] → [`index`].
+//! [`pipeline`] is the only module that knows every stage; [`schedule`] decides when
+//! pipelines run; [`server`] and [`cli`] are the front ends. See `ARCHITECTURE.md`.
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod extract;
+pub mod fetch;
+pub mod index;
+pub mod model;
+pub mod nlp;
+pub mod pipeline;
+pub mod schedule;
+pub mod server;
+pub mod store;

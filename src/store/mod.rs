@@ -1,0 +1,80 @@
+//! The document store: raw pages are the truth, everything else can be rebuilt from them.
+//!
+//! Owns sources, per-URL fetch state (validators, content hash, failures), compressed raw
+//! bodies, and the extracted article records with their analysis. [`DocumentStore`] is the
+//! plug point; [`SqliteStore`] the embedded default. It never fetches, extracts or indexes.
+
+mod sqlite;
+
+pub use sqlite::SqliteStore;
+
+use crate::fetch::Validators;
+use crate::model::ArticleRecord;
+
+/// Errors of the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the store at {path}: {message}")]
+    Open { path: String, message: String },
+    #[error("store at {path} has schema version {found}, this build reads {expected}")]
+    Version { path: String, found: i64, expected: i64 },
+    #[error("store query failed: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("stored record {id} is corrupt: {message}")]
+    Corrupt { id: String, message: String },
+}
+
+/// What is known about one URL from earlier runs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PageState {
+    pub validators: Validators,
+    pub content_hash: Option<String>,
+    /// The article this page produced, if any.
+    pub article_id: Option<String>,
+    pub failures: u32,
+}
+
+/// A fetched body to remember.
+#[derive(Debug, Clone)]
+pub struct RawPage<'a> {
+    pub url: &'a str,
+    pub final_url: &'a str,
+    pub content_type: Option<&'a str>,
+    pub body: &'a [u8],
+    pub validators: &'a Validators,
+    pub content_hash: &'a str,
+    pub fetched_at: &'a str,
+}
+
+/// Counts for `quotewire status`-style reports and tests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoreCounts {
+    pub pages: u64,
+    pub articles: u64,
+    pub failed_pages: u64,
+}
+
+/// Storage of pages and articles.
+pub trait DocumentStore: Send {
+    fn page_state(&self, url: &str) -> Result<Option<PageState>, StoreError>;
+    /// Remembers a fetched body and its validators; resets the failure count.
+    fn put_page(&mut self, page: &RawPage<'_>) -> Result<(), StoreError>;
+    /// Records that a URL was revalidated (304 or unchanged hash).
+    fn touch_page(&mut self, url: &str, fetched_at: &str) -> Result<(), StoreError>;
+    /// Records a failure without losing what the URL had before.
+    fn record_failure(&mut self, url: &str, error: &str, at: &str) -> Result<(), StoreError>;
+    /// Stores (or replaces) an article and links the page URL to it.
+    fn put_article(&mut self, page_url: &str, article: &ArticleRecord) -> Result<(), StoreError>;
+    fn article(&self, id: &str) -> Result<Option<ArticleRecord>, StoreError>;
+    /// The id of an article already stored under this canonical URL.
+    fn article_id_by_canonical(&self, canonical_url: &str) -> Result<Option<String>, StoreError>;
+    /// Every stored article, in id order.
+    fn articles(&self) -> Result<Vec<ArticleRecord>, StoreError>;
+    /// The raw body of a page, decompressed, with its content type.
+    fn raw_page(&self, url: &str) -> Result<Option<(Vec<u8>, Option<String>)>, StoreError>;
+    /// Validators of a feed or sitemap source.
+    fn source_validators(&self, kind: &str, url: &str) -> Result<Validators, StoreError>;
+    fn put_source(&mut self, kind: &str, url: &str, validators: &Validators, at: &str, error: Option<&str>)
+    -> Result<(), StoreError>;
+    fn counts(&self) -> Result<StoreCounts, StoreError>;
+}

@@ -1,0 +1,399 @@
+//! SQLite implementation of [`DocumentStore`] (rusqlite, bundled SQLite, WAL mode).
+//!
+//! Raw bodies are zlib-compressed; articles are JSON in `articles.record`. Every write is its
+//! own transaction, so a crash loses at most the document in flight.
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{DocumentStore, PageState, RawPage, StoreCounts, StoreError};
+use crate::fetch::Validators;
+use crate::model::ArticleRecord;
+
+/// Bump when the schema changes; older stores are migrated in `migrate`.
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sources (
+    kind TEXT NOT NULL,
+    url TEXT NOT NULL,
+    etag TEXT,
+    last_modified TEXT,
+    last_fetched TEXT,
+    last_error TEXT,
+    PRIMARY KEY (kind, url)
+);
+CREATE TABLE IF NOT EXISTS pages (
+    url TEXT PRIMARY KEY,
+    final_url TEXT,
+    content_type TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    content_hash TEXT,
+    raw BLOB,
+    fetched_at TEXT,
+    failures INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    article_id TEXT
+);
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    canonical_url TEXT,
+    content_hash TEXT NOT NULL,
+    record TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_canonical ON articles (canonical_url);
+";
+
+/// The embedded document store.
+pub struct SqliteStore {
+    conn: Connection,
+    path: String,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store file.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        let display = path.display().to_string();
+        let open_error = |e: rusqlite::Error| StoreError::Open {
+            path: display.clone(),
+            message: e.to_string(),
+        };
+        let conn = Connection::open(path).map_err(open_error)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(open_error)?;
+        // A corrupt or foreign file fails here with a clear error instead of later.
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(open_error)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(open_error)?;
+        conn.execute_batch(SCHEMA).map_err(open_error)?;
+        let store = SqliteStore { conn, path: display };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// An in-memory store (tests, `extract`).
+    pub fn in_memory() -> Result<SqliteStore, StoreError> {
+        let conn = Connection::open_in_memory()?;
+        conn.execute_batch(SCHEMA)?;
+        let store = SqliteStore {
+            conn,
+            path: ":memory:".to_string(),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&self) -> Result<(), StoreError> {
+        let found: Option<i64> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| {
+                r.get::<_, String>(0)
+            })
+            .optional()?
+            .and_then(|v| v.parse().ok());
+        match found {
+            None => {
+                self.conn.execute(
+                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?1)",
+                    [SCHEMA_VERSION.to_string()],
+                )?;
+                Ok(())
+            }
+            Some(SCHEMA_VERSION) => Ok(()),
+            Some(found) => Err(StoreError::Version {
+                path: self.path.clone(),
+                found,
+                expected: SCHEMA_VERSION,
+            }),
+        }
+    }
+}
+
+fn compress(body: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    // Writing to a Vec cannot fail.
+    let _ = encoder.write_all(body);
+    encoder.finish().unwrap_or_default()
+}
+
+fn decompress(data: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    flate2::read::ZlibDecoder::new(data).read_to_end(&mut out)?;
+    Ok(out)
+}
+
+fn parse_record(id: &str, json: &str) -> Result<ArticleRecord, StoreError> {
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt {
+        id: id.to_string(),
+        message: e.to_string(),
+    })
+}
+
+impl DocumentStore for SqliteStore {
+    fn page_state(&self, url: &str) -> Result<Option<PageState>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT etag, last_modified, content_hash, article_id, failures FROM pages WHERE url = ?1",
+                [url],
+                |r| {
+                    Ok(PageState {
+                        validators: Validators {
+                            etag: r.get(0)?,
+                            last_modified: r.get(1)?,
+                        },
+                        content_hash: r.get(2)?,
+                        article_id: r.get(3)?,
+                        failures: r.get(4)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    fn put_page(&mut self, page: &RawPage<'_>) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO pages (url, final_url, content_type, etag, last_modified, content_hash, raw, fetched_at, failures, last_error)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, NULL)
+             ON CONFLICT(url) DO UPDATE SET final_url = ?2, content_type = ?3, etag = ?4, last_modified = ?5,
+               content_hash = ?6, raw = ?7, fetched_at = ?8, failures = 0, last_error = NULL",
+            params![
+                page.url,
+                page.final_url,
+                page.content_type,
+                page.validators.etag,
+                page.validators.last_modified,
+                page.content_hash,
+                compress(page.body),
+                page.fetched_at
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn touch_page(&mut self, url: &str, fetched_at: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE pages SET fetched_at = ?2, failures = 0, last_error = NULL WHERE url = ?1",
+            params![url, fetched_at],
+        )?;
+        Ok(())
+    }
+
+    fn record_failure(&mut self, url: &str, error: &str, at: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO pages (url, failures, last_error, fetched_at) VALUES (?1, 1, ?2, ?3)
+             ON CONFLICT(url) DO UPDATE SET failures = failures + 1, last_error = ?2",
+            params![url, error, at],
+        )?;
+        Ok(())
+    }
+
+    fn put_article(&mut self, page_url: &str, article: &ArticleRecord) -> Result<(), StoreError> {
+        let json = serde_json::to_string(article).map_err(|e| StoreError::Corrupt {
+            id: article.id.clone(),
+            message: e.to_string(),
+        })?;
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO articles (id, url, canonical_url, content_hash, record, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT(id) DO UPDATE SET url = ?2, canonical_url = ?3, content_hash = ?4, record = ?5, updated_at = ?6",
+            params![
+                article.id,
+                article.url,
+                article.canonical_url,
+                article.content_hash,
+                json,
+                article.fetched_at
+            ],
+        )?;
+        tx.execute(
+            "UPDATE pages SET article_id = ?2 WHERE url = ?1",
+            params![page_url, article.id],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn article(&self, id: &str) -> Result<Option<ArticleRecord>, StoreError> {
+        let json: Option<String> = self
+            .conn
+            .query_row("SELECT record FROM articles WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?;
+        json.map(|j| parse_record(id, &j)).transpose()
+    }
+
+    fn article_id_by_canonical(&self, canonical_url: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id FROM articles WHERE canonical_url = ?1 LIMIT 1",
+                [canonical_url],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    fn articles(&self) -> Result<Vec<ArticleRecord>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT id, record FROM articles ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, json) = row?;
+            out.push(parse_record(&id, &json)?);
+        }
+        Ok(out)
+    }
+
+    fn raw_page(&self, url: &str) -> Result<Option<(Vec<u8>, Option<String>)>, StoreError> {
+        let row: Option<(Option<Vec<u8>>, Option<String>)> = self
+            .conn
+            .query_row("SELECT raw, content_type FROM pages WHERE url = ?1", [url], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        match row {
+            Some((Some(raw), content_type)) => {
+                let body = decompress(&raw).map_err(|e| StoreError::Corrupt {
+                    id: url.to_string(),
+                    message: e.to_string(),
+                })?;
+                Ok(Some((body, content_type)))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn source_validators(&self, kind: &str, url: &str) -> Result<Validators, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT etag, last_modified FROM sources WHERE kind = ?1 AND url = ?2",
+                [kind, url],
+                |r| {
+                    Ok(Validators {
+                        etag: r.get(0)?,
+                        last_modified: r.get(1)?,
+                    })
+                },
+            )
+            .optional()?
+            .unwrap_or_default())
+    }
+
+    fn put_source(
+        &mut self,
+        kind: &str,
+        url: &str,
+        validators: &Validators,
+        at: &str,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        if error.is_some() {
+            self.conn.execute(
+                "INSERT INTO sources (kind, url, last_fetched, last_error) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(kind, url) DO UPDATE SET last_fetched = ?3, last_error = ?4",
+                params![kind, url, at, error],
+            )?;
+        } else {
+            self.conn.execute(
+                "INSERT INTO sources (kind, url, etag, last_modified, last_fetched, last_error) VALUES (?1, ?2, ?3, ?4, ?5, NULL)
+                 ON CONFLICT(kind, url) DO UPDATE SET etag = ?3, last_modified = ?4, last_fetched = ?5, last_error = NULL",
+                params![kind, url, validators.etag, validators.last_modified, at],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn counts(&self) -> Result<StoreCounts, StoreError> {
+        Ok(StoreCounts {
+            pages: self.conn.query_row("SELECT COUNT(*) FROM pages WHERE raw IS NOT NULL", [], |r| r.get(0))?,
+            articles: self.conn.query_row("SELECT COUNT(*) FROM articles", [], |r| r.get(0))?,
+            failed_pages: self.conn.query_row("SELECT COUNT(*) FROM pages WHERE failures > 0", [], |r| r.get(0))?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{PageKind, PublishedSource};
+
+    fn article(id: &str) -> ArticleRecord {
+        ArticleRecord {
+            id: id.to_string(),
+            url: "http://127.0.0.1/a".into(),
+            canonical_url: Some("http://127.0.0.1/a".into()),
+            site: None,
+            title: Some("T".into()),
+            authors: vec![],
+            published: None,
+            published_source: PublishedSource::None,
+            language: "en".into(),
+            kind: PageKind::News,
+            text: "body".into(),
+            fetched_at: "2024-01-01T00:00:00Z".into(),
+            content_hash: "h".into(),
+            entities: vec![],
+            quotes: vec![],
+        }
+    }
+
+    #[test]
+    fn failures_do_not_lose_stored_pages() {
+        let mut store = SqliteStore::in_memory().unwrap();
+        let validators = Validators {
+            etag: Some("\"v1\"".into()),
+            last_modified: None,
+        };
+        store
+            .put_page(&RawPage {
+                url: "http://127.0.0.1/a",
+                final_url: "http://127.0.0.1/a",
+                content_type: Some("text/html"),
+                body: b"<p>hello</p>",
+                validators: &validators,
+                content_hash: "h",
+                fetched_at: "t",
+            })
+            .unwrap();
+        store.put_article("http://127.0.0.1/a", &article("a1")).unwrap();
+        store.record_failure("http://127.0.0.1/a", "HTTP 500", "t2").unwrap();
+        let state = store.page_state("http://127.0.0.1/a").unwrap().unwrap();
+        assert_eq!(state.failures, 1);
+        assert_eq!(state.validators, validators);
+        assert_eq!(state.article_id.as_deref(), Some("a1"));
+        assert_eq!(store.raw_page("http://127.0.0.1/a").unwrap().unwrap().0, b"<p>hello</p>");
+        assert_eq!(store.article("a1").unwrap().unwrap().title.as_deref(), Some("T"));
+        assert_eq!(
+            store.article_id_by_canonical("http://127.0.0.1/a").unwrap().as_deref(),
+            Some("a1")
+        );
+    }
+
+    #[test]
+    fn corrupt_store_file_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.sqlite");
+        std::fs::write(&path, b"this is not a database, just some bytes that happen to be here").unwrap();
+        let err = SqliteStore::open(&path).err().unwrap();
+        assert!(err.to_string().contains("store.sqlite"), "{err}");
+        // The file is left as it was for the user to inspect.
+        assert!(std::fs::read(&path).unwrap().starts_with(b"this is not"));
+    }
+
+    #[test]
+    fn reopening_keeps_articles() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.sqlite");
+        {
+            let mut store = SqliteStore::open(&path).unwrap();
+            store.put_article("u", &article("x")).unwrap();
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(store.articles().unwrap().len(), 1);
+    }
+}
