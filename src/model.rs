@@ -130,9 +130,7 @@ impl Stance {
 
     /// Parses a label as written in PRODUCT.md (case-insensitive).
     pub fn parse(label: &str) -> Option<Stance> {
-        Self::ALL
-            .into_iter()
-            .find(|s| s.as_str().eq_ignore_ascii_case(label))
+        Self::ALL.into_iter().find(|s| s.as_str().eq_ignore_ascii_case(label))
     }
 }
 

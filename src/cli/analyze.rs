@@ -58,21 +58,14 @@ pub fn run(_args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
-        let language = input
-            .language
-            .unwrap_or_else(|| crate::extract::detect_language(&input.text).0);
+        let language = input.language.unwrap_or_else(|| crate::extract::detect_language(&input.text).0);
         let analysis = analyzer.analyze(&AnalysisInput {
             text: &input.text,
             language: &language,
             kind: input.kind.unwrap_or_default(),
             publisher: input.publisher.as_deref(),
         });
-        let output = Output {
-            id: input.id,
-            language,
-            entities: analysis.entities,
-            quotes: analysis.quotes,
-        };
+        let output = Output { id: input.id, language, entities: analysis.entities, quotes: analysis.quotes };
         serde_json::to_writer(&mut out, &output)?;
         out.write_all(b"\n")?;
     }

@@ -58,16 +58,9 @@ pub async fn run(args: DemoArgs, config: &Config, data: &DataDir) -> anyhow::Res
     let first = run_pipeline(&pipeline, config, &demo_dir, cancel.clone(), false).await?;
     println!("\nsecond run: incremental (conditional GETs, nothing new)");
     run_pipeline(&pipeline, config, &demo_dir, cancel, false).await?;
-    let disallowed: Vec<String> = server
-        .requests()
-        .iter()
-        .filter(|r| r.path.starts_with("/private/"))
-        .map(|r| r.path.clone())
-        .collect();
-    println!(
-        "robots.txt: {} request(s) to disallowed paths",
-        disallowed.len()
-    );
+    let disallowed: Vec<String> =
+        server.requests().iter().filter(|r| r.path.starts_with("/private/")).map(|r| r.path.clone()).collect();
+    println!("robots.txt: {} request(s) to disallowed paths", disallowed.len());
 
     let index = demo_dir.open_index()?;
     for (query, what) in SAMPLE_SEARCHES {

@@ -35,12 +35,7 @@ pub fn run(args: ExportArgs, data: &DataDir) -> anyhow::Result<ExitCode> {
     let mut articles = store.articles()?;
     if let Some(query) = &args.query {
         let index = data.open_index()?;
-        let request = SearchRequest {
-            query: query.clone(),
-            doc_type: None,
-            limit: MAX_LIMIT,
-            offset: 0,
-        };
+        let request = SearchRequest { query: query.clone(), doc_type: None, limit: MAX_LIMIT, offset: 0 };
         let results = match index.search(&request) {
             Ok(r) => r,
             Err(e @ IndexError::Query { .. }) => return Err(UsageError(e.to_string()).into()),

@@ -63,10 +63,7 @@ pub fn run(args: ExtractArgs, config: &Config) -> anyhow::Result<ExitCode> {
         match result {
             Ok(BuildOutcome::Article(article)) => {
                 if args.json {
-                    let record = FileRecord {
-                        file: file.display().to_string(),
-                        article: &article,
-                    };
+                    let record = FileRecord { file: file.display().to_string(), article: &article };
                     writeln!(out, "{}", serde_json::to_string(&record)?)?;
                 } else {
                     writeln!(

@@ -54,19 +54,13 @@ pub fn pipelines(args: &IngestArgs, config: &Config) -> Result<Vec<Pipeline>, Us
     }
     let mut sources = Vec::new();
     for raw in &args.feeds {
-        sources.push(Source::Feed {
-            url: parse_url("--feed", raw)?,
-        });
+        sources.push(Source::Feed { url: parse_url("--feed", raw)? });
     }
     for raw in &args.sitemaps {
-        sources.push(Source::Sitemap {
-            url: parse_url("--sitemap", raw)?,
-        });
+        sources.push(Source::Sitemap { url: parse_url("--sitemap", raw)? });
     }
     for raw in &args.urls {
-        sources.push(Source::Page {
-            url: parse_url("--url", raw)?,
-        });
+        sources.push(Source::Page { url: parse_url("--url", raw)? });
     }
     for path in &args.dirs {
         sources.push(Source::Dir { path: path.clone() });
@@ -108,16 +102,9 @@ pub async fn run_pipeline(
     let index = data.open_index()?;
     let sink = index.writer(config.index.writer_memory_bytes)?;
     let progress = Arc::new(ProgressReporter::new(&pipeline.name));
-    let stats = pipeline::run(
-        pipeline,
-        Box::new(store),
-        Box::new(sink),
-        Analyzer::new(),
-        progress.clone(),
-        cancel,
-        refetch,
-    )
-    .await?;
+    let stats =
+        pipeline::run(pipeline, Box::new(store), Box::new(sink), Analyzer::new(), progress.clone(), cancel, refetch)
+            .await?;
     progress.finish();
     println!("{}: {}", pipeline.name, stats.summary());
     Ok(stats)

@@ -27,12 +27,7 @@ impl ProgressReporter {
             bar.set_prefix(name.to_string());
             bar
         });
-        ProgressReporter {
-            bar,
-            name: name.to_string(),
-            queued: AtomicU64::new(0),
-            done: AtomicU64::new(0),
-        }
+        ProgressReporter { bar, name: name.to_string(), queued: AtomicU64::new(0), done: AtomicU64::new(0) }
     }
 
     pub fn finish(&self) {
@@ -57,7 +52,7 @@ impl Progress for ProgressReporter {
                 bar.inc(1);
                 bar.set_message(url.to_string());
             }
-            None if done % LOG_EVERY == 0 => {
+            None if done.is_multiple_of(LOG_EVERY) => {
                 eprintln!("{}: {done}/{} documents", self.name, self.queued.load(Ordering::Relaxed));
             }
             None => {}

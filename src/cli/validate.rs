@@ -16,9 +16,7 @@ pub struct ValidateArgs {
 }
 
 fn is_config_file(path: &std::path::Path) -> bool {
-    path.parent()
-        .and_then(|p| p.file_name())
-        .is_some_and(|dir| dir == "config")
+    path.parent().and_then(|p| p.file_name()).is_some_and(|dir| dir == "config")
 }
 
 pub fn run(args: ValidateArgs, config: &Config) -> anyhow::Result<ExitCode> {

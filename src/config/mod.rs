@@ -41,10 +41,7 @@ impl fmt::Display for Issue {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error("{origin} is not valid TOML: {message}")]
     Syntax { origin: String, message: String },
     #[error("{origin} has {} problem(s):\n{}", issues.len(), render_issues(issues))]
@@ -52,11 +49,7 @@ pub enum ConfigError {
 }
 
 fn render_issues(issues: &[Issue]) -> String {
-    issues
-        .iter()
-        .map(|i| format!("  - {i}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+    issues.iter().map(|i| format!("  - {i}")).collect::<Vec<_>>().join("\n")
 }
 
 /// Collects issues while validating; turns into `ConfigError::Invalid` when non-empty.
@@ -65,21 +58,14 @@ pub(crate) struct Issues(Vec<Issue>);
 
 impl Issues {
     pub(crate) fn push(&mut self, path: impl Into<String>, message: impl Into<String>, hint: Option<&str>) {
-        self.0.push(Issue {
-            path: path.into(),
-            message: message.into(),
-            hint: hint.map(str::to_string),
-        });
+        self.0.push(Issue { path: path.into(), message: message.into(), hint: hint.map(str::to_string) });
     }
 
     fn finish<T>(self, origin: &str, value: T) -> Result<T, ConfigError> {
         if self.0.is_empty() {
             Ok(value)
         } else {
-            Err(ConfigError::Invalid {
-                origin: origin.to_string(),
-                issues: self.0,
-            })
+            Err(ConfigError::Invalid { origin: origin.to_string(), issues: self.0 })
         }
     }
 }
@@ -131,10 +117,8 @@ impl Default for Config {
 impl Config {
     /// Parses and validates a configuration file's text.
     pub fn from_toml_str(text: &str, origin: &str) -> Result<Config, ConfigError> {
-        let raw: raw::RawConfig = toml::from_str(text).map_err(|e| ConfigError::Syntax {
-            origin: origin.to_string(),
-            message: e.to_string(),
-        })?;
+        let raw: raw::RawConfig = toml::from_str(text)
+            .map_err(|e| ConfigError::Syntax { origin: origin.to_string(), message: e.to_string() })?;
         let mut issues = Issues::default();
         let config = raw.validate(&mut issues);
         issues.finish(origin, config)
@@ -189,6 +173,7 @@ impl Source {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pipeline {
     pub name: String,
+    pub description: Option<String>,
     pub sources: Vec<Source>,
     /// How often `quotewire run` starts this pipeline.
     pub every: Duration,
@@ -200,6 +185,7 @@ impl Pipeline {
     pub fn ad_hoc(sources: Vec<Source>, config: &Config) -> Pipeline {
         Pipeline {
             name: "ad-hoc".to_string(),
+            description: None,
             sources,
             every: Duration::from_secs(3600),
             fetch: config.fetch.clone(),
@@ -215,14 +201,10 @@ impl Pipeline {
         config: &Config,
         vars: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Pipeline, ConfigError> {
-        let text = vars::interpolate(text, vars).map_err(|issue| ConfigError::Invalid {
-            origin: origin.to_string(),
-            issues: vec![issue],
-        })?;
-        let raw: raw::RawPipeline = toml::from_str(&text).map_err(|e| ConfigError::Syntax {
-            origin: origin.to_string(),
-            message: e.to_string(),
-        })?;
+        let text = vars::interpolate(text, vars)
+            .map_err(|issue| ConfigError::Invalid { origin: origin.to_string(), issues: vec![issue] })?;
+        let raw: raw::RawPipeline = toml::from_str(&text)
+            .map_err(|e| ConfigError::Syntax { origin: origin.to_string(), message: e.to_string() })?;
         let mut issues = Issues::default();
         let pipeline = raw.validate(origin, base_dir, config, &mut issues);
         issues.finish(origin, pipeline)
@@ -246,10 +228,7 @@ impl Pipeline {
 }
 
 fn read(path: &Path) -> Result<String, ConfigError> {
-    std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-        path: path.to_path_buf(),
-        source,
-    })
+    std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })
 }
 
 /// Parses durations such as `90s`, `30m`, `6h`, `1d`, `500ms`.
@@ -301,28 +280,22 @@ url = "not a url"
 [fetch]
 max_body_bytes = 0
 "#;
-        let err = Pipeline::from_toml_str(text, "p.toml", Path::new("."), &Config::default(), &no_vars)
-            .unwrap_err();
+        let err = Pipeline::from_toml_str(text, "p.toml", Path::new("."), &Config::default(), &no_vars).unwrap_err();
         let ConfigError::Invalid { issues, .. } = err else {
             panic!("expected invalid, got {err}");
         };
         let paths: Vec<&str> = issues.iter().map(|i| i.path.as_str()).collect();
-        assert_eq!(
-            paths,
-            ["name", "schedule.every", "sources[0].url", "sources[1].url", "fetch.max_body_bytes"]
-        );
+        assert_eq!(paths, ["name", "schedule.every", "sources[0].url", "sources[1].url", "fetch.max_body_bytes"]);
         assert!(issues[1].message.contains("`soon`"));
     }
 
     #[test]
     fn unknown_keys_and_source_types_are_rejected() {
         let text = "version = 1\nname = \"x\"\n[[sources]]\ntype = \"podcast\"\nurl = \"http://a.example/\"\n";
-        let err = Pipeline::from_toml_str(text, "p.toml", Path::new("."), &Config::default(), &no_vars)
-            .unwrap_err();
+        let err = Pipeline::from_toml_str(text, "p.toml", Path::new("."), &Config::default(), &no_vars).unwrap_err();
         assert!(err.to_string().contains("podcast"), "{err}");
         let text = "version = 1\nname = \"x\"\ncolour = \"red\"\n";
-        let err = Pipeline::from_toml_str(text, "p.toml", Path::new("."), &Config::default(), &no_vars)
-            .unwrap_err();
+        let err = Pipeline::from_toml_str(text, "p.toml", Path::new("."), &Config::default(), &no_vars).unwrap_err();
         assert!(err.to_string().contains("colour"), "{err}");
     }
 
@@ -343,8 +316,7 @@ path = "pages"
 per_host_delay_ms = 250
 "#;
         let vars = |name: &str| (name == "BASE").then(|| "http://127.0.0.1:9999".to_string());
-        let p = Pipeline::from_toml_str(text, "p.toml", Path::new("/base"), &Config::default(), &vars)
-            .unwrap();
+        let p = Pipeline::from_toml_str(text, "p.toml", Path::new("/base"), &Config::default(), &vars).unwrap();
         assert_eq!(p.every, Duration::from_secs(1800));
         assert_eq!(p.fetch.per_host_delay, Duration::from_millis(250));
         assert_eq!(

@@ -92,9 +92,7 @@ pub struct RawServer {
 
 impl Default for RawServer {
     fn default() -> Self {
-        RawServer {
-            bind: "127.0.0.1:7878".to_string(),
-        }
+        RawServer { bind: "127.0.0.1:7878".to_string() }
     }
 }
 
@@ -120,11 +118,7 @@ impl RawConfig {
                 Some("write it as 127.0.0.1:7878"),
             );
         }
-        Config {
-            fetch,
-            index,
-            server: ServerConfig { bind: self.server.bind },
-        }
+        Config { fetch, index, server: ServerConfig { bind: self.server.bind } }
     }
 }
 
@@ -292,7 +286,11 @@ impl RawPipeline {
                 RawSource::Url { url } => parse_url(&url, issues).map(|url| Source::Page { url }),
                 RawSource::Dir { path: dir } => {
                     if dir.trim().is_empty() {
-                        issues.push(format!("{path}.path"), "must not be empty", Some("name a directory of HTML files"));
+                        issues.push(
+                            format!("{path}.path"),
+                            "must not be empty",
+                            Some("name a directory of HTML files"),
+                        );
                         None
                     } else {
                         Some(Source::Dir { path: base_dir.join(dir) })
@@ -302,11 +300,6 @@ impl RawPipeline {
             sources.extend(source);
         }
         let fetch = RawFetch::from_config(&config.fetch).apply(self.fetch).validate("fetch", issues);
-        Pipeline {
-            name: self.name,
-            sources,
-            every,
-            fetch,
-        }
+        Pipeline { name: self.name, description: self.description, sources, every, fetch }
     }
 }

@@ -66,10 +66,7 @@ struct SiteState {
 impl FixtureServer {
     /// Serves every directory under `corpus` as its own site on a random loopback port.
     pub async fn start(corpus: &Path) -> Result<FixtureServer, DemoError> {
-        let corpus_error = |e: std::io::Error| DemoError::Corpus {
-            path: corpus.to_path_buf(),
-            message: e.to_string(),
-        };
+        let corpus_error = |e: std::io::Error| DemoError::Corpus { path: corpus.to_path_buf(), message: e.to_string() };
         let mut sites: Vec<PathBuf> = std::fs::read_dir(corpus)
             .map_err(corpus_error)?
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -89,18 +86,11 @@ impl FixtureServer {
         let log = Arc::new(Mutex::new(Vec::new()));
         let stop = CancellationToken::new();
         for (name, root, listener) in listeners {
-            let state = Arc::new(SiteState {
-                name,
-                root,
-                origins: shared_origins.clone(),
-                log: log.clone(),
-            });
+            let state = Arc::new(SiteState { name, root, origins: shared_origins.clone(), log: log.clone() });
             let app = Router::new().fallback(serve_file).with_state(state);
             let stop = stop.clone();
             tokio::spawn(async move {
-                let _ = axum::serve(listener, app)
-                    .with_graceful_shutdown(async move { stop.cancelled().await })
-                    .await;
+                let _ = axum::serve(listener, app).with_graceful_shutdown(async move { stop.cancelled().await }).await;
             });
         }
         Ok(FixtureServer { origins, log, stop })
@@ -165,11 +155,7 @@ fn substitute(text: &str, own: &str, origins: &BTreeMap<String, String>) -> Stri
 
 async fn serve_file(State(site): State<Arc<SiteState>>, request: Request) -> Response {
     let path = request.uri().path().to_string();
-    let if_none_match = request
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+    let if_none_match = request.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(str::to_string);
     let response = respond(&site, &path, if_none_match.as_deref(), request.headers()).await;
     site.log.lock().unwrap_or_else(|p| p.into_inner()).push(SeenRequest {
         site: site.name.clone(),
@@ -199,23 +185,15 @@ async fn respond(site: &SiteState, path: &str, if_none_match: Option<&str>, _hea
         _ => raw,
     };
     let etag = format!("\"{}\"", &crate::pipeline::content_hash(&body)[..16]);
-    let mut builder = Response::builder()
-        .header(header::ETAG, &etag)
-        .header(header::LAST_MODIFIED, LAST_MODIFIED);
+    let mut builder = Response::builder().header(header::ETAG, &etag).header(header::LAST_MODIFIED, LAST_MODIFIED);
     if if_none_match.is_some_and(|v| v.split(',').any(|t| t.trim() == etag)) {
         return builder
             .status(StatusCode::NOT_MODIFIED)
             .body(Body::empty())
             .unwrap_or_else(|_| status(StatusCode::INTERNAL_SERVER_ERROR));
     }
-    builder = builder.header(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(content_type(&file, &body)),
-    );
-    builder
-        .status(StatusCode::OK)
-        .body(Body::from(body))
-        .unwrap_or_else(|_| status(StatusCode::INTERNAL_SERVER_ERROR))
+    builder = builder.header(header::CONTENT_TYPE, HeaderValue::from_static(content_type(&file, &body)));
+    builder.status(StatusCode::OK).body(Body::from(body)).unwrap_or_else(|_| status(StatusCode::INTERNAL_SERVER_ERROR))
 }
 
 fn status(code: StatusCode) -> Response {

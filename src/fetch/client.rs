@@ -132,12 +132,12 @@ impl Fetcher {
         &self.config
     }
 
-    /// Whether robots.txt lets us fetch `url` (always true when robots are not respected).
-    pub async fn allowed(&self, url: &Url) -> bool {
+    /// Whether robots.txt lets us fetch `url` (always when robots are not respected).
+    pub async fn check_robots(&self, url: &Url) -> Result<(), FetchError> {
         if !self.config.respect_robots {
-            return true;
+            return Ok(());
         }
-        self.robots.allowed(self, url).await
+        self.robots.check(self, url).await
     }
 
     /// GETs `url`, following redirects, with validators for a conditional request.
@@ -148,19 +148,14 @@ impl Fetcher {
         let mut hops = 0;
         loop {
             check_scheme(&current)?;
-            if !self.allowed(&current).await {
-                return Err(FetchError::Disallowed { url: current.to_string() });
-            }
+            self.check_robots(&current).await?;
             let conditional = if hops == 0 { validators } else { &Validators::default() };
             match self.fetch_one(&current, conditional, expect).await? {
                 Hop::Done(outcome) => return Ok(outcome),
                 Hop::Redirect(target) => {
                     hops += 1;
                     if !seen.insert(target.to_string()) {
-                        return Err(FetchError::RedirectLoop {
-                            url: url.to_string(),
-                            target: target.to_string(),
-                        });
+                        return Err(FetchError::RedirectLoop { url: url.to_string(), target: target.to_string() });
                     }
                     if hops > self.config.max_redirects {
                         return Err(FetchError::TooManyRedirects {
@@ -175,7 +170,12 @@ impl Fetcher {
     }
 
     /// One URL without following redirects, retrying transient failures.
-    pub(super) async fn fetch_one(&self, url: &Url, validators: &Validators, expect: Expect) -> Result<Hop, FetchError> {
+    pub(super) async fn fetch_one(
+        &self,
+        url: &Url,
+        validators: &Validators,
+        expect: Expect,
+    ) -> Result<Hop, FetchError> {
         let mut attempt = 0;
         loop {
             let result = {
@@ -236,20 +236,12 @@ impl Fetcher {
                 .and_then(|v| v.trim().parse::<u64>().ok())
                 .map(Duration::from_secs);
             return Err(Failure {
-                error: FetchError::Status {
-                    url: url.to_string(),
-                    status: status.as_u16(),
-                },
+                error: FetchError::Status { url: url.to_string(), status: status.as_u16() },
                 retry_after,
             });
         }
-        let header_text = |name: header::HeaderName| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
+        let header_text =
+            |name: header::HeaderName| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
         let content_type = header_text(header::CONTENT_TYPE);
         if let Some(ct) = &content_type
             && !expect.accepts(ct)
@@ -261,15 +253,10 @@ impl Fetcher {
             }
             .into());
         }
-        let validators = Validators {
-            etag: header_text(header::ETAG),
-            last_modified: header_text(header::LAST_MODIFIED),
-        };
+        let validators =
+            Validators { etag: header_text(header::ETAG), last_modified: header_text(header::LAST_MODIFIED) };
         let limit = self.config.max_body_bytes;
-        let too_large = || FetchError::TooLarge {
-            url: url.to_string(),
-            limit,
-        };
+        let too_large = || FetchError::TooLarge { url: url.to_string(), limit };
         if response.content_length().is_some_and(|len| len as usize > limit) {
             return Err(too_large().into());
         }
@@ -291,10 +278,7 @@ impl Fetcher {
 
     fn classify(&self, url: &Url, error: &reqwest::Error) -> FetchError {
         if error.is_timeout() {
-            return FetchError::Timeout {
-                url: url.to_string(),
-                seconds: self.config.timeout.as_secs(),
-            };
+            return FetchError::Timeout { url: url.to_string(), seconds: self.config.timeout.as_secs() };
         }
         let mut message = error.to_string();
         let mut source = std::error::Error::source(error);
@@ -302,10 +286,7 @@ impl Fetcher {
             message = format!("{message}: {inner}");
             source = inner.source();
         }
-        FetchError::Network {
-            url: url.to_string(),
-            message,
-        }
+        FetchError::Network { url: url.to_string(), message }
     }
 }
 
@@ -322,10 +303,7 @@ struct Failure {
 
 impl From<FetchError> for Failure {
     fn from(error: FetchError) -> Self {
-        Failure {
-            error,
-            retry_after: None,
-        }
+        Failure { error, retry_after: None }
     }
 }
 

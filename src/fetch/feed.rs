@@ -19,10 +19,8 @@ pub struct DiscoveredLink {
 
 /// Parses a feed body; `feed_url` resolves relative links and names the feed in errors.
 pub fn parse_feed(body: &[u8], feed_url: &Url) -> Result<Vec<DiscoveredLink>, FetchError> {
-    let feed = feed_rs::parser::parse(body).map_err(|e| FetchError::Feed {
-        url: feed_url.to_string(),
-        message: e.to_string(),
-    })?;
+    let feed = feed_rs::parser::parse(body)
+        .map_err(|e| FetchError::Feed { url: feed_url.to_string(), message: e.to_string() })?;
     let mut links = Vec::with_capacity(feed.entries.len());
     for entry in feed.entries {
         // Prefer rel=alternate (Atom) or the first link; RSS guids that are permalinks

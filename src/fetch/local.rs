@@ -13,10 +13,7 @@ pub const MAX_LOCAL_FILE_BYTES: usize = 10 * 1024 * 1024;
 
 /// Lists HTML files under `path` (a file or a directory, walked recursively).
 pub fn list_html_files(path: &Path) -> Result<Vec<PathBuf>, FetchError> {
-    let error = |e: std::io::Error| FetchError::File {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    };
+    let error = |e: std::io::Error| FetchError::File { path: path.display().to_string(), message: e.to_string() };
     let meta = std::fs::metadata(path).map_err(error)?;
     if meta.is_file() {
         return Ok(vec![path.to_path_buf()]);
@@ -24,10 +21,8 @@ pub fn list_html_files(path: &Path) -> Result<Vec<PathBuf>, FetchError> {
     let mut out = Vec::new();
     let mut stack = vec![path.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .map_err(error)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
+        let mut entries: Vec<PathBuf> =
+            std::fs::read_dir(&dir).map_err(error)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
         entries.sort();
         for entry in entries {
             if entry.is_dir() {
@@ -48,10 +43,7 @@ fn is_html_name(path: &Path) -> bool {
 
 /// Reads an HTML file, decompressing `.gz`, refusing files over the cap.
 pub fn read_html_file(path: &Path) -> Result<Vec<u8>, FetchError> {
-    let error = |message: String| FetchError::File {
-        path: path.display().to_string(),
-        message,
-    };
+    let error = |message: String| FetchError::File { path: path.display().to_string(), message };
     let file = std::fs::File::open(path).map_err(|e| error(e.to_string()))?;
     let mut out = Vec::new();
     let limit = MAX_LOCAL_FILE_BYTES as u64 + 1;

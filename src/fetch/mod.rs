@@ -28,6 +28,8 @@ pub enum FetchError {
     Scheme { url: String },
     #[error("{url} is disallowed by robots.txt")]
     Disallowed { url: String },
+    #[error("cannot reach {url}: robots.txt unavailable ({message}); nothing is fetched from this site until it is")]
+    RobotsUnavailable { url: String, message: String },
     #[error("cannot reach {url}: {message}")]
     Network { url: String, message: String },
     #[error("{url} timed out after {seconds} s")]
@@ -43,11 +45,7 @@ pub enum FetchError {
     #[error("{url} sent a redirect without a usable Location header")]
     BadRedirect { url: String },
     #[error("{url} has content type `{content_type}`, expected {expected}")]
-    ContentType {
-        url: String,
-        content_type: String,
-        expected: &'static str,
-    },
+    ContentType { url: String, content_type: String, expected: &'static str },
     #[error("{url} is not a valid feed: {message}")]
     Feed { url: String, message: String },
     #[error("{url} is not a valid sitemap: {message}")]
@@ -60,7 +58,7 @@ impl FetchError {
     /// Whether trying again later may succeed (network trouble, timeouts, 5xx, 429).
     pub fn is_transient(&self) -> bool {
         match self {
-            FetchError::Network { .. } | FetchError::Timeout { .. } => true,
+            FetchError::Network { .. } | FetchError::Timeout { .. } | FetchError::RobotsUnavailable { .. } => true,
             FetchError::Status { status, .. } => *status == 429 || *status >= 500,
             _ => false,
         }

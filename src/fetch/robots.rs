@@ -18,7 +18,8 @@ const MAX_ROBOTS_BYTES: usize = 500 * 1024;
 
 enum Rules {
     AllowAll,
-    DisallowAll,
+    /// robots.txt could not be read (5xx, unreachable): nothing is fetched from the origin.
+    Unavailable(String),
     Parsed(Box<Robot>),
 }
 
@@ -31,19 +32,13 @@ pub struct RobotsCache {
 impl RobotsCache {
     pub fn new(user_agent: &str) -> RobotsCache {
         // The product token: "quotewire/0.1 (+url)" -> "quotewire".
-        let agent = user_agent
-            .split(['/', ' '])
-            .next()
-            .filter(|t| !t.is_empty())
-            .unwrap_or("quotewire")
-            .to_string();
-        RobotsCache {
-            agent,
-            origins: Mutex::new(HashMap::new()),
-        }
+        let agent = user_agent.split(['/', ' ']).next().filter(|t| !t.is_empty()).unwrap_or("quotewire").to_string();
+        RobotsCache { agent, origins: Mutex::new(HashMap::new()) }
     }
 
-    pub async fn allowed(&self, fetcher: &Fetcher, url: &Url) -> bool {
+    /// `Ok` when `url` may be fetched; `Disallowed`, or `RobotsUnavailable` when the
+    /// origin's robots.txt could not be read.
+    pub async fn check(&self, fetcher: &Fetcher, url: &Url) -> Result<(), FetchError> {
         let origin = url.origin().ascii_serialization();
         let cell = {
             let mut origins = self.origins.lock().unwrap_or_else(|p| p.into_inner());
@@ -51,15 +46,18 @@ impl RobotsCache {
         };
         let rules = cell.get_or_init(|| self.load(fetcher, &origin)).await;
         match rules {
-            Rules::AllowAll => true,
-            Rules::DisallowAll => false,
-            Rules::Parsed(robot) => robot.allowed(url.as_str()),
+            Rules::AllowAll => Ok(()),
+            Rules::Parsed(robot) if robot.allowed(url.as_str()) => Ok(()),
+            Rules::Parsed(_) => Err(FetchError::Disallowed { url: url.to_string() }),
+            Rules::Unavailable(message) => {
+                Err(FetchError::RobotsUnavailable { url: url.to_string(), message: message.clone() })
+            }
         }
     }
 
     async fn load(&self, fetcher: &Fetcher, origin: &str) -> Rules {
         let Ok(robots_url) = Url::parse(&format!("{origin}/robots.txt")) else {
-            return Rules::DisallowAll;
+            return Rules::Unavailable(format!("`{origin}` has no robots.txt URL"));
         };
         // Follow up to five redirects (RFC 9309), without consulting robots for robots.txt.
         let mut current = robots_url;
@@ -78,10 +76,10 @@ impl RobotsCache {
                 Err(FetchError::ContentType { .. }) => return Rules::AllowAll,
                 Err(error) => {
                     tracing::warn!("robots.txt for {origin} unavailable, not fetching from it this run: {error}");
-                    return Rules::DisallowAll;
+                    return Rules::Unavailable(error.to_string());
                 }
             }
         }
-        Rules::DisallowAll
+        Rules::Unavailable("robots.txt redirects more than 5 times".to_string())
     }
 }

@@ -22,10 +22,7 @@ pub enum Sitemap {
 
 /// Parses a sitemap body fetched from `sitemap_url`.
 pub fn parse_sitemap(body: &[u8], sitemap_url: &Url) -> Result<Sitemap, FetchError> {
-    let error = |message: String| FetchError::Sitemap {
-        url: sitemap_url.to_string(),
-        message,
-    };
+    let error = |message: String| FetchError::Sitemap { url: sitemap_url.to_string(), message };
     let inflated;
     let body = if body.starts_with(&[0x1f, 0x8b]) {
         inflated = gunzip_capped(body).map_err(error)?;
@@ -58,11 +55,7 @@ fn parse_text_sitemap(text: &str, base: &Url) -> Vec<DiscoveredLink> {
     text.lines()
         .filter_map(|line| base.join(line.trim()).ok())
         .filter(|u| matches!(u.scheme(), "http" | "https"))
-        .map(|url| DiscoveredLink {
-            url,
-            title: None,
-            published: None,
-        })
+        .map(|url| DiscoveredLink { url, title: None, published: None })
         .collect()
 }
 
@@ -93,11 +86,7 @@ fn parse_xml(text: &str, base: &Url) -> Result<Sitemap, String> {
                         if name == "sitemap" {
                             children.push(found);
                         } else {
-                            urls.push(DiscoveredLink {
-                                url: found,
-                                title: title.take(),
-                                published: date.take(),
-                            });
+                            urls.push(DiscoveredLink { url: found, title: title.take(), published: date.take() });
                         }
                     }
                     date = None;
@@ -147,15 +136,9 @@ fn record(
 /// W3C datetime as used by sitemaps: a date, or an RFC 3339 date-time.
 fn parse_w3c_date(text: &str) -> Option<DateTime<Utc>> {
     let text = text.trim();
-    DateTime::parse_from_rfc3339(text)
-        .map(|d| d.with_timezone(&Utc))
-        .ok()
-        .or_else(|| {
-            NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .ok()
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-                .map(|d| d.and_utc())
-        })
+    DateTime::parse_from_rfc3339(text).map(|d| d.with_timezone(&Utc)).ok().or_else(|| {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|d| d.and_utc())
+    })
 }
 
 #[cfg(test)]
@@ -197,7 +180,12 @@ mod tests {
 
     #[test]
     fn malformed_sitemaps_are_errors_naming_the_url() {
-        for bad in [&b"<urlset><url><loc>http://a/</loc></url>"[..], b"<html><body>hi</body></html>", b"<urlset></url>", b"\x1f\x8b\x08garbage"] {
+        for bad in [
+            &b"<urlset><url><loc>http://a/</loc></url>"[..],
+            b"<html><body>hi</body></html>",
+            b"<urlset></url>",
+            b"\x1f\x8b\x08garbage",
+        ] {
             let err = parse_sitemap(bad, &base()).unwrap_err();
             assert!(err.to_string().contains("sitemap.xml"), "{err}");
         }

@@ -60,10 +60,7 @@ pub struct SearchIndex {
 impl SearchIndex {
     /// Opens the index in `dir`, creating it when the directory is empty or missing.
     pub fn open_or_create(dir: &Path) -> Result<SearchIndex, IndexError> {
-        let open_error = |message: String| IndexError::Open {
-            path: dir.to_path_buf(),
-            message,
-        };
+        let open_error = |message: String| IndexError::Open { path: dir.to_path_buf(), message };
         std::fs::create_dir_all(dir).map_err(|e| open_error(e.to_string()))?;
         schema::check_version(dir)?;
         let schema = schema::build();
@@ -72,11 +69,7 @@ impl SearchIndex {
         schema::register_analyzers(&index);
         schema::write_version(dir).map_err(|e| open_error(e.to_string()))?;
         let fields = Fields::new(&index.schema()).map_err(open_error)?;
-        Ok(SearchIndex {
-            index,
-            fields,
-            path: dir.to_path_buf(),
-        })
+        Ok(SearchIndex { index, fields, path: dir.to_path_buf() })
     }
 
     /// An index in memory (tests, `extract`).
@@ -85,11 +78,7 @@ impl SearchIndex {
         schema::register_analyzers(&index);
         // The schema was just built from `schema::build`, so every field exists.
         let fields = Fields::new(&index.schema()).unwrap_or_else(|e| unreachable!("{e}"));
-        SearchIndex {
-            index,
-            fields,
-            path: PathBuf::from(":memory:"),
-        }
+        SearchIndex { index, fields, path: PathBuf::from(":memory:") }
     }
 
     /// Where the index lives.

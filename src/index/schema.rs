@@ -68,9 +68,7 @@ impl Fields {
 
 pub fn build() -> Schema {
     let keyword = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(KEYWORD)
-            .set_index_option(IndexRecordOption::Basic),
+        TextFieldIndexing::default().set_tokenizer(KEYWORD).set_index_option(IndexRecordOption::Basic),
     );
     let text = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
@@ -92,20 +90,14 @@ pub fn build() -> Schema {
     b.add_text_field("site", text);
     b.add_text_field("kind", keyword.clone());
     b.add_text_field("language", keyword);
-    b.add_date_field(
-        "published",
-        DateOptions::from(INDEXED | STORED | FAST).set_precision(DateTimePrecision::Seconds),
-    );
+    b.add_date_field("published", DateOptions::from(INDEXED | STORED | FAST).set_precision(DateTimePrecision::Seconds));
     // The record (quote or article summary) as JSON, returned with hits.
     b.add_text_field("record", STORED);
     b.build()
 }
 
 pub fn register_analyzers(index: &Index) {
-    index.tokenizers().register(
-        KEYWORD,
-        TextAnalyzer::builder(RawTokenizer::default()).filter(LowerCaser).build(),
-    );
+    index.tokenizers().register(KEYWORD, TextAnalyzer::builder(RawTokenizer::default()).filter(LowerCaser).build());
 }
 
 /// Refuses an index written with another schema version.
@@ -118,11 +110,7 @@ pub fn check_version(dir: &Path) -> Result<(), IndexError> {
     if found == SCHEMA_VERSION {
         Ok(())
     } else {
-        Err(IndexError::Version {
-            path: dir.to_path_buf(),
-            found,
-            expected: SCHEMA_VERSION,
-        })
+        Err(IndexError::Version { path: dir.to_path_buf(), found, expected: SCHEMA_VERSION })
     }
 }
 

@@ -100,10 +100,7 @@ pub struct SearchResults {
 pub fn run(index: &Index, f: &Fields, request: &SearchRequest) -> Result<SearchResults, IndexError> {
     let reader = index.reader()?;
     let searcher = reader.searcher();
-    let query_error = |message: String| IndexError::Query {
-        query: request.query.clone(),
-        message,
-    };
+    let query_error = |message: String| IndexError::Query { query: request.query.clone(), message };
     let trimmed = request.query.trim();
     let user_query: Box<dyn Query> = if trimmed.is_empty() || trimmed == "*" {
         Box::new(AllQuery)
@@ -126,10 +123,8 @@ pub fn run(index: &Index, f: &Fields, request: &SearchRequest) -> Result<SearchR
         ])),
     };
     let limit = request.limit.clamp(1, MAX_LIMIT);
-    let (top, total) = searcher.search(
-        &query,
-        &(TopDocs::with_limit(limit).and_offset(request.offset).order_by_score(), Count),
-    )?;
+    let (top, total) =
+        searcher.search(&query, &(TopDocs::with_limit(limit).and_offset(request.offset).order_by_score(), Count))?;
     let snippets = SnippetGenerator::create(&searcher, &*query, f.text).ok();
     let mut hits = Vec::with_capacity(top.len());
     for (score, address) in top {
@@ -147,11 +142,7 @@ fn hit(
 ) -> Result<SearchHit, IndexError> {
     let doc: TantivyDocument = searcher.doc(address)?;
     let text_of = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
-    let doc_type = if text_of(f.doc_type) == "quote" {
-        DocType::Quote
-    } else {
-        DocType::Article
-    };
+    let doc_type = if text_of(f.doc_type) == "quote" { DocType::Quote } else { DocType::Article };
     let record: StoredRecord = serde_json::from_str(&text_of(f.record)).map_err(|e| IndexError::Open {
         path: "index".into(),
         message: format!("stored record is corrupt: {e}; run `quotewire reindex`"),
@@ -173,14 +164,7 @@ fn hit(
         }
         None => (lead(&text_of(f.text)), Vec::new()),
     };
-    Ok(SearchHit {
-        doc_type,
-        score,
-        id: text_of(f.id),
-        record,
-        snippet,
-        highlights,
-    })
+    Ok(SearchHit { doc_type, score, id: text_of(f.id), record, snippet, highlights })
 }
 
 fn char_index(text: &str, byte: usize) -> usize {
@@ -203,10 +187,9 @@ fn lead(text: &str) -> String {
 /// Turns parser errors into messages that point at the problem and suggest a fix.
 fn describe(error: &QueryParserError) -> String {
     match error {
-        QueryParserError::FieldDoesNotExist(field) => format!(
-            "unknown field `{field}`: expected one of {}",
-            QUERY_FIELDS.join(", ")
-        ),
+        QueryParserError::FieldDoesNotExist(field) => {
+            format!("unknown field `{field}`: expected one of {}", QUERY_FIELDS.join(", "))
+        }
         QueryParserError::SyntaxError(detail) => {
             format!("syntax error ({detail}); check quotes, parentheses and `field:value` pairs")
         }

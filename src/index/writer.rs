@@ -35,8 +35,7 @@ impl TantivySink {
 
 impl IndexSink for TantivySink {
     fn upsert_article(&mut self, article: &ArticleRecord) -> Result<(), IndexError> {
-        self.writer
-            .delete_term(Term::from_field_text(self.fields.article_id, &article.id));
+        self.writer.delete_term(Term::from_field_text(self.fields.article_id, &article.id));
         for doc in documents(&self.fields, article) {
             self.writer.add_document(doc)?;
         }
@@ -62,9 +61,7 @@ fn published(article: &ArticleRecord) -> Option<DateTime> {
 /// The article document followed by one document per quote.
 fn documents(f: &Fields, article: &ArticleRecord) -> Vec<TantivyDocument> {
     let date = published(article);
-    let host = url::Url::parse(&article.url)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_string));
+    let host = url::Url::parse(&article.url).ok().and_then(|u| u.host_str().map(str::to_string));
     let common = |doc: &mut TantivyDocument, doc_type: DocType| {
         doc.add_text(f.doc_type, doc_type.as_str());
         doc.add_text(f.article_id, &article.id);
@@ -117,10 +114,7 @@ fn documents(f: &Fields, article: &ArticleRecord) -> Vec<TantivyDocument> {
         for entity in inside {
             doc.add_text(f.entity, entity);
         }
-        let record = StoredRecord {
-            quote: Some(quote.clone()),
-            ..summary.clone()
-        };
+        let record = StoredRecord { quote: Some(quote.clone()), ..summary.clone() };
         doc.add_text(f.record, record.to_json());
         docs.push(doc);
     }

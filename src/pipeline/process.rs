@@ -39,10 +39,7 @@ pub struct ArticleBuilder {
 
 impl ArticleBuilder {
     pub fn new(analyzer: Analyzer, strip_query_params: Vec<String>) -> ArticleBuilder {
-        ArticleBuilder {
-            analyzer,
-            strip_query_params,
-        }
+        ArticleBuilder { analyzer, strip_query_params }
     }
 
     /// Decodes, extracts and analyses a body fetched from `url`.
@@ -109,23 +106,14 @@ mod tests {
         assert_eq!(article_id("http://a.example/x"), article_id("http://a.example/x"));
         assert_ne!(article_id("http://a.example/x"), article_id("http://a.example/y"));
         assert_eq!(article_id("x").len(), 16);
-        assert_eq!(
-            content_hash(b"abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(content_hash(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 
     #[test]
     fn canonical_url_must_stay_on_the_same_host() {
         let builder = ArticleBuilder::new(Analyzer::new(), vec!["utm_*".into()]);
         let url = Url::parse("http://127.0.0.1:8/a?utm_source=x").unwrap();
-        assert_eq!(
-            builder.canonical_url(&url, Some("/a#top")).as_str(),
-            "http://127.0.0.1:8/a"
-        );
-        assert_eq!(
-            builder.canonical_url(&url, Some("http://evil.example/a")).as_str(),
-            "http://127.0.0.1:8/a"
-        );
+        assert_eq!(builder.canonical_url(&url, Some("/a#top")).as_str(), "http://127.0.0.1:8/a");
+        assert_eq!(builder.canonical_url(&url, Some("http://evil.example/a")).as_str(), "http://127.0.0.1:8/a");
     }
 }

@@ -162,11 +162,7 @@ pub async fn run(
                 ingest_dir(&shared, path, &cancel).await;
                 continue;
             }
-            Source::Page { url } => vec![DiscoveredLink {
-                url: url.clone(),
-                title: None,
-                published: None,
-            }],
+            Source::Page { url } => vec![DiscoveredLink { url: url.clone(), title: None, published: None }],
             Source::Feed { url } => discover(&shared, &fetcher, url, SourceKind::Feed, 0).await,
             Source::Sitemap { url } => discover(&shared, &fetcher, url, SourceKind::Sitemap, 0).await,
         };
@@ -195,9 +191,7 @@ pub async fn run(
         return Err(PipelineError::Writer("tasks still hold the run state".into()));
     };
     drop(shared.index_tx);
-    writer
-        .join()
-        .map_err(|_| PipelineError::Writer("index writer panicked".into()))??;
+    writer.join().map_err(|_| PipelineError::Writer("index writer panicked".into()))??;
     let mut stats = shared.stats.into_inner().unwrap_or_else(|p| p.into_inner());
     stats.seconds = started.elapsed().as_secs_f64();
     Ok(stats)
@@ -219,7 +213,13 @@ enum SourceKind {
 
 /// Fetches a feed or sitemap (conditionally; the stored copy is re-read on 304 so an
 /// interrupted run still reaches every item) and returns its links.
-async fn discover(shared: &Arc<Shared>, fetcher: &Fetcher, url: &Url, kind: SourceKind, depth: usize) -> Vec<DiscoveredLink> {
+async fn discover(
+    shared: &Arc<Shared>,
+    fetcher: &Fetcher,
+    url: &Url,
+    kind: SourceKind,
+    depth: usize,
+) -> Vec<DiscoveredLink> {
     let key = url.as_str();
     let previous = shared.store(|s| s.page_state(key)).ok().flatten();
     let validators = previous.map(|p| p.validators).unwrap_or_default();
@@ -245,7 +245,7 @@ async fn discover(shared: &Arc<Shared>, fetcher: &Fetcher, url: &Url, kind: Sour
         Ok(FetchOutcome::NotModified) => {
             shared.stats(|s| s.unchanged += 1);
             match shared.store(|s| s.raw_page(key)) {
-                Ok(Some((body, _))) => body,
+                Ok(Some(stored)) => stored.body,
                 _ => Vec::new(),
             }
         }
@@ -300,7 +300,6 @@ async fn ingest_link(shared: &Arc<Shared>, fetcher: &Fetcher, link: DiscoveredLi
         shared.progress.finished(&key);
         return;
     }
-    let validators = if known || shared.refetch { validators } else { Validators::default() };
     match fetcher.fetch(&link.url, &validators, Expect::Html).await {
         Ok(FetchOutcome::NotModified) => {
             shared.stats(|s| s.unchanged += 1);

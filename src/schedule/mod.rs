@@ -21,21 +21,12 @@ struct Entry {
 impl Schedule {
     /// Every pipeline is due at `now`.
     pub fn new(intervals: &[Duration], now: Instant) -> Schedule {
-        Schedule {
-            entries: intervals
-                .iter()
-                .map(|&every| Entry { every, next_due: now })
-                .collect(),
-        }
+        Schedule { entries: intervals.iter().map(|&every| Entry { every, next_due: now }).collect() }
     }
 
     /// The pipeline due first and when.
     pub fn next(&self) -> Option<(usize, Instant)> {
-        self.entries
-            .iter()
-            .enumerate()
-            .min_by_key(|(i, e)| (e.next_due, *i))
-            .map(|(i, e)| (i, e.next_due))
+        self.entries.iter().enumerate().min_by_key(|(i, e)| (e.next_due, *i)).map(|(i, e)| (i, e.next_due))
     }
 
     /// Records that pipeline `i` started a run at `started`.

@@ -40,10 +40,8 @@ pub fn router(index: Arc<SearchIndex>) -> Router {
 
 /// Serves until `cancel` fires.
 pub async fn serve(index: Arc<SearchIndex>, bind: &str, cancel: CancellationToken) -> Result<(), ServerError> {
-    let listener = TcpListener::bind(bind).await.map_err(|source| ServerError::Bind {
-        bind: bind.to_string(),
-        source,
-    })?;
+    let listener =
+        TcpListener::bind(bind).await.map_err(|source| ServerError::Bind { bind: bind.to_string(), source })?;
     tracing::info!("listening on http://{}", listener.local_addr().map_err(ServerError::Serve)?);
     axum::serve(listener, router(index))
         .with_graceful_shutdown(async move { cancel.cancelled().await })
@@ -67,10 +65,7 @@ async fn search(State(index): State<Arc<SearchIndex>>, Query(params): Query<Sear
         Some("quote") => Some(DocType::Quote),
         Some("article") => Some(DocType::Article),
         Some(other) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                format!("unknown type `{other}`: expected quote or article"),
-            );
+            return error(StatusCode::BAD_REQUEST, format!("unknown type `{other}`: expected quote or article"));
         }
     };
     let request = SearchRequest {

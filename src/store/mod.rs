@@ -46,6 +46,13 @@ pub struct RawPage<'a> {
     pub fetched_at: &'a str,
 }
 
+/// A stored raw body and its content type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredBody {
+    pub body: Vec<u8>,
+    pub content_type: Option<String>,
+}
+
 /// Counts for `quotewire status`-style reports and tests.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StoreCounts {
@@ -71,10 +78,16 @@ pub trait DocumentStore: Send {
     /// Every stored article, in id order.
     fn articles(&self) -> Result<Vec<ArticleRecord>, StoreError>;
     /// The raw body of a page, decompressed, with its content type.
-    fn raw_page(&self, url: &str) -> Result<Option<(Vec<u8>, Option<String>)>, StoreError>;
+    fn raw_page(&self, url: &str) -> Result<Option<StoredBody>, StoreError>;
     /// Validators of a feed or sitemap source.
     fn source_validators(&self, kind: &str, url: &str) -> Result<Validators, StoreError>;
-    fn put_source(&mut self, kind: &str, url: &str, validators: &Validators, at: &str, error: Option<&str>)
-    -> Result<(), StoreError>;
+    fn put_source(
+        &mut self,
+        kind: &str,
+        url: &str,
+        validators: &Validators,
+        at: &str,
+        error: Option<&str>,
+    ) -> Result<(), StoreError>;
     fn counts(&self) -> Result<StoreCounts, StoreError>;
 }

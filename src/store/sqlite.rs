@@ -8,7 +8,7 @@ use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{DocumentStore, PageState, RawPage, StoreCounts, StoreError};
+use super::{DocumentStore, PageState, RawPage, StoreCounts, StoreError, StoredBody};
 use crate::fetch::Validators;
 use crate::model::ArticleRecord;
 
@@ -60,10 +60,7 @@ impl SqliteStore {
     /// Opens (creating if needed) the store file.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
         let display = path.display().to_string();
-        let open_error = |e: rusqlite::Error| StoreError::Open {
-            path: display.clone(),
-            message: e.to_string(),
-        };
+        let open_error = |e: rusqlite::Error| StoreError::Open { path: display.clone(), message: e.to_string() };
         let conn = Connection::open(path).map_err(open_error)?;
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(open_error)?;
         // A corrupt or foreign file fails here with a clear error instead of later.
@@ -79,10 +76,7 @@ impl SqliteStore {
     pub fn in_memory() -> Result<SqliteStore, StoreError> {
         let conn = Connection::open_in_memory()?;
         conn.execute_batch(SCHEMA)?;
-        let store = SqliteStore {
-            conn,
-            path: ":memory:".to_string(),
-        };
+        let store = SqliteStore { conn, path: ":memory:".to_string() };
         store.migrate()?;
         Ok(store)
     }
@@ -90,9 +84,7 @@ impl SqliteStore {
     fn migrate(&self) -> Result<(), StoreError> {
         let found: Option<i64> = self
             .conn
-            .query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| {
-                r.get::<_, String>(0)
-            })
+            .query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get::<_, String>(0))
             .optional()?
             .and_then(|v| v.parse().ok());
         match found {
@@ -104,11 +96,7 @@ impl SqliteStore {
                 Ok(())
             }
             Some(SCHEMA_VERSION) => Ok(()),
-            Some(found) => Err(StoreError::Version {
-                path: self.path.clone(),
-                found,
-                expected: SCHEMA_VERSION,
-            }),
+            Some(found) => Err(StoreError::Version { path: self.path.clone(), found, expected: SCHEMA_VERSION }),
         }
     }
 }
@@ -127,10 +115,7 @@ fn decompress(data: &[u8]) -> std::io::Result<Vec<u8>> {
 }
 
 fn parse_record(id: &str, json: &str) -> Result<ArticleRecord, StoreError> {
-    serde_json::from_str(json).map_err(|e| StoreError::Corrupt {
-        id: id.to_string(),
-        message: e.to_string(),
-    })
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt { id: id.to_string(), message: e.to_string() })
 }
 
 impl DocumentStore for SqliteStore {
@@ -142,10 +127,7 @@ impl DocumentStore for SqliteStore {
                 [url],
                 |r| {
                     Ok(PageState {
-                        validators: Validators {
-                            etag: r.get(0)?,
-                            last_modified: r.get(1)?,
-                        },
+                        validators: Validators { etag: r.get(0)?, last_modified: r.get(1)? },
                         content_hash: r.get(2)?,
                         article_id: r.get(3)?,
                         failures: r.get(4)?,
@@ -193,10 +175,8 @@ impl DocumentStore for SqliteStore {
     }
 
     fn put_article(&mut self, page_url: &str, article: &ArticleRecord) -> Result<(), StoreError> {
-        let json = serde_json::to_string(article).map_err(|e| StoreError::Corrupt {
-            id: article.id.clone(),
-            message: e.to_string(),
-        })?;
+        let json = serde_json::to_string(article)
+            .map_err(|e| StoreError::Corrupt { id: article.id.clone(), message: e.to_string() })?;
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT INTO articles (id, url, canonical_url, content_hash, record, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -210,30 +190,21 @@ impl DocumentStore for SqliteStore {
                 article.fetched_at
             ],
         )?;
-        tx.execute(
-            "UPDATE pages SET article_id = ?2 WHERE url = ?1",
-            params![page_url, article.id],
-        )?;
+        tx.execute("UPDATE pages SET article_id = ?2 WHERE url = ?1", params![page_url, article.id])?;
         tx.commit()?;
         Ok(())
     }
 
     fn article(&self, id: &str) -> Result<Option<ArticleRecord>, StoreError> {
-        let json: Option<String> = self
-            .conn
-            .query_row("SELECT record FROM articles WHERE id = ?1", [id], |r| r.get(0))
-            .optional()?;
+        let json: Option<String> =
+            self.conn.query_row("SELECT record FROM articles WHERE id = ?1", [id], |r| r.get(0)).optional()?;
         json.map(|j| parse_record(id, &j)).transpose()
     }
 
     fn article_id_by_canonical(&self, canonical_url: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .conn
-            .query_row(
-                "SELECT id FROM articles WHERE canonical_url = ?1 LIMIT 1",
-                [canonical_url],
-                |r| r.get(0),
-            )
+            .query_row("SELECT id FROM articles WHERE canonical_url = ?1 LIMIT 1", [canonical_url], |r| r.get(0))
             .optional()?)
     }
 
@@ -248,20 +219,16 @@ impl DocumentStore for SqliteStore {
         Ok(out)
     }
 
-    fn raw_page(&self, url: &str) -> Result<Option<(Vec<u8>, Option<String>)>, StoreError> {
+    fn raw_page(&self, url: &str) -> Result<Option<StoredBody>, StoreError> {
         let row: Option<(Option<Vec<u8>>, Option<String>)> = self
             .conn
-            .query_row("SELECT raw, content_type FROM pages WHERE url = ?1", [url], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row("SELECT raw, content_type FROM pages WHERE url = ?1", [url], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         match row {
             Some((Some(raw), content_type)) => {
-                let body = decompress(&raw).map_err(|e| StoreError::Corrupt {
-                    id: url.to_string(),
-                    message: e.to_string(),
-                })?;
-                Ok(Some((body, content_type)))
+                let body = decompress(&raw)
+                    .map_err(|e| StoreError::Corrupt { id: url.to_string(), message: e.to_string() })?;
+                Ok(Some(StoredBody { body, content_type }))
             }
             _ => Ok(None),
         }
@@ -270,16 +237,9 @@ impl DocumentStore for SqliteStore {
     fn source_validators(&self, kind: &str, url: &str) -> Result<Validators, StoreError> {
         Ok(self
             .conn
-            .query_row(
-                "SELECT etag, last_modified FROM sources WHERE kind = ?1 AND url = ?2",
-                [kind, url],
-                |r| {
-                    Ok(Validators {
-                        etag: r.get(0)?,
-                        last_modified: r.get(1)?,
-                    })
-                },
-            )
+            .query_row("SELECT etag, last_modified FROM sources WHERE kind = ?1 AND url = ?2", [kind, url], |r| {
+                Ok(Validators { etag: r.get(0)?, last_modified: r.get(1)? })
+            })
             .optional()?
             .unwrap_or_default())
     }
@@ -345,10 +305,7 @@ mod tests {
     #[test]
     fn failures_do_not_lose_stored_pages() {
         let mut store = SqliteStore::in_memory().unwrap();
-        let validators = Validators {
-            etag: Some("\"v1\"".into()),
-            last_modified: None,
-        };
+        let validators = Validators { etag: Some("\"v1\"".into()), last_modified: None };
         store
             .put_page(&RawPage {
                 url: "http://127.0.0.1/a",
@@ -366,12 +323,9 @@ mod tests {
         assert_eq!(state.failures, 1);
         assert_eq!(state.validators, validators);
         assert_eq!(state.article_id.as_deref(), Some("a1"));
-        assert_eq!(store.raw_page("http://127.0.0.1/a").unwrap().unwrap().0, b"<p>hello</p>");
+        assert_eq!(store.raw_page("http://127.0.0.1/a").unwrap().unwrap().body, b"<p>hello</p>");
         assert_eq!(store.article("a1").unwrap().unwrap().title.as_deref(), Some("T"));
-        assert_eq!(
-            store.article_id_by_canonical("http://127.0.0.1/a").unwrap().as_deref(),
-            Some("a1")
-        );
+        assert_eq!(store.article_id_by_canonical("http://127.0.0.1/a").unwrap().as_deref(), Some("a1"));
     }
 
     #[test]

@@ -1,0 +1,795 @@
+//! Page metadata with provenance: title, authors, publication and modification dates, canonical
+//! URL, site name, `<html lang>`, and the type hints (`og:type`, JSON-LD `@type`) that
+//! [`super::kind`] reads.
+//!
+//! Owns the cascades (JSON-LD, then `<meta>`, then markup, then URL, then prose) and JSON-LD
+//! parsing. Must not choose the main text; it reads the DOM in one pass over its elements and
+//! never panics on malformed JSON-LD or attribute values.
+
+use std::sync::LazyLock;
+
+use chrono::{DateTime, FixedOffset};
+use regex::Regex;
+use scraper::{ElementRef, Html};
+use serde_json::{Map, Value};
+use url::Url;
+
+use super::date;
+use super::hints;
+use crate::model::PublishedSource;
+
+/// `<meta>` keys (name, property or itemprop, lower case) that carry the publication date, in
+/// order of trust.
+const PUBLISHED_META_KEYS: &[&str] = &[
+    "article:published_time",
+    "og:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "published_time",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "publication_date",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "dcterms.date",
+    "dc.date.created",
+    "date",
+    "article.published",
+    "release_date",
+];
+
+/// `<meta>` keys that carry the modification date.
+const MODIFIED_META_KEYS: &[&str] = &[
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "dc.date.modified",
+    "dcterms.modified",
+    "last-modified",
+];
+
+/// `<meta>` keys naming authors.
+const AUTHOR_META_KEYS: &[&str] =
+    &["author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl"];
+
+/// Class/id tokens of elements holding a byline or author name.
+const BYLINE_TOKENS: &[&str] = &["byline", "author", "authors", "author-name", "writer"];
+
+/// Class/id tokens of elements that may hold a written date ("May 14, 2019").
+const DATE_TEXT_TOKENS: &[&str] = &["date", "dateline", "time", "timestamp", "published", "pubdate", "byline", "meta"];
+
+/// Class/id substrings of containers whose names are not the article's authors (sidebars,
+/// related stories, comments).
+const FOREIGN_AUTHOR_CONTAINERS: &[&str] =
+    &["sidebar", "related", "comment", "recommend", "popular", "promo", "footer", "trending", "more-", "newsletter"];
+
+/// Most byline and date elements a page is searched for; pages with thousands are listings.
+const MAX_HINT_ELEMENTS: usize = 64;
+
+/// Longest plausible author name in characters.
+const MAX_AUTHOR_CHARS: usize = 60;
+
+/// How deep JSON-LD is walked; real documents nest a few levels.
+const MAX_LD_DEPTH: usize = 8;
+
+static BYLINE_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(?:(?:written|posted|reported|reporting|words|story|text)\s+)?by[:\s]+")
+        .expect("byline prefix regex is valid")
+});
+
+static AUTHOR_SEPARATORS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\s+and\s+|\s*[,;|&/•·]\s*|\s+with\s+").expect("author separator regex is valid"));
+
+/// Metadata of one page.
+#[derive(Debug, Clone, Default)]
+pub struct Metadata {
+    pub title: Option<String>,
+    pub authors: Vec<String>,
+    pub published: Option<DateTime<FixedOffset>>,
+    pub published_source: PublishedSource,
+    pub modified: Option<DateTime<FixedOffset>>,
+    pub canonical_url: Option<String>,
+    pub site: Option<String>,
+    /// Primary subtag of `<html lang>`, lower case ("en" for "en-US").
+    pub html_lang: Option<String>,
+    /// `og:type`, lower case.
+    pub og_type: Option<String>,
+    /// JSON-LD `@type`s of the page's items, lower case.
+    pub ld_types: Vec<String>,
+    /// Whether JSON-LD or `og:type` declares an article.
+    pub declares_article: bool,
+    /// The first `<h1>`, preferring one inside `<article>`.
+    pub h1: Option<String>,
+    /// The `<title>` element, unmodified.
+    pub title_tag: Option<String>,
+}
+
+/// What one pass over the elements gathers before the cascades run.
+#[derive(Default)]
+struct Raw {
+    metas: Vec<(String, String)>,
+    canonical: Option<String>,
+    ld_items: Vec<Map<String, Value>>,
+    title_tag: Option<String>,
+    h1: Option<String>,
+    h1_in_article: Option<String>,
+    /// (datetime, score): higher score = more likely the publication date.
+    times: Vec<(String, u8)>,
+    modified_times: Vec<String>,
+    author_links: Vec<String>,
+    bylines: Vec<String>,
+    date_texts: Vec<String>,
+}
+
+/// Reads the page's metadata.
+pub fn collect(doc: &Html, page_url: Option<&Url>) -> Metadata {
+    let root = doc.root_element();
+    let raw = gather(root);
+    let mut meta = Metadata {
+        html_lang: root
+            .value()
+            .attr("lang")
+            .or_else(|| root.value().attr("xml:lang"))
+            .and_then(primary_language_subtag),
+        title_tag: raw.title_tag.clone(),
+        ..Metadata::default()
+    };
+
+    let article_item = raw.ld_items.iter().find(|item| is_article_item(item));
+    meta.ld_types = raw.ld_items.iter().flat_map(item_types).collect();
+    meta.og_type = meta_value(&raw, &["og:type"]).map(|t| t.to_ascii_lowercase());
+    meta.declares_article =
+        article_item.is_some() || meta.og_type.as_deref().is_some_and(|t| t == "article" || t.starts_with("article:"));
+
+    meta.canonical_url = raw
+        .canonical
+        .as_deref()
+        .and_then(|href| resolve_url(href, page_url))
+        .or_else(|| meta_value(&raw, &["og:url"]).and_then(|href| resolve_url(href, page_url)));
+
+    meta.site = meta_value(&raw, &["og:site_name", "application-name"])
+        .map(clean_text)
+        .filter(|s| !s.is_empty())
+        .or_else(|| ld_publisher_name(&raw.ld_items))
+        .or_else(|| {
+            let from_page = page_url.and_then(Url::host_str).map(str::to_owned);
+            let from_canonical = || {
+                meta.canonical_url
+                    .as_deref()
+                    .and_then(|c| Url::parse(c).ok())
+                    .and_then(|u| u.host_str().map(str::to_owned))
+            };
+            from_page.or_else(from_canonical).map(|host| host.strip_prefix("www.").unwrap_or(&host).to_owned())
+        });
+
+    meta.title = choose_title(&raw, article_item, meta.site.as_deref());
+    meta.h1 = raw.h1_in_article.clone().or_else(|| raw.h1.clone());
+    meta.authors = choose_authors(&raw, article_item);
+    let (published, source) = choose_published(&raw, article_item, page_url, &meta);
+    meta.published = published;
+    meta.published_source = source;
+    meta.modified = article_item
+        .and_then(|item| item.get("dateModified"))
+        .and_then(Value::as_str)
+        .and_then(date::parse_machine_date)
+        .or_else(|| {
+            meta_values(&raw, MODIFIED_META_KEYS)
+                .chain(raw.modified_times.iter().map(String::as_str))
+                .find_map(date::parse_machine_date)
+        });
+    meta
+}
+
+/// One pass over every element, noting what the cascades need.
+fn gather(root: ElementRef<'_>) -> Raw {
+    let mut raw = Raw::default();
+    for element in root.descendent_elements() {
+        let value = element.value();
+        match value.name() {
+            "meta" => {
+                let key = value
+                    .attr("property")
+                    .or_else(|| value.attr("name"))
+                    .or_else(|| value.attr("itemprop"))
+                    .or_else(|| value.attr("http-equiv"));
+                if let (Some(key), Some(content)) = (key, value.attr("content")) {
+                    raw.metas.push((key.trim().to_ascii_lowercase(), content.trim().to_owned()));
+                }
+            }
+            "link" => {
+                let rel = value.attr("rel").unwrap_or("");
+                if raw.canonical.is_none() && rel.split_ascii_whitespace().any(|r| r.eq_ignore_ascii_case("canonical"))
+                {
+                    raw.canonical = value.attr("href").map(str::to_owned);
+                }
+            }
+            "script" => {
+                let is_ld = value.attr("type").is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
+                if is_ld {
+                    let source: String = element.text().collect();
+                    parse_json_ld(&source, &mut raw.ld_items);
+                }
+            }
+            "title" if raw.title_tag.is_none() && !inside(element, &["svg", "body"]) => {
+                raw.title_tag = Some(clean_text(&element.text().collect::<String>()));
+            }
+            "h1" => {
+                let text = clean_text(&element.text().collect::<String>());
+                if !text.is_empty() {
+                    if raw.h1_in_article.is_none() && inside(element, &["article", "main"]) {
+                        raw.h1_in_article = Some(text.clone());
+                    }
+                    if raw.h1.is_none() {
+                        raw.h1 = Some(text);
+                    }
+                }
+            }
+            "time" => {
+                if let Some(datetime) = value.attr("datetime") {
+                    let itemprop = value.attr("itemprop").unwrap_or("");
+                    if itemprop.eq_ignore_ascii_case("datemodified") {
+                        raw.modified_times.push(datetime.to_owned());
+                    } else {
+                        let mut score = 0;
+                        if itemprop.eq_ignore_ascii_case("datepublished") || value.attr("pubdate").is_some() {
+                            score += 4;
+                        }
+                        if inside(element, &["article", "header", "main"]) {
+                            score += 2;
+                        }
+                        if inside(element, &["aside", "footer", "nav"]) {
+                            score = 0;
+                        } else {
+                            score += 1;
+                        }
+                        raw.times.push((datetime.to_owned(), score));
+                    }
+                }
+            }
+            _ => {}
+        }
+        note_bylines_and_dates(element, &mut raw);
+    }
+    raw
+}
+
+/// Records author links, byline text and written dates of hinted elements.
+fn note_bylines_and_dates(element: ElementRef<'_>, raw: &mut Raw) {
+    let value = element.value();
+    let is_author_link = value.attr("rel").is_some_and(|r| r.split_ascii_whitespace().any(|r| r == "author"));
+    let itemprop_author = value.attr("itemprop").is_some_and(|p| p.split_ascii_whitespace().any(|p| p == "author"));
+    let (class_byline, class_date) = class_tokens_match(element);
+    if !(is_author_link || itemprop_author || class_byline || class_date) {
+        return;
+    }
+    if raw.author_links.len() + raw.bylines.len() + raw.date_texts.len() > MAX_HINT_ELEMENTS {
+        return;
+    }
+    if in_foreign_container(element) {
+        return;
+    }
+    let text = clean_text(&element.text().collect::<String>());
+    if text.is_empty() || text.chars().count() > 300 {
+        return;
+    }
+    if is_author_link || itemprop_author {
+        let name = if value.name() == "meta" {
+            value.attr("content").map(clean_text).unwrap_or_default()
+        } else {
+            text.clone()
+        };
+        if !name.is_empty() {
+            raw.author_links.push(name);
+        }
+    } else if class_byline {
+        raw.bylines.push(text.clone());
+    }
+    if class_date || class_byline {
+        raw.date_texts.push(text);
+    }
+}
+
+/// Whether the element's class/id marks a byline, a written date, or both.
+fn class_tokens_match(element: ElementRef<'_>) -> (bool, bool) {
+    let value = element.value();
+    let mut byline = false;
+    let mut date_text = false;
+    for attr in [value.attr("class"), value.attr("id")].into_iter().flatten() {
+        let lower = attr.to_ascii_lowercase();
+        for class in lower.split_ascii_whitespace() {
+            if BYLINE_TOKENS.contains(&class) {
+                byline = true;
+            }
+            for token in class.split(|c: char| !c.is_ascii_alphanumeric()) {
+                if token == "byline" {
+                    byline = true;
+                }
+                if DATE_TEXT_TOKENS.contains(&token) {
+                    date_text = true;
+                }
+            }
+        }
+    }
+    (byline, date_text)
+}
+
+/// True when an ancestor is a sidebar, related list or comment thread.
+fn in_foreign_container(element: ElementRef<'_>) -> bool {
+    element.ancestors().filter_map(ElementRef::wrap).any(|a| {
+        let value = a.value();
+        if hints::is_one_of(value.name(), &["aside", "nav", "footer"]) {
+            return true;
+        }
+        [value.attr("class"), value.attr("id")].into_iter().flatten().any(|attr| {
+            let lower = attr.to_ascii_lowercase();
+            FOREIGN_AUTHOR_CONTAINERS.iter().any(|w| lower.contains(w)) && !lower.contains("commentary")
+        })
+    })
+}
+
+/// True when some ancestor has one of the tag names.
+fn inside(element: ElementRef<'_>, names: &[&str]) -> bool {
+    element.ancestors().filter_map(ElementRef::wrap).any(|a| names.contains(&a.value().name()))
+}
+
+fn meta_value<'a>(raw: &'a Raw, keys: &'a [&'a str]) -> Option<&'a str> {
+    meta_values(raw, keys).next()
+}
+
+/// Non-empty `<meta>` contents for `keys`, in key order.
+fn meta_values<'a>(raw: &'a Raw, keys: &'a [&'a str]) -> impl Iterator<Item = &'a str> + 'a {
+    keys.iter()
+        .flat_map(move |key| raw.metas.iter().filter(move |(k, v)| k == key && !v.is_empty()).map(|(_, v)| v.as_str()))
+}
+
+fn choose_title(raw: &Raw, article_item: Option<&Map<String, Value>>, site: Option<&str>) -> Option<String> {
+    let og = meta_value(raw, &["og:title", "twitter:title"]).map(|t| strip_site_suffix(&clean_text(t), site, false));
+    let ld = article_item
+        .and_then(|item| item.get("headline").or_else(|| item.get("name")))
+        .and_then(Value::as_str)
+        .map(clean_text);
+    let h1 = raw.h1_in_article.clone().or_else(|| raw.h1.clone());
+    let tag = raw.title_tag.as_deref().map(|t| strip_site_suffix(t, site, true));
+    [og, ld, h1, tag].into_iter().flatten().find(|t| !t.is_empty())
+}
+
+/// Removes a trailing " | Site" / " - Site" from a title: always when it names the site, and,
+/// when `aggressive`, whenever the tail is short and the rest is a real title.
+fn strip_site_suffix(title: &str, site: Option<&str>, aggressive: bool) -> String {
+    const SEPARATORS: &[&str] = &[" | ", " - ", " — ", " – ", " :: ", " · ", " « ", " » "];
+    let mut title = title.trim().to_owned();
+    for _ in 0..2 {
+        let Some((pos, sep)) =
+            SEPARATORS.iter().filter_map(|sep| title.rfind(sep).map(|pos| (pos, *sep))).max_by_key(|(pos, _)| *pos)
+        else {
+            break;
+        };
+        let head = title[..pos].trim();
+        let tail = title[pos + sep.len()..].trim();
+        let names_site = site.is_some_and(|site| {
+            let (tail, site) = (tail.to_lowercase(), site.to_lowercase());
+            !site.is_empty() && (tail.contains(&site) || site.contains(&tail))
+        });
+        let short_tail = tail.split_whitespace().count() <= 4;
+        let real_head = head.split_whitespace().count() >= 3;
+        if !head.is_empty() && (names_site || (aggressive && short_tail && real_head)) {
+            title = head.to_owned();
+        } else {
+            break;
+        }
+    }
+    title
+}
+
+fn choose_authors(raw: &Raw, article_item: Option<&Map<String, Value>>) -> Vec<String> {
+    let mut from_ld = Vec::new();
+    if let Some(author) = article_item.and_then(|item| item.get("author")) {
+        ld_names(author, &mut from_ld);
+    }
+    let sources = [
+        from_ld,
+        meta_values(raw, AUTHOR_META_KEYS).filter(|v| !looks_like_url(v)).map(str::to_owned).collect(),
+        raw.author_links.clone(),
+        raw.bylines.clone(),
+    ];
+    for source in sources {
+        let names = clean_author_names(&source);
+        if !names.is_empty() {
+            return names;
+        }
+    }
+    Vec::new()
+}
+
+/// Names in a JSON-LD `author` value: a string, a `{name}` object, or an array of those.
+fn ld_names(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::String(name) => out.push(name.clone()),
+        Value::Object(object) => {
+            if let Some(name) = object.get("name") {
+                match name {
+                    Value::String(name) => out.push(name.clone()),
+                    Value::Array(_) => ld_names(name, out),
+                    _ => {}
+                }
+            }
+        }
+        Value::Array(items) => {
+            for item in items.iter().take(16) {
+                if !matches!(item, Value::Array(_)) {
+                    ld_names(item, out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Splits bylines ("By Jane Doe and John Roe") into names and drops what is not a name.
+fn clean_author_names(candidates: &[String]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for candidate in candidates {
+        let candidate = clean_text(candidate);
+        let candidate = BYLINE_PREFIX.replace(&candidate, "");
+        for part in AUTHOR_SEPARATORS.split(&candidate) {
+            let name = part.trim().trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '\'').trim();
+            if is_plausible_name(name) && !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+                names.push(name.to_owned());
+            }
+        }
+    }
+    names
+}
+
+/// Words that make a byline fragment a role or an outlet, not a person ("AP Auto Writer",
+/// "NJ Advance Media for NJ.com").
+const NOT_NAME_WORDS: &[&str] = &[
+    "writer",
+    "reporter",
+    "correspondent",
+    "editor",
+    "staff",
+    "contributor",
+    "columnist",
+    "media",
+    "updated",
+    "published",
+];
+
+/// Lower-case words that may appear inside a name ("Ludwig van Beethoven").
+const NAME_PARTICLES: &[&str] = &[
+    "de", "da", "di", "du", "del", "della", "van", "von", "der", "den", "la", "le", "al", "bin", "ibn", "y", "e",
+    "dos", "das",
+];
+
+fn is_plausible_name(name: &str) -> bool {
+    let role_or_outlet = name.split_whitespace().any(|word| {
+        let lower = word.to_lowercase();
+        NOT_NAME_WORDS.contains(&lower.as_str())
+            || [".com", ".org", ".net", ".co."].iter().any(|d| lower.contains(d))
+            || (word.chars().next().is_some_and(char::is_lowercase) && !NAME_PARTICLES.contains(&lower.as_str()))
+    });
+    if role_or_outlet {
+        return false;
+    }
+    const NOT_NAMES: &[&str] = &[
+        "email the author",
+        "email",
+        "follow",
+        "contact",
+        "more",
+        "staff",
+        "admin",
+        "updated",
+        "published",
+        "share",
+        "view all posts",
+        "author",
+        "by",
+    ];
+    let words = name.split_whitespace().count();
+    let lower = name.to_lowercase();
+    (1..=5).contains(&words)
+        && name.chars().count() <= MAX_AUTHOR_CHARS
+        && name.chars().next().is_some_and(char::is_uppercase)
+        && !name.chars().any(|c| c.is_ascii_digit() || c == '@')
+        && !looks_like_url(name)
+        && !NOT_NAMES.iter().any(|n| lower == *n || lower.starts_with(&format!("{n} ")))
+}
+
+fn choose_published(
+    raw: &Raw,
+    article_item: Option<&Map<String, Value>>,
+    page_url: Option<&Url>,
+    meta: &Metadata,
+) -> (Option<DateTime<FixedOffset>>, PublishedSource) {
+    let ld = article_item
+        .into_iter()
+        .chain(raw.ld_items.iter())
+        .flat_map(|item| ["datePublished", "dateCreated"].map(|k| item.get(k)))
+        .flatten()
+        .filter_map(Value::as_str)
+        .find_map(date::parse_machine_date);
+    if let Some(date) = ld {
+        return (Some(date), PublishedSource::JsonLd);
+    }
+    if let Some(date) = meta_values(raw, PUBLISHED_META_KEYS).find_map(date::parse_machine_date) {
+        return (Some(date), PublishedSource::Meta);
+    }
+    let mut times: Vec<&(String, u8)> = raw.times.iter().filter(|(_, s)| *s > 0).collect();
+    times.sort_by_key(|(_, score)| std::cmp::Reverse(*score));
+    if let Some(date) = times.iter().find_map(|(datetime, _)| date::parse_machine_date(datetime)) {
+        return (Some(date), PublishedSource::Time);
+    }
+    let url_date = page_url
+        .and_then(|u| date::date_from_url(u.as_str()))
+        .or_else(|| meta.canonical_url.as_deref().and_then(date::date_from_url));
+    if let Some(date) = url_date {
+        return (Some(date), PublishedSource::Url);
+    }
+    if let Some(date) = raw.date_texts.iter().find_map(|t| date::date_from_text(t)) {
+        return (Some(date), PublishedSource::Text);
+    }
+    (None, PublishedSource::None)
+}
+
+fn ld_publisher_name(items: &[Map<String, Value>]) -> Option<String> {
+    items.iter().find_map(|item| {
+        let publisher = item.get("publisher")?;
+        let publisher = match publisher {
+            Value::Array(list) => list.first()?,
+            other => other,
+        };
+        let name = publisher.get("name")?.as_str()?;
+        let name = clean_text(name);
+        (!name.is_empty()).then_some(name)
+    })
+}
+
+/// Parses a JSON-LD script body (tolerating comment wrappers, control characters and several
+/// concatenated documents) and appends its items, flattening `@graph`, arrays and `mainEntity`.
+fn parse_json_ld(source: &str, items: &mut Vec<Map<String, Value>>) {
+    let trimmed = source
+        .trim()
+        .trim_start_matches("<!--")
+        .trim_end_matches("-->")
+        .trim()
+        .trim_start_matches("//<![CDATA[")
+        .trim_end_matches("//]]>")
+        .trim();
+    if trimmed.is_empty() {
+        return;
+    }
+    let values: Vec<Value> = match serde_json::from_str::<Value>(trimmed) {
+        Ok(value) => vec![value],
+        Err(_) => {
+            let cleaned: String = trimmed.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+            serde_json::Deserializer::from_str(&cleaned).into_iter::<Value>().map_while(Result::ok).collect()
+        }
+    };
+    for value in values {
+        flatten_ld(value, items, 0);
+    }
+}
+
+fn flatten_ld(value: Value, items: &mut Vec<Map<String, Value>>, depth: usize) {
+    if depth > MAX_LD_DEPTH {
+        return;
+    }
+    match value {
+        Value::Array(list) => {
+            for item in list {
+                flatten_ld(item, items, depth + 1);
+            }
+        }
+        Value::Object(mut object) => {
+            let graph = object.remove("@graph");
+            let main_entity = object.get("mainEntity").filter(|v| v.get("@type").is_some()).cloned();
+            if object.contains_key("@type") {
+                items.push(object);
+            }
+            for nested in [graph, main_entity].into_iter().flatten() {
+                flatten_ld(nested, items, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The item's `@type`s, lower case (`@type` may be a string or a list).
+fn item_types(item: &Map<String, Value>) -> Vec<String> {
+    match item.get("@type") {
+        Some(Value::String(t)) => vec![t.to_ascii_lowercase()],
+        Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).map(str::to_ascii_lowercase).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn is_article_item(item: &Map<String, Value>) -> bool {
+    item_types(item).iter().any(|t| hints::is_one_of(t.trim_start_matches("schema:"), hints::ARTICLE_LD_TYPES))
+}
+
+/// Resolves an href against the page URL; only http(s) results are kept.
+fn resolve_url(href: &str, page_url: Option<&Url>) -> Option<String> {
+    let href = href.trim();
+    if href.is_empty() {
+        return None;
+    }
+    let url = match page_url {
+        Some(base) => base.join(href).ok()?,
+        None => Url::parse(href).ok()?,
+    };
+    matches!(url.scheme(), "http" | "https").then(|| url.to_string())
+}
+
+fn looks_like_url(value: &str) -> bool {
+    let lower = value.trim().to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("www.") || lower.starts_with('/')
+}
+
+/// "en" for "en-US", `None` for junk.
+fn primary_language_subtag(lang: &str) -> Option<String> {
+    let primary = lang.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+    ((2..=3).contains(&primary.len()) && primary.chars().all(|c| c.is_ascii_lowercase())).then_some(primary)
+}
+
+/// Collapses whitespace runs to single spaces and trims.
+pub fn clean_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn collect_from(html: &str, url: &str) -> Metadata {
+        let doc = Html::parse_document(html);
+        let url = Url::parse(url).expect("test url is valid");
+        collect(&doc, Some(&url))
+    }
+
+    const LD_GRAPH_PAGE: &str = r#"<!doctype html><html lang="en-GB"><head>
+<title>Huawei denies spying claims | The Daily Wire Service</title>
+<meta property="og:site_name" content="The Daily Wire Service">
+<meta property="article:published_time" content="2019-05-10T08:00:00Z">
+<link rel="canonical" href="/world/huawei-denies-spying-claims">
+<script type="application/ld+json">
+{"@context":"https://schema.org","@graph":[
+  {"@type":"WebSite","name":"The Daily Wire Service","url":"https://wire.example/"},
+  {"@type":"WebPage","datePublished":"2019-05-01T00:00:00Z"},
+  {"@type":["NewsArticle"],"headline":"Huawei denies spying claims",
+   "datePublished":"2019-05-14T09:30:00+01:00","dateModified":"2019-05-15T10:00:00+01:00",
+   "author":[{"@type":"Person","name":"Jane Doe"},{"@type":"Person","name":"John Roe"}],
+   "publisher":{"@type":"Organization","name":"Daily Wire"}}
+]}
+</script></head><body><aside class="sidebar"><span class="author">Sidebar Person</span></aside>
+<article><h1>Huawei denies spying claims</h1><p>Body.</p></article></body></html>"#;
+
+    #[test]
+    fn json_ld_graph_gives_date_authors_and_title() {
+        let meta = collect_from(LD_GRAPH_PAGE, "https://wire.example/world/x?utm=1");
+        assert_eq!(meta.published_source, PublishedSource::JsonLd);
+        assert_eq!(meta.published.map(|d| d.to_rfc3339()).as_deref(), Some("2019-05-14T09:30:00+01:00"));
+        assert_eq!(meta.modified.map(|d| d.to_rfc3339()).as_deref(), Some("2019-05-15T10:00:00+01:00"));
+        assert_eq!(meta.authors, vec!["Jane Doe", "John Roe"]);
+        assert_eq!(meta.title.as_deref(), Some("Huawei denies spying claims"));
+        assert_eq!(meta.site.as_deref(), Some("The Daily Wire Service"));
+        assert_eq!(meta.html_lang.as_deref(), Some("en"));
+        assert!(meta.declares_article);
+        assert_eq!(meta.canonical_url.as_deref(), Some("https://wire.example/world/huawei-denies-spying-claims"));
+    }
+
+    #[test]
+    fn meta_date_when_no_json_ld() {
+        let meta = collect_from(
+            r#"<html><head><meta name="parsely-pub-date" content="2020-03-02T12:00:00Z">
+            <meta name="author" content="https://example.com/staff/jd">
+            <meta name="author" content="Ann Smith"></head><body><p>x</p></body></html>"#,
+            "https://news.example/a",
+        );
+        assert_eq!(meta.published_source, PublishedSource::Meta);
+        assert_eq!(meta.published.map(|d| d.format("%F").to_string()).as_deref(), Some("2020-03-02"));
+        assert_eq!(meta.authors, vec!["Ann Smith"]);
+    }
+
+    #[test]
+    fn time_element_in_article_is_preferred() {
+        let meta = collect_from(
+            r#"<html><body><aside><time datetime="2021-01-01">old</time></aside>
+            <article><header><time datetime="2021-06-07T10:00:00Z">June 7</time></header>
+            <p>Text</p></article></body></html>"#,
+            "https://news.example/a",
+        );
+        assert_eq!(meta.published_source, PublishedSource::Time);
+        assert_eq!(meta.published.map(|d| d.format("%F").to_string()).as_deref(), Some("2021-06-07"));
+    }
+
+    #[test]
+    fn url_date_then_byline_text() {
+        let meta = collect_from("<html><body><p>Text</p></body></html>", "https://news.example/2018/11/03/story/");
+        assert_eq!(meta.published_source, PublishedSource::Url);
+        let meta = collect_from(
+            r#"<html><body><div class="byline">By Maria Garcia and Tom Lee | Updated May 14, 2019</div>
+            <p>Text</p></body></html>"#,
+            "https://news.example/story",
+        );
+        assert_eq!(meta.published_source, PublishedSource::Text);
+        assert_eq!(meta.published.map(|d| d.format("%F").to_string()).as_deref(), Some("2019-05-14"));
+        assert_eq!(meta.authors, vec!["Maria Garcia", "Tom Lee"]);
+    }
+
+    #[test]
+    fn roles_and_outlets_are_not_authors() {
+        let names = clean_author_names(&[
+            "TOM KRISHER, AP Auto Writer".to_owned(),
+            "Amy Kuperinsky | NJ Advance Media for NJ.com".to_owned(),
+            "Ludwig van Beethoven".to_owned(),
+        ]);
+        assert_eq!(names, vec!["TOM KRISHER", "Amy Kuperinsky", "Ludwig van Beethoven"]);
+    }
+
+    #[test]
+    fn no_date_anywhere() {
+        let meta = collect_from(
+            r#"<html><head><meta name="date" content="2999-01-01"></head><body><p>x</p></body></html>"#,
+            "https://news.example/story",
+        );
+        assert_eq!(meta.published_source, PublishedSource::None);
+        assert_eq!(meta.published, None);
+    }
+
+    #[test]
+    fn title_suffix_is_removed_and_site_falls_back_to_host() {
+        let meta = collect_from(
+            "<html><head><title>Ministers agree new trade terms - Example News</title></head></html>",
+            "https://www.example.co.uk/a",
+        );
+        assert_eq!(meta.title.as_deref(), Some("Ministers agree new trade terms"));
+        assert_eq!(meta.site.as_deref(), Some("example.co.uk"));
+    }
+
+    #[test]
+    fn og_url_is_canonical_fallback_and_relative_is_resolved() {
+        let meta = collect_from(
+            r#"<html><head><meta property="og:url" content="/a/b"></head></html>"#,
+            "https://example.com/x/y",
+        );
+        assert_eq!(meta.canonical_url.as_deref(), Some("https://example.com/a/b"));
+    }
+
+    #[test]
+    fn email_the_author_is_not_an_author() {
+        let meta = collect_from(
+            r#"<html><body><p class="byline">By <a rel="author" href="/p/k">Kim Park</a></p>
+            <a class="author-email" href="mailto:k@x">Email the author</a></body></html>"#,
+            "https://example.com/x",
+        );
+        assert_eq!(meta.authors, vec!["Kim Park"]);
+    }
+
+    #[test]
+    fn broken_json_ld_does_not_panic() {
+        for body in [
+            "{",
+            "[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]",
+            "{\"@type\":\"NewsArticle\",\"headline\":\"a\nb\"}",
+            "<!-- {\"@type\":\"NewsArticle\",\"author\":{\"name\":[\"A B\"]}} -->",
+            "null",
+        ] {
+            let html = format!("<html><script type=\"application/ld+json\">{body}</script><p>x</p></html>");
+            let _ = collect_from(&html, "https://example.com/");
+        }
+    }
+}

@@ -1,0 +1,993 @@
+//! Main-text extraction: one walk over `<body>` turns the DOM into text blocks (paragraphs) with
+//! their link density and boilerplate hints, a readability-style scorer picks the element that
+//! holds the article, and the blocks inside it that look like prose become the text.
+//!
+//! Owns boilerplate removal and paragraph structure. Must not read metadata (title, dates) and
+//! must not panic or recurse on the DOM (the walk is iterative, so deeply nested markup is
+//! safe).
+//!
+//! Choices:
+//! - `<h1>` is never part of the text: the article's headline is metadata, and the text starts
+//!   at the body. `<h2>`–`<h6>` inside the chosen element are kept as paragraphs.
+//! - Boilerplate hints (class/id words, soft tags like `<footer>`) exclude a subtree only when it
+//!   is not a wrapper of most of the page's prose, so a `<div class="page has-sidebar">` around
+//!   everything does not hide the article.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use scraper::{ElementRef, Node};
+
+use super::hints;
+
+/// A paragraph shorter than this (in chars) does not vote for its container.
+const MIN_SCORING_CHARS: usize = 25;
+
+/// Above this link density a block is navigation or a link list, not prose.
+const MAX_BLOCK_LINK_DENSITY: f64 = 0.5;
+
+/// A hinted element holding at least this share of the page's prose is a wrapper, not
+/// boilerplate.
+const WRAPPER_SHARE: f64 = 0.5;
+
+/// How many ancestor levels a paragraph's score reaches (readability uses a similar decay).
+const SCORE_LEVELS: usize = 5;
+
+/// Bonus for containers whose class/id suggests article content, and malus for boilerplate.
+const CLASS_WEIGHT: f64 = 25.0;
+
+/// Bonus for `<article>`, `<main>`, `itemprop=articleBody` and `role=main`.
+const SEMANTIC_WEIGHT: f64 = 30.0;
+
+/// Sibling containers join the chosen element when they score at least this share of it.
+const SIBLING_SHARE: f64 = 0.2;
+
+/// How many levels above the best-scoring element the climb looks.
+const CLIMB_LEVELS: usize = 6;
+
+/// An ancestor replaces the chosen element when it holds this many times its clean prose...
+const CLIMB_GAIN: f64 = 1.25;
+
+/// ...at no more than this link density...
+const CLIMB_MAX_LINK_DENSITY: f64 = 0.25;
+
+/// ...and with prose making up at least this share of its text.
+const CLIMB_MIN_PROSE_SHARE: f64 = 0.6;
+
+/// How many descendants of a hinted inline element are checked for blocks before it is
+/// dropped; hover cards and tag links are small, wrappers show a block early.
+const INLINE_LOOKAHEAD_ELEMENTS: usize = 200;
+
+/// Hard cap on blocks kept per page; beyond it the page is a dump, not an article.
+const MAX_BLOCKS: usize = 20_000;
+
+static URL_IN_TEXT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\b(?:https?://|www\.)[^\s<>]+").expect("url regex is valid"));
+
+/// What kind of element a block came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockKind {
+    Paragraph,
+    Heading1,
+    Heading,
+    ListItem,
+    Quote,
+    Preformatted,
+    Cell,
+    Other,
+}
+
+/// A paragraph of the extracted text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paragraph {
+    pub text: String,
+    pub kind: BlockKind,
+}
+
+/// The main text of a page and the page-level measures `is_article` needs.
+#[derive(Debug, Clone, Default)]
+pub struct MainText {
+    pub paragraphs: Vec<Paragraph>,
+    /// Visible text chars in the body (outside skipped tags).
+    pub page_chars: usize,
+    /// Of those, chars inside links.
+    pub page_link_chars: usize,
+    /// Link density of the chosen content element.
+    pub content_link_density: f64,
+    /// Paragraphs in the chosen element long enough to count as prose.
+    pub prose_paragraphs: usize,
+    /// Headings anywhere on the page that are mostly a link (teasers of other stories).
+    pub page_linked_headings: usize,
+}
+
+/// Paragraphs joined by blank lines.
+pub fn join_paragraphs(paragraphs: &[Paragraph]) -> String {
+    let mut out = String::new();
+    for paragraph in paragraphs {
+        if !out.is_empty() {
+            out.push_str("\n\n");
+        }
+        out.push_str(&paragraph.text);
+    }
+    out
+}
+
+/// One element seen by the walk (only elements that matter: blocks and hinted ones).
+#[derive(Debug, Clone)]
+struct Container {
+    parent: Option<usize>,
+    tag: Tag,
+    negative: bool,
+    positive: bool,
+    semantic: bool,
+    chars: usize,
+    link_chars: usize,
+    prose_chars: usize,
+    /// Prose chars outside boilerplate-hinted elements (set while scoring).
+    clean_prose_chars: usize,
+    score: f64,
+}
+
+/// The tag facts the scorer uses, copied out of the DOM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tag {
+    Body,
+    Div,
+    Paragraph,
+    Heading1,
+    Heading,
+    ListItem,
+    List,
+    Quote,
+    Pre,
+    Cell,
+    Other,
+}
+
+impl Tag {
+    fn of(name: &str) -> Tag {
+        match name {
+            "body" => Tag::Body,
+            "div" | "section" | "article" | "main" | "center" | "td" | "form" | "header" | "footer" | "aside" => {
+                Tag::Div
+            }
+            "p" => Tag::Paragraph,
+            "h1" => Tag::Heading1,
+            "h2" | "h3" | "h4" | "h5" | "h6" => Tag::Heading,
+            "li" | "dd" | "dt" => Tag::ListItem,
+            "ul" | "ol" | "dl" => Tag::List,
+            "blockquote" => Tag::Quote,
+            "pre" => Tag::Pre,
+            "th" => Tag::Cell,
+            _ => Tag::Other,
+        }
+    }
+
+    fn block_kind(self) -> BlockKind {
+        match self {
+            Tag::Paragraph => BlockKind::Paragraph,
+            Tag::Heading1 => BlockKind::Heading1,
+            Tag::Heading => BlockKind::Heading,
+            Tag::ListItem => BlockKind::ListItem,
+            Tag::Quote => BlockKind::Quote,
+            Tag::Pre => BlockKind::Preformatted,
+            Tag::Cell => BlockKind::Cell,
+            _ => BlockKind::Other,
+        }
+    }
+
+    /// Whether a paragraph of this tag votes for its parent rather than itself.
+    fn votes_for_parent(self) -> bool {
+        !matches!(self, Tag::Div | Tag::Body | Tag::Other)
+    }
+}
+
+/// A run of text between block boundaries.
+#[derive(Debug, Clone)]
+struct Block {
+    text: String,
+    chars: usize,
+    link_chars: usize,
+    /// Innermost block container (index into the container list).
+    owner: usize,
+    /// Innermost container with a negative hint, if any.
+    negative: Option<usize>,
+}
+
+impl Block {
+    fn link_density(&self) -> f64 {
+        ratio(self.link_chars, self.chars)
+    }
+}
+
+/// Text being collected for the current block.
+#[derive(Default)]
+struct Buffer {
+    text: String,
+    chars: usize,
+    link_chars: usize,
+    pending_space: bool,
+}
+
+impl Buffer {
+    fn push(&mut self, text: &str, in_link: bool) {
+        for c in text.chars() {
+            if c.is_whitespace() {
+                self.pending_space = true;
+                continue;
+            }
+            if matches!(c, '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}' | '\u{ad}') {
+                continue;
+            }
+            if self.pending_space && !self.text.is_empty() {
+                self.text.push(' ');
+            }
+            self.pending_space = false;
+            self.text.push(c);
+            self.chars += 1;
+            if in_link {
+                self.link_chars += 1;
+            }
+        }
+    }
+
+    fn take(&mut self) -> Option<(String, usize, usize)> {
+        self.pending_space = false;
+        if self.chars == 0 {
+            self.text.clear();
+            return None;
+        }
+        let text = std::mem::take(&mut self.text);
+        let counts = (self.chars, self.link_chars);
+        self.chars = 0;
+        self.link_chars = 0;
+        Some((text, counts.0, counts.1))
+    }
+}
+
+/// Extracts the main text under `body` (or the document root when there is no body).
+pub fn extract_main_text(root: ElementRef<'_>) -> MainText {
+    let (containers, blocks) = walk(root);
+    select(containers, blocks)
+}
+
+/// The single DOM walk: containers (block and hinted elements) and text blocks in order.
+fn walk(root: ElementRef<'_>) -> (Vec<Container>, Vec<Block>) {
+    let mut containers: Vec<Container> = vec![Container {
+        parent: None,
+        tag: Tag::Body,
+        negative: false,
+        positive: false,
+        semantic: false,
+        chars: 0,
+        link_chars: 0,
+        prose_chars: 0,
+        clean_prose_chars: 0,
+        score: 0.0,
+    }];
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut buffer = Buffer::default();
+    // Per open element: did it push a container, is it a link.
+    let mut open: Vec<(bool, bool)> = Vec::new();
+    let mut container_stack: Vec<usize> = vec![0];
+    let mut negative_stack: Vec<usize> = Vec::new();
+    let mut link_depth = 0usize;
+
+    let flush = |buffer: &mut Buffer, blocks: &mut Vec<Block>, container_stack: &[usize], negative_stack: &[usize]| {
+        if let Some((text, chars, link_chars)) = buffer.take()
+            && blocks.len() < MAX_BLOCKS
+        {
+            blocks.push(Block {
+                text,
+                chars,
+                link_chars,
+                owner: container_stack.last().copied().unwrap_or(0),
+                negative: negative_stack.last().copied(),
+            });
+        }
+    };
+
+    let Some(mut node) = root.first_child() else {
+        return (containers, blocks);
+    };
+    let root_id = root.id();
+    loop {
+        // Open `node`.
+        let mut descend = false;
+        match node.value() {
+            Node::Text(text) => {
+                buffer.push(text, link_depth > 0);
+            }
+            Node::Element(element) => {
+                let name = element.name();
+                let is_block = hints::is_one_of(name, hints::BLOCK_TAGS);
+                let class = if is_skipped(name, element) { None } else { Some(hints::class_hint(element)) };
+                // A hinted inline element (a hover card, a tag link, a byline span) is dropped
+                // on the spot: it cannot be a wrapper of the article. One holding blocks
+                // (HubSpot wraps whole posts in a span) is judged like a block-level one.
+                let inline_boilerplate =
+                    !is_block && class.is_some_and(|c| c.negative) && !ElementRef::wrap(node).is_some_and(holds_blocks);
+                if let Some(class) = class.filter(|_| !inline_boilerplate) {
+                    descend = true;
+                    let soft_negative = hints::is_one_of(name, hints::SOFT_NEGATIVE_TAGS);
+                    let semantic = matches!(name, "article" | "main")
+                        || element.attr("itemprop").is_some_and(|p| p.eq_ignore_ascii_case("articlebody"))
+                        || element.attr("role").is_some_and(|r| r.eq_ignore_ascii_case("main"));
+                    let negative = (class.negative || soft_negative) && !semantic;
+                    let pushes = is_block || negative || semantic;
+                    if pushes {
+                        flush(&mut buffer, &mut blocks, &container_stack, &negative_stack);
+                        let index = containers.len();
+                        containers.push(Container {
+                            parent: container_stack.last().copied(),
+                            tag: Tag::of(name),
+                            negative,
+                            positive: class.positive,
+                            semantic,
+                            chars: 0,
+                            link_chars: 0,
+                            prose_chars: 0,
+                            clean_prose_chars: 0,
+                            score: 0.0,
+                        });
+                        container_stack.push(index);
+                        if negative {
+                            negative_stack.push(index);
+                        }
+                    }
+                    let is_link = name == "a";
+                    if is_link {
+                        link_depth += 1;
+                    }
+                    open.push((pushes, is_link));
+                }
+            }
+            _ => {}
+        }
+        if descend && let Some(child) = node.first_child() {
+            node = child;
+            continue;
+        }
+        // Close `node` if it was opened as an element, then close ancestors until a sibling.
+        let mut closing = node;
+        let mut opened = descend;
+        loop {
+            if opened && let Some((pushed, is_link)) = open.pop() {
+                if is_link {
+                    link_depth = link_depth.saturating_sub(1);
+                }
+                if pushed {
+                    flush(&mut buffer, &mut blocks, &container_stack, &negative_stack);
+                    if let Some(index) = container_stack.pop()
+                        && negative_stack.last() == Some(&index)
+                    {
+                        negative_stack.pop();
+                    }
+                }
+            }
+            if let Some(next) = closing.next_sibling() {
+                node = next;
+                break;
+            }
+            match closing.parent() {
+                Some(parent) if parent.id() != root_id => {
+                    closing = parent;
+                    opened = true;
+                }
+                _ => {
+                    flush(&mut buffer, &mut blocks, &container_stack, &negative_stack);
+                    return (containers, blocks);
+                }
+            }
+        }
+    }
+}
+
+/// Whether an element has block-level descendants (looking at a bounded number of them).
+fn holds_blocks(element: ElementRef<'_>) -> bool {
+    element
+        .descendent_elements()
+        .take(INLINE_LOOKAHEAD_ELEMENTS)
+        .any(|e| hints::is_one_of(e.value().name(), hints::BLOCK_TAGS) && e.value().name() != "br")
+}
+
+/// Skipped subtrees: [`hints::SKIPPED_TAGS`] and elements hidden by markup.
+fn is_skipped(name: &str, element: &scraper::node::Element) -> bool {
+    if hints::is_one_of(name, hints::SKIPPED_TAGS) {
+        return true;
+    }
+    if element.attr("hidden").is_some() {
+        return true;
+    }
+    element.attr("style").is_some_and(|style| {
+        let compact: String = style.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_lowercase()).collect();
+        compact.contains("display:none") || compact.contains("visibility:hidden")
+    })
+}
+
+/// Scores containers, picks the content element and keeps the prose blocks inside it.
+fn select(mut containers: Vec<Container>, blocks: Vec<Block>) -> MainText {
+    let mut page_chars = 0;
+    let mut page_link_chars = 0;
+    let mut page_linked_headings = 0;
+    let mut total_prose = 0;
+    for block in &blocks {
+        page_chars += block.chars;
+        page_link_chars += block.link_chars;
+        let owner_tag = containers.get(block.owner).map(|c| c.tag);
+        if matches!(owner_tag, Some(Tag::Heading | Tag::Heading1)) && block.link_density() > MAX_BLOCK_LINK_DENSITY {
+            page_linked_headings += 1;
+        }
+        let prose = is_prose(block);
+        if prose {
+            total_prose += block.chars;
+        }
+        let mut current = Some(block.owner);
+        while let Some(index) = current {
+            let Some(container) = containers.get_mut(index) else {
+                break;
+            };
+            container.chars += block.chars;
+            container.link_chars += block.link_chars;
+            if prose {
+                container.prose_chars += block.chars;
+            }
+            current = container.parent;
+        }
+    }
+
+    // Hinted elements holding most of the prose are wrappers: their hint is void.
+    for container in containers.iter_mut() {
+        if container.negative && total_prose > 0 && ratio(container.prose_chars, total_prose) >= WRAPPER_SHARE {
+            container.negative = false;
+        }
+    }
+    let is_excluded = |containers: &[Container], block: &Block| {
+        block.negative.is_some_and(|index| containers.get(index).is_some_and(|c| c.negative))
+    };
+
+    for block in &blocks {
+        if !is_prose(block) || is_excluded(&containers, block) {
+            continue;
+        }
+        let Some(owner) = containers.get(block.owner) else {
+            continue;
+        };
+        if owner.tag == Tag::Heading || owner.tag == Tag::Heading1 {
+            continue;
+        }
+        let commas = block.text.chars().filter(|c| matches!(c, ',' | '，' | '、' | '،')).count();
+        let score = 1.0 + commas as f64 + (block.chars as f64 / 100.0).min(3.0);
+        let start = if owner.tag.votes_for_parent() { owner.parent } else { Some(block.owner) };
+        let mut current = start;
+        for level in 0..SCORE_LEVELS {
+            let Some(index) = current else { break };
+            let Some(container) = containers.get_mut(index) else {
+                break;
+            };
+            let divider = match level {
+                0 => 1.0,
+                1 => 2.0,
+                _ => level as f64 * 3.0,
+            };
+            container.score += score / divider;
+            current = container.parent;
+        }
+        let mut current = Some(block.owner);
+        while let Some(index) = current {
+            let Some(container) = containers.get_mut(index) else {
+                break;
+            };
+            container.clean_prose_chars += block.chars;
+            current = container.parent;
+        }
+    }
+
+    let final_score = |c: &Container| {
+        let mut score = c.score * (1.0 - ratio(c.link_chars, c.chars));
+        if c.positive {
+            score += CLASS_WEIGHT;
+        }
+        if c.negative {
+            score -= CLASS_WEIGHT;
+        }
+        if c.semantic {
+            score += SEMANTIC_WEIGHT;
+        }
+        score
+    };
+    let best = containers
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.score > 0.0)
+        .map(|(i, c)| (i, final_score(c)))
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+
+    let mut main = MainText { page_chars, page_link_chars, page_linked_headings, ..MainText::default() };
+    let Some((best, best_score)) = best else {
+        // No prose anywhere: keep what is not boilerplate, for is_article to judge.
+        main.paragraphs = blocks
+            .iter()
+            .filter(|b| !is_excluded(&containers, b) && keep_block(&containers, b))
+            .map(|b| to_paragraph(&containers, b))
+            .collect();
+        main.content_link_density = ratio(page_link_chars, page_chars);
+        return main;
+    };
+
+    // Climb to an ancestor that adds much more prose at a low link density: the article
+    // continues in a sibling branch (a second section, a div after an embed).
+    let mut best = best;
+    let mut current = best;
+    for _ in 0..CLIMB_LEVELS {
+        let Some(parent) = containers.get(current).and_then(|c| c.parent) else {
+            break;
+        };
+        if parent == 0 {
+            break;
+        }
+        current = parent;
+        let (Some(chosen), Some(candidate)) = (containers.get(best), containers.get(current)) else {
+            break;
+        };
+        if candidate.clean_prose_chars as f64 >= chosen.clean_prose_chars as f64 * CLIMB_GAIN
+            && ratio(candidate.link_chars, candidate.chars) <= CLIMB_MAX_LINK_DENSITY
+            && ratio(candidate.clean_prose_chars, candidate.chars) >= CLIMB_MIN_PROSE_SHARE
+        {
+            best = current;
+        }
+    }
+    let best_score = containers.get(best).map_or(best_score, final_score).max(best_score);
+
+    // The chosen element plus siblings that score well (articles split over several divs).
+    let parent = containers.get(best).and_then(|c| c.parent);
+    let mut roots = vec![best];
+    if parent.is_some() {
+        for (index, container) in containers.iter().enumerate() {
+            if index != best
+                && container.parent == parent
+                && !container.negative
+                && container.score > 0.0
+                && final_score(container) >= (best_score * SIBLING_SHARE).max(3.0)
+            {
+                roots.push(index);
+            }
+        }
+    }
+    let in_roots = |containers: &[Container], mut index: usize| loop {
+        if roots.contains(&index) {
+            return true;
+        }
+        match containers.get(index).and_then(|c| c.parent) {
+            Some(parent) => index = parent,
+            None => return false,
+        }
+    };
+    // Boilerplate hints inside the chosen element always apply; a hinted ancestor of it is
+    // a wrapper.
+    let excluded_here = |containers: &[Container], block: &Block| {
+        block.negative.is_some_and(|index| {
+            containers.get(index).is_some_and(|c| c.negative) && !roots.contains(&index) && {
+                // Hinted element strictly inside a root?
+                in_roots(containers, index)
+            }
+        })
+    };
+
+    let mut chars = 0;
+    let mut link_chars = 0;
+    for block in &blocks {
+        if !in_roots(&containers, block.owner) {
+            continue;
+        }
+        chars += block.chars;
+        link_chars += block.link_chars;
+        if excluded_here(&containers, block) || !keep_block(&containers, block) {
+            continue;
+        }
+        let paragraph = to_paragraph(&containers, block);
+        if main.paragraphs.last() == Some(&paragraph) {
+            continue;
+        }
+        if block.chars >= MIN_SCORING_CHARS {
+            main.prose_paragraphs += 1;
+        }
+        main.paragraphs.push(paragraph);
+    }
+    main.content_link_density = ratio(link_chars, chars);
+    main
+}
+
+/// Whether a block reads like prose (long enough, few links).
+fn is_prose(block: &Block) -> bool {
+    block.chars >= MIN_SCORING_CHARS && block.link_density() <= MAX_BLOCK_LINK_DENSITY
+}
+
+/// Whether a block inside the content element belongs in the text.
+fn keep_block(containers: &[Container], block: &Block) -> bool {
+    let tag = containers.get(block.owner).map_or(Tag::Other, |c| c.tag);
+    if tag == Tag::Heading1 {
+        return false;
+    }
+    if block.link_density() > MAX_BLOCK_LINK_DENSITY {
+        return false;
+    }
+    if block.chars < hints::BOILERPLATE_MAX_CHARS && is_furniture(&block.text) {
+        return false;
+    }
+    true
+}
+
+/// Short furniture lines: "Advertisement", "Image 1 of 8", "Share this article", ...
+fn is_furniture(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    if hints::BOILERPLATE_PREFIXES.iter().any(|prefix| lower.starts_with(prefix)) {
+        return true;
+    }
+    static IMAGE_COUNTER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(?:image|photo|picture|slide)\s+\d+\s+(?:of|/)\s+\d+").expect("image counter regex is valid")
+    });
+    let line = lower.trim_end_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace());
+    IMAGE_COUNTER.is_match(&lower)
+        || hints::BOILERPLATE_LINES.contains(&line)
+        || is_byline_line(text)
+        || is_timestamp_line(&lower)
+}
+
+/// "Updated at 1:23 p.m.", "Published May 14, 2019", "2018-08-16": a short line that only
+/// dates the page.
+fn is_timestamp_line(lower: &str) -> bool {
+    if lower.chars().count() > hints::TIMESTAMP_MAX_CHARS {
+        return false;
+    }
+    let has_digit = lower.chars().any(|c| c.is_ascii_digit());
+    let opens_with_stamp = hints::TIMESTAMP_OPENERS.iter().any(|w| lower.starts_with(w));
+    static DATE_ONLY: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})(?:[ ,t]+\d{1,2}:\d{2}(?::\d{2})?)?$",
+        )
+        .expect("date-only regex is valid")
+    });
+    has_digit && (opens_with_stamp || DATE_ONLY.is_match(lower.trim()))
+}
+
+/// "By Jane Doe and John Roe", "Par Claire Martin": a short line opening with a byline word
+/// followed by a capitalised name, not ending like a sentence.
+fn is_byline_line(text: &str) -> bool {
+    if text.chars().count() > hints::BYLINE_MAX_CHARS || text.ends_with('.') {
+        return false;
+    }
+    let mut words = text.split_whitespace();
+    let opener = words.next().unwrap_or("").to_lowercase();
+    let opener = opener.trim_end_matches(':');
+    hints::BYLINE_OPENERS.contains(&opener)
+        && words.next().and_then(|w| w.chars().next()).is_some_and(char::is_uppercase)
+}
+
+fn to_paragraph(containers: &[Container], block: &Block) -> Paragraph {
+    let kind = containers.get(block.owner).map_or(BlockKind::Other, |c| c.tag.block_kind());
+    let text = if block.text.contains("://") || block.text.contains("www.") {
+        let stripped = URL_IN_TEXT.replace_all(&block.text, "");
+        stripped.split_whitespace().collect::<Vec<_>>().join(" ")
+    } else {
+        block.text.clone()
+    };
+    Paragraph { text, kind }
+}
+
+fn ratio(part: usize, whole: usize) -> f64 {
+    if whole == 0 { 0.0 } else { part as f64 / whole as f64 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scraper::Html;
+
+    fn main_text(html: &str) -> String {
+        let doc = Html::parse_document(html);
+        let body = doc
+            .root_element()
+            .child_elements()
+            .find(|e| e.value().name() == "body")
+            .unwrap_or_else(|| doc.root_element());
+        join_paragraphs(&extract_main_text(body).paragraphs)
+    }
+
+    const ARTICLE: &str = "<p>The finance ministry said on Tuesday that it would review the \
+        licences of three operators, citing concerns about security, cost and reliability.</p>\
+        <p>Officials declined to say when the review would end, but analysts expect a decision \
+        before the summer, when the current licences expire.</p>\
+        <p>The operators, which together serve most of the country, have said they comply with \
+        every rule and will cooperate fully with the review.</p>";
+
+    fn page(boilerplate_before: &str, boilerplate_inside: &str, boilerplate_after: &str) -> String {
+        format!(
+            "<html><body>{boilerplate_before}<div class=\"wrapper\"><article><h1>Ministry to \
+             review licences</h1>{ARTICLE}{boilerplate_inside}</article></div>\
+             {boilerplate_after}</body></html>"
+        )
+    }
+
+    fn assert_clean(html: &str, forbidden: &str) {
+        let text = main_text(html);
+        assert!(text.contains("review the licences"), "article lost: {text}");
+        assert!(text.contains("cooperate fully"), "article end lost: {text}");
+        assert!(!text.contains(forbidden), "`{forbidden}` leaked: {text}");
+        assert!(!text.contains("Ministry to review licences"), "h1 leaked: {text}");
+    }
+
+    #[test]
+    fn navigation_is_removed() {
+        assert_clean(
+            &page(
+                "<nav><ul><li><a href=/>Home</a></li><li><a href=/w>World news and more</a></li></ul></nav>\
+                 <div class=\"menu\">Sections: Politics, Business, Sport, Culture and Travel today</div>",
+                "",
+                "",
+            ),
+            "Sections",
+        );
+    }
+
+    #[test]
+    fn cookie_banner_is_removed() {
+        assert_clean(
+            &page(
+                "<div id=\"cookie-consent\"><p>We and our partners use cookies to personalise \
+                 content, ads and to analyse traffic, as described in our policy.</p></div>",
+                "",
+                "",
+            ),
+            "personalise",
+        );
+    }
+
+    #[test]
+    fn related_list_is_removed() {
+        assert_clean(
+            &page(
+                "",
+                "<section class=\"related-stories\"><h2>Related</h2><ul><li><a href=/a>Ministry \
+                 fines operator over outage</a><p>The regulator imposed its biggest ever fine, \
+                 officials said on Monday, after a day-long outage.</p></li></ul></section>",
+                "",
+            ),
+            "biggest ever fine",
+        );
+    }
+
+    #[test]
+    fn most_read_box_is_removed() {
+        assert_clean(
+            &page(
+                "",
+                "",
+                "<div class=\"most-read\"><ol><li>Storm batters the coast, leaving thousands \
+                 without power for a week</li></ol></div>",
+            ),
+            "Storm batters",
+        );
+    }
+
+    #[test]
+    fn comments_are_removed() {
+        assert_clean(
+            &page(
+                "",
+                "<div id=\"comments\"><div class=\"c\"><p>I have said for years that these \
+                 operators cannot be trusted, and nobody listens, as usual.</p></div></div>",
+                "",
+            ),
+            "cannot be trusted",
+        );
+    }
+
+    #[test]
+    fn footer_is_removed() {
+        assert_clean(
+            &page(
+                "",
+                "",
+                "<footer><p>Example News is published by Example Media Ltd, registered in \
+                 England, company number 1234.</p><a href=/about>About us</a></footer>",
+            ),
+            "registered in",
+        );
+    }
+
+    #[test]
+    fn captions_and_credits_are_removed() {
+        assert_clean(
+            &page(
+                "",
+                "<figure><img src=a.jpg><figcaption>The ministry building in the capital, \
+                 photographed on Monday. Photo: Jane Doe/Agency</figcaption></figure>\
+                 <p>Image 1 of 8</p><div class=\"image-credit\">Getty Images for the ministry</div>",
+                "",
+            ),
+            "photographed",
+        );
+        assert_clean(&page("", "<p>Image 1 of 8</p>", ""), "Image 1 of 8");
+        assert_clean(&page("", "<div class=\"image-credit\">Agency pictures, 2019</div>", ""), "Agency pictures");
+    }
+
+    #[test]
+    fn share_bar_is_removed() {
+        assert_clean(
+            &page(
+                "",
+                "<div class=\"share-tools\"><span>Share this article on Facebook, Twitter or \
+                 by email</span></div>",
+                "",
+            ),
+            "Facebook",
+        );
+    }
+
+    #[test]
+    fn newsletter_box_is_removed() {
+        assert_clean(
+            &page(
+                "",
+                "<aside class=\"inline-box\"><p>Get our morning briefing: the day's top stories, \
+                 straight to your inbox every weekday.</p></aside>\
+                 <div class=\"newsletterSignup\"><p>Sign up for the evening update, with analysis, \
+                 opinion and the best reads.</p></div>",
+                "",
+            ),
+            "inbox",
+        );
+    }
+
+    #[test]
+    fn ads_and_scripts_are_removed() {
+        let html = page(
+            "<script>var secret = 'tracking code, do not show';</script>",
+            "<div class=\"ad-slot\"><p>Buy the best mattress in the world, now half price, today only.</p></div>\
+             <p>Advertisement</p><style>p { color: red }</style>",
+            "",
+        );
+        assert_clean(&html, "mattress");
+        assert_clean(&html, "tracking code");
+        assert_clean(&html, "Advertisement");
+        assert_clean(&html, "color");
+    }
+
+    #[test]
+    fn paragraphs_are_separated_and_inline_text_joined() {
+        let text = main_text(
+            "<html><body><article><p>First <b>bold</b> and <a href=x>linked</a> words in one \
+             paragraph, with commas, to score.</p><h2>A subheading</h2><p>Second paragraph \
+             with enough text to count as prose.</p><ul><li>A list item that belongs to the \
+             article body.</li></ul></article></body></html>",
+        );
+        assert_eq!(
+            text,
+            "First bold and linked words in one paragraph, with commas, to score.\n\n\
+             A subheading\n\nSecond paragraph with enough text to count as prose.\n\n\
+             A list item that belongs to the article body."
+        );
+    }
+
+    #[test]
+    fn byline_lines_are_dropped_but_prose_starting_with_by_is_kept() {
+        assert!(is_byline_line("By Jane Doe and John Roe"));
+        assert!(is_byline_line("Par Claire Martin"));
+        assert!(!is_byline_line("By the end of the year, prices had doubled."));
+        assert!(!is_byline_line("Byzantine politics"));
+    }
+
+    #[test]
+    fn timestamp_and_label_lines_are_furniture() {
+        assert!(is_furniture("Updated at 1:23 p.m."));
+        assert!(is_furniture("2018-08-16"));
+        assert!(is_furniture("Advert"));
+        assert!(!is_furniture("Adverts for the campaign were banned on Monday."));
+        assert!(!is_furniture("Updated guidance from the ministry says schools may reopen."));
+        assert!(!is_furniture("In 2019, sales rose 4%."));
+        assert!(!is_furniture("225.86"));
+        assert!(!is_furniture("02-751-1500"));
+    }
+
+    #[test]
+    fn hover_cards_inside_a_paragraph_do_not_sink_it() {
+        let text = main_text(&format!(
+            "<html><body><article><p>A man pleaded guilty to threatening Rep. <span class=\"people\">\
+             <a href=/p>Jane Roe</a><span class=\"tooltip\"><a href=/1>Roe asks court for mercy in \
+             sentencing</a> <a href=/2>Roe backs new funding bill for schools</a> <a href=/3>Roe \
+             criticises surveillance powers</a></span></span> (D-Minn.), prosecutors announced on \
+             Monday.</p>{ARTICLE}</article></body></html>"
+        ));
+        assert!(
+            text.starts_with(
+                "A man pleaded guilty to threatening Rep. Jane Roe (D-Minn.), prosecutors announced on Monday.\n\n"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("mercy"), "{text}");
+    }
+
+    #[test]
+    fn inline_wrapper_with_a_boilerplate_class_keeps_its_paragraphs() {
+        let text = main_text(&format!(
+            "<html><body><div class=\"post\"><span class=\"hs_cos_wrapper_meta_field\">{ARTICLE}</span></div>\
+             </body></html>"
+        ));
+        assert!(text.contains("review the licences"), "{text}");
+    }
+
+    #[test]
+    fn urls_do_not_leak() {
+        let text = main_text(
+            "<html><body><article><p>Read the full report at https://example.com/report.pdf \
+             which the ministry published, with annexes, on Tuesday.</p></article></body></html>",
+        );
+        assert!(!text.contains("http"), "{text}");
+        assert!(text.contains("report at which"), "{text}");
+    }
+
+    #[test]
+    fn wrapper_with_negative_class_does_not_hide_article() {
+        let text = main_text(&format!(
+            "<html><body><div class=\"layout has-sidebar\"><div class=\"story\">{ARTICLE}</div>\
+             <div class=\"sidebar\"><p>Sidebar text that should be dropped, with commas, many.</p>\
+             </div></div></body></html>"
+        ));
+        assert!(text.contains("review the licences"), "{text}");
+        assert!(!text.contains("Sidebar text"), "{text}");
+    }
+
+    #[test]
+    fn article_split_across_sibling_divs_is_kept() {
+        let text = main_text(
+            "<html><body><div id=\"story\">\
+             <div class=\"block\"><p>Part one of the story, which is long enough, with commas, \
+             to score as prose.</p><p>It goes on, and on, describing the events of the day.</p></div>\
+             <div class=\"ad\">Advert text here, please click it, thanks.</div>\
+             <div class=\"block\"><p>Part two of the story continues here, with more details, \
+             quotes, and context.</p><p>And it ends, finally, with a paragraph of analysis.</p></div>\
+             </div></body></html>",
+        );
+        assert!(text.contains("Part one"), "{text}");
+        assert!(text.contains("Part two"), "{text}");
+        assert!(!text.contains("Advert text"), "{text}");
+    }
+
+    #[test]
+    fn article_continuing_after_an_aside_is_kept_whole() {
+        let text = main_text(
+            "<html><body><div class=\"post\"><div class=\"wrap\">\
+             <section><div class=\"inner\"><div class=\"post-content\">\
+             <p>The first half of the story opens here, with a scene, a quote, and a claim.</p>\
+             <p>It continues with background, context, and the reaction of officials.</p>\
+             </div></div></section>\
+             <aside class=\"post-sidebar\"><div class=\"share\"><a href=/s>Share</a></div></aside>\
+             </div><div class=\"media\"><figure><img src=a.jpg></figure></div>\
+             <section><div class=\"inner\"><div class=\"post-content\">\
+             <h2>Second part</h2>\
+             <p>The second half, after the embedded picture, goes on with more detail, numbers, and analysis.</p>\
+             <p>It ends with a look ahead, to the next vote, the next court date, and the next election.</p>\
+             <p>And one more paragraph, with another quote, another fact, and a final, closing line.</p>\
+             </div></div></section></div>\
+             <div class=\"more-stories\"><p>Another story teaser, which, being hinted, stays out.</p></div>\
+             </body></html>",
+        );
+        assert!(text.contains("The first half"), "{text}");
+        assert!(text.contains("closing line"), "{text}");
+        assert!(!text.contains("teaser"), "{text}");
+        assert!(!text.contains("Share"), "{text}");
+    }
+
+    #[test]
+    fn deeply_nested_markup_does_not_overflow() {
+        let depth = 5000;
+        let html = format!(
+            "<html><body>{}<p>Deep text, with commas, that is long enough to count.</p>{}</body></html>",
+            "<div>".repeat(depth),
+            "</div>".repeat(depth)
+        );
+        let text = main_text(&html);
+        assert!(text.contains("Deep text"));
+    }
+}

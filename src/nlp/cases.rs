@@ -1,0 +1,347 @@
+//! Data-driven tests: realistic news paragraphs (written for this project) in, expected
+//! quotes out. Each case names the pattern it covers; an expectation must match one record
+//! exactly on text, speaker, kind and stance. Test-only; it must not hold analysis logic.
+
+use crate::model::{Analysis, PageKind, QuoteKind, SpeakerKind, Stance};
+use crate::nlp::{AnalysisInput, Analyzer};
+
+/// One expected quote: text, speaker display name, speaker kind, quote kind, stance.
+type Expected = (&'static str, Option<&'static str>, SpeakerKind, QuoteKind, Stance);
+
+struct Case {
+    name: &'static str,
+    kind: PageKind,
+    publisher: Option<&'static str>,
+    text: &'static str,
+    expected: &'static [Expected],
+    /// Texts that must not come out as quotes (scare quotes, boilerplate).
+    absent: &'static [&'static str],
+}
+
+use QuoteKind::{Direct, Indirect, Mixed};
+use SpeakerKind::{Anonymous, Group, Organization, Person};
+
+const CASES: &[Case] = &[
+    Case {
+        name: "speaker after the quote, title in apposition, never asserted against a claim",
+        kind: PageKind::News,
+        publisher: None,
+        text: "Huawei Technologies Co. on Tuesday rejected accusations that its equipment could be used for spying.\n\n\
+               “We have never been asked to hand over data, and we never would,” Ren Zhengfei, the company’s founder, told reporters in Shenzhen.",
+        expected: &[
+            (
+                "accusations that its equipment could be used for spying",
+                Some("Huawei Technologies Co"),
+                Organization,
+                Indirect,
+                Stance::Deny,
+            ),
+            (
+                "We have never been asked to hand over data, and we never would",
+                Some("Ren Zhengfei"),
+                Person,
+                Direct,
+                Stance::Deny,
+            ),
+        ],
+        absent: &[],
+    },
+    Case {
+        name: "pronoun after an intervening person resolves to the speaker",
+        kind: PageKind::News,
+        publisher: None,
+        text: "Commerce Secretary Gina Lorenzo said the export rules were necessary. Her deputy, Mark Ellison, drafted them last year with help from industry lawyers.\n\n\
+               \"This is about protecting American networks,\" she said.",
+        expected: &[
+            ("the export rules were necessary", Some("Gina Lorenzo"), Person, Indirect, Stance::Neutral),
+            ("This is about protecting American networks", Some("Gina Lorenzo"), Person, Direct, Stance::Neutral),
+        ],
+        absent: &[],
+    },
+    Case {
+        name: "quote split around its cue",
+        kind: PageKind::News,
+        publisher: None,
+        text: "\"We are not going to walk away from this market,\" said Maria Okafor, chief executive of Lagos-based Tinde Mobile. \"Our customers depend on us.\"",
+        expected: &[
+            ("We are not going to walk away from this market", Some("Maria Okafor"), Person, Direct, Stance::Neutral),
+            ("Our customers depend on us.", Some("Maria Okafor"), Person, Direct, Stance::Neutral),
+        ],
+        absent: &[],
+    },
+    Case {
+        name: "quote continuing across paragraphs after a colon introduction",
+        kind: PageKind::News,
+        publisher: None,
+        text: "The mayor, Linda Castro, was blunt about the budget. She told the council:\n\n\
+               “We cannot keep borrowing against the future. Every dollar we defer today is a dollar our children will pay back with interest.\n\n\
+               “I will not sign a budget that does that,” she added.",
+        expected: &[
+            (
+                "We cannot keep borrowing against the future. Every dollar we defer today is a dollar our children will pay back with interest.",
+                Some("Linda Castro"),
+                Person,
+                Direct,
+                Stance::Neutral,
+            ),
+            ("I will not sign a budget that does that", Some("Linda Castro"), Person, Direct, Stance::Neutral),
+        ],
+        absent: &[],
+    },
+    Case {
+        name: "speaker named only in the next sentence",
+        kind: PageKind::News,
+        publisher: None,
+        text: "\"We will appeal this decision.\" Omar Haddad, the lawyer representing the families, said the ruling ignored key evidence.",
+        expected: &[
+            ("We will appeal this decision.", Some("Omar Haddad"), Person, Direct, Stance::Neutral),
+            ("the ruling ignored key evidence", Some("Omar Haddad"), Person, Indirect, Stance::Neutral),
+        ],
+        absent: &[],
+    },
+    Case {
+        name: "mixed quote and a negated cue",
+        kind: PageKind::News,
+        publisher: None,
+        text: "Opposition leader Tomas Weber said the pension plan was \"reckless and unfunded\" and would hurt retirees. Weber did not deny that his party had backed a similar bill in 2019.",
+        expected: &[
+            (
+                "the pension plan was \"reckless and unfunded\" and would hurt retirees",
+                Some("Tomas Weber"),
+                Person,
+                Mixed,
+                Stance::Criticize,
+            ),
+            ("his party had backed a similar bill in 2019", Some("Tomas Weber"), Person, Indirect, Stance::Neutral),
+        ],
+        absent: &["reckless and unfunded"],
+    },
+    Case {
+        name: "declined to comment, did not respond, according to",
+        kind: PageKind::News,
+        publisher: None,
+        text: "According to people familiar with the matter, the merger could be announced as early as Friday. ZTE declined to comment. \
+               Nordvik Telecom did not respond to a request for comment.",
+        expected: &[
+            (
+                "the merger could be announced as early as Friday",
+                Some("people familiar with the matter"),
+                Anonymous,
+                Indirect,
+                Stance::Neutral,
+            ),
+            ("declined to comment", Some("ZTE"), Organization, Indirect, Stance::Decline),
+            (
+                "did not respond to a request for comment",
+                Some("Nordvik Telecom"),
+                Organization,
+                Indirect,
+                Stance::Decline,
+            ),
+        ],
+        absent: &[],
+    },
+    Case {
+        name: "anonymous official and groups",
+        kind: PageKind::News,
+        publisher: None,
+        text: "A senior U.S. official, speaking on condition of anonymity, said the talks had stalled. \
+               Analysts warned that the tariffs could push consumer prices higher. \
+               Critics say the law is too vague to enforce.",
+        expected: &[
+            ("the talks had stalled", Some("A senior U.S. official"), Anonymous, Indirect, Stance::Neutral),
+            ("the tariffs could push consumer prices higher", Some("Analysts"), Group, Indirect, Stance::Warn),
+            ("the law is too vague to enforce", Some("Critics"), Group, Indirect, Stance::Neutral),
+        ],
+        absent: &[],
+    },
+    Case {
+        name: "stance verbs with targets and the company resolved to the organisation",
+        kind: PageKind::News,
+        publisher: None,
+        text: "Senator Ann Reyes accused Beijing of stealing trade secrets from American firms. \
+               Huawei denies the allegations. The company said it had complied with every law in the markets where it operates.",
+        expected: &[
+            (
+                "Beijing of stealing trade secrets from American firms",
+                Some("Ann Reyes"),
+                Person,
+                Indirect,
+                Stance::Accuse,
+            ),
+            ("the allegations", Some("Huawei"), Organization, Indirect, Stance::Deny),
+            (
+                "it had complied with every law in the markets where it operates",
+                Some("Huawei"),
+                Organization,
+                Indirect,
+                Stance::Neutral,
+            ),
+        ],
+        absent: &[],
+    },
+    Case {
+        name: "pronoun indirect speech with never is a denial",
+        kind: PageKind::News,
+        publisher: None,
+        text: "Ren Zhengfei spoke to a small group of journalists at the company campus. He said the company had never handed data to any government.",
+        expected: &[(
+            "the company had never handed data to any government",
+            Some("Ren Zhengfei"),
+            Person,
+            Indirect,
+            Stance::Deny,
+        )],
+        absent: &[],
+    },
+    Case {
+        name: "scare quotes and titles are not statements",
+        kind: PageKind::News,
+        publisher: None,
+        text: "The so-called \"digital sovereignty\" push has been debated for years. She appeared on \"Meet the Press\" on Sunday.",
+        expected: &[],
+        absent: &["digital sovereignty", "Meet the Press"],
+    },
+    Case {
+        name: "speaker before the quote with a colon, and a told-reporters clause",
+        kind: PageKind::News,
+        publisher: None,
+        text: "Prime Minister Lena Varga said: \"Our borders remain open to trade.\" Varga told reporters the government would publish its plan next week.",
+        expected: &[
+            ("Our borders remain open to trade.", Some("Lena Varga"), Person, Direct, Stance::Neutral),
+            ("the government would publish its plan next week", Some("Lena Varga"), Person, Indirect, Stance::Neutral),
+        ],
+        absent: &[],
+    },
+    Case {
+        name: "press release statements of the publisher, boilerplate skipped",
+        kind: PageKind::PressRelease,
+        publisher: Some("Acme Robotics"),
+        text: "Acme Robotics Unveils Warehouse Assistant\n\n\
+               SPRINGFIELD, March 3, 2024 -- Acme Robotics today announced a warehouse robot that sorts parcels twice as fast as current systems. The robot will ship to customers in June.\n\n\
+               \"Our customers asked for speed, and we delivered,\" said Dana Whitfield, chief executive of Acme Robotics.\n\n\
+               About Acme Robotics\n\n\
+               Acme Robotics builds machines for logistics companies.\n\n\
+               Media contact: press@acme.example",
+        expected: &[
+            (
+                "Acme Robotics today announced a warehouse robot that sorts parcels twice as fast as current systems",
+                Some("Acme Robotics"),
+                Organization,
+                Indirect,
+                Stance::Neutral,
+            ),
+            (
+                "The robot will ship to customers in June",
+                Some("Acme Robotics"),
+                Organization,
+                Indirect,
+                Stance::Neutral,
+            ),
+            (
+                "Our customers asked for speed, and we delivered",
+                Some("Dana Whitfield"),
+                Person,
+                Direct,
+                Stance::Neutral,
+            ),
+        ],
+        absent: &["Acme Robotics builds machines for logistics companies", "Media contact: press@acme.example"],
+    },
+    Case {
+        name: "transcript turns",
+        kind: PageKind::Transcript,
+        publisher: None,
+        text: "Department Press Briefing\n\n\
+               MR. PRICE: Good afternoon, everyone. We have a few announcements at the top.\n\n\
+               We remain deeply concerned by the reports from the region.\n\n\
+               QUESTION: Can you say more about the sanctions?\n\n\
+               THE SPOKESPERSON: Not at this time.",
+        expected: &[
+            (
+                "Good afternoon, everyone. We have a few announcements at the top.",
+                Some("Mr. Price"),
+                Person,
+                Direct,
+                Stance::Neutral,
+            ),
+            (
+                "We remain deeply concerned by the reports from the region.",
+                Some("Mr. Price"),
+                Person,
+                Direct,
+                Stance::Neutral,
+            ),
+            ("Can you say more about the sanctions?", Some("reporter"), Group, Direct, Stance::Neutral),
+            ("Not at this time.", Some("The spokesperson"), Person, Direct, Stance::Neutral),
+        ],
+        absent: &[],
+    },
+];
+
+fn run(case: &Case) -> Analysis {
+    Analyzer::new().analyze(&AnalysisInput {
+        text: case.text,
+        language: "en",
+        kind: case.kind,
+        publisher: case.publisher,
+    })
+}
+
+#[test]
+fn news_cases_give_the_expected_quotes() {
+    let mut failures = Vec::new();
+    for case in CASES {
+        let analysis = run(case);
+        crate::nlp::tests::assert_offsets_valid(case.text, &analysis);
+        for (text, speaker, speaker_kind, kind, stance) in case.expected {
+            let hit = analysis.quotes.iter().find(|q| q.text == *text);
+            let ok = hit.is_some_and(|q| {
+                q.speaker.as_deref() == *speaker
+                    && q.speaker_kind == *speaker_kind
+                    && q.kind == *kind
+                    && q.stance == *stance
+            });
+            if !ok {
+                failures.push(format!(
+                    "[{}] expected {text:?} by {speaker:?} ({speaker_kind:?}, {kind:?}, {stance:?}); got {:#?}",
+                    case.name,
+                    hit.map_or_else(
+                        || analysis.quotes.iter().map(|q| (q.text.clone(), q.speaker.clone())).collect::<Vec<_>>(),
+                        |q| vec![(format!("{q:?}"), None)]
+                    )
+                ));
+            }
+        }
+        for text in case.absent {
+            if analysis.quotes.iter().any(|q| q.text == *text) {
+                failures.push(format!("[{}] {text:?} must not be a quote", case.name));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn pronoun_speaker_span_points_at_the_pronoun() {
+    let case = &CASES[1];
+    let analysis = run(case);
+    let q = analysis.quotes.iter().find(|q| q.text.starts_with("This is about")).expect("quote");
+    let span: String = case
+        .text
+        .chars()
+        .skip(q.speaker_start.unwrap_or(0))
+        .take(q.speaker_end.unwrap_or(0) - q.speaker_start.unwrap_or(0))
+        .collect();
+    assert_eq!(span, "she");
+    assert_eq!(q.speaker_entity.as_deref(), Some("Gina Lorenzo"));
+    assert!(q.confidence < 0.9, "a resolved pronoun is less certain than a name");
+}
+
+#[test]
+fn every_quote_has_a_confidence_and_named_direct_quotes_rank_highest() {
+    let analysis = run(&CASES[2]);
+    let first = analysis.quotes.iter().find(|q| q.text.starts_with("We are not")).expect("quote");
+    assert!(first.confidence >= 0.85);
+    assert!(analysis.quotes.iter().all(|q| q.confidence > 0.0 && q.confidence <= 1.0));
+}

@@ -1,0 +1,569 @@
+//! Feature extraction for the tagger: stable hashing, per-token descriptions (case, shape,
+//! affixes), the lexicons built from the training data (word statistics and an entity-name
+//! gazetteer), document-level context, and the feature templates themselves.
+//!
+//! Every feature is a `u32` key made by a fixed hash (FNV-1a plus a splitmix finaliser) of a
+//! template id and a value, so the same text gives the same keys on every platform and run.
+//! This module must not hold weights or decide tags.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Longest gazetteer entry, in tokens.
+pub(crate) const MAX_GAZ_TOKENS: usize = 6;
+
+/// Tokens longer than this (in chars) are described by their first and last chars only, so
+/// a pathological token cannot make hashing slow.
+const MAX_TOKEN_CHARS: usize = 64;
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// The splitmix64 finaliser.
+pub(crate) fn mix(mut x: u64) -> u64 {
+    x ^= x >> 30;
+    x = x.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x ^= x >> 27;
+    x = x.wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// Order-sensitive combination of two hashes.
+pub(crate) fn combine(a: u64, b: u64) -> u64 {
+    mix(a.rotate_left(17) ^ b.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+}
+
+/// A 64-bit hash folded to the `u32` keys used by all tables (never 0, which marks empty
+/// slots).
+pub(crate) fn fold(h: u64) -> u32 {
+    let k = ((h >> 32) ^ h) as u32;
+    if k == 0 { 1 } else { k }
+}
+
+/// A feature key: template id and value.
+fn key(template: u64, value: u64) -> u32 {
+    fold(combine(mix(template + 1), value))
+}
+
+/// Hasher for maps keyed by already-hashed `u32` keys.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+pub(crate) type KeyMap<V> = HashMap<u32, V, BuildHasherDefault<KeyHasher>>;
+pub(crate) type KeySet = HashSet<u32, BuildHasherDefault<KeyHasher>>;
+
+/// Case classes of a token.
+pub(crate) mod case {
+    pub const PUNCT: u8 = 0;
+    pub const LOWER: u8 = 1;
+    pub const INIT_CAP: u8 = 2;
+    pub const ALL_CAPS: u8 = 3;
+    pub const SINGLE_CAP: u8 = 4;
+    pub const MIXED_LOWER: u8 = 5;
+    pub const DIGIT: u8 = 6;
+    pub const OTHER: u8 = 7;
+
+    /// Whether the class looks like a name (capitalised).
+    pub fn is_capitalised(c: u8) -> bool {
+        matches!(c, INIT_CAP | ALL_CAPS | SINGLE_CAP)
+    }
+}
+
+/// What the templates need to know about one token.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct TokenInfo {
+    pub lower: u64,
+    pub form: u64,
+    pub shape: u64,
+    pub short_shape: u64,
+    /// Prefixes of 1..=4 chars then suffixes of 1..=4 chars of the lower-cased token; 0 where
+    /// the token is shorter.
+    pub affixes: [u64; 8],
+    pub case: u8,
+    /// Key of the lower-cased form in the lexicons.
+    pub lower_key: u32,
+    /// Word-lexicon value (0 = unknown); see [`word_value`].
+    pub word: u32,
+}
+
+/// The lexicons a feature extractor consults (the shipped tables at run time; fold-excluded
+/// counts while training).
+pub(crate) trait Lexicon {
+    /// Word statistics and clusters for a lower-cased token key (see [`word_value`]), 0 when
+    /// unknown.
+    fn word(&self, lower_key: u32) -> u32;
+    /// Type bitmask for a lower-cased token sequence key, 0 when not a known name.
+    fn gazetteer(&self, span_key: u32) -> u8;
+}
+
+/// Char class for shapes.
+fn shape_char(c: char) -> char {
+    if c.is_uppercase() {
+        'X'
+    } else if c.is_lowercase() {
+        'x'
+    } else if c.is_ascii_digit() || c.is_numeric() {
+        'd'
+    } else if c.is_alphabetic() {
+        'a'
+    } else {
+        c
+    }
+}
+
+/// Describes a token; `lex` supplies the word statistics.
+pub(crate) fn describe(token: &str, lex: &impl Lexicon) -> TokenInfo {
+    let mut chars: Vec<char> = token.chars().collect();
+    if chars.len() > MAX_TOKEN_CHARS {
+        let tail = chars.split_off(chars.len() - MAX_TOKEN_CHARS / 2);
+        chars.truncate(MAX_TOKEN_CHARS / 2);
+        chars.extend(tail);
+    }
+    let lower: Vec<char> = chars.iter().flat_map(|c| c.to_lowercase()).collect();
+    let mut buf = [0u8; 4];
+    let hash_chars = |cs: &[char], buf: &mut [u8; 4]| {
+        let mut h = FNV_OFFSET;
+        for c in cs {
+            for &b in c.encode_utf8(buf).as_bytes() {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(FNV_PRIME);
+            }
+        }
+        h
+    };
+    let lower_hash = hash_chars(&lower, &mut buf);
+    let form_hash = hash_chars(&chars, &mut buf);
+    let mut affixes = [0u64; 8];
+    for k in 1..=4usize {
+        if lower.len() >= k {
+            affixes[k - 1] = hash_chars(&lower[..k], &mut buf);
+            affixes[3 + k] = hash_chars(&lower[lower.len() - k..], &mut buf);
+        }
+    }
+    // Shapes: long keeps runs up to 4, short collapses runs.
+    let (mut shape, mut short) = (FNV_OFFSET, FNV_OFFSET);
+    let mut last = '\0';
+    let mut run = 0usize;
+    for &c in &chars {
+        let s = shape_char(c);
+        if s == last {
+            run += 1;
+        } else {
+            run = 1;
+            short = (short ^ s as u64).wrapping_mul(FNV_PRIME);
+        }
+        if run <= 4 {
+            shape = (shape ^ s as u64).wrapping_mul(FNV_PRIME);
+        }
+        last = s;
+    }
+    let letters = chars.iter().filter(|c| c.is_alphabetic()).count();
+    let uppers = chars.iter().filter(|c| c.is_uppercase()).count();
+    let case = match chars.first() {
+        None => case::PUNCT,
+        Some(c) if c.is_uppercase() => {
+            if letters >= 2 && uppers == letters {
+                case::ALL_CAPS
+            } else if letters == 1 {
+                case::SINGLE_CAP
+            } else {
+                case::INIT_CAP
+            }
+        }
+        Some(c) if c.is_lowercase() => {
+            if uppers > 0 {
+                case::MIXED_LOWER
+            } else {
+                case::LOWER
+            }
+        }
+        Some(c) if c.is_numeric() => case::DIGIT,
+        Some(_) if letters > 0 => case::OTHER,
+        Some(_) => case::PUNCT,
+    };
+    let lower_key = fold(lower_hash);
+    TokenInfo {
+        lower: lower_hash,
+        form: form_hash,
+        shape,
+        short_shape: short,
+        affixes,
+        case,
+        lower_key,
+        word: lex.word(lower_key),
+    }
+}
+
+/// Packs word statistics into a lexicon value.
+///
+/// `caprate` is 1..=6 (how often the word is capitalised away from sentence starts; 0 when
+/// seen too rarely) and `label` 0 (unknown) or 1 + 3 * dominant label (O, PER, ORG, LOC,
+/// MISC) + share bucket. Bits 16..24 and 24..32 hold the fine and coarse word cluster (0 for
+/// none), see [`with_clusters`].
+pub(crate) fn word_value(caprate: u8, label: u8) -> u32 {
+    u32::from(caprate) | (u32::from(label) << 8)
+}
+
+/// Adds fine and coarse cluster ids (each 0..=255) to a word value.
+pub(crate) fn with_clusters(value: u32, fine: u8, coarse: u8) -> u32 {
+    (value & 0xffff) | (u32::from(fine) << 16) | (u32::from(coarse) << 24)
+}
+
+fn label_of(word: u32) -> u64 {
+    u64::from((word >> 8) & 0xff)
+}
+
+fn fine_cluster(word: u32) -> u64 {
+    u64::from((word >> 16) & 0xff)
+}
+
+fn coarse_cluster(word: u32) -> u64 {
+    u64::from(word >> 24)
+}
+
+/// Word counts gathered from training text, turned into a lexicon value.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct WordCounts {
+    /// Occurrences away from the sentence start, and how many of them were capitalised.
+    pub non_initial: u32,
+    pub capitalised: u32,
+    /// Token labels: O, PER, ORG, LOC, MISC.
+    pub labels: [u32; 5],
+}
+
+impl WordCounts {
+    pub fn add(&mut self, other: &WordCounts) {
+        self.non_initial += other.non_initial;
+        self.capitalised += other.capitalised;
+        for (a, b) in self.labels.iter_mut().zip(other.labels) {
+            *a += b;
+        }
+    }
+
+    pub fn sub(&mut self, other: &WordCounts) {
+        self.non_initial -= other.non_initial;
+        self.capitalised -= other.capitalised;
+        for (a, b) in self.labels.iter_mut().zip(other.labels) {
+            *a -= b;
+        }
+    }
+
+    /// The lexicon value for these counts (0 when too rare to say anything).
+    pub fn value(&self) -> u32 {
+        let caprate = if self.non_initial < 2 {
+            0
+        } else {
+            let r = f64::from(self.capitalised) / f64::from(self.non_initial);
+            match r {
+                _ if self.capitalised == 0 => 1,
+                r if r < 0.2 => 2,
+                r if r < 0.5 => 3,
+                r if r < 0.8 => 4,
+                r if r < 1.0 => 5,
+                _ => 6,
+            }
+        };
+        let total: u32 = self.labels.iter().sum();
+        let label = if total < 2 {
+            0
+        } else {
+            let (best, &count) =
+                self.labels.iter().enumerate().max_by_key(|&(i, c)| (*c, std::cmp::Reverse(i))).unwrap_or((0, &0));
+            let share = f64::from(count) / f64::from(total);
+            let bucket = if share < 0.6 {
+                0
+            } else if share < 0.9 {
+                1
+            } else {
+                2
+            };
+            1 + 3 * best as u8 + bucket
+        };
+        word_value(caprate, label)
+    }
+}
+
+/// Entity-name counts per type (PER, ORG, LOC, MISC) for one lower-cased token sequence.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct NameCounts(pub [u32; 4]);
+
+impl NameCounts {
+    /// Bitmask of the types that account for at least a quarter of the mentions.
+    pub fn value(&self) -> u8 {
+        let total: u32 = self.0.iter().sum();
+        if total == 0 {
+            return 0;
+        }
+        let mut mask = 0;
+        for (t, &c) in self.0.iter().enumerate() {
+            if c * 4 >= total {
+                mask |= 1 << t;
+            }
+        }
+        mask
+    }
+}
+
+/// Key of a lower-cased token sequence, built token by token.
+pub(crate) fn span_key_step(acc: u64, lower: u64) -> u64 {
+    combine(acc, lower)
+}
+
+/// Start value for [`span_key_step`].
+pub(crate) const SPAN_KEY_START: u64 = 0x005e_ed0f_9a2e;
+
+/// Text-only facts about a whole document, gathered before tagging.
+#[derive(Debug, Default)]
+pub(crate) struct DocText {
+    /// Lower-cased keys of words seen written in lower case.
+    lower_seen: KeySet,
+    /// Lower-cased keys of words seen capitalised away from a sentence start.
+    cap_inside: KeySet,
+}
+
+impl DocText {
+    pub fn new(sentences: &[Vec<TokenInfo>]) -> Self {
+        let mut doc = DocText::default();
+        for sentence in sentences {
+            for (i, t) in sentence.iter().enumerate() {
+                if t.case == case::LOWER {
+                    doc.lower_seen.insert(t.lower_key);
+                } else if i > 0 && case::is_capitalised(t.case) {
+                    doc.cap_inside.insert(t.lower_key);
+                }
+            }
+        }
+        doc
+    }
+}
+
+/// Entity types remembered from earlier sentences of a document (predicted labels).
+#[derive(Debug, Default)]
+pub(crate) struct DocMemory {
+    /// Lower-cased key -> last entity type index (0..4) it was tagged with, or 4 when it was
+    /// only ever seen outside entities.
+    seen: KeyMap<u8>,
+}
+
+impl DocMemory {
+    pub fn get(&self, t: &TokenInfo) -> Option<u8> {
+        if case::is_capitalised(t.case) { self.seen.get(&t.lower_key).copied() } else { None }
+    }
+
+    /// Records the predicted types (type index per token, 4 for outside).
+    pub fn record(&mut self, infos: &[TokenInfo], types: impl Iterator<Item = u8>) {
+        for (t, ty) in infos.iter().zip(types) {
+            if !case::is_capitalised(t.case) {
+                continue;
+            }
+            let slot = self.seen.entry(t.lower_key).or_insert(4);
+            if ty < 4 {
+                *slot = ty;
+            }
+        }
+    }
+}
+
+// Template ids. Changing any of these changes every model: bump the model format version.
+const T_BIAS: u64 = 0;
+const T_W0: u64 = 1;
+const T_FORM0: u64 = 2;
+const T_WM1: u64 = 3;
+const T_WP1: u64 = 4;
+const T_WM2: u64 = 5;
+const T_WP2: u64 = 6;
+const T_SHAPE0: u64 = 7;
+const T_SHORT0: u64 = 8;
+const T_SHORTM1: u64 = 9;
+const T_SHORTP1: u64 = 10;
+const T_SHORT3: u64 = 11;
+const T_AFFIX: u64 = 12; // 12..=19
+const T_BIGRAM_L: u64 = 20;
+const T_BIGRAM_R: u64 = 21;
+const T_WM1_SHORT0: u64 = 22;
+const T_SHORT0_WP1: u64 = 23;
+const T_FIRST: u64 = 24;
+const T_CAPRATE: u64 = 25;
+const T_LEX0: u64 = 26;
+const T_LEXM1: u64 = 27;
+const T_LEXP1: u64 = 28;
+const T_GAZ: u64 = 29;
+const T_DOC_LOWER: u64 = 30;
+const T_DOC_CAP_INSIDE: u64 = 31;
+const T_SENT_CASE: u64 = 32;
+const T_CASE_WINDOW: u64 = 33;
+const T_CLUSTER0: u64 = 34;
+const T_CLUSTER0_COARSE: u64 = 35;
+const T_CLUSTERM1: u64 = 36;
+const T_CLUSTERP1: u64 = 37;
+const T_CLUSTER3: u64 = 38;
+const T_P1: u64 = 40;
+const T_P1_W0: u64 = 42;
+const T_P1_SHORT0: u64 = 43;
+const T_DOCMEM: u64 = 44;
+const T_DOCMEM_SHORT: u64 = 45;
+
+const BOS: u64 = 0x00b0_5b05;
+const EOS: u64 = 0x00e0_5e05;
+
+/// Sentence case: 0 ordinary, 1 mostly upper case (headings), 2 no capitals (social media).
+fn sentence_case(infos: &[TokenInfo]) -> u64 {
+    let alpha = infos.iter().filter(|t| !matches!(t.case, case::PUNCT | case::DIGIT)).count();
+    let caps = infos.iter().filter(|t| t.case == case::ALL_CAPS).count();
+    let capitalised = infos.iter().skip(1).filter(|t| case::is_capitalised(t.case)).count();
+    if alpha >= 3 && caps * 10 >= alpha * 6 {
+        1
+    } else if alpha >= 4 && capitalised == 0 {
+        2
+    } else {
+        0
+    }
+}
+
+/// Writes the features of every token of a sentence that do not depend on predicted tags:
+/// token `i`'s keys are `out[offsets[i]..offsets[i + 1]]`.
+pub(crate) fn static_features(
+    infos: &[TokenInfo],
+    lex: &impl Lexicon,
+    doc: &DocText,
+    out: &mut Vec<u32>,
+    offsets: &mut Vec<usize>,
+) {
+    out.clear();
+    offsets.clear();
+    let n = infos.len();
+    // Gazetteer matches: longest known name starting at each token.
+    let mut gaz: Vec<(usize, u32)> = Vec::new();
+    for start in 0..n {
+        let mut acc = SPAN_KEY_START;
+        let mut best: Option<(usize, u8)> = None;
+        for (len, t) in infos[start..n.min(start + MAX_GAZ_TOKENS)].iter().enumerate() {
+            acc = span_key_step(acc, t.lower);
+            let mask = lex.gazetteer(fold(acc));
+            if mask != 0 {
+                best = Some((len + 1, mask));
+            }
+        }
+        if let Some((len, mask)) = best {
+            for j in 0..len {
+                let part = if len == 1 {
+                    3
+                } else if j == 0 {
+                    0
+                } else if j + 1 == len {
+                    2
+                } else {
+                    1
+                };
+                gaz.push((start + j, key(T_GAZ, u64::from(mask) * 8 + part)));
+            }
+        }
+    }
+    gaz.sort_unstable();
+    let sent_case = sentence_case(infos);
+    let pad = |j: isize| -> Option<&TokenInfo> { if j < 0 { None } else { infos.get(j as usize) } };
+    let lower_or = |j: isize, edge: u64| pad(j).map_or(edge, |t| t.lower);
+    let short_or = |j: isize, edge: u64| pad(j).map_or(edge, |t| t.short_shape);
+    let mut g = 0;
+    for (i, t) in infos.iter().enumerate() {
+        offsets.push(out.len());
+        let ii = i as isize;
+        let wm1 = lower_or(ii - 1, BOS);
+        let wp1 = lower_or(ii + 1, EOS);
+        let sm1 = short_or(ii - 1, BOS);
+        let sp1 = short_or(ii + 1, EOS);
+        let first = u64::from(i == 0);
+        let case0 = u64::from(t.case);
+        out.push(key(T_BIAS, 0));
+        out.push(key(T_W0, t.lower));
+        out.push(key(T_FORM0, t.form));
+        out.push(key(T_WM1, wm1));
+        out.push(key(T_WP1, wp1));
+        out.push(key(T_WM2, lower_or(ii - 2, BOS)));
+        out.push(key(T_WP2, lower_or(ii + 2, EOS)));
+        out.push(key(T_SHAPE0, t.shape));
+        out.push(key(T_SHORT0, t.short_shape));
+        out.push(key(T_SHORTM1, sm1));
+        out.push(key(T_SHORTP1, sp1));
+        out.push(key(T_SHORT3, combine(combine(sm1, t.short_shape), sp1)));
+        for (k, &a) in t.affixes.iter().enumerate() {
+            if a != 0 {
+                out.push(key(T_AFFIX + k as u64, a));
+            }
+        }
+        out.push(key(T_BIGRAM_L, combine(wm1, t.lower)));
+        out.push(key(T_BIGRAM_R, combine(t.lower, wp1)));
+        out.push(key(T_WM1_SHORT0, combine(wm1, t.short_shape)));
+        out.push(key(T_SHORT0_WP1, combine(t.short_shape, wp1)));
+        out.push(key(T_FIRST, first * 16 + case0));
+        let caprate = u64::from(t.word & 0xff);
+        let label = label_of(t.word);
+        out.push(key(T_CAPRATE, (caprate * 2 + first) * 16 + case0));
+        out.push(key(T_LEX0, label * 16 + case0));
+        out.push(key(T_LEXM1, pad(ii - 1).map_or(255, |p| label_of(p.word))));
+        out.push(key(T_LEXP1, pad(ii + 1).map_or(255, |p| label_of(p.word))));
+        let fine_m1 = pad(ii - 1).map_or(300, |p| fine_cluster(p.word));
+        let fine_p1 = pad(ii + 1).map_or(300, |p| fine_cluster(p.word));
+        let coarse_m1 = pad(ii - 1).map_or(300, |p| coarse_cluster(p.word));
+        let coarse_p1 = pad(ii + 1).map_or(300, |p| coarse_cluster(p.word));
+        let (fine0, coarse0) = (fine_cluster(t.word), coarse_cluster(t.word));
+        out.push(key(T_CLUSTER0, fine0 * 16 + case0));
+        out.push(key(T_CLUSTER0_COARSE, coarse0 * 16 + case0));
+        out.push(key(T_CLUSTERM1, fine_m1));
+        out.push(key(T_CLUSTERP1, fine_p1));
+        out.push(key(T_CLUSTER3, (coarse_m1 * 512 + coarse0) * 512 + coarse_p1));
+        while g < gaz.len() && gaz[g].0 < i {
+            g += 1;
+        }
+        while g < gaz.len() && gaz[g].0 == i {
+            out.push(gaz[g].1);
+            g += 1;
+        }
+        if case::is_capitalised(t.case) {
+            let lower_seen = u64::from(doc.lower_seen.contains(&t.lower_key));
+            out.push(key(T_DOC_LOWER, lower_seen * 2 + first));
+            if i == 0 {
+                let inside = u64::from(doc.cap_inside.contains(&t.lower_key));
+                out.push(key(T_DOC_CAP_INSIDE, inside));
+            }
+        }
+        out.push(key(T_SENT_CASE, sent_case * 16 + case0));
+        let cm1 = pad(ii - 1).map_or(15, |p| u64::from(p.case));
+        let cp1 = pad(ii + 1).map_or(15, |p| u64::from(p.case));
+        out.push(key(T_CASE_WINDOW, (cm1 * 16 + case0) * 16 + cp1));
+    }
+    offsets.push(out.len());
+}
+
+/// Appends the features from the document memory (labels given to the same word in earlier
+/// sentences).
+pub(crate) fn memory_features(t: &TokenInfo, memory: Option<u8>, out: &mut Vec<u32>) {
+    if let Some(ty) = memory {
+        out.push(key(T_DOCMEM, u64::from(ty)));
+        out.push(key(T_DOCMEM_SHORT, combine(u64::from(ty), t.short_shape)));
+    }
+}
+
+/// The transition features of token `t` when the previous class is `prev` (a class or
+/// [`START_CLASS`]): they score the pair (previous class, this token's class).
+pub(crate) fn transition_keys(t: &TokenInfo, prev: u8) -> [u32; 3] {
+    let p = u64::from(prev);
+    [key(T_P1, p), key(T_P1_W0, combine(p, t.lower)), key(T_P1_SHORT0, combine(p, t.short_shape))]
+}
+
+/// "Previous class" of the first token; transitions are indexed 0..=START_CLASS.
+pub(crate) const START_CLASS: u8 = super::scheme::NUM_CLASSES as u8;

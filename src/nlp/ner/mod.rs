@@ -1,0 +1,288 @@
+//! Named-entity tagging (PER, ORG, LOC, MISC) of tokenised sentences with an averaged
+//! perceptron, plus training and evaluation of that model on CoNLL data.
+//!
+//! The tagger is a first-order structured perceptron over BILOU classes (17: `O` plus B/I/L/U
+//! of each type), decoded per sentence with Viterbi restricted to valid BILOU sequences. Token
+//! features cover the token and its neighbours (words, shapes, affixes, case patterns, word
+//! clusters learnt from the training text), lexicons built from the training data (how often
+//! a word is capitalised, its usual label, known entity names), and document context (the
+//! labels given to the same word in earlier sentences; whether a capitalised word also appears
+//! in lower case). Transition features pair the previous class with the current word and
+//! shape. See `features.rs` for the templates and `train.rs` for training, including how
+//! sources that do not annotate MISC are handled.
+//!
+//! The shipped model (`config/models/ner-en.bin`, credits in `config/models/NOTICE`) is made
+//! with `TrainConfig::default()` from the `ner-train` dataset; training is deterministic, so
+//! the same data and settings give the same bytes.
+//!
+//! This module only tags: it neither tokenises nor resolves canonical entities, does no I/O
+//! except reading training data in [`train`]/[`evaluate`], and never panics on input.
+
+mod clusters;
+mod conll;
+mod decode;
+mod features;
+mod model_io;
+mod perceptron;
+mod scheme;
+mod table;
+mod train;
+
+use std::ops::Range;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use crate::model::EntityLabel;
+
+use features::{DocMemory, DocText, Lexicon, TokenInfo};
+use scheme::{NUM_CLASSES, TYPES};
+use table::KeyTable;
+
+pub use train::{
+    EVAL_DOC_SENTENCES, EpochStats, EvalReport, Prf, SourceEval, SourceStats, TrainConfig, TrainReport, evaluate,
+    train, write_dev_predictions,
+};
+
+/// The shipped English model (trained by `quotewire train-ner`), embedded in the binary.
+static SHIPPED_BYTES: &[u8] = include_bytes!("../../../config/models/ner-en.bin");
+
+/// Errors of training, evaluation and model loading.
+#[derive(Debug, thiserror::Error)]
+pub enum NerError {
+    #[error("cannot read `{path}`: {source}; check that the path exists and is readable")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error(
+        "malformed CoNLL in `{path}` at line {line}: {reason}; expected `token<TAB>tag` lines with BIO tags over PER, ORG, LOC, MISC and blank lines between sentences"
+    )]
+    Conll { path: PathBuf, line: usize, reason: String },
+    #[error("no `*.{split}.conll.gz` files in `{dir}`: point the data directory at the ner-train dataset")]
+    NoData { dir: PathBuf, split: String },
+    #[error(
+        "invalid NER model: {reason}; retrain it with `quotewire train-ner` or use the shipped config/models/ner-en.bin"
+    )]
+    Model { reason: String },
+    #[error("invalid NER training configuration: {reason}")]
+    Config { reason: String },
+}
+
+/// A trained tagger. Cheap to share: tagging takes `&self`.
+#[derive(Clone)]
+pub struct NerModel {
+    /// Free text saying how the model was trained.
+    pub(crate) description: String,
+    /// Feature key -> row in `weights`.
+    pub(crate) features: KeyTable,
+    /// Row-major, [`NUM_CLASSES`] weights per feature.
+    pub(crate) weights: Vec<i16>,
+    /// Lower-cased word key -> word statistics (see `features::word_value`).
+    pub(crate) words: KeyTable,
+    /// Lower-cased token-sequence key -> bitmask of entity types.
+    pub(crate) names: KeyTable,
+}
+
+impl std::fmt::Debug for NerModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NerModel")
+            .field("features", &self.features.len())
+            .field("words", &self.words.len())
+            .field("names", &self.names.len())
+            .field("description", &self.description)
+            .finish()
+    }
+}
+
+impl Lexicon for NerModel {
+    fn word(&self, lower_key: u32) -> u32 {
+        self.words.get(lower_key).unwrap_or(0)
+    }
+    fn gazetteer(&self, span_key: u32) -> u8 {
+        self.names.get(span_key).map_or(0, |v| v as u8)
+    }
+}
+
+/// Reusable buffers for tagging one document.
+#[derive(Default)]
+struct Scratch {
+    keys: Vec<u32>,
+    offsets: Vec<usize>,
+    dynamic: Vec<u32>,
+    emission: Vec<decode::Emission>,
+    transition: Vec<decode::Transition>,
+}
+
+impl NerModel {
+    /// The model shipped in `config/models/ner-en.bin`, parsed on first use.
+    pub fn shipped() -> Result<&'static NerModel, NerError> {
+        static SHIPPED: OnceLock<Result<NerModel, String>> = OnceLock::new();
+        SHIPPED
+            .get_or_init(|| NerModel::from_bytes(SHIPPED_BYTES).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|reason| NerError::Model { reason: format!("the embedded model does not load ({reason})") })
+    }
+
+    /// Parses a model file.
+    pub fn from_bytes(bytes: &[u8]) -> Result<NerModel, NerError> {
+        model_io::from_bytes(bytes)
+    }
+
+    /// Serialises the model (deterministic: equal models give equal bytes).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        model_io::to_bytes(self)
+    }
+
+    /// How the model was trained (sources, epochs, sizes).
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    /// Number of feature rows.
+    pub fn feature_count(&self) -> usize {
+        self.features.len()
+    }
+
+    /// A model with no weights (tags nothing); for tests of the file format.
+    #[cfg(test)]
+    pub(crate) fn empty() -> NerModel {
+        NerModel {
+            description: String::new(),
+            features: KeyTable::default(),
+            weights: Vec::new(),
+            words: KeyTable::default(),
+            names: KeyTable::default(),
+        }
+    }
+
+    /// Tags one document given as sentences of tokens; returns per sentence the entity spans
+    /// as token-index ranges with labels, in order.
+    pub fn tag_document(&self, sentences: &[Vec<&str>]) -> Vec<Vec<(Range<usize>, EntityLabel)>> {
+        let infos: Vec<Vec<TokenInfo>> =
+            sentences.iter().map(|s| s.iter().map(|t| features::describe(t, self)).collect()).collect();
+        let doc = DocText::new(&infos);
+        let mut memory = DocMemory::default();
+        let mut scratch = Scratch::default();
+        infos
+            .iter()
+            .map(|sentence| {
+                let classes = self.decode(sentence, &doc, &mut memory, &mut scratch);
+                scheme::classes_to_spans(&classes).into_iter().map(|(range, ty)| (range, TYPES[ty as usize])).collect()
+            })
+            .collect()
+    }
+
+    #[inline]
+    fn add_row(&self, key: u32, scores: &mut [i64; NUM_CLASSES]) {
+        if let Some(row) = self.features.get(key) {
+            let start = row as usize * NUM_CLASSES;
+            if let Some(weights) = self.weights.get(start..start + NUM_CLASSES) {
+                for (s, w) in scores.iter_mut().zip(weights) {
+                    *s += i64::from(*w);
+                }
+            }
+        }
+    }
+
+    /// Viterbi decoding of one sentence; records its labels in `memory`.
+    fn decode(&self, infos: &[TokenInfo], doc: &DocText, memory: &mut DocMemory, scratch: &mut Scratch) -> Vec<u8> {
+        features::static_features(infos, self, doc, &mut scratch.keys, &mut scratch.offsets);
+        scratch.emission.clear();
+        scratch.transition.clear();
+        let Some(first) = infos.first() else {
+            return Vec::new();
+        };
+        // Scores of the bare (previous class, class) pairs, shared by all tokens.
+        let mut base: decode::Transition = [[0; NUM_CLASSES]; decode::PREV_STATES];
+        for (p, row) in base.iter_mut().enumerate() {
+            self.add_row(features::transition_keys(first, p as u8)[0], row);
+        }
+        for (i, t) in infos.iter().enumerate() {
+            let mut e = [0i64; NUM_CLASSES];
+            for &key in &scratch.keys[scratch.offsets[i]..scratch.offsets[i + 1]] {
+                self.add_row(key, &mut e);
+            }
+            scratch.dynamic.clear();
+            features::memory_features(t, memory.get(t), &mut scratch.dynamic);
+            for &key in &scratch.dynamic {
+                self.add_row(key, &mut e);
+            }
+            let mut tr = base;
+            for (p, row) in tr.iter_mut().enumerate() {
+                let keys = features::transition_keys(t, p as u8);
+                self.add_row(keys[1], row);
+                self.add_row(keys[2], row);
+            }
+            scratch.emission.push(e);
+            scratch.transition.push(tr);
+        }
+        let classes = decode::viterbi(&scratch.emission, &scratch.transition, None);
+        memory.record(infos, classes.iter().map(|&c| scheme::type_of(c).unwrap_or(4)));
+        classes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(text: &str) -> Vec<&str> {
+        text.split_whitespace().collect()
+    }
+
+    fn labelled(sentence: &[&str], spans: &[(Range<usize>, EntityLabel)]) -> Vec<(String, &'static str)> {
+        spans.iter().map(|(r, l)| (sentence[r.clone()].join(" "), l.as_str())).collect()
+    }
+
+    #[test]
+    fn shipped_model_tags_a_news_paragraph() {
+        let model = NerModel::shipped().expect("shipped model loads");
+        let doc = vec![
+            tokens(
+                "Satya Nadella , the chief executive of Microsoft , told reporters in Seattle on Tuesday that the company would expand its data centres in Germany .",
+            ),
+            tokens(
+                "Nadella said the British government had approved the plan , according to a statement from the Department for Business and Trade .",
+            ),
+            tokens("The Olympic Games will open in Paris next summer , organisers said ."),
+        ];
+        let tagged = model.tag_document(&doc);
+        let found: Vec<(String, &str)> = doc.iter().zip(&tagged).flat_map(|(s, spans)| labelled(s, spans)).collect();
+        for expected in [
+            ("Satya Nadella", "PER"),
+            ("Microsoft", "ORG"),
+            ("Seattle", "LOC"),
+            ("Germany", "LOC"),
+            ("Nadella", "PER"),
+            ("British", "MISC"),
+            ("Paris", "LOC"),
+        ] {
+            assert!(found.contains(&(expected.0.to_string(), expected.1)), "missing {expected:?} in {found:?}");
+        }
+        assert!(
+            found.iter().any(|(text, label)| text.contains("Department for Business") && *label == "ORG"),
+            "{found:?}"
+        );
+        assert!(!found.iter().any(|(text, _)| text == "Tuesday" || text == "the"));
+    }
+
+    #[test]
+    fn odd_input_does_not_panic() {
+        let model = NerModel::shipped().expect("shipped model loads");
+        let long = "x".repeat(10_000);
+        let doc = vec![vec![], vec![""], vec!["\u{0}", "İstanbul", "ǅ", long.as_str(), "🙂"], vec!["A"; 500]];
+        let tagged = model.tag_document(&doc);
+        assert_eq!(tagged.len(), doc.len());
+        for (sentence, spans) in doc.iter().zip(&tagged) {
+            for (range, _) in spans {
+                assert!(range.start < range.end && range.end <= sentence.len());
+            }
+        }
+    }
+
+    #[test]
+    fn shipped_model_round_trips_through_bytes() {
+        let model = NerModel::shipped().expect("shipped model loads");
+        let bytes = model.to_bytes();
+        let again = NerModel::from_bytes(&bytes).expect("round trip");
+        assert_eq!(again.to_bytes(), bytes);
+        assert_eq!(again.weights, model.weights);
+    }
+}

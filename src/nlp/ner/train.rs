@@ -1,0 +1,843 @@
+//! Training the tagger on the CoNLL corpus and scoring it on the dev split.
+//!
+//! Training is deterministic: sources are read in name order, documents are shuffled each
+//! epoch by a seeded splitmix64 generator, features are `u32` hashes kept in a sorted index,
+//! and weights are integers. Steps:
+//!
+//! 1. Each source file is cut into pseudo-documents of `doc_sentences` consecutive sentences
+//!    (the files keep document order but not boundaries), spread round-robin over `folds`
+//!    folds.
+//! 2. Word statistics and an entity-name gazetteer are counted from the gold data. While
+//!    training, a document sees only the counts of the *other* folds (jackknifing), so the
+//!    model learns how far to trust these lexicons on text they were not built from; the
+//!    shipped model holds the counts of all folds.
+//! 3. Features seen fewer than `min_feature_count` times are dropped.
+//! 4. Structured averaged-perceptron epochs (Collins 2002): Viterbi-decode each sentence with
+//!    the current weights and move the weights from the decoded path towards the target path.
+//!    Document memory features use the labels predicted for earlier sentences, as at run time.
+//! 5. Averaged weights are pruned and quantised to `i16`.
+//!
+//! **Sources without MISC.** `uner_en`, `btc` and `multiner_en` do not annotate MISC (their
+//! `O` on a nationality, event or work title means "not annotated"). On those sources the
+//! target path is not the gold path but the best-scoring path that agrees with every gold
+//! PER/ORG/LOC tag while letting each gold `O` token be `O` *or* MISC (partial-label training):
+//! their `O` tokens are uncertain for MISC, so they neither teach nor penalise MISC, while their
+//! PER/ORG/LOC labels train as usual. Per-source update weights (see [`TrainConfig::source_weights`]) damp sources whose
+//! span conventions differ from CoNLL's.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::Write;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::model::EntityLabel;
+
+use super::clusters;
+use super::conll::{self, Sentence, SourceFile};
+use super::decode::{self, Emission, PREV_STATES, START, Transition};
+use super::features::{self, DocMemory, DocText, KeyMap, Lexicon, NameCounts, TokenInfo, WordCounts};
+use super::perceptron::{self, AveragedWeights};
+use super::scheme::{self, MISC, NUM_CLASSES, OUTSIDE, TYPES};
+use super::table::KeyTable;
+use super::{NerError, NerModel};
+
+/// Marks a transition feature that is not in the index.
+const NO_ROW: u32 = u32::MAX;
+
+/// Sentences per pseudo-document when scoring dev files (they carry no document boundaries;
+/// the dataset holds dev documents out as blocks of about this size).
+pub const EVAL_DOC_SENTENCES: usize = 25;
+
+/// Training settings. [`TrainConfig::default`] gives the shipped model's settings.
+#[derive(Debug, Clone)]
+pub struct TrainConfig {
+    /// Passes over the training data.
+    pub epochs: usize,
+    /// Seeds the per-epoch document shuffle.
+    pub seed: u64,
+    /// Sentences per pseudo-document (document-level features look within one).
+    pub doc_sentences: usize,
+    /// Jackknife folds for the lexicons built from the training data.
+    pub folds: usize,
+    /// Features seen fewer times than this (over the training data) are dropped.
+    pub min_feature_count: u32,
+    /// Whether to learn word clusters from the training text (see `clusters.rs`).
+    pub word_clusters: bool,
+    /// Averaged weights with a smaller magnitude are not shipped.
+    pub prune_below: f64,
+    /// Sources whose `O` tokens say nothing about MISC (MISC predictions there are not
+    /// penalised).
+    pub no_misc_sources: Vec<String>,
+    /// Sources not used at all.
+    pub exclude_sources: Vec<String>,
+    /// Update weight per source (default [`TrainConfig::default_weight`]).
+    pub source_weights: Vec<(String, u32)>,
+    pub default_weight: u32,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            epochs: 12,
+            seed: 20_240_601,
+            doc_sentences: 25,
+            folds: 10,
+            min_feature_count: 2,
+            word_clusters: true,
+            prune_below: 0.05,
+            no_misc_sources: ["btc", "multiner_en", "uner_en"].map(String::from).to_vec(),
+            exclude_sources: Vec::new(),
+            // re3d spans include titles and descriptors; the social-media sources are noisy.
+            source_weights: vec![("re3d_open".to_string(), 1), ("btc".to_string(), 1), ("wnut17".to_string(), 1)],
+            default_weight: 2,
+        }
+    }
+}
+
+impl TrainConfig {
+    fn weight_of(&self, source: &str) -> u32 {
+        self.source_weights.iter().find(|(s, _)| s == source).map_or(self.default_weight, |(_, w)| *w)
+    }
+
+    fn validate(&self) -> Result<(), NerError> {
+        let bad = |reason: &str| Err(NerError::Config { reason: reason.to_string() });
+        if self.epochs == 0 {
+            return bad("`epochs` must be at least 1");
+        }
+        if self.doc_sentences == 0 {
+            return bad("`doc_sentences` must be at least 1");
+        }
+        if self.folds < 2 {
+            return bad("`folds` must be at least 2");
+        }
+        if self.default_weight == 0 && self.source_weights.iter().all(|(_, w)| *w == 0) {
+            return bad("all source weights are 0");
+        }
+        if self.default_weight > 1000 || self.source_weights.iter().any(|(_, w)| *w > 1000) {
+            return bad("source weights above 1000 risk overflow");
+        }
+        Ok(())
+    }
+}
+
+/// What one source contributed to training.
+#[derive(Debug, Clone)]
+pub struct SourceStats {
+    pub source: String,
+    pub sentences: usize,
+    pub tokens: usize,
+    pub entities: usize,
+    /// Whether MISC predictions were left unpenalised on this source.
+    pub masks_misc: bool,
+    pub weight: u32,
+}
+
+/// One training epoch.
+#[derive(Debug, Clone)]
+pub struct EpochStats {
+    pub epoch: usize,
+    /// Share of tokens whose greedy guess equalled the gold class, before updating.
+    pub token_accuracy: f64,
+    pub updates: u64,
+    pub seconds: f64,
+}
+
+/// What training did.
+#[derive(Debug, Clone)]
+pub struct TrainReport {
+    pub sources: Vec<SourceStats>,
+    pub epochs: Vec<EpochStats>,
+    /// Distinct features seen, and those frequent enough to train.
+    pub candidate_features: usize,
+    pub trained_features: usize,
+    /// Feature rows left after pruning.
+    pub model_features: usize,
+    pub model_bytes: usize,
+    pub seconds: f64,
+}
+
+impl fmt::Display for TrainReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{:<18} {:>9} {:>9} {:>9} {:>6} {:>10}",
+            "source", "sentences", "tokens", "entities", "weight", "MISC"
+        )?;
+        for s in &self.sources {
+            let misc = if s.masks_misc { "masked" } else { "trained" };
+            writeln!(
+                f,
+                "{:<18} {:>9} {:>9} {:>9} {:>6} {:>10}",
+                s.source, s.sentences, s.tokens, s.entities, s.weight, misc
+            )?;
+        }
+        for e in &self.epochs {
+            writeln!(
+                f,
+                "epoch {:>2}: token accuracy {:.4}, {} updates, {:.1}s",
+                e.epoch, e.token_accuracy, e.updates, e.seconds
+            )?;
+        }
+        write!(
+            f,
+            "features: {} seen, {} trained, {} shipped; model {} bytes; {:.1}s",
+            self.candidate_features, self.trained_features, self.model_features, self.model_bytes, self.seconds
+        )
+    }
+}
+
+/// Entity-level counts: true positives, predicted and gold entities.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Prf {
+    pub tp: usize,
+    pub predicted: usize,
+    pub gold: usize,
+}
+
+impl Prf {
+    pub fn precision(&self) -> f64 {
+        if self.predicted == 0 { 0.0 } else { self.tp as f64 / self.predicted as f64 }
+    }
+    pub fn recall(&self) -> f64 {
+        if self.gold == 0 { 0.0 } else { self.tp as f64 / self.gold as f64 }
+    }
+    pub fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+    }
+    fn add(&mut self, other: &Prf) {
+        self.tp += other.tp;
+        self.predicted += other.predicted;
+        self.gold += other.gold;
+    }
+}
+
+/// Scores on one source's dev file.
+#[derive(Debug, Clone)]
+pub struct SourceEval {
+    pub source: String,
+    pub overall: Prf,
+    /// PER, ORG, LOC, MISC in that order.
+    pub per_type: Vec<(EntityLabel, Prf)>,
+}
+
+/// Entity-level scores on the dev split (exact type and boundaries, as `score_ner.py` and
+/// conlleval count them).
+#[derive(Debug, Clone)]
+pub struct EvalReport {
+    pub overall: Prf,
+    pub per_type: Vec<(EntityLabel, Prf)>,
+    pub per_source: Vec<SourceEval>,
+    pub tokens: usize,
+    /// Time spent tagging (not reading).
+    pub seconds: f64,
+}
+
+impl fmt::Display for EvalReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let row = |f: &mut fmt::Formatter<'_>, name: &str, p: &Prf| {
+            writeln!(
+                f,
+                "{:<18} {:>6.3} {:>6.3} {:>6.3} {:>6} {:>6}",
+                name,
+                p.precision(),
+                p.recall(),
+                p.f1(),
+                p.gold,
+                p.predicted
+            )
+        };
+        writeln!(f, "{:<18} {:>6} {:>6} {:>6} {:>6} {:>6}", "", "P", "R", "F1", "gold", "pred")?;
+        for (label, p) in &self.per_type {
+            row(f, label.as_str(), p)?;
+        }
+        row(f, "overall", &self.overall)?;
+        writeln!(f)?;
+        writeln!(
+            f,
+            "{:<18} {:>6} {:>6} {:>6} {:>6} {:>6}  F1 PER/ORG/LOC/MISC",
+            "source", "P", "R", "F1", "gold", "pred"
+        )?;
+        for s in &self.per_source {
+            let p = &s.overall;
+            let types: Vec<String> = s
+                .per_type
+                .iter()
+                .map(|(_, t)| if t.gold == 0 { "-".to_string() } else { format!("{:.3}", t.f1()) })
+                .collect();
+            writeln!(
+                f,
+                "{:<18} {:>6.3} {:>6.3} {:>6.3} {:>6} {:>6}  {}",
+                s.source,
+                p.precision(),
+                p.recall(),
+                p.f1(),
+                p.gold,
+                p.predicted,
+                types.join(" ")
+            )?;
+        }
+        let rate = self.tokens as f64 / self.seconds.max(1e-9);
+        write!(f, "{} tokens tagged in {:.2}s ({rate:.0} tokens/s)", self.tokens, self.seconds)
+    }
+}
+
+/// Fold-excluded lexicon: the counts of all training data minus one fold.
+struct FoldLexicon<'a> {
+    words: &'a KeyMap<WordCounts>,
+    words_out: Option<&'a KeyMap<WordCounts>>,
+    /// Cluster bits per word (already shifted, see `features::with_clusters`).
+    clusters: &'a KeyMap<u32>,
+    names: &'a KeyMap<NameCounts>,
+    names_out: Option<&'a KeyMap<NameCounts>>,
+}
+
+impl Lexicon for FoldLexicon<'_> {
+    fn word(&self, lower_key: u32) -> u32 {
+        let clusters = self.clusters.get(&lower_key).copied().unwrap_or(0);
+        let Some(total) = self.words.get(&lower_key) else {
+            return clusters;
+        };
+        let mut counts = *total;
+        if let Some(out) = self.words_out.and_then(|m| m.get(&lower_key)) {
+            counts.sub(out);
+        }
+        counts.value() | clusters
+    }
+
+    fn gazetteer(&self, span_key: u32) -> u8 {
+        let Some(total) = self.names.get(&span_key) else {
+            return 0;
+        };
+        let mut counts = *total;
+        if let Some(out) = self.names_out.and_then(|m| m.get(&span_key)) {
+            for (a, b) in counts.0.iter_mut().zip(out.0) {
+                *a -= b;
+            }
+        }
+        counts.value()
+    }
+}
+
+/// A lexicon that knows nothing (for counting).
+struct NoLexicon;
+
+impl Lexicon for NoLexicon {
+    fn word(&self, _: u32) -> u32 {
+        0
+    }
+    fn gazetteer(&self, _: u32) -> u8 {
+        0
+    }
+}
+
+/// Deterministic pseudo-random numbers (splitmix64).
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        features::mix(self.0)
+    }
+
+    fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            let j = (self.next() % (i as u64 + 1)) as usize;
+            items.swap(i, j);
+        }
+    }
+}
+
+/// A pseudo-document: a block of consecutive sentences of one source.
+struct Doc {
+    source: usize,
+    sentences: Range<usize>,
+    fold: usize,
+}
+
+/// Reads `*.train.conll.gz` from `data_dir`, trains, returns the model and a report.
+pub fn train(data_dir: &Path, config: &TrainConfig) -> Result<(NerModel, TrainReport), NerError> {
+    config.validate()?;
+    let files: Vec<SourceFile> = conll::read_split(data_dir, "train")?
+        .into_iter()
+        .filter(|f| !config.exclude_sources.contains(&f.source))
+        .collect();
+    if files.is_empty() {
+        return Err(NerError::Config {
+            reason: format!("every source in `{}` is excluded by `exclude_sources`", data_dir.display()),
+        });
+    }
+    train_on(&files, config)
+}
+
+fn train_on(files: &[SourceFile], config: &TrainConfig) -> Result<(NerModel, TrainReport), NerError> {
+    let started = Instant::now();
+    let folds = config.folds;
+
+    // 1. Flatten sentences, cut pseudo-documents.
+    let mut sentences: Vec<&Sentence> = Vec::new();
+    let mut docs: Vec<Doc> = Vec::new();
+    let mut sources = Vec::new();
+    for (s, file) in files.iter().enumerate() {
+        let first = sentences.len();
+        sentences.extend(file.sentences.iter());
+        let mut start = first;
+        while start < sentences.len() {
+            let end = (start + config.doc_sentences).min(sentences.len());
+            docs.push(Doc { source: s, sentences: start..end, fold: docs.len() % folds });
+            start = end;
+        }
+        sources.push(SourceStats {
+            source: file.source.clone(),
+            sentences: file.sentences.len(),
+            tokens: file.sentences.iter().map(|x| x.tokens.len()).sum(),
+            entities: file.sentences.iter().map(|x| x.spans.len()).sum(),
+            masks_misc: config.no_misc_sources.contains(&file.source),
+            weight: config.weight_of(&file.source),
+        });
+    }
+    let gold: Vec<Vec<u8>> = sentences.iter().map(|s| scheme::spans_to_classes(s.tokens.len(), &s.spans)).collect();
+
+    // 2. Word clusters from the training text, lexicon counts in total and per fold.
+    let lower_keys: Vec<Vec<u32>> = sentences
+        .iter()
+        .map(|s| s.tokens.iter().map(|t| features::describe(t, &NoLexicon).lower_key).collect())
+        .collect();
+    let clusters: KeyMap<u32> = if config.word_clusters {
+        clusters::cluster_words(&lower_keys, &[clusters::FINE, clusters::COARSE])
+            .into_iter()
+            .map(|(k, ids)| {
+                let id = |i: usize| ids.get(i).map_or(0, |&c| u8::try_from(c).unwrap_or(0));
+                (k, features::with_clusters(0, id(0), id(1)))
+            })
+            .collect()
+    } else {
+        KeyMap::default()
+    };
+    drop(lower_keys);
+    let mut words: KeyMap<WordCounts> = KeyMap::default();
+    let mut words_fold: Vec<KeyMap<WordCounts>> = (0..folds).map(|_| KeyMap::default()).collect();
+    let mut names: KeyMap<NameCounts> = KeyMap::default();
+    let mut names_fold: Vec<KeyMap<NameCounts>> = (0..folds).map(|_| KeyMap::default()).collect();
+    for doc in &docs {
+        for s in doc.sentences.clone() {
+            let sentence = sentences[s];
+            let infos: Vec<TokenInfo> = sentence.tokens.iter().map(|t| features::describe(t, &NoLexicon)).collect();
+            for (i, t) in infos.iter().enumerate() {
+                let mut counts = WordCounts::default();
+                if i > 0 && !matches!(t.case, features::case::PUNCT | features::case::DIGIT) {
+                    counts.non_initial = 1;
+                    counts.capitalised = u32::from(features::case::is_capitalised(t.case));
+                }
+                let label = scheme::type_of(gold[s][i]).map_or(0, |ty| ty as usize + 1);
+                counts.labels[label] = 1;
+                words.entry(t.lower_key).or_default().add(&counts);
+                words_fold[doc.fold].entry(t.lower_key).or_default().add(&counts);
+            }
+            for (range, ty) in &sentence.spans {
+                if range.len() > features::MAX_GAZ_TOKENS || range.end > infos.len() {
+                    continue;
+                }
+                let mut acc = features::SPAN_KEY_START;
+                for t in &infos[range.clone()] {
+                    acc = features::span_key_step(acc, t.lower);
+                }
+                let key = features::fold(acc);
+                names.entry(key).or_default().0[*ty as usize] += 1;
+                names_fold[doc.fold].entry(key).or_default().0[*ty as usize] += 1;
+            }
+        }
+    }
+
+    // 3. Token descriptions and static features with fold-excluded lexicons; count features
+    //    (dynamic ones under gold history).
+    let mut infos: Vec<TokenInfo> = Vec::new();
+    let mut token_start: Vec<usize> = vec![0; sentences.len() + 1];
+    let mut static_keys: Vec<u32> = Vec::new();
+    let mut key_offsets: Vec<u32> = vec![0];
+    let mut counts: KeyMap<u32> = KeyMap::default();
+    let (mut keys, mut offsets, mut dynamic) = (Vec::new(), Vec::new(), Vec::new());
+    for doc in &docs {
+        let lexicon = FoldLexicon {
+            words: &words,
+            words_out: Some(&words_fold[doc.fold]),
+            clusters: &clusters,
+            names: &names,
+            names_out: Some(&names_fold[doc.fold]),
+        };
+        let doc_infos: Vec<Vec<TokenInfo>> = doc
+            .sentences
+            .clone()
+            .map(|s| sentences[s].tokens.iter().map(|t| features::describe(t, &lexicon)).collect())
+            .collect();
+        let text = DocText::new(&doc_infos);
+        let mut memory = DocMemory::default();
+        for (s, sentence_infos) in doc.sentences.clone().zip(&doc_infos) {
+            token_start[s] = infos.len();
+            features::static_features(sentence_infos, &lexicon, &text, &mut keys, &mut offsets);
+            let mut prev = features::START_CLASS;
+            for (i, t) in sentence_infos.iter().enumerate() {
+                let own = &keys[offsets[i]..offsets[i + 1]];
+                static_keys.extend_from_slice(own);
+                key_offsets.push(static_keys.len() as u32);
+                dynamic.clear();
+                features::memory_features(t, memory.get(t), &mut dynamic);
+                dynamic.extend(features::transition_keys(t, prev));
+                for &k in own.iter().chain(&dynamic) {
+                    *counts.entry(k).or_insert(0) += 1;
+                }
+                prev = gold[s][i];
+            }
+            memory.record(sentence_infos, gold[s].iter().map(|&c| scheme::type_of(c).unwrap_or(4)));
+            infos.extend_from_slice(sentence_infos);
+        }
+    }
+    token_start[sentences.len()] = infos.len();
+    if static_keys.len() > u32::MAX as usize {
+        return Err(NerError::Config {
+            reason: "training data too large for one run (over 4 billion feature slots)".into(),
+        });
+    }
+    // Sentences were visited in document order, which is file order: starts are monotone.
+
+    // 4. Feature index: frequent keys, sorted, numbered.
+    let candidate_features = counts.len();
+    let mut kept: Vec<u32> = counts.iter().filter(|&(_, &c)| c >= config.min_feature_count).map(|(&k, _)| k).collect();
+    drop(counts);
+    kept.sort_unstable();
+    let index: KeyMap<u32> = kept.iter().enumerate().map(|(row, &k)| (k, row as u32)).collect();
+    let mut static_rows: Vec<u32> = Vec::with_capacity(static_keys.len());
+    let mut row_offsets: Vec<u32> = Vec::with_capacity(key_offsets.len());
+    row_offsets.push(0);
+    for w in key_offsets.windows(2) {
+        for k in &static_keys[w[0] as usize..w[1] as usize] {
+            if let Some(&row) = index.get(k) {
+                static_rows.push(row);
+            }
+        }
+        row_offsets.push(static_rows.len() as u32);
+    }
+    drop(static_keys);
+
+    // 5. Structured perceptron epochs with Viterbi decoding.
+    let mut weights = AveragedWeights::new(kept.len());
+    let mut rng = SplitMix(config.seed);
+    let mut order: Vec<usize> = (0..docs.len()).collect();
+    let mut epochs = Vec::new();
+    let mut rows: Vec<u32> = Vec::new();
+    let mut row_offsets_sentence: Vec<usize> = Vec::new();
+    let mut transition_rows: Vec<[[u32; 3]; PREV_STATES]> = Vec::new();
+    let mut emission: Vec<Emission> = Vec::new();
+    let mut transition: Vec<Transition> = Vec::new();
+    let misc_mask: u32 =
+        (0..NUM_CLASSES as u8).filter(|&c| scheme::type_of(c) == Some(MISC)).fold(1 << OUTSIDE, |m, c| m | (1 << c));
+    for epoch in 1..=config.epochs {
+        let epoch_started = Instant::now();
+        rng.shuffle(&mut order);
+        let (mut seen, mut correct, mut updates) = (0u64, 0u64, 0u64);
+        for &d in &order {
+            let doc = &docs[d];
+            let stats = &sources[doc.source];
+            let delta = stats.weight as i32;
+            let mut memory = DocMemory::default();
+            for s in doc.sentences.clone() {
+                let first = token_start[s];
+                let sentence_infos = &infos[first..token_start[s + 1]];
+                let n = sentence_infos.len();
+                rows.clear();
+                row_offsets_sentence.clear();
+                transition_rows.clear();
+                emission.clear();
+                transition.clear();
+                for (i, t) in sentence_infos.iter().enumerate() {
+                    let token = first + i;
+                    let start = rows.len();
+                    row_offsets_sentence.push(start);
+                    rows.extend_from_slice(&static_rows[row_offsets[token] as usize..row_offsets[token + 1] as usize]);
+                    dynamic.clear();
+                    features::memory_features(t, memory.get(t), &mut dynamic);
+                    rows.extend(dynamic.iter().filter_map(|k| index.get(k).copied()));
+                    let mut e = [0i64; NUM_CLASSES];
+                    weights.score(&rows[start..], &mut e);
+                    emission.push(e);
+                    let mut tr_rows = [[NO_ROW; 3]; PREV_STATES];
+                    let mut tr: Transition = [[0; NUM_CLASSES]; PREV_STATES];
+                    for p in 0..PREV_STATES {
+                        for (slot, k) in features::transition_keys(t, p as u8).iter().enumerate() {
+                            if let Some(&row) = index.get(k) {
+                                tr_rows[p][slot] = row;
+                                weights.score(&[row], &mut tr[p]);
+                            }
+                        }
+                    }
+                    transition_rows.push(tr_rows);
+                    transition.push(tr);
+                }
+                row_offsets_sentence.push(rows.len());
+                let guess = decode::viterbi(&emission, &transition, None);
+                let gold_classes = &gold[s];
+                let target = if stats.masks_misc {
+                    let masks: Vec<u32> =
+                        gold_classes.iter().map(|&c| if c == OUTSIDE { misc_mask } else { 1 << c }).collect();
+                    decode::viterbi(&emission, &transition, Some(&masks))
+                } else {
+                    gold_classes.clone()
+                };
+                if guess != target && delta > 0 {
+                    updates += 1;
+                    for i in 0..n {
+                        let prev_guess = if i == 0 { START } else { guess[i - 1] as usize };
+                        let prev_target = if i == 0 { START } else { target[i - 1] as usize };
+                        if guess[i] != target[i] {
+                            let own = &rows[row_offsets_sentence[i]..row_offsets_sentence[i + 1]];
+                            weights.update(own, target[i], delta);
+                            weights.update(own, guess[i], -delta);
+                        }
+                        if guess[i] != target[i] || prev_guess != prev_target {
+                            let trs = &transition_rows[i];
+                            for &row in trs[prev_target].iter().filter(|&&r| r != NO_ROW) {
+                                weights.update(&[row], target[i], delta);
+                            }
+                            for &row in trs[prev_guess].iter().filter(|&&r| r != NO_ROW) {
+                                weights.update(&[row], guess[i], -delta);
+                            }
+                        }
+                    }
+                }
+                weights.tick();
+                seen += n as u64;
+                correct += guess.iter().zip(gold_classes).filter(|(a, b)| a == b).count() as u64;
+                memory.record(sentence_infos, guess.iter().map(|&c| scheme::type_of(c).unwrap_or(4)));
+            }
+        }
+        epochs.push(EpochStats {
+            epoch,
+            token_accuracy: correct as f64 / seen.max(1) as f64,
+            updates,
+            seconds: epoch_started.elapsed().as_secs_f64(),
+        });
+    }
+
+    // 6. Average, prune, quantise; keep rows with any weight left.
+    let averaged = weights.averaged();
+    drop(weights);
+    let quantised = perceptron::quantise(&averaged, config.prune_below);
+    drop(averaged);
+    let mut model_keys = Vec::new();
+    let mut model_weights: Vec<i16> = Vec::new();
+    for (row, &key) in kept.iter().enumerate() {
+        let slice = &quantised[row * NUM_CLASSES..(row + 1) * NUM_CLASSES];
+        if slice.iter().any(|&w| w != 0) {
+            model_keys.push(key);
+            model_weights.extend_from_slice(slice);
+        }
+    }
+    let final_lexicon =
+        FoldLexicon { words: &words, words_out: None, clusters: &clusters, names: &names, names_out: None };
+    let mut word_entries: Vec<(u32, u32)> =
+        words.keys().map(|&k| (k, final_lexicon.word(k))).filter(|&(_, v)| v != 0).collect();
+    word_entries.sort_unstable();
+    let mut name_entries: Vec<(u32, u32)> =
+        names.keys().map(|&k| (k, u32::from(final_lexicon.gazetteer(k)))).filter(|&(_, v)| v != 0).collect();
+    name_entries.sort_unstable();
+    let description = describe_training(config, &sources);
+    let model = NerModel {
+        description,
+        features: KeyTable::build(model_keys.iter().enumerate().map(|(row, &k)| (k, row as u32))),
+        weights: model_weights,
+        words: KeyTable::build(word_entries.into_iter()),
+        names: KeyTable::build(name_entries.into_iter()),
+    };
+    // Normalise row order to the on-disk order so a trained model equals its reloaded self.
+    let bytes = model.to_bytes();
+    let model = NerModel::from_bytes(&bytes)?;
+    let report = TrainReport {
+        sources,
+        epochs,
+        candidate_features,
+        trained_features: kept.len(),
+        model_features: model.features.len(),
+        model_bytes: bytes.len(),
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    Ok((model, report))
+}
+
+fn describe_training(config: &TrainConfig, sources: &[SourceStats]) -> String {
+    let list: Vec<String> = sources
+        .iter()
+        .map(|s| {
+            let misc = if s.masks_misc { ", MISC masked" } else { "" };
+            format!("{} (weight {}{misc})", s.source, s.weight)
+        })
+        .collect();
+    format!(
+        "quotewire averaged-perceptron BILOU tagger; sources: {}; epochs {}, seed {}, \
+         pseudo-documents of {} sentences, {} lexicon folds, min feature count {}, prune below {}",
+        list.join(", "),
+        config.epochs,
+        config.seed,
+        config.doc_sentences,
+        config.folds,
+        config.min_feature_count,
+        config.prune_below
+    )
+}
+
+/// Predicted spans (token range, type index) for every sentence of a file, tagging blocks of
+/// [`EVAL_DOC_SENTENCES`] sentences as documents.
+fn tag_file(model: &NerModel, sentences: &[Sentence]) -> Vec<Vec<(Range<usize>, u8)>> {
+    let mut out = Vec::with_capacity(sentences.len());
+    for block in sentences.chunks(EVAL_DOC_SENTENCES) {
+        let doc: Vec<Vec<&str>> = block.iter().map(|s| s.tokens.iter().map(String::as_str).collect()).collect();
+        for spans in model.tag_document(&doc) {
+            out.push(spans.into_iter().map(|(r, label)| (r, scheme::type_index(label))).collect());
+        }
+    }
+    out
+}
+
+/// Evaluates on the `*.dev.conll.gz` files of `data_dir`: overall, per type and per source
+/// entity-level precision, recall and F1.
+pub fn evaluate(model: &NerModel, data_dir: &Path) -> Result<EvalReport, NerError> {
+    let files = conll::read_split(data_dir, "dev")?;
+    let mut overall = Prf::default();
+    let mut per_type = [Prf::default(); 4];
+    let mut per_source = Vec::new();
+    let mut tokens = 0;
+    let mut seconds = 0.0;
+    for file in &files {
+        let started = Instant::now();
+        let predicted = tag_file(model, &file.sentences);
+        seconds += started.elapsed().as_secs_f64();
+        let mut source_types = [Prf::default(); 4];
+        for (sentence, pred) in file.sentences.iter().zip(&predicted) {
+            tokens += sentence.tokens.len();
+            let gold: BTreeMap<(usize, usize, u8), ()> =
+                sentence.spans.iter().map(|(r, t)| ((r.start, r.end, *t), ())).collect();
+            for (_, _, t) in gold.keys() {
+                source_types[*t as usize].gold += 1;
+            }
+            for (r, t) in pred {
+                source_types[*t as usize].predicted += 1;
+                if gold.contains_key(&(r.start, r.end, *t)) {
+                    source_types[*t as usize].tp += 1;
+                }
+            }
+        }
+        let mut source_overall = Prf::default();
+        for (t, p) in source_types.iter().enumerate() {
+            source_overall.add(p);
+            per_type[t].add(p);
+        }
+        overall.add(&source_overall);
+        per_source.push(SourceEval {
+            source: file.source.clone(),
+            overall: source_overall,
+            per_type: TYPES.iter().copied().zip(source_types).collect(),
+        });
+    }
+    Ok(EvalReport { overall, per_type: TYPES.iter().copied().zip(per_type).collect(), per_source, tokens, seconds })
+}
+
+/// Writes, for each dev file of `data_dir`, `<source>.gold.conll` and `<source>.pred.conll`
+/// (`token tag` lines, BIO) into `out_dir`, plus `all.gold.conll` and `all.pred.conll`, for
+/// scoring with `score_ner.py score GOLD PRED`. Returns the paths written.
+pub fn write_dev_predictions(model: &NerModel, data_dir: &Path, out_dir: &Path) -> Result<Vec<PathBuf>, NerError> {
+    let files = conll::read_split(data_dir, "dev")?;
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| NerError::Io { path, source }
+    };
+    std::fs::create_dir_all(out_dir).map_err(io(out_dir))?;
+    let (mut all_gold, mut all_pred) = (Vec::new(), Vec::new());
+    let mut written = Vec::new();
+    for file in &files {
+        let predicted = tag_file(model, &file.sentences);
+        let (mut gold_text, mut pred_text) = (Vec::new(), Vec::new());
+        for (sentence, pred) in file.sentences.iter().zip(&predicted) {
+            let n = sentence.tokens.len();
+            let to_labels = |spans: &[(Range<usize>, u8)]| -> Vec<(Range<usize>, EntityLabel)> {
+                spans.iter().map(|(r, t)| (r.clone(), TYPES[*t as usize])).collect()
+            };
+            let gold_tags = scheme::spans_to_bio(n, &to_labels(&sentence.spans));
+            let pred_tags = scheme::spans_to_bio(n, &to_labels(pred));
+            for ((token, g), p) in sentence.tokens.iter().zip(&gold_tags).zip(&pred_tags) {
+                let token: String = token.chars().map(|c| if c.is_whitespace() { '_' } else { c }).collect();
+                let _ = writeln!(gold_text, "{token} {g}");
+                let _ = writeln!(pred_text, "{token} {p}");
+            }
+            gold_text.push(b'\n');
+            pred_text.push(b'\n');
+        }
+        for (kind, text) in [("gold", &gold_text), ("pred", &pred_text)] {
+            let path = out_dir.join(format!("{}.{kind}.conll", file.source));
+            std::fs::write(&path, text).map_err(io(&path))?;
+            written.push(path);
+        }
+        all_gold.extend_from_slice(&gold_text);
+        all_pred.extend_from_slice(&pred_text);
+    }
+    for (kind, text) in [("gold", &all_gold), ("pred", &all_pred)] {
+        let path = out_dir.join(format!("all.{kind}.conll"));
+        std::fs::write(&path, text).map_err(io(&path))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn testdata() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("src/nlp/ner/testdata")
+    }
+
+    fn tiny_config() -> TrainConfig {
+        TrainConfig { epochs: 3, doc_sentences: 3, folds: 2, min_feature_count: 1, ..TrainConfig::default() }
+    }
+
+    #[test]
+    fn training_is_reproducible() {
+        let (first, report) = train(&testdata(), &tiny_config()).expect("trains");
+        let (second, _) = train(&testdata(), &tiny_config()).expect("trains");
+        assert_eq!(first.to_bytes(), second.to_bytes());
+        assert_eq!(report.epochs.len(), 3);
+        assert!(report.model_features > 0);
+    }
+
+    #[test]
+    fn trained_model_round_trips_and_scores() {
+        let (model, _) = train(&testdata(), &tiny_config()).expect("trains");
+        let again = NerModel::from_bytes(&model.to_bytes()).expect("loads");
+        assert_eq!(again.to_bytes(), model.to_bytes());
+        let report = evaluate(&again, &testdata()).expect("evaluates");
+        assert!(report.overall.gold > 0);
+        // The tiny corpus's dev file repeats training names; a model that learned anything
+        // finds some of them.
+        assert!(report.overall.tp > 0, "{report}");
+    }
+
+    #[test]
+    fn malformed_training_file_is_a_clear_error() {
+        let dir = std::env::temp_dir().join(format!("qw-ner-bad-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("bad.train.conll"), "Paris\tB-LOC\nis\n").unwrap();
+        let error = train(&dir, &tiny_config()).unwrap_err();
+        let _ = std::fs::remove_dir_all(&dir);
+        let message = error.to_string();
+        assert!(message.contains("bad.train.conll") && message.contains("line 2"), "{message}");
+    }
+
+    #[test]
+    fn empty_directory_names_the_missing_files() {
+        let dir = std::env::temp_dir().join(format!("qw-ner-empty-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let error = train(&dir, &tiny_config()).unwrap_err();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(error.to_string().contains("train.conll.gz"), "{error}");
+    }
+}

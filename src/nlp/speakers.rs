@@ -1,0 +1,521 @@
+//! Speakers: the noun phrase that names who is speaking, and what it refers to.
+//!
+//! Owns finding the speaker phrase next to a cue ("Smith said", "said Smith", "X, title of
+//! Org, said", "a U.S. official said", "sources familiar with the matter said"), and
+//! resolving pronouns and organisation references ("he", "the company") against earlier
+//! speakers and entity mentions. It must not decide which cue or quote a speaker belongs to;
+//! that is attribution's job. Spans are token indices into the document; records get chars.
+
+use std::ops::Range;
+
+use super::Document;
+use super::lexicon::{Gender, SpeakerNoun};
+use crate::model::{EntityLabel, SpeakerKind};
+
+/// A resolved speaker mention.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Speaker {
+    /// Display name ("Ren Zhengfei", "a U.S. official").
+    pub name: String,
+    pub kind: SpeakerKind,
+    /// Token range of the mention in the text (the pronoun itself when resolved).
+    pub tokens: Range<usize>,
+    /// Canonical entity when linked.
+    pub entity: Option<String>,
+    /// Resolved from a pronoun or a reference like "the company".
+    pub resolved: bool,
+}
+
+/// How many earlier speakers or entity mentions pronoun resolution looks at: antecedents
+/// are near, and the bound keeps long documents linear.
+const MAX_LOOKBACK: usize = 64;
+
+/// Organisation nouns that may refer to any organisation ("the company" after "Huawei");
+/// other nouns ("the ministry") need an organisation whose name contains them.
+const GENERIC_ORG_NOUNS: [&str; 6] = ["company", "firm", "group", "organisation", "organization", "government"];
+
+/// Words that may sit between a speaker and its cue: "Smith also said", "he has denied".
+const BETWEEN_SPEAKER_AND_CUE: [&str; 30] = [
+    "also",
+    "later",
+    "earlier",
+    "previously",
+    "then",
+    "has",
+    "have",
+    "had",
+    "was",
+    "is",
+    "did",
+    "does",
+    "do",
+    "not",
+    "never",
+    "will",
+    "would",
+    "could",
+    "may",
+    "might",
+    "again",
+    "further",
+    "once",
+    "already",
+    "recently",
+    "now",
+    "still",
+    "publicly",
+    "repeatedly",
+    "flatly",
+];
+
+/// Words that begin a noun phrase; the phrase starts at the first one met walking left.
+const DETERMINERS: [&str; 16] = [
+    "a", "an", "the", "one", "two", "three", "four", "several", "some", "many", "other", "another", "most", "few",
+    "both", "all",
+];
+
+/// Words after a speaker noun that continue the description ("sources familiar with ...").
+const POST_MODIFIERS: [&str; 18] = [
+    "familiar",
+    "briefed",
+    "close",
+    "with",
+    "who",
+    "involved",
+    "in",
+    "at",
+    "for",
+    "from",
+    "of",
+    "on",
+    "knowledge",
+    "speaking",
+    "working",
+    "based",
+    "representing",
+    "told",
+];
+
+/// Words that stop a description when walking left or right.
+const PHRASE_STOPS: [&str; 16] = [
+    "and", "but", "that", "which", "while", "as", "when", "because", "if", "after", "before", "said", "says", "to",
+    "by", "than",
+];
+
+/// Time words that end a speaker description on the right ("said a U.S. official on Tuesday").
+const TIME_WORDS: [&str; 14] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "last",
+    "this",
+    "earlier",
+    "late",
+    "yesterday",
+    "today",
+    "condition",
+];
+
+fn is_pronoun(word: &str) -> bool {
+    matches!(word, "he" | "she" | "they" | "it" | "we" | "i" | "you")
+}
+
+fn is_punct(word: &str) -> bool {
+    !word.chars().any(char::is_alphanumeric)
+}
+
+/// Finds and resolves speakers, remembering earlier ones for pronouns.
+pub(crate) struct SpeakerFinder<'d, 'a> {
+    doc: &'d Document<'a>,
+    /// Speakers attributed so far, by token position.
+    history: Vec<(usize, Speaker)>,
+}
+
+impl<'d, 'a> SpeakerFinder<'d, 'a> {
+    pub(crate) fn new(doc: &'d Document<'a>) -> Self {
+        SpeakerFinder { doc, history: Vec::new() }
+    }
+
+    /// Remembers an attributed speaker for later pronoun resolution.
+    pub(crate) fn remember(&mut self, at: usize, speaker: &Speaker) {
+        self.history.push((at, speaker.clone()));
+    }
+
+    /// The speaker phrase ending right before the cue at token `cue`, looking no further
+    /// left than `lo`. With `tight`, the phrase must start at `lo` (after punctuation and
+    /// a conjunction): the shape `"...," Smith said`.
+    pub(crate) fn before(&self, lo: usize, cue: usize, tight: bool) -> Option<Speaker> {
+        let doc = self.doc;
+        let mut e = cue;
+        while e > lo {
+            let w = doc.low(e - 1);
+            if BETWEEN_SPEAKER_AND_CUE.contains(&w) || w.ends_with("n't") || (w.ends_with("ly") && w.len() > 4) {
+                e -= 1;
+            } else if e >= lo + 2
+                && TIME_WORDS.contains(&w)
+                && matches!(doc.low(e - 2), "on" | "last" | "this" | "earlier" | "late")
+            {
+                e -= 2; // "Huawei on Tuesday rejected"
+            } else if e >= lo + 2
+                && matches!(w, "week" | "month" | "year" | "night" | "morning")
+                && matches!(
+                    doc.low(e - 2),
+                    "last"
+                        | "this"
+                        | "earlier"
+                        | "tuesday"
+                        | "monday"
+                        | "wednesday"
+                        | "thursday"
+                        | "friday"
+                        | "saturday"
+                        | "sunday"
+                )
+            {
+                e -= 2;
+            } else {
+                break;
+            }
+        }
+        // Appositive: "Smith, chief executive of Acme, said".
+        if e > lo + 2 && doc.tok(e - 1) == "," {
+            let comma = (lo..e - 1).rev().take(16).find(|&k| doc.tok(k) == ",");
+            match comma {
+                Some(k) if k > lo => e = k,
+                _ => return None,
+            }
+        }
+        let mut lo_np = lo;
+        while lo_np < e && (is_punct(doc.low(lo_np)) || matches!(doc.low(lo_np), "and" | "but")) {
+            lo_np += 1;
+        }
+        if e <= lo_np {
+            return None;
+        }
+        let last = e - 1;
+        if doc.token_quote[last].is_some() {
+            return None;
+        }
+        let speaker = if is_pronoun(doc.low(last)) {
+            Some(self.pronoun(last))
+        } else if let Some(ent) = doc.token_entity[last] {
+            let r = doc.entity_tokens.get(ent).cloned().unwrap_or(last..e);
+            // "Officials in Brussels said": the entity is inside a description.
+            let inside_description = r.start > lo_np && POST_MODIFIERS.contains(&doc.low(r.start - 1));
+            let description = inside_description.then(|| self.description_ending(lo_np, e)).flatten();
+            match description {
+                Some(d) if d.tokens.start < r.start => Some(d),
+                _ => (r.end == e).then(|| self.entity_speaker(ent, r)).flatten(),
+            }
+        } else {
+            self.description_ending(lo_np, e)
+        }?;
+        if tight && speaker.tokens.start != lo_np {
+            // Allow a leading determiner-free title: "...," Foreign Minister Wang said.
+            let gap_ok = (lo_np..speaker.tokens.start)
+                .all(|k| doc.lex.title(doc.tok(k)).is_some() || doc.token_entity[k].is_some());
+            if !gap_ok {
+                return None;
+            }
+        }
+        Some(speaker)
+    }
+
+    /// The speaker phrase starting at `from` (after a cue: "said Smith", "according to
+    /// people familiar with the matter"), not reaching `hi`.
+    pub(crate) fn after(&self, from: usize, hi: usize) -> Option<Speaker> {
+        self.after_inner(from, hi, false)
+    }
+
+    /// Like [`Self::after`], but any short determiner phrase may name the source
+    /// ("according to a company presentation"): for "according to" only.
+    pub(crate) fn source_after(&self, from: usize, hi: usize) -> Option<Speaker> {
+        self.after_inner(from, hi, true)
+    }
+
+    fn after_inner(&self, from: usize, hi: usize, any_source: bool) -> Option<Speaker> {
+        let doc = self.doc;
+        let mut f = from;
+        while f < hi && matches!(doc.tok(f), "," | "—" | "–") {
+            f += 1;
+        }
+        if f >= hi || doc.token_quote[f].is_some() {
+            return None;
+        }
+        if is_pronoun(doc.low(f)) {
+            return Some(self.pronoun(f));
+        }
+        // "said Foreign Ministry spokesman Wang Wenbin": the first person within a run of
+        // titles and names.
+        let mut k = f;
+        let mut first_entity = None;
+        while k < hi && k < f + 8 {
+            let w = doc.tok(k);
+            if let Some(ent) = doc.token_entity[k] {
+                let r = doc.entity_tokens.get(ent).cloned().unwrap_or(k..k + 1);
+                if doc.entity_label(ent) == Some(EntityLabel::Person) {
+                    return self.entity_speaker(ent, r);
+                }
+                first_entity.get_or_insert((ent, r.clone()));
+                k = r.end.max(k + 1);
+                continue;
+            }
+            let title_like = doc.lex.title(w).is_some() || matches!(w, "'s" | "’s");
+            if !title_like {
+                break;
+            }
+            k += 1;
+        }
+        if let Some((ent, r)) = first_entity {
+            // "said Huawei spokesman" without a name is a description, handled below.
+            let followed_by_noun = doc.lex.speaker_noun(doc.tok(r.end)).is_some();
+            if r.start == f && !followed_by_noun {
+                return self.entity_speaker(ent, r);
+            }
+        }
+        // A description: determiners, modifiers, a speaker noun, a post-modifier.
+        let mut head = None;
+        let mut k = f;
+        while k < hi && k < f + 6 {
+            let w = doc.low(k);
+            if is_punct(w) && !matches!(w, "'s" | "’s") || PHRASE_STOPS.contains(&w) {
+                break;
+            }
+            if doc.lex.speaker_noun(w).is_some() && !matches!(doc.tok(k + 1), "'s" | "’s") {
+                let next = doc.tok(k + 1);
+                let modifier_of_next_noun = next.chars().next().is_some_and(char::is_lowercase)
+                    && !POST_MODIFIERS.contains(&doc.low(k + 1))
+                    && !PHRASE_STOPS.contains(&doc.low(k + 1))
+                    && doc.lex.cue_at(&doc.lower[(k + 1).min(doc.lower.len())..(k + 5).min(doc.lower.len())]).is_none();
+                if !modifier_of_next_noun {
+                    head = Some(k);
+                    break;
+                }
+            }
+            k += 1;
+        }
+        let Some(head) = head else {
+            return if any_source { self.any_phrase(f, hi) } else { None };
+        };
+        let mut end = head + 1;
+        if end < hi && POST_MODIFIERS.contains(&doc.low(end)) {
+            while end < hi && end < head + 10 {
+                let w = doc.low(end);
+                let next = doc.low(end + 1);
+                let time_follows = matches!(w, "on" | "in" | "at") && TIME_WORDS.contains(&next);
+                let medium_follows = w == "in"
+                    && matches!(next, "a" | "an")
+                    && matches!(doc.low(end + 2), "statement" | "interview" | "email" | "briefing");
+                if is_punct(w) || doc.token_quote[end].is_some() || time_follows || medium_follows || w == "who" {
+                    break;
+                }
+                if doc.lex.cue_at(&doc.lower[end..(end + 4).min(doc.lower.len())]).is_some() && w != "told" {
+                    break;
+                }
+                end += 1;
+            }
+        }
+        Some(self.describe(f..end, head))
+    }
+
+    /// Any short phrase up to the next punctuation, as an unknown speaker ("according to a
+    /// company presentation seen by Reuters"): documents and other sources.
+    fn any_phrase(&self, f: usize, hi: usize) -> Option<Speaker> {
+        let doc = self.doc;
+        let mut end = f;
+        while end < hi && end < f + 10 && !is_punct(doc.low(end)) && doc.token_quote[end].is_none() {
+            end += 1;
+        }
+        if end == f || end - f > 8 {
+            return None;
+        }
+        let first = doc.low(f);
+        if !DETERMINERS.contains(&first) && doc.token_entity[f].is_none() {
+            return None;
+        }
+        let name = doc.text.slice(doc.span(f..end)).to_string();
+        Some(Speaker { name, kind: SpeakerKind::Unknown, tokens: f..end, entity: None, resolved: false })
+    }
+
+    /// A description ending at `e` (exclusive) whose head noun is the first speaker noun.
+    fn description_ending(&self, lo: usize, e: usize) -> Option<Speaker> {
+        let doc = self.doc;
+        let window_start = lo.max(e.saturating_sub(10));
+        let head = (window_start..e).find(|&k| {
+            doc.lex.speaker_noun(doc.low(k)).is_some()
+                && !matches!(doc.tok(k + 1), "'s" | "’s")
+                && doc.token_quote[k].is_none()
+        })?;
+        // What follows the head must continue the description.
+        if head + 1 < e {
+            let w = doc.low(head + 1);
+            if !POST_MODIFIERS.contains(&w) {
+                return None;
+            }
+            if (head + 1..e).any(|k| is_punct(doc.low(k))) {
+                return None;
+            }
+        }
+        // Walk left to the determiner that starts the phrase.
+        let mut start = head;
+        while start > lo {
+            let w = doc.low(start - 1);
+            if is_punct(w) && !matches!(w, "'s" | "’s")
+                || PHRASE_STOPS.contains(&w)
+                || doc.token_quote[start - 1].is_some()
+            {
+                break;
+            }
+            if head - (start - 1) > 5 {
+                break;
+            }
+            start -= 1;
+            if DETERMINERS.contains(&w) {
+                break;
+            }
+            // A capitalised word before a determiner-less phrase: keep only name-like words.
+            if doc.lex.is_function_word(w) && !DETERMINERS.contains(&w) {
+                start += 1;
+                break;
+            }
+        }
+        Some(self.describe(start..e, head))
+    }
+
+    fn describe(&self, tokens: Range<usize>, head: usize) -> Speaker {
+        let doc = self.doc;
+        let span = doc.span(tokens.clone());
+        let name = doc.text.slice(span).to_string();
+        let noun = doc.lex.speaker_noun(doc.low(head));
+        let kind = match noun {
+            Some(SpeakerNoun::Group) => SpeakerKind::Group,
+            Some(SpeakerNoun::OrgReference) => SpeakerKind::Organization,
+            _ => SpeakerKind::Anonymous,
+        };
+        let definite = doc.low(tokens.start) == "the" || doc.low(tokens.start) == "its";
+        if noun == Some(SpeakerNoun::OrgReference) && definite && tokens.end == head + 1 {
+            // "the company" / "the ministry": the last organisation mentioned.
+            if let Some((canonical, _)) = self.last_organisation(tokens.start, doc.low(head)) {
+                return Speaker { name: canonical.clone(), kind, tokens, entity: Some(canonical), resolved: true };
+            }
+        }
+        Speaker { name, kind, tokens, entity: None, resolved: false }
+    }
+
+    fn entity_speaker(&self, ent: usize, tokens: Range<usize>) -> Option<Speaker> {
+        let m = self.doc.entities.get(ent)?;
+        let kind = match m.label {
+            EntityLabel::Person => SpeakerKind::Person,
+            // "China said", "Washington warned": a government speaking.
+            EntityLabel::Organization | EntityLabel::Location => SpeakerKind::Organization,
+            EntityLabel::Misc => return None,
+        };
+        Some(Speaker { name: m.canonical.clone(), kind, tokens, entity: Some(m.canonical.clone()), resolved: false })
+    }
+
+    /// Resolves the pronoun at token `t`; unresolvable pronouns stay as written.
+    fn pronoun(&self, t: usize) -> Speaker {
+        let doc = self.doc;
+        let word = doc.low(t);
+        let as_written = Speaker {
+            name: doc.tok(t).to_string(),
+            kind: SpeakerKind::Unknown,
+            tokens: t..t + 1,
+            entity: None,
+            resolved: false,
+        };
+        let para = doc.token_para.get(t).copied().unwrap_or(0);
+        let resolved = match word {
+            "he" | "she" => {
+                let want = if word == "he" { Gender::Male } else { Gender::Female };
+                let fits = |name: &str| doc.genders.get(name).is_none_or(|g| *g == want || *g == Gender::Unknown);
+                let from_history = self
+                    .history
+                    .iter()
+                    .rev()
+                    .take(MAX_LOOKBACK)
+                    .filter(|(at, s)| {
+                        *at < t
+                            && s.kind == SpeakerKind::Person
+                            && para.saturating_sub(doc.token_para.get(*at).copied().unwrap_or(0)) <= 3
+                    })
+                    .max_by_key(|(at, _)| *at)
+                    .filter(|(_, s)| s.entity.as_deref().is_some_and(fits))
+                    .map(|(_, s)| (s.name.clone(), s.entity.clone()));
+                from_history
+                    .or_else(|| {
+                        let pos = doc.tokens.get(t).map_or(0, |x| x.start);
+                        doc.entities[..doc.entities.partition_point(|m| m.start < pos)]
+                            .iter()
+                            .rev()
+                            .take(MAX_LOOKBACK)
+                            .find(|m| m.label == EntityLabel::Person && fits(&m.canonical))
+                            .map(|m| (m.canonical.clone(), Some(m.canonical.clone())))
+                    })
+                    .map(|(name, entity)| (name, entity, SpeakerKind::Person))
+            }
+            "it" => self.last_organisation(t, "").map(|(c, _)| (c.clone(), Some(c), SpeakerKind::Organization)),
+            "they" => self
+                .history
+                .iter()
+                .rev()
+                .take(MAX_LOOKBACK)
+                .filter(|(at, s)| {
+                    *at < t && matches!(s.kind, SpeakerKind::Group | SpeakerKind::Anonymous | SpeakerKind::Organization)
+                })
+                .max_by_key(|(at, _)| *at)
+                .filter(|(at, _)| para.saturating_sub(doc.token_para.get(*at).copied().unwrap_or(0)) <= 1)
+                .map(|(_, s)| (s.name.clone(), s.entity.clone(), s.kind)),
+            _ => None,
+        };
+        match resolved {
+            Some((name, entity, kind)) => Speaker { name, kind, tokens: t..t + 1, entity, resolved: true },
+            None => as_written,
+        }
+    }
+
+    /// The latest organisation before token `t`: a speaker first, then any mention. A head
+    /// word ("ministry") prefers organisations whose name contains it.
+    fn last_organisation(&self, t: usize, head: &str) -> Option<(String, usize)> {
+        let doc = self.doc;
+        let pos = doc.tokens.get(t).map_or(usize::MAX, |x| x.start);
+        let before = doc.entities.partition_point(|m| m.start < pos);
+        let orgs = || {
+            doc.entities[..before]
+                .iter()
+                .enumerate()
+                .rev()
+                .take(MAX_LOOKBACK)
+                .filter(|(_, m)| m.label == EntityLabel::Organization)
+        };
+        if !head.is_empty() {
+            if let Some((i, m)) = orgs().find(|(_, m)| m.canonical.to_lowercase().contains(head)) {
+                return Some((m.canonical.clone(), i));
+            }
+            if !GENERIC_ORG_NOUNS.contains(&head) {
+                return None; // "the ministry" with no ministry named: keep the description
+            }
+        }
+        let from_history = self
+            .history
+            .iter()
+            .rev()
+            .take(MAX_LOOKBACK)
+            .filter(|(at, s)| *at < t && s.kind == SpeakerKind::Organization && s.entity.is_some())
+            .max_by_key(|(at, _)| *at);
+        let from_mentions = orgs().next();
+        match (from_history, from_mentions) {
+            (Some((at, s)), Some((i, m))) => {
+                let at_pos = doc.tokens.get(*at).map_or(0, |x| x.start);
+                if at_pos >= m.start { s.entity.clone().map(|e| (e, i)) } else { Some((m.canonical.clone(), i)) }
+            }
+            (Some((_, s)), None) => s.entity.clone().map(|e| (e, 0)),
+            (None, Some((i, m))) => Some((m.canonical.clone(), i)),
+            (None, None) => None,
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! Cues and stance: which reporting cue is where, whether it is negated, and what stance
+//! and target a statement takes.
+//!
+//! Owns cue lookup over document tokens (longest multiword form first, never inside
+//! quotation marks), negation ("did not deny"), content markers that refine a plain
+//! "said" ("never", "no truth"), and stance targets (the object of deny/accuse/criticise/
+//! support). It must not find speakers or build records.
+
+use std::ops::Range;
+
+use super::Document;
+use super::lexicon::{CueFrame, CueMatch};
+use crate::model::Stance;
+
+/// Negation words before a cue ("did not deny", "never confirmed").
+const NEGATIONS: [&str; 4] = ["not", "never", "no", "cannot"];
+
+/// Words that end a stance target ("denied the allegations of ...": target "the allegations").
+const TARGET_STOPS: [&str; 22] = [
+    "of", "as", "for", "over", "that", "which", "who", "in", "on", "at", "after", "saying", "because", "amid", "by",
+    "and", "to", "with", "while", "when", "from", "since",
+];
+
+/// A cue occurrence in the document.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CueAt<'l> {
+    pub at: usize,
+    pub m: CueMatch<'l>,
+}
+
+impl CueAt<'_> {
+    pub(crate) fn end(&self) -> usize {
+        self.at + self.m.len
+    }
+
+    pub(crate) fn frame(&self) -> CueFrame {
+        self.m.cue.frame
+    }
+}
+
+/// The cue starting at token `t`, if any, with every token outside quotation marks and in
+/// the same sentence. Modifier phrases ("in a statement") are not cues.
+pub(crate) fn cue_at<'l>(doc: &'l Document<'_>, t: usize) -> Option<CueAt<'l>> {
+    if doc.token_quote.get(t)?.is_some() {
+        return None;
+    }
+    let sentence_end = doc.sentence_tokens.get(*doc.token_sentence.get(t)?)?.end;
+    let window = &doc.lower[t..(t + 10).min(sentence_end)];
+    let m = doc.lex.cue_at(window)?;
+    if m.cue.frame == CueFrame::Modifier || (t..t + m.len).any(|k| doc.token_quote[k].is_some()) {
+        return None;
+    }
+    // "the claims", "his warning", "to back": nouns and infinitives, not reporting verbs.
+    let prev = if t > 0 { doc.low(t - 1) } else { "" };
+    if matches!(
+        prev,
+        "the" | "a" | "an" | "his" | "her" | "its" | "their" | "our" | "this" | "these" | "to" | "'s" | "’s"
+    ) && m.len == 1
+    {
+        return None;
+    }
+    Some(CueAt { at: t, m })
+}
+
+/// The length of a modifier phrase ("in a statement", "on Twitter") starting at `t`.
+pub(crate) fn modifier_at(doc: &Document<'_>, t: usize, end: usize) -> usize {
+    if t >= end {
+        return 0;
+    }
+    match doc.lex.cue_at(&doc.lower[t..(t + 6).min(end)]) {
+        Some(m) if m.cue.frame == CueFrame::Modifier => m.len,
+        _ => 0,
+    }
+}
+
+/// Whether the cue at `cue` is negated by a word between `lo` and it.
+pub(crate) fn negated(doc: &Document<'_>, lo: usize, cue: usize) -> bool {
+    let from = lo.max(cue.saturating_sub(3));
+    (from..cue).any(|k| {
+        let w = doc.low(k);
+        NEGATIONS.contains(&w) || w.ends_with("n't") || w.ends_with("n’t")
+    })
+}
+
+/// The stance of a statement from its cue, negation and content.
+pub(crate) fn stance_of(doc: &Document<'_>, cue: Option<&CueAt<'_>>, negated: bool, content: Range<usize>) -> Stance {
+    let base = cue.map_or(Stance::Neutral, |c| c.m.cue.stance);
+    if negated {
+        // "did not deny" is not a denial; a negated plain cue stays neutral.
+        return match base {
+            Stance::Decline => Stance::Decline,
+            _ => Stance::Neutral,
+        };
+    }
+    if base != Stance::Neutral {
+        return base;
+    }
+    marker_stance(doc, content).unwrap_or(Stance::Neutral)
+}
+
+/// The first stance marker inside the token range `content`.
+fn marker_stance(doc: &Document<'_>, content: Range<usize>) -> Option<Stance> {
+    let end = content.end.min(doc.lower.len());
+    (content.start..end).find_map(|k| doc.lex.marker_at(&doc.lower[k..(k + 4).min(end)]).map(|(s, _)| s))
+}
+
+/// The stance target of an object cue: the noun phrase right after it ("the allegations",
+/// "Washington"), or `None` when a clause follows ("denied that ...").
+pub(crate) fn target_after(doc: &Document<'_>, from: usize, end: usize) -> Option<Range<usize>> {
+    let mut k = from;
+    if k >= end || doc.low(k) == "that" {
+        return None;
+    }
+    while k < end && k < from + 8 {
+        let w = doc.low(k);
+        let punct = !w.chars().any(char::is_alphanumeric) && !matches!(w, "'s" | "’s" | "-" | "&");
+        if punct || TARGET_STOPS.contains(&w) {
+            break;
+        }
+        k += 1;
+    }
+    (k > from).then_some(from..k)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{PageKind, Stance};
+    use crate::nlp::{AnalysisInput, Analyzer};
+
+    fn stances(text: &str) -> Vec<(String, Stance, Option<String>)> {
+        Analyzer::new()
+            .analyze(&AnalysisInput { text, language: "en", kind: PageKind::News, publisher: None })
+            .quotes
+            .into_iter()
+            .map(|q| (q.text, q.stance, q.target))
+            .collect()
+    }
+
+    #[test]
+    fn object_cues_give_stance_and_target() {
+        assert_eq!(
+            stances("Huawei denies the allegations."),
+            [("the allegations".to_string(), Stance::Deny, Some("the allegations".to_string()))]
+        );
+        let s = stances("Senator Ann Reyes accused Beijing of stealing trade secrets.");
+        assert_eq!(s[0].1, Stance::Accuse);
+        assert_eq!(s[0].2.as_deref(), Some("Beijing"));
+    }
+
+    #[test]
+    fn negated_cues_lose_their_stance() {
+        let s = stances("Huawei did not deny the report on Monday.");
+        assert_eq!(s[0].1, Stance::Neutral);
+    }
+
+    #[test]
+    fn never_in_reported_content_is_a_denial() {
+        let s = stances("He said the company had never handed data to any government.");
+        assert_eq!(s[0].0, "the company had never handed data to any government");
+        assert_eq!(s[0].1, Stance::Deny);
+    }
+}

@@ -1,0 +1,7 @@
+//! Integration tests: one binary, loopback servers only (127.0.0.1), no internet.
+
+mod support;
+
+mod cli;
+mod corpus;
+mod errors;

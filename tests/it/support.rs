@@ -1,0 +1,72 @@
+//! Shared helpers: the bundled fixture sites, ad-hoc axum servers on 127.0.0.1, runs.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::Router;
+use quotewire::config::{Config, Pipeline, Source};
+use quotewire::demo::FixtureServer;
+use quotewire::index::SearchIndex;
+use quotewire::nlp::Analyzer;
+use quotewire::pipeline::{self, RunStats, SilentProgress};
+use quotewire::store::SqliteStore;
+use tokio_util::sync::CancellationToken;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub async fn fixture_sites() -> FixtureServer {
+    FixtureServer::start(&repo().join("tests/fixtures/sites")).await.expect("fixture sites start")
+}
+
+/// The demo pipeline pointed at the running fixture sites.
+pub fn demo_pipeline(server: &FixtureServer) -> Pipeline {
+    Pipeline::load_with_vars(&repo().join("pipelines/demo.toml"), &Config::default(), &|name| server.variable(name))
+        .expect("demo pipeline is valid")
+}
+
+/// A pipeline of ad-hoc sources with fast loopback settings.
+pub fn ad_hoc(sources: Vec<Source>) -> Pipeline {
+    let mut p = Pipeline::ad_hoc(sources, &Config::default());
+    p.fetch.per_host_delay = std::time::Duration::ZERO;
+    p.fetch.retries = 0;
+    p.fetch.timeout = std::time::Duration::from_secs(5);
+    p
+}
+
+/// Runs a pipeline against the store and index in `data`.
+pub async fn ingest(pipeline: &Pipeline, data: &Path) -> RunStats {
+    std::fs::create_dir_all(data).unwrap();
+    let store = SqliteStore::open(&data.join("store.sqlite")).unwrap();
+    let index = SearchIndex::open_or_create(&data.join("tantivy")).unwrap();
+    let sink = index.writer(20_000_000).unwrap();
+    pipeline::run(
+        pipeline,
+        Box::new(store),
+        Box::new(sink),
+        Analyzer::new(),
+        Arc::new(SilentProgress),
+        CancellationToken::new(),
+        false,
+    )
+    .await
+    .expect("run completes")
+}
+
+/// Serves `router` on a random 127.0.0.1 port until the test ends.
+pub async fn serve(router: Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    addr
+}
+
+/// A 127.0.0.1 port with nothing listening on it.
+pub fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
