@@ -8,6 +8,7 @@ mod demo;
 mod export;
 mod extract;
 mod ingest;
+mod ner;
 mod progress;
 mod reindex;
 mod search;
@@ -66,6 +67,10 @@ pub enum Command {
     Reindex,
     /// The offline tour: ingest the bundled corpus over loopback, then search it.
     Demo(demo::DemoArgs),
+    /// Train the entity tagger from CoNLL files (deterministic).
+    TrainNer(ner::TrainNerArgs),
+    /// Score an entity tagger on the dev split, overall, per type and per source.
+    EvalNer(ner::EvalNerArgs),
 }
 
 /// Runs the parsed command line.
@@ -84,6 +89,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Validate(args) => validate::run(args, &config),
         Command::Reindex => reindex::run(&config, &data),
         Command::Demo(args) => runtime()?.block_on(demo::run(args, &config, &data)),
+        Command::TrainNer(args) => ner::train(args),
+        Command::EvalNer(args) => ner::eval(args),
     }
 }
 

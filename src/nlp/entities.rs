@@ -21,6 +21,33 @@ use crate::model::{EntityLabel, EntityMention};
 pub trait EntityTagger {
     /// Labelled token index ranges (end exclusive, non-overlapping) of `tokens`.
     fn tag(&self, tokens: &[Token<'_>]) -> Vec<(Range<usize>, EntityLabel)>;
+
+    /// Tags a whole document, sentence by sentence in order. Taggers with document-level
+    /// features (the trained model remembers earlier labels) override this.
+    fn tag_document(&self, sentences: &[&[Token<'_>]]) -> Vec<Vec<(Range<usize>, EntityLabel)>> {
+        sentences.iter().map(|s| self.tag(s)).collect()
+    }
+}
+
+impl<T: EntityTagger + ?Sized> EntityTagger for &T {
+    fn tag(&self, tokens: &[Token<'_>]) -> Vec<(Range<usize>, EntityLabel)> {
+        (**self).tag(tokens)
+    }
+
+    fn tag_document(&self, sentences: &[&[Token<'_>]]) -> Vec<Vec<(Range<usize>, EntityLabel)>> {
+        (**self).tag_document(sentences)
+    }
+}
+
+impl EntityTagger for super::ner::NerModel {
+    fn tag(&self, tokens: &[Token<'_>]) -> Vec<(Range<usize>, EntityLabel)> {
+        self.tag_document(&[tokens.iter().map(|t| t.text).collect()]).pop().unwrap_or_default()
+    }
+
+    fn tag_document(&self, sentences: &[&[Token<'_>]]) -> Vec<Vec<(Range<usize>, EntityLabel)>> {
+        let words: Vec<Vec<&str>> = sentences.iter().map(|s| s.iter().map(|t| t.text).collect()).collect();
+        super::ner::NerModel::tag_document(self, &words)
+    }
 }
 
 /// The rule-based tagger: capitalised sequences classified by lexicon cues.
@@ -295,10 +322,12 @@ fn next_is_cue_at(lex: &Lexicons, tokens: &[Token<'_>], b: usize) -> bool {
 pub(crate) fn find_entities(doc: &mut Document<'_>, tagger: &(dyn EntityTagger + Send + Sync)) {
     let lex = doc.lex;
     let mut mentions: Vec<(Range<usize>, EntityLabel)> = Vec::new(); // token ranges
-    for s in 0..doc.sentence_tokens.len() {
-        let range = doc.sentence_tokens[s].clone();
-        let Some(sentence) = doc.tokens.get(range.clone()) else { continue };
-        for (r, label) in tagger.tag(sentence) {
+    let sentences: Vec<&[Token<'_>]> =
+        doc.sentence_tokens.iter().map(|r| doc.tokens.get(r.clone()).unwrap_or(&[])).collect();
+    let tagged = tagger.tag_document(&sentences);
+    for (s, spans) in tagged.into_iter().enumerate() {
+        let Some(range) = doc.sentence_tokens.get(s).cloned() else { continue };
+        for (r, label) in spans {
             let (start, end) = (range.start + r.start, range.start + r.end);
             if r.start < r.end && end <= range.end {
                 mentions.push((start..end, label));

@@ -17,6 +17,7 @@
 mod attribution;
 mod entities;
 mod lexicon;
+pub mod ner;
 mod pages;
 mod quotes;
 mod sentences;
@@ -78,8 +79,20 @@ impl std::fmt::Debug for Analyzer {
 
 impl Analyzer {
     /// Builds an analyzer from the lexicons shipped in config/lexicons (embedded), with the
-    /// rule-based entity tagger.
+    /// trained entity tagger shipped in config/models (the rule-based tagger if it ever failed
+    /// to load).
     pub fn new() -> Analyzer {
+        match ner::NerModel::shipped() {
+            Ok(model) => Analyzer::with_tagger(Box::new(model)),
+            Err(e) => {
+                tracing::warn!("{e}; using the rule-based entity tagger");
+                Analyzer::with_rules()
+            }
+        }
+    }
+
+    /// An analyzer with the rule-based entity tagger.
+    pub fn with_rules() -> Analyzer {
         Analyzer { lexicons: &EMBEDDED, tagger: Box::new(RuleTagger::new()) }
     }
 
