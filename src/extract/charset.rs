@@ -63,13 +63,16 @@ pub fn decode_html(bytes: &[u8], content_type: Option<&str>) -> DecodedHtml {
 /// Decodes with a declared encoding unless the bytes contradict it (see the module docs).
 fn decode_declared(bytes: &[u8], declared: &'static Encoding, source: CharsetSource) -> DecodedHtml {
     if declared == UTF_8 {
-        if std::str::from_utf8(bytes).is_ok() {
-            return decode_with(bytes, UTF_8, source);
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            return DecodedHtml { text: text.to_owned(), encoding: UTF_8, source };
         }
         return decode_with(bytes, detect(bytes), CharsetSource::Detected);
     }
-    if declared.is_single_byte() && !bytes.is_ascii() && std::str::from_utf8(bytes).is_ok() {
-        return decode_with(bytes, UTF_8, CharsetSource::Detected);
+    if declared.is_single_byte()
+        && !bytes.is_ascii()
+        && let Ok(text) = std::str::from_utf8(bytes)
+    {
+        return DecodedHtml { text: text.to_owned(), encoding: UTF_8, source: CharsetSource::Detected };
     }
     decode_with(bytes, declared, source)
 }

@@ -3,7 +3,11 @@
 //!
 //! Owns constants and the small matchers over them; must not walk the DOM or score anything.
 
-use scraper::node::Element;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 /// Elements whose whole subtree is never article text: code, styling, embedded media, controls,
 /// navigation and captions ("Photo: ...", "Image 1 of 8" live in figcaption).
@@ -282,6 +286,10 @@ pub const BYLINE_MAX_CHARS: usize = 80;
 /// Paragraphs at least this long are never treated as furniture by prefix.
 pub const BOILERPLATE_MAX_CHARS: usize = 120;
 
+/// Paragraphs that end a press release ("###", "-30-", "ENDS"); what follows is contacts and
+/// the boilerplate "About the company" (compared after removing spaces, lower case).
+pub const END_MARKS: &[&str] = &["###", "-###-", "-30-", "—30—", "–30–", "ends", "-ends-", "-end-"];
+
 /// Title or text phrases of error and paywall pages (lower case).
 pub const ERROR_PAGE_PHRASES: &[&str] = &[
     "page not found",
@@ -434,6 +442,36 @@ pub const ARTICLE_LD_TYPES: &[&str] = &[
     "techarticle",
 ];
 
+/// What the walk needs to know about a tag name, from [`SKIPPED_TAGS`], [`BLOCK_TAGS`] and
+/// [`SOFT_NEGATIVE_TAGS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TagTraits {
+    pub skipped: bool,
+    pub block: bool,
+    pub soft_negative: bool,
+}
+
+/// Tag name to traits in one hash lookup (the walk asks for every element; scanning three
+/// lists of 70 names each time showed in profiles).
+static TAG_TRAITS: LazyLock<HashMap<&'static str, TagTraits, BuildHasherDefault<WordHasher>>> = LazyLock::new(|| {
+    let mut traits: HashMap<&'static str, TagTraits, BuildHasherDefault<WordHasher>> = HashMap::default();
+    for name in SKIPPED_TAGS {
+        traits.entry(name).or_default().skipped = true;
+    }
+    for name in BLOCK_TAGS {
+        traits.entry(name).or_default().block = true;
+    }
+    for name in SOFT_NEGATIVE_TAGS {
+        traits.entry(name).or_default().soft_negative = true;
+    }
+    traits
+});
+
+/// The traits of a tag name (lower case, as the parser gives it).
+pub fn tag_traits(name: &str) -> TagTraits {
+    TAG_TRAITS.get(name).copied().unwrap_or_default()
+}
+
 /// True when `name` is in `list` (tag names from the parser are already lower case).
 pub fn is_one_of(name: &str, list: &[&str]) -> bool {
     list.contains(&name)
@@ -446,16 +484,89 @@ pub struct ClassHint {
     pub positive: bool,
 }
 
-/// Judges an element's class and id attributes against the hint lists.
-pub fn class_hint(element: &Element) -> ClassHint {
+/// Judges an element's class and id attributes against the hint lists (uncached).
+#[cfg(test)]
+pub fn class_hint(element: &scraper::node::Element) -> ClassHint {
     let class = element.attr("class").unwrap_or("");
     let id = element.attr("id").unwrap_or("");
     if class.is_empty() && id.is_empty() {
         return ClassHint::default();
     }
+    let mut lower = String::new();
+    hint_of_attributes(class, id, &mut lower)
+}
+
+/// Most distinct class/id pairs remembered per page; templates repeat a few hundred.
+const HINT_CACHE_CAPACITY: usize = 4096;
+
+/// [`class_hint`] with memory: pages repeat the same class names on hundreds of elements, so
+/// each distinct `(class, id)` pair is judged once per page.
+#[derive(Default)]
+pub struct HintCache<'a> {
+    seen: HashMap<(&'a str, &'a str), ClassHint, BuildHasherDefault<WordHasher>>,
+    lower: String,
+}
+
+/// A word-at-a-time multiplicative hash (the one rustc uses internally): the keys are short
+/// class strings from one page, so SipHash's resistance to crafted collisions buys nothing here
+/// (a page full of colliding class names would cost time, never correctness).
+#[derive(Default)]
+pub struct WordHasher(u64);
+
+const WORD_HASH_FACTOR: u64 = 0x517c_c1b7_2722_0a95;
+
+impl Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = self.0;
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
+            hash = (hash.rotate_left(5) ^ word).wrapping_mul(WORD_HASH_FACTOR);
+        }
+        for byte in words.remainder() {
+            hash = (hash.rotate_left(5) ^ u64::from(*byte)).wrapping_mul(WORD_HASH_FACTOR);
+        }
+        self.0 = hash;
+    }
+}
+
+impl<'a> HintCache<'a> {
+    /// The hint of an element's `class` and `id` values (empty when absent), which live as long
+    /// as the cache.
+    pub fn hint(&mut self, class: &'a str, id: &'a str) -> ClassHint {
+        if class.is_empty() && id.is_empty() {
+            return ClassHint::default();
+        }
+        if let Some(hint) = self.seen.get(&(class, id)) {
+            return *hint;
+        }
+        let hint = hint_of_attributes(class, id, &mut self.lower);
+        if self.seen.len() < HINT_CACHE_CAPACITY {
+            self.seen.insert((class, id), hint);
+        }
+        hint
+    }
+}
+
+/// One alternation over [`NEGATIVE_SUBSTRINGS`]: a single scan of the lower-cased value
+/// instead of one per word.
+static NEGATIVE_SUBSTRING_MATCHER: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    let alternation: Vec<String> = NEGATIVE_SUBSTRINGS.iter().map(|s| regex::escape(s)).collect();
+    Regex::new(&alternation.join("|")).ok()
+});
+
+fn hint_of_attributes(class: &str, id: &str, lower: &mut String) -> ClassHint {
     let mut hint = ClassHint::default();
     for attr in [class, id] {
-        let lower = attr.to_ascii_lowercase();
+        if attr.is_empty() {
+            continue;
+        }
+        lower.clear();
+        lower.extend(attr.chars().map(|c| c.to_ascii_lowercase()));
         for token in lower.split(|c: char| !c.is_ascii_alphanumeric()) {
             if token.is_empty() {
                 continue;
@@ -467,14 +578,18 @@ pub fn class_hint(element: &Element) -> ClassHint {
                 hint.positive = true;
             }
         }
-        if !hint.negative
-            && NEGATIVE_SUBSTRINGS.iter().any(|s| lower.contains(s))
-            && !NEGATIVE_EXCEPTIONS.iter().any(|s| lower.contains(s))
-        {
+        if !hint.negative && negative_substring(lower) && !NEGATIVE_EXCEPTIONS.iter().any(|s| lower.contains(s)) {
             hint.negative = true;
         }
     }
     hint
+}
+
+fn negative_substring(lower: &str) -> bool {
+    match NEGATIVE_SUBSTRING_MATCHER.as_ref() {
+        Some(matcher) => matcher.is_match(lower),
+        None => NEGATIVE_SUBSTRINGS.iter().any(|s| lower.contains(s)),
+    }
 }
 
 #[cfg(test)]
@@ -501,6 +616,26 @@ mod tests {
         assert!(!hint_of(r#"<div class="header-canvas"></div>"#).negative);
         assert!(!hint_of(r#"<div class="loaded"></div>"#).negative);
         assert!(hint_of(r#"<div class="nav"></div>"#).negative);
+    }
+
+    #[test]
+    fn cached_hints_match_uncached_ones() {
+        let doc = Html::parse_fragment(
+            r#"<div class="sharebar"></div><div class="story"></div><div class="sharebar"></div><p id="x"></p>"#,
+        );
+        let mut cache = HintCache::default();
+        for element in doc.root_element().descendent_elements() {
+            let (class, id) = (element.value().attr("class").unwrap_or(""), element.value().attr("id").unwrap_or(""));
+            assert_eq!(cache.hint(class, id), class_hint(element.value()));
+        }
+    }
+
+    #[test]
+    fn tag_traits_follow_the_lists() {
+        assert_eq!(tag_traits("script"), TagTraits { skipped: true, block: false, soft_negative: false });
+        assert_eq!(tag_traits("footer"), TagTraits { skipped: false, block: true, soft_negative: true });
+        assert_eq!(tag_traits("p"), TagTraits { skipped: false, block: true, soft_negative: false });
+        assert_eq!(tag_traits("span"), TagTraits::default());
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! parsing. Must not choose the main text; it reads the DOM in one pass over its elements and
 //! never panics on malformed JSON-LD or attribute values.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, FixedOffset};
@@ -124,6 +125,9 @@ struct Raw {
     author_links: Vec<String>,
     bylines: Vec<String>,
     date_texts: Vec<String>,
+    /// Containers (by address of their element, stable while the DOM lives) known to hold or
+    /// not hold an `<h1>`, for [`in_foreign_container`].
+    wrappers: HashMap<usize, bool>,
 }
 
 /// Reads the page's metadata.
@@ -258,19 +262,55 @@ fn gather(root: ElementRef<'_>) -> Raw {
     raw
 }
 
+/// The attributes the byline and date rules read, found in one pass over an element's
+/// attributes (looking each up by name costs an atom lookup and a search per name).
+#[derive(Default)]
+struct HintAttributes<'a> {
+    rel: Option<&'a str>,
+    itemprop: Option<&'a str>,
+    class: Option<&'a str>,
+    id: Option<&'a str>,
+}
+
+impl<'a> HintAttributes<'a> {
+    fn of(element: &'a scraper::node::Element) -> HintAttributes<'a> {
+        let mut found = HintAttributes::default();
+        for (name, value) in element.attrs() {
+            match name {
+                "rel" => found.rel = Some(value),
+                "itemprop" => found.itemprop = Some(value),
+                "class" => found.class = Some(value),
+                "id" => found.id = Some(value),
+                _ => {}
+            }
+        }
+        found
+    }
+}
+
 /// Records author links, byline text and written dates of hinted elements.
 fn note_bylines_and_dates(element: ElementRef<'_>, raw: &mut Raw) {
     let value = element.value();
-    let is_author_link = value.attr("rel").is_some_and(|r| r.split_ascii_whitespace().any(|r| r == "author"));
-    let itemprop_author = value.attr("itemprop").is_some_and(|p| p.split_ascii_whitespace().any(|p| p == "author"));
-    let (class_byline, class_date) = class_tokens_match(element);
+    let attributes = HintAttributes::of(value);
+    let has_word = |attr: Option<&str>, word: &str| attr.is_some_and(|a| a.split_ascii_whitespace().any(|w| w == word));
+    let is_author_link = has_word(attributes.rel, "author");
+    let itemprop_author = has_word(attributes.itemprop, "author");
+    let (class_byline, class_date) = class_tokens_match(attributes.class, attributes.id);
     if !(is_author_link || itemprop_author || class_byline || class_date) {
         return;
     }
     if raw.author_links.len() + raw.bylines.len() + raw.date_texts.len() > MAX_HINT_ELEMENTS {
         return;
     }
-    if in_foreign_container(element) {
+    if in_foreign_container(element, &mut raw.wrappers) {
+        return;
+    }
+    if value.name() == "meta" {
+        // `<meta itemprop="author" content="...">`: microdata without visible text.
+        let name = value.attr("content").map(clean_text).unwrap_or_default();
+        if (is_author_link || itemprop_author) && !name.is_empty() {
+            raw.author_links.push(name);
+        }
         return;
     }
     let text = clean_text(&element.text().collect::<String>());
@@ -278,14 +318,7 @@ fn note_bylines_and_dates(element: ElementRef<'_>, raw: &mut Raw) {
         return;
     }
     if is_author_link || itemprop_author {
-        let name = if value.name() == "meta" {
-            value.attr("content").map(clean_text).unwrap_or_default()
-        } else {
-            text.clone()
-        };
-        if !name.is_empty() {
-            raw.author_links.push(name);
-        }
+        raw.author_links.push(text.clone());
     } else if class_byline {
         raw.bylines.push(text.clone());
     }
@@ -294,22 +327,20 @@ fn note_bylines_and_dates(element: ElementRef<'_>, raw: &mut Raw) {
     }
 }
 
-/// Whether the element's class/id marks a byline, a written date, or both.
-fn class_tokens_match(element: ElementRef<'_>) -> (bool, bool) {
-    let value = element.value();
+/// Whether a class/id marks a byline, a written date, or both (ASCII case ignored).
+fn class_tokens_match(class: Option<&str>, id: Option<&str>) -> (bool, bool) {
     let mut byline = false;
     let mut date_text = false;
-    for attr in [value.attr("class"), value.attr("id")].into_iter().flatten() {
-        let lower = attr.to_ascii_lowercase();
-        for class in lower.split_ascii_whitespace() {
-            if BYLINE_TOKENS.contains(&class) {
+    for attr in [class, id].into_iter().flatten() {
+        for class in attr.split_ascii_whitespace() {
+            if BYLINE_TOKENS.iter().any(|t| t.eq_ignore_ascii_case(class)) {
                 byline = true;
             }
             for token in class.split(|c: char| !c.is_ascii_alphanumeric()) {
-                if token == "byline" {
+                if token.eq_ignore_ascii_case("byline") {
                     byline = true;
                 }
-                if DATE_TEXT_TOKENS.contains(&token) {
+                if DATE_TEXT_TOKENS.iter().any(|t| t.eq_ignore_ascii_case(token)) {
                     date_text = true;
                 }
             }
@@ -318,17 +349,23 @@ fn class_tokens_match(element: ElementRef<'_>) -> (bool, bool) {
     (byline, date_text)
 }
 
-/// True when an ancestor is a sidebar, related list or comment thread.
-fn in_foreign_container(element: ElementRef<'_>) -> bool {
+/// True when an ancestor is a sidebar, related list or comment thread. A container holding an
+/// `<h1>` is the article's wrapper whatever its class says (`<div class="layout has-sidebar">`
+/// around the whole page); which containers hold one is remembered per page in `wrappers`.
+fn in_foreign_container(element: ElementRef<'_>, wrappers: &mut HashMap<usize, bool>) -> bool {
     element.ancestors().filter_map(ElementRef::wrap).any(|a| {
         let value = a.value();
         if hints::is_one_of(value.name(), &["aside", "nav", "footer"]) {
             return true;
         }
-        [value.attr("class"), value.attr("id")].into_iter().flatten().any(|attr| {
+        let named_foreign = [value.attr("class"), value.attr("id")].into_iter().flatten().any(|attr| {
             let lower = attr.to_ascii_lowercase();
             FOREIGN_AUTHOR_CONTAINERS.iter().any(|w| lower.contains(w)) && !lower.contains("commentary")
-        })
+        });
+        named_foreign
+            && !*wrappers
+                .entry(std::ptr::from_ref(value) as usize)
+                .or_insert_with(|| a.descendent_elements().any(|e| e.value().name() == "h1"))
     })
 }
 

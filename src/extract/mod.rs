@@ -8,14 +8,19 @@
 //!
 //! Submodules: `charset` (bytes to text), `text` (main text and boilerplate removal),
 //! `metadata` (title, authors, dates, canonical URL, site), `date` (date notations),
-//! `language`, `kind`, and `hints` (every word list the heuristics use).
+//! `language`, `kind`, `prune` (the streaming pre-pass that drops non-content before the DOM is
+//! built) and `hints` (every word list the heuristics use). `fixture_tests` runs every page in
+//! `testdata/` against its insta snapshot in `snapshots/`.
 
 mod charset;
 mod date;
+#[cfg(test)]
+mod fixture_tests;
 mod hints;
 mod kind;
 mod language;
 mod metadata;
+mod prune;
 mod text;
 
 use chrono::{DateTime, FixedOffset};
@@ -24,14 +29,19 @@ use url::Url;
 
 pub use charset::{CharsetSource, DecodedHtml, decode_html};
 
+use self::prune::PruneLevel;
 use crate::model::{PageKind, PublishedSource};
 
 /// Pages are cut to this many bytes before parsing: real articles are far smaller, and the
 /// parser's time and memory grow with the input.
 pub const MAX_HTML_BYTES: usize = 8 * 1024 * 1024;
 
-/// Main text shorter than this (in chars) is not an article: a stub, a gallery, an error page.
+/// Main text shorter than this (in chars, see [`CJK_CHAR_WEIGHT`]) is not an article: a stub, a gallery, an error page.
 pub const MIN_ARTICLE_CHARS: usize = 200;
+
+/// How many Latin-script chars one Han or kana char counts as when judging length (a
+/// Japanese article of 150 characters says as much as an English one of 400).
+pub const CJK_CHAR_WEIGHT: usize = 3;
 
 /// Content whose link text exceeds this share of all its text is a list of links.
 pub const MAX_ARTICLE_LINK_DENSITY: f64 = 0.4;
@@ -80,15 +90,43 @@ pub enum ExtractError {
 
 /// Extracts an article from decoded HTML. `page_url` resolves relative links and feeds the
 /// URL-based date and kind rules.
+///
+/// The page is pruned before it is parsed (see `prune`): first aggressively, dropping footers
+/// and asides too; when that leaves no article, or less text than the footers and asides held
+/// (one of them wrapped the article), the page is judged again with them in place. Either way
+/// the DOM is built over a fraction of the page.
 pub fn extract(html: &str, page_url: Option<&Url>) -> Result<ExtractedPage, ExtractError> {
     let html = truncate_to_char_boundary(html, MAX_HTML_BYTES);
+    let Some(pruned) = prune::prune(html, PruneLevel::Aggressive) else {
+        return extract_parsed(html, html.len(), page_url);
+    };
+    let page = extract_parsed(&pruned.html, html.len(), page_url);
+    // A footer or aside with less prose than an article cannot have wrapped one.
+    let wrapper_removed = pruned.soft_removed_chars >= MIN_ARTICLE_CHARS
+        && match &page {
+            Ok(page) => !page.is_article || page.text.chars().count() < pruned.soft_removed_chars,
+            Err(_) => true,
+        };
+    if !wrapper_removed {
+        return page;
+    }
+    match prune::prune(html, PruneLevel::Gentle) {
+        Some(gentle) => extract_parsed(&gentle.html, html.len(), page_url),
+        None => extract_parsed(html, html.len(), page_url),
+    }
+}
+
+/// Parses (pruned) HTML and extracts from the DOM; `original_bytes` is the page's size before
+/// pruning, for the error message.
+fn extract_parsed(html: &str, original_bytes: usize, page_url: Option<&Url>) -> Result<ExtractedPage, ExtractError> {
     let doc = Html::parse_document(html);
     let meta = metadata::collect(&doc, page_url);
     let root = doc.root_element();
     let body = root.child_elements().find(|e| e.value().name() == "body").unwrap_or(root);
-    let main = text::extract_main_text(body);
+    let mut main = text::extract_main_text(body);
+    main.paragraphs = text::cut_at_end_mark(main.paragraphs);
     if main.paragraphs.is_empty() && main.page_chars == 0 && meta.title.is_none() {
-        return Err(ExtractError::NoContent { bytes: html.len() });
+        return Err(ExtractError::NoContent { bytes: original_bytes });
     }
 
     let is_article = judge_article(&meta, &main);
@@ -124,7 +162,7 @@ pub fn detect_language(text: &str) -> (String, f64) {
 
 /// Whether the page is an article: enough prose, not a link list, not an error page.
 fn judge_article(meta: &metadata::Metadata, main: &text::MainText) -> bool {
-    let chars: usize = main.paragraphs.iter().map(|p| p.text.chars().count()).sum();
+    let chars: usize = main.paragraphs.iter().map(|p| weighted_chars(&p.text)).sum();
     if chars < MIN_ARTICLE_CHARS {
         return false;
     }
@@ -146,6 +184,17 @@ fn judge_article(meta: &metadata::Metadata, main: &text::MainText) -> bool {
         && main.prose_paragraphs < main.page_linked_headings * 2
         && !meta.declares_article;
     !listing
+}
+
+/// Chars counted so that lengths compare across scripts: a Chinese or Japanese character
+/// carries about as much as a short word, so it counts [`CJK_CHAR_WEIGHT`] times.
+fn weighted_chars(text: &str) -> usize {
+    text.chars()
+        .map(|c| {
+            let cjk = matches!(u32::from(c), 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF);
+            if cjk { CJK_CHAR_WEIGHT } else { 1 }
+        })
+        .sum()
 }
 
 fn truncate_to_char_boundary(text: &str, max: usize) -> &str {

@@ -112,6 +112,20 @@ pub fn join_paragraphs(paragraphs: &[Paragraph]) -> String {
     out
 }
 
+/// Drops an end mark ([`hints::END_MARKS`]) after the first paragraph and everything after it.
+pub fn cut_at_end_mark(mut paragraphs: Vec<Paragraph>) -> Vec<Paragraph> {
+    let is_end_mark = |p: &Paragraph| {
+        p.text.len() <= 12 && {
+            let compact: String = p.text.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect();
+            hints::END_MARKS.contains(&compact.as_str())
+        }
+    };
+    if let Some(end) = paragraphs.iter().skip(1).position(is_end_mark) {
+        paragraphs.truncate(end + 1);
+    }
+    paragraphs
+}
+
 /// One element seen by the walk (only elements that matter: blocks and hinted ones).
 #[derive(Debug, Clone)]
 struct Container {
@@ -272,6 +286,7 @@ fn walk(root: ElementRef<'_>) -> (Vec<Container>, Vec<Block>) {
     let mut container_stack: Vec<usize> = vec![0];
     let mut negative_stack: Vec<usize> = Vec::new();
     let mut link_depth = 0usize;
+    let mut hint_cache = hints::HintCache::default();
 
     let flush = |buffer: &mut Buffer, blocks: &mut Vec<Block>, container_stack: &[usize], negative_stack: &[usize]| {
         if let Some((text, chars, link_chars)) = buffer.take()
@@ -300,8 +315,14 @@ fn walk(root: ElementRef<'_>) -> (Vec<Container>, Vec<Block>) {
             }
             Node::Element(element) => {
                 let name = element.name();
-                let is_block = hints::is_one_of(name, hints::BLOCK_TAGS);
-                let class = if is_skipped(name, element) { None } else { Some(hints::class_hint(element)) };
+                let traits = hints::tag_traits(name);
+                let is_block = traits.block;
+                let attributes = ElementAttributes::of(element);
+                let class = if is_skipped(traits, &attributes) {
+                    None
+                } else {
+                    Some(hint_cache.hint(attributes.class, attributes.id))
+                };
                 // A hinted inline element (a hover card, a tag link, a byline span) is dropped
                 // on the spot: it cannot be a wrapper of the article. One holding blocks
                 // (HubSpot wraps whole posts in a span) is judged like a block-level one.
@@ -309,10 +330,10 @@ fn walk(root: ElementRef<'_>) -> (Vec<Container>, Vec<Block>) {
                     !is_block && class.is_some_and(|c| c.negative) && !ElementRef::wrap(node).is_some_and(holds_blocks);
                 if let Some(class) = class.filter(|_| !inline_boilerplate) {
                     descend = true;
-                    let soft_negative = hints::is_one_of(name, hints::SOFT_NEGATIVE_TAGS);
+                    let soft_negative = traits.soft_negative;
                     let semantic = matches!(name, "article" | "main")
-                        || element.attr("itemprop").is_some_and(|p| p.eq_ignore_ascii_case("articlebody"))
-                        || element.attr("role").is_some_and(|r| r.eq_ignore_ascii_case("main"));
+                        || attributes.itemprop.is_some_and(|p| p.eq_ignore_ascii_case("articlebody"))
+                        || attributes.role.is_some_and(|r| r.eq_ignore_ascii_case("main"));
                     let negative = (class.negative || soft_negative) && !semantic;
                     let pushes = is_block || negative || semantic;
                     if pushes {
@@ -388,18 +409,49 @@ fn holds_blocks(element: ElementRef<'_>) -> bool {
     element
         .descendent_elements()
         .take(INLINE_LOOKAHEAD_ELEMENTS)
-        .any(|e| hints::is_one_of(e.value().name(), hints::BLOCK_TAGS) && e.value().name() != "br")
+        .any(|e| hints::tag_traits(e.value().name()).block && e.value().name() != "br")
+}
+
+/// The attributes the walk reads, found in one pass over an element's attributes (looking each
+/// up by name costs an atom lookup and a search per name).
+#[derive(Default)]
+struct ElementAttributes<'a> {
+    class: &'a str,
+    id: &'a str,
+    hidden: bool,
+    style: Option<&'a str>,
+    itemprop: Option<&'a str>,
+    role: Option<&'a str>,
+}
+
+impl<'a> ElementAttributes<'a> {
+    fn of(element: &'a scraper::node::Element) -> ElementAttributes<'a> {
+        let mut found = ElementAttributes::default();
+        for (name, value) in element.attrs() {
+            match name {
+                "class" => found.class = value,
+                "id" => found.id = value,
+                "hidden" => found.hidden = true,
+                "style" => found.style = Some(value),
+                "itemprop" => found.itemprop = Some(value),
+                "role" => found.role = Some(value),
+                _ => {}
+            }
+        }
+        found
+    }
 }
 
 /// Skipped subtrees: [`hints::SKIPPED_TAGS`] and elements hidden by markup.
-fn is_skipped(name: &str, element: &scraper::node::Element) -> bool {
-    if hints::is_one_of(name, hints::SKIPPED_TAGS) {
+fn is_skipped(traits: hints::TagTraits, attributes: &ElementAttributes<'_>) -> bool {
+    if traits.skipped || attributes.hidden {
         return true;
     }
-    if element.attr("hidden").is_some() {
-        return true;
-    }
-    element.attr("style").is_some_and(|style| {
+    attributes.style.is_some_and(|style| {
+        let mentions = |word: &[u8]| style.as_bytes().windows(word.len()).any(|w| w.eq_ignore_ascii_case(word));
+        if !(mentions(b"none") || mentions(b"hidden")) {
+            return false;
+        }
         let compact: String = style.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_lowercase()).collect();
         compact.contains("display:none") || compact.contains("visibility:hidden")
     })
@@ -977,6 +1029,22 @@ mod tests {
         assert!(text.contains("closing line"), "{text}");
         assert!(!text.contains("teaser"), "{text}");
         assert!(!text.contains("Share"), "{text}");
+    }
+
+    #[test]
+    fn press_release_ends_at_its_end_mark() {
+        let paragraphs = |texts: &[&str]| -> Vec<Paragraph> {
+            texts.iter().map(|t| Paragraph { text: (*t).to_owned(), kind: BlockKind::Paragraph }).collect()
+        };
+        let cut = cut_at_end_mark(paragraphs(&[
+            "The agency fined the operator.",
+            "It will appeal.",
+            "# # #",
+            "Media contact: x",
+        ]));
+        assert_eq!(cut, paragraphs(&["The agency fined the operator.", "It will appeal."]));
+        let kept = paragraphs(&["###", "Text after a leading mark stays."]);
+        assert_eq!(cut_at_end_mark(kept.clone()), kept);
     }
 
     #[test]
