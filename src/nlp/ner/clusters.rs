@@ -69,6 +69,9 @@ pub(crate) fn cluster_words(sentences: &[Vec<u32>], ks: &[usize]) -> KeyMap<Vec<
         .collect();
     let dims = 2 * slots;
     let mut out: KeyMap<Vec<u16>> = KeyMap::default();
+    if vectors.is_empty() {
+        return out;
+    }
     for &k in ks {
         let k = k.min(vectors.len()).max(1);
         let assignment = kmeans(&vectors, dims, k);
@@ -154,5 +157,10 @@ mod tests {
         assert_eq!(clusters[&1], clusters[&2]);
         assert_eq!(clusters[&3], clusters[&4]);
         assert_ne!(clusters[&1], clusters[&3]);
+    }
+
+    #[test]
+    fn too_little_text_gives_no_clusters() {
+        assert!(cluster_words(&[vec![1, 2]], &[4]).is_empty());
     }
 }

@@ -12,6 +12,9 @@ use std::hash::{BuildHasherDefault, Hasher};
 /// Longest gazetteer entry, in tokens.
 pub(crate) const MAX_GAZ_TOKENS: usize = 6;
 
+/// Most char trigrams kept per token.
+pub(crate) const MAX_GRAMS: usize = 10;
+
 /// Tokens longer than this (in chars) are described by their first and last chars only, so
 /// a pathological token cannot make hashing slow.
 const MAX_TOKEN_CHARS: usize = 64;
@@ -93,6 +96,9 @@ pub(crate) struct TokenInfo {
     /// Prefixes of 1..=4 chars then suffixes of 1..=4 chars of the lower-cased token; 0 where
     /// the token is shorter.
     pub affixes: [u64; 8],
+    /// Hashes of the char trigrams inside the lower-cased token (for tokens of 5 to
+    /// [`MAX_GRAM_CHARS`] chars; 0 where absent): subword cues for unseen names.
+    pub grams: [u64; MAX_GRAMS],
     pub case: u8,
     /// Key of the lower-cased form in the lexicons.
     pub lower_key: u32,
@@ -154,6 +160,12 @@ pub(crate) fn describe(token: &str, lex: &impl Lexicon) -> TokenInfo {
             affixes[3 + k] = hash_chars(&lower[lower.len() - k..], &mut buf);
         }
     }
+    let mut grams = [0u64; MAX_GRAMS];
+    if lower.len() >= 5 && lower.iter().all(|c| c.is_alphabetic()) {
+        for (slot, w) in grams.iter_mut().zip(lower.windows(3).skip(1)) {
+            *slot = hash_chars(w, &mut buf);
+        }
+    }
     // Shapes: long keeps runs up to 4, short collapses runs.
     let (mut shape, mut short) = (FNV_OFFSET, FNV_OFFSET);
     let mut last = '\0';
@@ -202,6 +214,7 @@ pub(crate) fn describe(token: &str, lex: &impl Lexicon) -> TokenInfo {
         shape,
         short_shape: short,
         affixes,
+        grams,
         case,
         lower_key,
         word: lex.word(lower_key),
@@ -416,6 +429,23 @@ const T_P1_W0: u64 = 42;
 const T_P1_SHORT0: u64 = 43;
 const T_DOCMEM: u64 = 44;
 const T_DOCMEM_SHORT: u64 = 45;
+const T_RUN_FIRST: u64 = 46;
+const T_RUN_LAST: u64 = 47;
+const T_RUN_BEFORE: u64 = 48;
+const T_RUN_AFTER: u64 = 49;
+const T_RUN_POSITION: u64 = 50;
+const T_RUN_LAST_SUFFIX: u64 = 51;
+const T_GRAM: u64 = 52;
+const T_S_CLASS0: u64 = 60;
+const T_S_CLASSM1: u64 = 61;
+const T_S_CLASSP1: u64 = 62;
+const T_S_WINDOW: u64 = 63;
+const T_S_CLASS0_SHORT: u64 = 64;
+const T_S_CLASS0_W0: u64 = 65;
+const T_S_SPAN: u64 = 66;
+const T_S_TOKEN_VOTE: u64 = 67;
+const T_S_SPAN_VOTE: u64 = 68;
+const T_S_PART_VOTE: u64 = 69;
 
 const BOS: u64 = 0x00b0_5b05;
 const EOS: u64 = 0x00e0_5e05;
@@ -432,6 +462,48 @@ fn sentence_case(infos: &[TokenInfo]) -> u64 {
     } else {
         0
     }
+}
+
+/// Lower-case words that may join capitalised words into one name ("Bank of England").
+const CONNECTORS: [&str; 12] = ["of", "the", "de", "del", "da", "du", "la", "von", "van", "der", "and", "&"];
+
+/// The hash `describe` gives a lower-case word.
+fn lower_hash(word: &str) -> u64 {
+    word.bytes().fold(FNV_OFFSET, |h, b| (h ^ u64::from(b)).wrapping_mul(FNV_PRIME))
+}
+
+/// For each token, the run of capitalised words (possibly joined by connectors) of at least
+/// two tokens that it belongs to, if any.
+fn capitalised_runs(infos: &[TokenInfo]) -> Vec<Option<std::ops::Range<usize>>> {
+    let connectors: [u64; 12] = CONNECTORS.map(lower_hash);
+    let n = infos.len();
+    let mut out = vec![None; n];
+    let mut i = 0;
+    while i < n {
+        if !case::is_capitalised(infos[i].case) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut end = i + 1;
+        loop {
+            if end < n && case::is_capitalised(infos[end].case) {
+                end += 1;
+            } else if end + 1 < n && connectors.contains(&infos[end].lower) && case::is_capitalised(infos[end + 1].case)
+            {
+                end += 2;
+            } else {
+                break;
+            }
+        }
+        if end - start >= 2 {
+            for slot in &mut out[start..end] {
+                *slot = Some(start..end);
+            }
+        }
+        i = end;
+    }
+    out
 }
 
 /// Writes the features of every token of a sentence that do not depend on predicted tags:
@@ -474,6 +546,7 @@ pub(crate) fn static_features(
         }
     }
     gaz.sort_unstable();
+    let runs = capitalised_runs(infos);
     let sent_case = sentence_case(infos);
     let pad = |j: isize| -> Option<&TokenInfo> { if j < 0 { None } else { infos.get(j as usize) } };
     let lower_or = |j: isize, edge: u64| pad(j).map_or(edge, |t| t.lower);
@@ -504,6 +577,9 @@ pub(crate) fn static_features(
             if a != 0 {
                 out.push(key(T_AFFIX + k as u64, a));
             }
+        }
+        for &g in t.grams.iter().take_while(|&&g| g != 0) {
+            out.push(key(T_GRAM, g));
         }
         out.push(key(T_BIGRAM_L, combine(wm1, t.lower)));
         out.push(key(T_BIGRAM_R, combine(t.lower, wp1)));
@@ -542,6 +618,23 @@ pub(crate) fn static_features(
             }
         }
         out.push(key(T_SENT_CASE, sent_case * 16 + case0));
+        if let Some(run) = runs.get(i).and_then(|r| r.clone()) {
+            let len = run.end - run.start;
+            let (head, tail) = (&infos[run.start], &infos[run.end - 1]);
+            let position = if i == run.start {
+                0
+            } else if i + 1 == run.end {
+                2
+            } else {
+                1
+            };
+            out.push(key(T_RUN_FIRST, head.lower));
+            out.push(key(T_RUN_LAST, tail.lower));
+            out.push(key(T_RUN_BEFORE, lower_or(run.start as isize - 1, BOS)));
+            out.push(key(T_RUN_AFTER, lower_or(run.end as isize, EOS)));
+            out.push(key(T_RUN_POSITION, len.min(6) as u64 * 4 + position));
+            out.push(key(T_RUN_LAST_SUFFIX, tail.affixes[6]));
+        }
         let cm1 = pad(ii - 1).map_or(15, |p| u64::from(p.case));
         let cp1 = pad(ii + 1).map_or(15, |p| u64::from(p.case));
         out.push(key(T_CASE_WINDOW, (cm1 * 16 + case0) * 16 + cp1));
@@ -567,3 +660,132 @@ pub(crate) fn transition_keys(t: &TokenInfo, prev: u8) -> [u32; 3] {
 
 /// "Previous class" of the first token; transitions are indexed 0..=START_CLASS.
 pub(crate) const START_CLASS: u8 = super::scheme::NUM_CLASSES as u8;
+
+/// Document-wide tallies of the first pass's labels, for the second pass: per lower-cased
+/// word the types given to its capitalised occurrences (4 = outside), per entity string its
+/// types, and per word the types of the multi-token entities it is part of.
+#[derive(Debug, Default)]
+pub(crate) struct DocVotes {
+    tokens: KeyMap<[u16; 5]>,
+    spans: KeyMap<[u16; 4]>,
+    parts: KeyMap<[u16; 4]>,
+}
+
+impl DocVotes {
+    /// Tallies first-pass classes (`classes[s][i]`) over a document.
+    pub fn new(sentences: &[Vec<TokenInfo>], classes: &[Vec<u8>]) -> Self {
+        let mut votes = DocVotes::default();
+        for (infos, classes) in sentences.iter().zip(classes) {
+            for (t, &c) in infos.iter().zip(classes) {
+                if case::is_capitalised(t.case) {
+                    let ty = super::scheme::type_of(c).unwrap_or(4);
+                    votes.tokens.entry(t.lower_key).or_default()[ty as usize] += 1;
+                }
+            }
+            for (range, ty) in super::scheme::classes_to_spans(classes) {
+                let Some(span) = infos.get(range.clone()) else { continue };
+                let acc = span.iter().fold(SPAN_KEY_START, |acc, t| span_key_step(acc, t.lower));
+                votes.spans.entry(fold(acc)).or_default()[ty as usize] += 1;
+                if span.len() >= 2 {
+                    for t in span {
+                        votes.parts.entry(t.lower_key).or_default()[ty as usize] += 1;
+                    }
+                }
+            }
+        }
+        votes
+    }
+}
+
+/// The most voted index and a bucket saying how clear the vote is (0 tie-ish, 1 majority,
+/// 2 unanimous); `None` without votes.
+fn vote<const N: usize>(counts: &[u16; N]) -> Option<(u64, u64)> {
+    let total: u32 = counts.iter().map(|&c| u32::from(c)).sum();
+    if total == 0 {
+        return None;
+    }
+    let (best, &count) = counts.iter().enumerate().max_by_key(|&(i, c)| (*c, std::cmp::Reverse(i)))?;
+    let count = u32::from(count);
+    let bucket = if count == total {
+        2
+    } else if count * 3 >= total * 2 {
+        1
+    } else {
+        0
+    };
+    Some((best as u64, bucket))
+}
+
+/// Appends, for every token of a sentence, the second-pass features built from the first
+/// pass's classes of this sentence and the document-wide votes. Token `i`'s keys are
+/// `out[i]`.
+pub(crate) fn stacked_features(infos: &[TokenInfo], classes: &[u8], votes: &DocVotes, out: &mut [Vec<u32>]) {
+    let n = infos.len().min(classes.len()).min(out.len());
+    let class_at = |j: isize| -> u64 { if j < 0 || j as usize >= n { 100 } else { u64::from(classes[j as usize]) } };
+    let spans = super::scheme::classes_to_spans(&classes[..n]);
+    let mut span_of: Vec<Option<(std::ops::Range<usize>, u8)>> = vec![None; n];
+    for (range, ty) in &spans {
+        for slot in span_of.get_mut(range.clone()).into_iter().flatten() {
+            *slot = Some((range.clone(), *ty));
+        }
+    }
+    for (i, t) in infos.iter().enumerate().take(n) {
+        let keys = &mut out[i];
+        let ii = i as isize;
+        let c0 = class_at(ii);
+        keys.push(key(T_S_CLASS0, c0));
+        keys.push(key(T_S_CLASSM1, class_at(ii - 1) * 128 + c0));
+        keys.push(key(T_S_CLASSP1, c0 * 128 + class_at(ii + 1)));
+        keys.push(key(
+            T_S_WINDOW,
+            ((class_at(ii - 2) * 128 + class_at(ii - 1)) * 128 + class_at(ii + 1)) * 128 + class_at(ii + 2),
+        ));
+        keys.push(key(T_S_CLASS0_SHORT, combine(c0, t.short_shape)));
+        keys.push(key(T_S_CLASS0_W0, combine(c0, t.lower)));
+        let own_type = super::scheme::type_of(classes[i]).unwrap_or(4);
+        if case::is_capitalised(t.case)
+            && let Some(mut counts) = votes.tokens.get(&t.lower_key).copied()
+        {
+            // Votes of the other occurrences only.
+            counts[own_type as usize] = counts[own_type as usize].saturating_sub(1);
+            if let Some((best, bucket)) = vote(&counts) {
+                keys.push(key(T_S_TOKEN_VOTE, (best * 4 + bucket) * 8 + u64::from(own_type)));
+            }
+        }
+        if let Some(mut counts) = votes.parts.get(&t.lower_key).copied() {
+            if let Some((range, ty)) = &span_of[i]
+                && range.len() >= 2
+            {
+                counts[*ty as usize] = counts[*ty as usize].saturating_sub(1);
+            }
+            if let Some((best, bucket)) = vote(&counts) {
+                keys.push(key(
+                    T_S_PART_VOTE,
+                    (best * 4 + bucket) * 8 + u64::from(own_type) * 2 + u64::from(case::is_capitalised(t.case)),
+                ));
+            }
+        }
+        if let Some((range, ty)) = &span_of[i] {
+            let len = range.len();
+            let position = if len == 1 {
+                3
+            } else if i == range.start {
+                0
+            } else if i + 1 == range.end {
+                2
+            } else {
+                1
+            };
+            keys.push(key(T_S_SPAN, (u64::from(*ty) * 8 + len.min(6) as u64) * 4 + position));
+            if let Some(span) = infos.get(range.clone()) {
+                let acc = span.iter().fold(SPAN_KEY_START, |acc, t| span_key_step(acc, t.lower));
+                if let Some(mut counts) = votes.spans.get(&fold(acc)).copied() {
+                    counts[*ty as usize] = counts[*ty as usize].saturating_sub(1);
+                    if let Some((best, bucket)) = vote(&counts) {
+                        keys.push(key(T_S_SPAN_VOTE, (best * 4 + bucket) * 8 + u64::from(*ty)));
+                    }
+                }
+            }
+        }
+    }
+}

@@ -3,13 +3,15 @@
 //!
 //! The tagger is a first-order structured perceptron over BILOU classes (17: `O` plus B/I/L/U
 //! of each type), decoded per sentence with Viterbi restricted to valid BILOU sequences. Token
-//! features cover the token and its neighbours (words, shapes, affixes, case patterns, word
-//! clusters learnt from the training text), lexicons built from the training data (how often
+//! features cover the token and its neighbours (words, shapes, affixes, char trigrams, case
+//! patterns, word clusters learnt from the training text, the run of capitalised words the
+//! token belongs to), lexicons built from the training data (how often
 //! a word is capitalised, its usual label, known entity names), and document context (the
 //! labels given to the same word in earlier sentences; whether a capitalised word also appears
 //! in lower case). Transition features pair the previous class with the current word and
 //! shape. See `features.rs` for the templates and `train.rs` for training, including how
-//! sources that do not annotate MISC are handled.
+//! the sources' annotation differences are handled. A model may be stacked: a first-pass
+//! model labels the whole document, and this model reads those labels as features.
 //!
 //! The shipped model (`config/models/ner-en.bin`, credits in `config/models/NOTICE`) is made
 //! with `TrainConfig::default()` from the `ner-train` dataset; training is deterministic, so
@@ -34,7 +36,7 @@ use std::sync::OnceLock;
 
 use crate::model::EntityLabel;
 
-use features::{DocMemory, DocText, Lexicon, TokenInfo};
+use features::{DocMemory, DocText, DocVotes, Lexicon, TokenInfo};
 use scheme::{NUM_CLASSES, TYPES};
 use table::KeyTable;
 
@@ -78,6 +80,9 @@ pub struct NerModel {
     pub(crate) words: KeyTable,
     /// Lower-cased token-sequence key -> bitmask of entity types.
     pub(crate) names: KeyTable,
+    /// For a stacked (two-pass) model: the first-pass model, whose labels for the whole
+    /// document feed this model's second-pass features (see `features::stacked_features`).
+    pub(crate) first_pass: Option<Box<NerModel>>,
 }
 
 impl std::fmt::Debug for NerModel {
@@ -87,6 +92,7 @@ impl std::fmt::Debug for NerModel {
             .field("words", &self.words.len())
             .field("names", &self.names.len())
             .field("description", &self.description)
+            .field("first_pass", &self.first_pass.is_some())
             .finish()
     }
 }
@@ -108,6 +114,7 @@ struct Scratch {
     dynamic: Vec<u32>,
     emission: Vec<decode::Emission>,
     transition: Vec<decode::Transition>,
+    stacked: Vec<Vec<u32>>,
 }
 
 impl NerModel {
@@ -149,22 +156,40 @@ impl NerModel {
             weights: Vec::new(),
             words: KeyTable::default(),
             names: KeyTable::default(),
+            first_pass: None,
         }
     }
 
     /// Tags one document given as sentences of tokens; returns per sentence the entity spans
     /// as token-index ranges with labels, in order.
     pub fn tag_document(&self, sentences: &[Vec<&str>]) -> Vec<Vec<(Range<usize>, EntityLabel)>> {
+        self.tag_classes(sentences)
+            .iter()
+            .map(|classes| {
+                scheme::classes_to_spans(classes).into_iter().map(|(range, ty)| (range, TYPES[ty as usize])).collect()
+            })
+            .collect()
+    }
+
+    /// BILOU classes for every token of a document (running the first pass first when the
+    /// model is stacked).
+    pub(crate) fn tag_classes(&self, sentences: &[Vec<&str>]) -> Vec<Vec<u8>> {
+        let first = self.first_pass.as_ref().map(|m| m.tag_classes(sentences));
         let infos: Vec<Vec<TokenInfo>> =
             sentences.iter().map(|s| s.iter().map(|t| features::describe(t, self)).collect()).collect();
         let doc = DocText::new(&infos);
+        let votes = first.as_ref().map(|classes| DocVotes::new(&infos, classes));
         let mut memory = DocMemory::default();
         let mut scratch = Scratch::default();
         infos
             .iter()
-            .map(|sentence| {
-                let classes = self.decode(sentence, &doc, &mut memory, &mut scratch);
-                scheme::classes_to_spans(&classes).into_iter().map(|(range, ty)| (range, TYPES[ty as usize])).collect()
+            .enumerate()
+            .map(|(s, sentence)| {
+                let stacked = match (&first, &votes) {
+                    (Some(classes), Some(votes)) => classes.get(s).map(|c| (c.as_slice(), votes)),
+                    _ => None,
+                };
+                self.decode(sentence, &doc, stacked, &mut memory, &mut scratch)
             })
             .collect()
     }
@@ -182,8 +207,22 @@ impl NerModel {
     }
 
     /// Viterbi decoding of one sentence; records its labels in `memory`.
-    fn decode(&self, infos: &[TokenInfo], doc: &DocText, memory: &mut DocMemory, scratch: &mut Scratch) -> Vec<u8> {
+    fn decode(
+        &self,
+        infos: &[TokenInfo],
+        doc: &DocText,
+        stacked: Option<(&[u8], &DocVotes)>,
+        memory: &mut DocMemory,
+        scratch: &mut Scratch,
+    ) -> Vec<u8> {
         features::static_features(infos, self, doc, &mut scratch.keys, &mut scratch.offsets);
+        scratch.stacked.resize_with(infos.len().max(scratch.stacked.len()), Vec::new);
+        for keys in &mut scratch.stacked {
+            keys.clear();
+        }
+        if let Some((classes, votes)) = stacked {
+            features::stacked_features(infos, classes, votes, &mut scratch.stacked);
+        }
         scratch.emission.clear();
         scratch.transition.clear();
         let Some(first) = infos.first() else {
@@ -196,7 +235,7 @@ impl NerModel {
         }
         for (i, t) in infos.iter().enumerate() {
             let mut e = [0i64; NUM_CLASSES];
-            for &key in &scratch.keys[scratch.offsets[i]..scratch.offsets[i + 1]] {
+            for &key in scratch.keys[scratch.offsets[i]..scratch.offsets[i + 1]].iter().chain(&scratch.stacked[i]) {
                 self.add_row(key, &mut e);
             }
             scratch.dynamic.clear();

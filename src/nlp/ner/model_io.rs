@@ -19,7 +19,7 @@ use super::{NerError, NerModel};
 const MAGIC: &[u8; 8] = b"QWNER\x00\x01\n";
 
 /// Bump when features, templates or layout change: old files are then rejected.
-const FORMAT_VERSION: u32 = 1;
+const FORMAT_VERSION: u32 = 2;
 
 /// Refuse to inflate more than this (a model is a few tens of MB unpacked); protects against
 /// corrupt or hostile files.
@@ -57,20 +57,29 @@ fn write_keys(out: &mut Vec<u8>, keys: &[u32]) {
 pub(crate) fn to_bytes(model: &NerModel) -> Vec<u8> {
     let mut payload = Vec::new();
     payload.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    write_varint(&mut payload, model.description.len() as u64);
+    write_model(&mut payload, model);
+    let mut encoder = GzEncoder::new(MAGIC.to_vec(), Compression::best());
+    // Writing into a Vec cannot fail.
+    let _ = encoder.write_all(&payload);
+    encoder.finish().unwrap_or_default()
+}
+
+/// Writes one model's tables, then a flag byte and, when it is stacked, its first pass.
+fn write_model(payload: &mut Vec<u8>, model: &NerModel) {
+    write_varint(payload, model.description.len() as u64);
     payload.extend_from_slice(model.description.as_bytes());
 
     let words = model.words.sorted_entries();
-    write_keys(&mut payload, &words.iter().map(|e| e.0).collect::<Vec<_>>());
+    write_keys(payload, &words.iter().map(|e| e.0).collect::<Vec<_>>());
     for (_, v) in &words {
-        write_varint(&mut payload, u64::from(*v));
+        write_varint(payload, u64::from(*v));
     }
     let names = model.names.sorted_entries();
-    write_keys(&mut payload, &names.iter().map(|e| e.0).collect::<Vec<_>>());
+    write_keys(payload, &names.iter().map(|e| e.0).collect::<Vec<_>>());
     payload.extend(names.iter().map(|(_, v)| *v as u8));
 
     let features = model.features.sorted_entries();
-    write_keys(&mut payload, &features.iter().map(|e| e.0).collect::<Vec<_>>());
+    write_keys(payload, &features.iter().map(|e| e.0).collect::<Vec<_>>());
     for (_, row) in &features {
         let start = *row as usize * NUM_CLASSES;
         let weights = &model.weights[start..start + NUM_CLASSES];
@@ -80,16 +89,18 @@ pub(crate) fn to_bytes(model: &NerModel) -> Vec<u8> {
                 mask |= 1 << c;
             }
         }
-        write_varint(&mut payload, mask);
+        write_varint(payload, mask);
         for &w in weights.iter().filter(|w| **w != 0) {
-            write_varint(&mut payload, zigzag(w));
+            write_varint(payload, zigzag(w));
         }
     }
-
-    let mut encoder = GzEncoder::new(MAGIC.to_vec(), Compression::best());
-    // Writing into a Vec cannot fail.
-    let _ = encoder.write_all(&payload);
-    encoder.finish().unwrap_or_default()
+    match &model.first_pass {
+        Some(first) => {
+            payload.push(1);
+            write_model(payload, first);
+        }
+        None => payload.push(0),
+    }
 }
 
 /// A bounds-checked reader over the inflated payload.
@@ -163,6 +174,16 @@ pub(crate) fn from_bytes(bytes: &[u8]) -> Result<NerModel, NerError> {
     if version != FORMAT_VERSION {
         return Err(NerError::Model { reason: format!("format version {version}, this build reads {FORMAT_VERSION}") });
     }
+    let model = read_model(&mut cur, 0)?;
+    if cur.pos != payload.len() {
+        return Err(cur.bad("trailing data"));
+    }
+    Ok(model)
+}
+
+/// Reads one model written by `write_model`; `depth` counts enclosing stacked models (a
+/// first pass cannot itself be stacked).
+fn read_model(cur: &mut Cursor<'_>, depth: usize) -> Result<NerModel, NerError> {
     let n = cur.count("description")?;
     let description = String::from_utf8_lossy(cur.take(n, "description")?).into_owned();
 
@@ -191,11 +212,13 @@ pub(crate) fn from_bytes(bytes: &[u8]) -> Result<NerModel, NerError> {
             }
         }
     }
-    if cur.pos != payload.len() {
-        return Err(cur.bad("trailing data"));
-    }
+    let first_pass = match cur.take(1, "pass flag")?[0] {
+        0 => None,
+        1 if depth == 0 => Some(Box::new(read_model(cur, depth + 1)?)),
+        _ => return Err(cur.bad("pass flag")),
+    };
     let features = KeyTable::build(feature_keys.iter().enumerate().map(|(row, k)| (*k, row as u32)));
-    Ok(NerModel { description, features, weights, words, names })
+    Ok(NerModel { description, features, weights, words, names, first_pass })
 }
 
 #[cfg(test)]
