@@ -4,8 +4,13 @@
 //! and cue after the quote, before it with a colon or comma, inherited across a split quote,
 //! from an introducing paragraph ending in a colon, or from the previous paragraph's
 //! speaker), then reported speech (indirect and mixed: "X said (that) ...", "X denied ...",
-//! "according to X, ...", "X declined to comment"). Scare quotes (short quoted spans with no
-//! cue) are not statements. It must not find speakers itself (see `speakers`) or decide
+//! "according to X, ...", "X declined to comment", "..., X said", "..., said X"). Every cue
+//! of a sentence gets its own clause: a later cue joined by "and", "but" or a comma
+//! (", saying ...", "but warned ...") ends the content of the earlier one and inherits its
+//! subject. Passive cues ("was accused"), reduced relatives ("a man claiming"), questions
+//! ("asked whether he blamed") and cue words read as nouns ("50 states") report nothing.
+//! Scare quotes, titles and short borrowed phrases inside the writer's own sentence are
+//! not statements. It must not find speakers itself (see `speakers`) or decide
 //! stance words (see `stance`), and never panics: all indexing is checked.
 
 use std::ops::Range;
@@ -13,12 +18,17 @@ use std::ops::Range;
 use super::Document;
 use super::lexicon::CueFrame;
 use super::pages;
+use super::quotes::QuotePiece;
 use super::speakers::{Speaker, SpeakerFinder};
 use super::stance::{self, CueAt};
 use crate::model::{PageKind, QuoteKind, QuoteRecord, SpeakerKind, Stance};
 
 /// Quoted spans of this many words or fewer with no cue are scare quotes or titles.
 const MAX_SCARE_QUOTE_WORDS: usize = 3;
+
+/// Unattributed quoted spans of this many words or fewer inside a sentence are borrowed
+/// phrases, not statements.
+const MAX_EMBEDDED_PHRASE_WORDS: usize = 7;
 
 /// How far (tokens) after a closing mark a speaker-and-cue may still attribute the quote.
 const MAX_AFTER_QUOTE_TOKENS: usize = 14;
@@ -54,6 +64,15 @@ pub(crate) fn attribute(doc: &Document<'_>, kind: PageKind, publisher: Option<&s
         let statements = pages::press_release_statements(doc, publisher, &records);
         records.extend(statements);
     }
+    // The page's publisher is an organisation even where the tagger missed the name.
+    if let Some(publisher) = publisher.filter(|p| !p.trim().is_empty()) {
+        for r in records.iter_mut().filter(|r| r.speaker_kind == SpeakerKind::Unknown) {
+            if r.speaker.as_deref().is_some_and(|s| s.trim().eq_ignore_ascii_case(publisher.trim())) {
+                r.speaker_kind = SpeakerKind::Organization;
+                r.speaker_entity.get_or_insert_with(|| publisher.trim().to_string());
+            }
+        }
+    }
     records.sort_by_key(|r| (r.start, r.end));
     records
 }
@@ -86,6 +105,24 @@ fn is_scare_quote(doc: &Document<'_>, content: Range<usize>) -> bool {
     let words = doc.text.slice(content.clone()).split_whitespace().count();
     let last = if content.end > content.start { doc.text.at(content.end - 1) } else { '\0' };
     words <= MAX_SCARE_QUOTE_WORDS && !matches!(last, '.' | '!' | '?')
+}
+
+/// Quoted words inside a sentence of the writer's own ("called the plan “a disaster”"):
+/// with no cue of their own they are a phrase borrowed inside another statement or a
+/// scare quote, not a statement by themselves.
+fn is_embedded_phrase(doc: &Document<'_>, piece: &QuotePiece) -> bool {
+    let words = doc.text.slice(piece.content.clone()).split_whitespace().count();
+    let mut i = piece.open;
+    while i > 0 && doc.text.at(i - 1).is_whitespace() && doc.text.at(i - 1) != '\n' {
+        i -= 1;
+    }
+    let prev = doc.text.before(i);
+    words <= MAX_EMBEDDED_PHRASE_WORDS && !matches!(prev, '\0' | '\n' | '.' | '!' | '?' | ':' | '"' | '“' | '”')
+}
+
+/// `name="value"`: a quoted attribute value in leftover markup.
+fn is_markup_value(doc: &Document<'_>, piece: &QuotePiece) -> bool {
+    doc.text.before(piece.open) == '='
 }
 
 fn is_terminal(word: &str) -> bool {
@@ -205,13 +242,18 @@ impl<'d, 'a> Walker<'d, 'a> {
         }
         let open_tok = doc.token_at_or_after(doc.quotes[q0].open);
         let para = self.para_of_token(open_tok);
-        if found.is_none() {
+        let borrowed = pieces.len() == 1 && is_embedded_phrase(doc, &doc.quotes[q0]);
+        if found.is_none() && !borrowed {
             found = self.inherited(q0, para);
+        }
+        if borrowed && found.as_ref().is_none_or(|a| a.confidence < 0.85) || is_markup_value(doc, &doc.quotes[q0]) {
+            return; // a title or phrase after "said on ABC's", or an attribute value in markup
         }
         let Some(att) = found else {
             for &q in &pieces {
                 let content = doc.quotes[q].content.clone();
-                if pieces.len() == 1 && is_scare_quote(doc, content.clone()) {
+                if pieces.len() == 1 && is_scare_quote(doc, content.clone()) || is_embedded_phrase(doc, &doc.quotes[q])
+                {
                     continue;
                 }
                 self.direct[q] =
@@ -416,12 +458,13 @@ impl<'d, 'a> Walker<'d, 'a> {
         k
     }
 
-    /// Reported speech in sentence `s`.
+    /// Reported speech in sentence `s`: every free cue in order, each with its own clause
+    /// (a second cue joined by "and", "but" or a comma ends the content of the first).
     fn reported_in(&mut self, s: usize) {
         let doc = self.doc;
         let Some(range) = doc.sentence_tokens.get(s).cloned() else { return };
-        if doc.tokens.get(range.clone()).is_some_and(|t| super::tokens::is_title_case(t, doc.lex)) {
-            return; // a headline
+        if is_headline(doc, range.clone()) {
+            return;
         }
         let send = range.end;
         let mut content_end = send;
@@ -429,47 +472,82 @@ impl<'d, 'a> Walker<'d, 'a> {
             content_end -= 1;
         }
         let first_word = (range.start..send).find(|&k| !is_punct(doc.low(k))).unwrap_or(send);
-        let mut lo = range.start;
+        let mut cues: Vec<CueAt<'d>> = Vec::new();
         let mut k = range.start;
         while k < send {
-            let Some(c) = self.free_cue(k) else {
-                k += 1;
-                continue;
-            };
-            match self.reported_at(&c, lo, first_word, content_end) {
-                Some((record, at, speaker, resume)) => {
-                    for u in c.at..c.end() {
-                        if let Some(x) = self.used_cue.get_mut(u) {
-                            *x = true;
-                        }
-                    }
-                    self.finder.remember(at, &speaker);
-                    self.reported.push(record);
-                    k = resume.max(c.end());
-                    lo = k;
+            match self.free_cue(k) {
+                Some(c) => {
+                    k = c.end();
+                    cues.push(c);
                 }
-                None => k = c.end(),
+                None => k += 1,
+            }
+        }
+        let mut lo = range.start;
+        let mut last: Option<Speaker> = None;
+        for (i, c) in cues.iter().enumerate() {
+            if c.at < lo {
+                continue;
+            }
+            let bound =
+                cues[i + 1..].iter().find_map(|n| self.clause_boundary(n, c.end(), content_end)).unwrap_or(content_end);
+            let ctx = Clause { lo, first_word, bound, content_end, last: last.as_ref() };
+            if let Some((record, at, speaker, resume)) = self.reported_at(c, &ctx) {
+                for u in c.at..c.end() {
+                    if let Some(x) = self.used_cue.get_mut(u) {
+                        *x = true;
+                    }
+                }
+                self.finder.remember(at, &speaker);
+                self.reported.push(record);
+                lo = resume.max(c.end());
+                last = Some(speaker);
             }
         }
     }
 
+    /// Where the clause of cue `n` starts when it is a clause of its own after `after`:
+    /// ", saying ...", "but said ...", "and added ...", ", according to ...", ", he said".
+    fn clause_boundary(&self, n: &CueAt<'_>, after: usize, end: usize) -> Option<usize> {
+        let doc = self.doc;
+        if n.at >= end {
+            return None;
+        }
+        let mut b = n.at;
+        while b > after && is_adverbial(doc.low(b - 1)) {
+            b -= 1;
+        }
+        if b <= after {
+            return None;
+        }
+        let prev = doc.low(b - 1);
+        if matches!(prev, "and" | "but") {
+            let at = if b >= after + 2 && doc.tok(b - 2) == "," { b - 2 } else { b - 1 };
+            return (at > after).then_some(at);
+        }
+        if prev == "," || prev == "—" || prev == ";" {
+            return Some(b - 1);
+        }
+        // ", he said" / ", Smith said" inside the sentence.
+        let comma = (after..b).rev().take(8).find(|&j| doc.tok(j) == ",")?;
+        self.finder.before(comma + 1, n.at, true).map(|_| comma)
+    }
+
     /// A reported-speech record for cue `c`, with the speaker's token position, the
     /// speaker, and the token to resume scanning from.
-    fn reported_at(
-        &mut self,
-        c: &CueAt<'d>,
-        lo: usize,
-        first_word: usize,
-        content_end: usize,
-    ) -> Option<(QuoteRecord, usize, Speaker, usize)> {
+    fn reported_at(&mut self, c: &CueAt<'d>, ctx: &Clause<'_>) -> Option<(QuoteRecord, usize, Speaker, usize)> {
         let doc = self.doc;
         let frame = c.frame();
+        let lo = ctx.lo;
+        let first_word = ctx.first_word;
+        let bound = ctx.bound;
         let comma_before = |k: usize| k > lo && doc.tok(k - 1) == ",";
         let (speaker, content, negated): (Speaker, Range<usize>, bool) = match frame {
             CueFrame::According => {
-                let speaker = self.finder.source_after(c.end(), content_end)?;
-                let content = if c.at <= first_word {
-                    skip_punct(doc, speaker.tokens.end, content_end)..content_end
+                let speaker = self.finder.source_after(c.end(), ctx.content_end)?;
+                let clause_start = (first_word.max(lo)..c.at).find(|&k| !is_punct(doc.low(k))).unwrap_or(c.at);
+                let content = if c.at <= clause_start {
+                    skip_punct(doc, speaker.tokens.end, bound.max(speaker.tokens.end))..bound.max(speaker.tokens.end)
                 } else {
                     let mut e = c.at;
                     while e > lo && is_punct(doc.low(e - 1)) {
@@ -480,33 +558,91 @@ impl<'d, 'a> Walker<'d, 'a> {
                 (speaker, content, false)
             }
             CueFrame::Complete => {
-                let speaker = self.finder.before(lo, c.at, false)?;
-                (speaker, c.at..c.end(), false)
+                let speaker = self
+                    .finder
+                    .subject_before(lo, c.at)
+                    .or_else(|| self.coordinated(c.at, lo).then(|| ctx.last.cloned()).flatten())?;
+                // "declined to say whether ...": the question declined is part of it.
+                let end = if matches!(doc.low(c.end()), "whether" | "if" | "how" | "why" | "what" | "when" | "on")
+                    || doc.low(c.end() - 1) != "comment"
+                {
+                    bound.max(c.end())
+                } else {
+                    c.end()
+                };
+                (speaker, c.at..end, false)
             }
             _ => {
-                let participle = doc.low(c.at).ends_with("ing") && comma_before(c.at);
-                let before = if participle { None } else { self.finder.before(lo, c.at, false) };
-                let before = before.or_else(|| participle.then(|| self.recent_speaker(c.at)).flatten());
-                match before {
-                    Some(speaker) => {
-                        let negated = stance::negated(doc, speaker.tokens.end.min(c.at), c.at);
-                        let start = self.content_start(c, content_end);
-                        if start < content_end {
-                            (speaker, start..content_end, negated)
-                        } else if !participle && speaker.tokens.start > first_word && comma_before(speaker.tokens.start)
-                        {
-                            // "The plan will fail, Smith said."
-                            (speaker.clone(), first_word.max(lo)..speaker.tokens.start - 1, negated)
+                let word = doc.low(c.at);
+                let participle = word.ends_with("ing") && comma_before(c.at);
+                if word.ends_with("ing") && !participle && !self.progressive(c.at, lo) {
+                    return None; // "a man claiming ...", "a PAC supporting ...": not a report
+                }
+                if self.passive(c.at, lo) {
+                    return None; // "was accused of", "is expected to"
+                }
+                let inverted = if c.m.cue.inverts && comma_before(c.at) {
+                    self.finder.after(c.end(), ctx.content_end).filter(|sp| {
+                        let next = doc.low(sp.tokens.end);
+                        sp.tokens.end >= ctx.content_end || matches!(next, "," | ";" | "—" | "in" | "on" | "at")
+                    })
+                } else {
+                    None
+                };
+                if let Some(speaker) = inverted {
+                    // "The plan will fail, said Smith."
+                    let content = first_word.max(lo)..c.at - 1;
+                    (speaker, content, false)
+                } else {
+                    let subject = if participle {
+                        None
+                    } else if c.noun() {
+                        // "states", "fears": a verb after a name or a plural subject only.
+                        self.finder.before(lo, c.at, false).or_else(|| {
+                            self.finder.subject_before(lo, c.at).filter(|sp| {
+                                let last = doc.tok(sp.tokens.end.saturating_sub(1));
+                                sp.tokens.end == c.at
+                                    && last.ends_with('s')
+                                    && !last.ends_with("ss")
+                                    && last.chars().next().is_some_and(char::is_alphabetic)
+                            })
+                        })
+                    } else {
+                        self.finder.subject_before(lo, c.at)
+                    };
+                    let subject = subject.or_else(|| {
+                        if participle || self.coordinated(c.at, lo) {
+                            ctx.last
+                                .cloned()
+                                .or_else(|| self.finder.subject_at(first_word))
+                                .or_else(|| self.recent_speaker(c.at))
                         } else {
-                            return None;
+                            None
                         }
+                    })?;
+                    if subject.tokens.start > 0 && matches!(doc.low(subject.tokens.start - 1), "whether" | "if") {
+                        return None; // "asked whether he blamed ...": a question, not a statement
                     }
-                    None if c.m.cue.inverts && comma_before(c.at) => {
-                        // "The plan will fail, said Smith."
-                        let speaker = self.finder.after(c.end(), content_end)?;
-                        (speaker, first_word.max(lo)..c.at - 1, false)
+                    let negated = stance::negated(doc, subject.tokens.end.min(c.at), c.at);
+                    let mut start = self.content_start(c, bound);
+                    if c.m.cue.stance != Stance::Neutral
+                        && matches!(doc.low(start), "about" | "of" | "against" | "over")
+                    {
+                        start += 1; // "warned of strikes", "expressed concern about ..."
                     }
-                    None => return None,
+                    let before_subject = !participle
+                        && subject.tokens.start > first_word
+                        && subject.tokens.start >= lo
+                        && comma_before(subject.tokens.start);
+                    if start < bound && !bad_content_start(doc, start, frame) {
+                        (subject, start..bound, negated)
+                    } else if before_subject && (start >= bound || frame != CueFrame::Object) {
+                        // "The plan will fail, Smith said (on Tuesday)."
+                        let end = subject.tokens.start - 1;
+                        (subject, first_word.max(lo)..end, negated)
+                    } else {
+                        return None;
+                    }
                 }
             }
         };
@@ -530,8 +666,7 @@ impl<'d, 'a> Walker<'d, 'a> {
         if frame != CueFrame::Complete && outside_words == 0 && !pieces.is_empty() {
             return None; // `Smith said, "..."`: a direct quote, attributed elsewhere
         }
-        let needed = if frame == CueFrame::Object { 1 } else { 2 };
-        if frame != CueFrame::Complete && outside_words + pieces.len() < needed {
+        if frame != CueFrame::Complete && outside_words + pieces.len() < 1 {
             return None;
         }
         let mut span = doc.span(content.clone());
@@ -544,7 +679,7 @@ impl<'d, 'a> Walker<'d, 'a> {
                 }
                 // The sentence may end inside the quote: take in the whole quote.
                 if let Some(p) = doc.quotes.get(q) {
-                    span.end = span.end.max(p.outer().end).max(span.end);
+                    span.end = span.end.max(p.outer().end);
                     span.start = span.start.min(p.open);
                 }
             }
@@ -556,7 +691,10 @@ impl<'d, 'a> Walker<'d, 'a> {
         } else {
             None
         };
-        let base = if speaker.resolved { 0.6 } else { 0.75 };
+        let mut base = if speaker.resolved { 0.6 } else { 0.75 };
+        if c.m.cue.weak {
+            base -= 0.15;
+        }
         let att = Attribution {
             speaker: speaker.clone(),
             cue: Some(*c),
@@ -567,6 +705,46 @@ impl<'d, 'a> Walker<'d, 'a> {
         let record = self.record(span, kind, Some(&att), stance, target, att.confidence);
         let resume = content.end.max(c.end());
         Some((record, speaker.tokens.start, speaker, resume))
+    }
+
+    /// The cue at `t` continues a clause whose subject came earlier: "... and added",
+    /// "..., but said" (adverbs and auxiliaries may sit in between).
+    fn coordinated(&self, t: usize, lo: usize) -> bool {
+        let doc = self.doc;
+        let mut b = t;
+        while b > lo && is_adverbial(doc.low(b - 1)) {
+            b -= 1;
+        }
+        b > lo && matches!(doc.low(b - 1), "and" | "but" | "," | "then")
+    }
+
+    /// "is saying", "has been arguing": an -ing cue after a form of "be" or a verb of
+    /// continuing.
+    fn progressive(&self, t: usize, lo: usize) -> bool {
+        let doc = self.doc;
+        let mut b = t;
+        while b > lo && is_adverbial(doc.low(b - 1)) && !BE_FORMS.contains(&doc.low(b - 1)) {
+            b -= 1;
+        }
+        b > lo
+            && (BE_FORMS.contains(&doc.low(b - 1)) || matches!(doc.low(b - 1), "keeps" | "kept" | "began" | "started"))
+    }
+
+    /// A passive cue ("was accused", "is expected", "were told"): the subject is not the
+    /// speaker.
+    fn passive(&self, t: usize, lo: usize) -> bool {
+        let doc = self.doc;
+        let word = doc.low(t);
+        if word.ends_with("ing") || matches!(word, "says" | "say" | "tells" | "tell") {
+            return false;
+        }
+        let mut b = t;
+        while b > lo
+            && (doc.low(b - 1).ends_with("ly") || matches!(doc.low(b - 1), "also" | "not" | "never" | "widely"))
+        {
+            b -= 1;
+        }
+        b > lo && BE_FORMS.contains(&doc.low(b - 1))
     }
 
     /// The speaker most recently attributed in the paragraph of token `t`
@@ -590,6 +768,121 @@ impl<'d, 'a> Walker<'d, 'a> {
     ) -> QuoteRecord {
         build_record(self.doc, span, kind, att.map(|a| (&a.speaker, a.cue.as_ref())), stance, target, confidence)
     }
+}
+
+/// Where a cue's clause may reach, and what came before it in the sentence.
+struct Clause<'s> {
+    /// No speaker or content before this token (the previous record's end).
+    lo: usize,
+    /// The sentence's first word.
+    first_word: usize,
+    /// Where this cue's content must end (the next cue's own clause).
+    bound: usize,
+    /// The sentence end, before terminal punctuation.
+    content_end: usize,
+    /// The speaker of the previous record in the sentence, for "..., saying" and "and added".
+    last: Option<&'s Speaker>,
+}
+
+/// Forms of "be" that make a following participle passive or progressive.
+const BE_FORMS: [&str; 9] = ["is", "are", "was", "were", "be", "been", "being", "'s", "’s"];
+
+/// Words that may sit between a subject and its verb without changing who speaks.
+fn is_adverbial(word: &str) -> bool {
+    matches!(
+        word,
+        "also"
+            | "later"
+            | "then"
+            | "has"
+            | "have"
+            | "had"
+            | "did"
+            | "does"
+            | "do"
+            | "not"
+            | "never"
+            | "will"
+            | "would"
+            | "could"
+            | "may"
+            | "might"
+            | "again"
+            | "once"
+            | "already"
+            | "recently"
+            | "now"
+            | "still"
+            | "publicly"
+            | "repeatedly"
+            | "previously"
+            | "is"
+            | "was"
+            | "are"
+            | "were"
+            | "been"
+            | "even"
+            | "further"
+    ) || (word.ends_with("ly") && word.len() > 4)
+        || word.ends_with("n't")
+        || word.ends_with("n’t")
+}
+
+/// Words that cannot start reported content right after a plain cue: "wrote on Facebook",
+/// "told Reuters in an interview", "asked about": a circumstance, not a statement.
+fn bad_content_start(doc: &Document<'_>, k: usize, frame: CueFrame) -> bool {
+    let w = doc.low(k);
+    let preposition = matches!(
+        w,
+        "on" | "in"
+            | "at"
+            | "during"
+            | "after"
+            | "before"
+            | "when"
+            | "while"
+            | "via"
+            | "from"
+            | "by"
+            | "'s"
+            | "’s"
+            | "with"
+            | "into"
+            | "to"
+            | "as"
+            | "for"
+            | "of"
+            | "about"
+            | "against"
+            | "through"
+            | "since"
+            | "until"
+    );
+    match frame {
+        CueFrame::Object => matches!(w, "by" | "'s" | "’s" | "as" | "to" | "on" | "in" | "at" | "for" | "with"),
+        _ => preposition,
+    }
+}
+
+/// A headline: four or more words, every content word capitalised (final punctuation
+/// allowed; converters often add a period).
+fn is_headline(doc: &Document<'_>, range: Range<usize>) -> bool {
+    let Some(tokens) = doc.tokens.get(range) else { return false };
+    if super::tokens::is_title_case(tokens, doc.lex) {
+        return true;
+    }
+    let mut words = 0;
+    for t in tokens {
+        let Some(first) = t.text.chars().next() else { continue };
+        if !first.is_alphabetic() {
+            continue;
+        }
+        words += 1;
+        if first.is_lowercase() && !doc.lex.is_function_word(t.text) {
+            return false;
+        }
+    }
+    words >= 4
 }
 
 /// Confidence of an attribution from its base and the kind of speaker mention.

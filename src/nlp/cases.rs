@@ -225,7 +225,7 @@ const CASES: &[Case] = &[
                Media contact: press@acme.example",
         expected: &[
             (
-                "Acme Robotics today announced a warehouse robot that sorts parcels twice as fast as current systems",
+                "a warehouse robot that sorts parcels twice as fast as current systems",
                 Some("Acme Robotics"),
                 Organization,
                 Indirect,
@@ -247,6 +247,70 @@ const CASES: &[Case] = &[
             ),
         ],
         absent: &["Acme Robotics builds machines for logistics companies", "Media contact: press@acme.example"],
+    },
+    Case {
+        name: "any noun phrase as subject, polls and coordinated cues split the content",
+        kind: PageKind::News,
+        publisher: None,
+        text: "The airline said Thursday that the co-pilot had logged 2,766 flying hours. \
+               In the survey, 42 percent say the economy is getting worse. \
+               Governor Ellen Park said the state would hire 300 nurses, but warned that the budget remained tight.",
+        expected: &[
+            (
+                "the co-pilot had logged 2,766 flying hours",
+                Some("The airline"),
+                SpeakerKind::Unknown,
+                Indirect,
+                Stance::Neutral,
+            ),
+            ("the economy is getting worse", Some("42 percent"), Group, Indirect, Stance::Neutral),
+            ("the state would hire 300 nurses", Some("Ellen Park"), Person, Indirect, Stance::Neutral),
+            ("the budget remained tight", Some("Ellen Park"), Person, Indirect, Stance::Warn),
+        ],
+        absent: &[],
+    },
+    Case {
+        name: "participle clause and content before an inverted speaker",
+        kind: PageKind::News,
+        publisher: None,
+        text: "Mayor Lin Osei defended the curfew, saying it had cut night-time crime by a third. \
+               The new rules will hurt small shops, said Peter Njoroge, who runs a bakery on Market Street.",
+        expected: &[
+            ("the curfew", Some("Lin Osei"), Person, Indirect, Stance::Support),
+            ("it had cut night-time crime by a third", Some("Lin Osei"), Person, Indirect, Stance::Neutral),
+            ("The new rules will hurt small shops", Some("Peter Njoroge"), Person, Indirect, Stance::Neutral),
+        ],
+        absent: &[],
+    },
+    Case {
+        name: "declining with a question, warning of, and a question that is not a statement",
+        kind: PageKind::News,
+        publisher: None,
+        text: "The ministry declined to say whether the ambassador would return. \
+               The pilots' union warned of strikes over the summer. \
+               Asked whether he blamed the referee, the manager said he would watch the replay first.",
+        expected: &[
+            (
+                "declined to say whether the ambassador would return",
+                Some("The ministry"),
+                Organization,
+                Indirect,
+                Stance::Decline,
+            ),
+            ("strikes over the summer", Some("The pilots' union"), Organization, Indirect, Stance::Warn),
+            ("he would watch the replay first", Some("the manager"), Person, Indirect, Stance::Neutral),
+        ],
+        absent: &["the referee"],
+    },
+    Case {
+        name: "nouns that look like cues and borrowed phrases are not statements",
+        kind: PageKind::News,
+        publisher: None,
+        text: "Trade between the United States and Mexico grew in all 50 states last year. \
+               Critics have called the plan a “slow-motion bailout” for the banks. \
+               She appeared on ABC’s “This Week” on Sunday.",
+        expected: &[],
+        absent: &["and Mexico grew in all 50 states last year", "slow-motion bailout", "This Week"],
     },
     Case {
         name: "transcript turns",

@@ -403,7 +403,16 @@ pub(crate) fn find_entities(doc: &mut Document<'_>, tagger: &(dyn EntityTagger +
                 // "Huawei Technologies Co." and "Huawei Technologies Co" are one name.
                 let name = if label == EntityLabel::Organization { text.trim_end_matches('.') } else { &text };
                 let name = if name.is_empty() { text.clone() } else { name.to_string() };
-                names.add(&name, label);
+                // A headline capitalises every word, so its names may swallow a verb
+                // ("Acme Robotics Unveils"): later mentions are not linked to them.
+                let headline = doc
+                    .token_sentence
+                    .get(r.start)
+                    .and_then(|&s| doc.sentence_tokens.get(s))
+                    .is_some_and(|sr| doc.tokens.get(sr.clone()).is_some_and(|toks| is_title_case(toks, lex)));
+                if !headline {
+                    names.add(&name, label);
+                }
                 name
             }
         };

@@ -46,6 +46,9 @@ pub(crate) struct Cue {
     pub frame: CueFrame,
     /// The speaker may follow the verb after a quotation ("...," said Smith).
     pub inverts: bool,
+    /// A verb of thought, perception or intent ("believes", "wants", "shows") rather than of
+    /// speech: a stated position, reported with less confidence.
+    pub weak: bool,
 }
 
 /// What a non-name speaker noun stands for.
@@ -71,8 +74,9 @@ pub(crate) struct Lexicons {
     /// Abbreviation (lower-case, with periods) -> true when it is a title that never ends a
     /// sentence.
     abbreviations: HashMap<String, bool>,
-    /// Cue forms as lower-case token sequences, grouped by first token.
-    cues_by_first: HashMap<String, Vec<(Vec<String>, usize)>>,
+    /// Cue forms as lower-case token sequences with the cue index and the noun-homograph
+    /// flag, grouped by first token.
+    cues_by_first: HashMap<String, Vec<(Vec<String>, usize, bool)>>,
     cues: Vec<Cue>,
     speaker_nouns: HashMap<String, SpeakerNoun>,
     /// Title without final period (lower-case) -> gender; case-sensitive entries are the
@@ -92,6 +96,9 @@ pub(crate) struct CueMatch<'l> {
     pub cue: &'l Cue,
     /// Number of tokens the written form covers.
     pub len: usize,
+    /// The written form is also a common noun ("states", "attacks", "support"), so it is a
+    /// verb only right after a clear subject.
+    pub noun: bool,
 }
 
 impl Lexicons {
@@ -118,15 +125,17 @@ impl Lexicons {
                 _ => continue,
             };
             let inverts = fields.get(3).is_some_and(|v| v.trim() == "yes");
+            let weak = fields.get(4).is_some_and(|v| v.trim() == "weak");
             let id = lex.cues.len();
-            lex.cues.push(Cue { stance, frame, inverts });
+            lex.cues.push(Cue { stance, frame, inverts, weak });
             for form in forms.split('|') {
-                let words: Vec<String> = form.split_whitespace().map(str::to_lowercase).collect();
+                let noun = form.ends_with('*');
+                let words: Vec<String> = form.trim_end_matches('*').split_whitespace().map(str::to_lowercase).collect();
                 let Some(first) = words.first().cloned() else { continue };
                 let entry = lex.cues_by_first.entry(first).or_default();
-                entry.push((words, id));
+                entry.push((words, id, noun));
                 // Longest forms first so that "did not respond to a request" beats "did not respond".
-                entry.sort_by_key(|(form, _)| std::cmp::Reverse(form.len()));
+                entry.sort_by_key(|(form, _, _)| std::cmp::Reverse(form.len()));
             }
         }
         for fields in records(SPEAKER_NOUNS) {
@@ -190,10 +199,10 @@ impl Lexicons {
     pub(crate) fn cue_at<'l, S: AsRef<str>>(&'l self, words: &[S]) -> Option<CueMatch<'l>> {
         let first = words.first()?.as_ref();
         let candidates = self.cues_by_first.get(&lower(first))?;
-        candidates.iter().find_map(|(form, id)| {
+        candidates.iter().find_map(|(form, id, noun)| {
             let fits = form.len() <= words.len() && form.iter().zip(words).all(|(f, w)| same_word(f, w.as_ref()));
             let cue = self.cues.get(*id)?;
-            fits.then_some(CueMatch { cue, len: form.len() })
+            fits.then_some(CueMatch { cue, len: form.len(), noun: *noun })
         })
     }
 

@@ -1,7 +1,9 @@
 //! Speakers: the noun phrase that names who is speaking, and what it refers to.
 //!
 //! Owns finding the speaker phrase next to a cue ("Smith said", "said Smith", "X, title of
-//! Org, said", "a U.S. official said", "sources familiar with the matter said"), and
+//! Org, said", "a U.S. official said", "sources familiar with the matter said", "said
+//! opposition leader Samuel Oduya", and any short subject phrase such as "the airline said"
+//! or "42 percent say" when the caller allows it), and
 //! resolving pronouns and organisation references ("he", "the company") against earlier
 //! speakers and entity mentions. It must not decide which cue or quote a speaker belongs to;
 //! that is attribution's job. Spans are token indices into the document; records get chars.
@@ -120,6 +122,34 @@ const TIME_WORDS: [&str; 14] = [
     "condition",
 ];
 
+/// Longest subject phrase taken as a speaker when it names no known entity or speaker noun:
+/// longer runs are clauses, not noun phrases.
+const MAX_GENERIC_SUBJECT_TOKENS: usize = 9;
+
+/// Words that end a subject phrase when walking left from its verb.
+const CLAUSE_WORDS: [&str; 30] = [
+    "that", "which", "who", "whom", "whose", "and", "but", "or", "nor", "because", "while", "although", "though", "if",
+    "when", "whether", "as", "after", "before", "since", "so", "than", "where", "until", "unless", "to", "by", "what",
+    "how", "why",
+];
+
+/// Words a subject phrase neither starts nor ends with (prepositions, auxiliaries, adverbs).
+const NOT_SUBJECT_STARTS: [&str; 36] = [
+    "in", "on", "at", "of", "for", "from", "with", "without", "about", "during", "after", "into", "over", "under",
+    "is", "are", "was", "were", "be", "been", "has", "have", "had", "do", "does", "did", "will", "would", "can",
+    "could", "should", "not", "also", "then", "there", "it",
+];
+
+/// Auxiliaries and modals: a phrase containing one is a clause, not a subject.
+const VERB_WORDS: [&str; 22] = [
+    "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "do", "does", "did", "will", "would",
+    "can", "could", "should", "may", "might", "must", "shall",
+];
+
+/// Pronoun-like subjects that speak for a group ("Everyone", "others", "many").
+const GENERIC_SUBJECT_WORDS: [&str; 12] =
+    ["everyone", "everybody", "others", "many", "some", "most", "few", "both", "all", "several", "none", "somebody"];
+
 fn is_pronoun(word: &str) -> bool {
     matches!(word, "he" | "she" | "they" | "it" | "we" | "i" | "you")
 }
@@ -149,11 +179,29 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
     /// left than `lo`. With `tight`, the phrase must start at `lo` (after punctuation and
     /// a conjunction): the shape `"...," Smith said`.
     pub(crate) fn before(&self, lo: usize, cue: usize, tight: bool) -> Option<Speaker> {
+        self.before_inner(lo, cue, tight, false)
+    }
+
+    /// Like [`Self::before`] (not tight), but any short noun phrase right before the cue
+    /// counts as the subject when no name, pronoun or speaker noun is there ("the airline
+    /// said", "42 percent say"); such speakers have no entity and kind group or unknown.
+    pub(crate) fn subject_before(&self, lo: usize, cue: usize) -> Option<Speaker> {
+        self.before_inner(lo, cue, false, true)
+    }
+
+    fn before_inner(&self, lo: usize, cue: usize, tight: bool, any_phrase: bool) -> Option<Speaker> {
         let doc = self.doc;
         let mut e = cue;
         while e > lo {
             let w = doc.low(e - 1);
-            if BETWEEN_SPEAKER_AND_CUE.contains(&w) || w.ends_with("n't") || (w.ends_with("ly") && w.len() > 4) {
+            if BETWEEN_SPEAKER_AND_CUE.contains(&w)
+                || w.ends_with("n't")
+                || (w.ends_with("ly") && w.len() > 4)
+                || matches!(w, "today" | "yesterday" | "tonight")
+                || (w.ends_with("day")
+                    && TIME_WORDS.contains(&w)
+                    && !(e >= lo + 2 && matches!(doc.low(e - 2), "on" | "last" | "this" | "earlier" | "late")))
+            {
                 e -= 1;
             } else if e >= lo + 2
                 && TIME_WORDS.contains(&w)
@@ -182,7 +230,8 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             }
         }
         // Appositive: "Smith, chief executive of Acme, said".
-        if e > lo + 2 && doc.tok(e - 1) == "," {
+        let appositive = e > lo + 2 && doc.tok(e - 1) == ",";
+        if appositive {
             let comma = (lo..e - 1).rev().take(16).find(|&k| doc.tok(k) == ",");
             match comma {
                 Some(k) if k > lo => e = k,
@@ -213,7 +262,12 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             }
         } else {
             self.description_ending(lo_np, e)
-        }?;
+        };
+        let speaker = match speaker {
+            Some(s) => s,
+            None if (any_phrase || tight) && !appositive => self.generic_before(lo_np, e)?,
+            None => return None,
+        };
         if tight && speaker.tokens.start != lo_np {
             // Allow a leading determiner-free title: "...," Foreign Minister Wang said.
             let gap_ok = (lo_np..speaker.tokens.start)
@@ -223,6 +277,64 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             }
         }
         Some(speaker)
+    }
+
+    /// Any short noun phrase ending at `e` (exclusive) and starting after `lo`: the subject
+    /// of a reporting verb that names no known entity or speaker noun ("the airline",
+    /// "Organizers of the boycott", "42 percent", "Everyone"). The name is the phrase as
+    /// written; the kind is a group for plurals and numbers, unknown otherwise.
+    fn generic_before(&self, lo: usize, e: usize) -> Option<Speaker> {
+        let doc = self.doc;
+        let mut s = e;
+        while s > lo && e - s < MAX_GENERIC_SUBJECT_TOKENS {
+            let k = s - 1;
+            let w = doc.low(k);
+            let joins = matches!(w, "'s" | "’s" | "%" | "&" | "-" | "." | "'" | "’");
+            if doc.token_quote[k].is_some() || (is_punct(w) && !joins) || CLAUSE_WORDS.contains(&w) {
+                break;
+            }
+            if k + 1 < e && doc.lex.cue_at(&doc.lower[k..(k + 3).min(e)]).is_some() {
+                break;
+            }
+            if VERB_WORDS.contains(&w) {
+                return None; // "the articles had helped add": a clause, not a subject
+            }
+            s -= 1;
+        }
+        // The phrase must start like a noun phrase: not with a preposition, auxiliary or
+        // adverb, and not end with a word that cannot head one.
+        while s < e && (is_punct(doc.low(s)) || matches!(doc.low(s), "'s" | "’s")) {
+            s += 1;
+        }
+        if s >= e || e - s >= MAX_GENERIC_SUBJECT_TOKENS {
+            return None;
+        }
+        let first = doc.low(s);
+        let last = doc.low(e - 1);
+        if NOT_SUBJECT_STARTS.contains(&first)
+            || NOT_SUBJECT_STARTS.contains(&last)
+            || (first.ends_with("ly") && first.len() > 4)
+            || (e - s == 1 && doc.lex.is_function_word(first) && !GENERIC_SUBJECT_WORDS.contains(&first))
+        {
+            return None;
+        }
+        let number = |w: &str| w.chars().next().is_some_and(|c| c.is_ascii_digit()) || w == "%";
+        let role =
+            doc.tok(e - 1).chars().next().is_some_and(char::is_lowercase) && doc.lex.title(doc.tok(e - 1)).is_some();
+        let kind = if role {
+            SpeakerKind::Person // "the finance minister", "the club's chairman"
+        } else if (s..e).any(|k| number(doc.low(k)))
+            || GENERIC_SUBJECT_WORDS.contains(&last)
+            || (last.ends_with('s')
+                && !last.ends_with("ss")
+                && doc.tok(e - 1).chars().next().is_some_and(char::is_lowercase))
+        {
+            SpeakerKind::Group
+        } else {
+            SpeakerKind::Unknown
+        };
+        let name = doc.text.slice(doc.span(s..e)).to_string();
+        Some(Speaker { name, kind, tokens: s..e, entity: None, resolved: false })
     }
 
     /// The speaker phrase starting at `from` (after a cue: "said Smith", "according to
@@ -266,7 +378,18 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             }
             let title_like = doc.lex.title(w).is_some() || matches!(w, "'s" | "’s");
             if !title_like {
-                break;
+                // "said opposition leader Samuel Oduya": a role of plain words before a name.
+                let lw = doc.low(k);
+                let name_follows = (k + 1..(k + 4).min(hi)).find(|&j| doc.token_entity[j].is_some()).is_some_and(|j| {
+                    doc.token_entity[j].and_then(|e| doc.entity_label(e)) == Some(EntityLabel::Person)
+                        && (k..j).all(|m| {
+                            let x = doc.low(m);
+                            !is_punct(x) && !PHRASE_STOPS.contains(&x) && doc.token_quote[m].is_none()
+                        })
+                });
+                if is_punct(lw) || PHRASE_STOPS.contains(&lw) || !name_follows {
+                    break;
+                }
             }
             k += 1;
         }
@@ -285,7 +408,8 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             if is_punct(w) && !matches!(w, "'s" | "’s") || PHRASE_STOPS.contains(&w) {
                 break;
             }
-            if doc.lex.speaker_noun(w).is_some() && !matches!(doc.tok(k + 1), "'s" | "’s") {
+            let role = doc.tok(k).chars().next().is_some_and(char::is_lowercase) && doc.lex.title(w).is_some();
+            if (doc.lex.speaker_noun(w).is_some() || role) && !matches!(doc.tok(k + 1), "'s" | "’s") {
                 let next = doc.tok(k + 1);
                 let modifier_of_next_noun = next.chars().next().is_some_and(char::is_lowercase)
                     && !POST_MODIFIERS.contains(&doc.low(k + 1))
@@ -364,7 +488,7 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         let mut start = head;
         while start > lo {
             let w = doc.low(start - 1);
-            if is_punct(w) && !matches!(w, "'s" | "’s")
+            if is_punct(w) && !matches!(w, "'s" | "’s" | "'" | "’")
                 || PHRASE_STOPS.contains(&w)
                 || doc.token_quote[start - 1].is_some()
             {
@@ -404,6 +528,18 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             }
         }
         Speaker { name, kind, tokens, entity: None, resolved: false }
+    }
+
+    /// The subject that opens a sentence at token `t`: a person or organisation name, or a
+    /// pronoun ("Fiorina was upfront about her distaste for Trump, saying ...").
+    pub(crate) fn subject_at(&self, t: usize) -> Option<Speaker> {
+        let doc = self.doc;
+        if is_pronoun(doc.low(t)) {
+            return Some(self.pronoun(t));
+        }
+        let ent = doc.token_entity.get(t).copied().flatten()?;
+        let r = doc.entity_tokens.get(ent).cloned()?;
+        (r.start == t).then(|| self.entity_speaker(ent, r)).flatten()
     }
 
     fn entity_speaker(&self, ent: usize, tokens: Range<usize>) -> Option<Speaker> {
