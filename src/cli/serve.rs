@@ -42,6 +42,14 @@ pub async fn daemon(args: RunArgs, config: &Config, data: &DataDir) -> anyhow::R
         .map(|p| Pipeline::load(p, config))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| UsageError(e.to_string()))?;
+    // A daemon follows whatever feeds say: keep it off private networks unless allowed.
+    let pipelines: Vec<Pipeline> = pipelines
+        .into_iter()
+        .map(|mut p| {
+            p.fetch.private_addresses = p.fetch.private_addresses.resolve(true);
+            p
+        })
+        .collect();
     let intervals: Vec<_> = pipelines.iter().map(|p| p.every).collect();
     let mut schedule = Schedule::new(&intervals, Instant::now());
     let cancel = cancel_on_ctrl_c();

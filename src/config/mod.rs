@@ -83,6 +83,42 @@ pub struct FetchConfig {
     pub respect_robots: bool,
     pub strip_query_params: Vec<String>,
     pub retries: u32,
+    /// Requests in flight at once to one host.
+    pub per_host_concurrency: usize,
+    /// Requests per second to one registrable domain (0: no limit).
+    pub per_domain_requests_per_second: u32,
+    /// Whether private, loopback and link-local addresses may be fetched.
+    pub private_addresses: PrivateAddresses,
+    /// Networks reachable even when private addresses are denied.
+    pub allow_addresses: Vec<ipnet::IpNet>,
+}
+
+/// Whether fetching may reach non-public addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrivateAddresses {
+    /// `deny` for long-running commands (`run`, `serve`), `allow` for one-shot ones.
+    Auto,
+    Allow,
+    Deny,
+}
+
+impl PrivateAddresses {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrivateAddresses::Auto => "auto",
+            PrivateAddresses::Allow => "allow",
+            PrivateAddresses::Deny => "deny",
+        }
+    }
+
+    /// Resolves `auto` for a command: long-running commands deny, one-shot ones allow.
+    pub fn resolve(self, long_running: bool) -> PrivateAddresses {
+        match self {
+            PrivateAddresses::Auto if long_running => PrivateAddresses::Deny,
+            PrivateAddresses::Auto => PrivateAddresses::Allow,
+            other => other,
+        }
+    }
 }
 
 /// Index behaviour.

@@ -9,7 +9,9 @@ use std::time::Duration;
 use serde::Deserialize;
 use url::Url;
 
-use super::{Config, FetchConfig, IndexConfig, Issues, Pipeline, ServerConfig, Source, parse_duration};
+use super::{
+    Config, FetchConfig, IndexConfig, Issues, Pipeline, PrivateAddresses, ServerConfig, Source, parse_duration,
+};
 
 /// The pipeline file format version this build understands.
 pub const PIPELINE_FORMAT_VERSION: u32 = 1;
@@ -35,6 +37,10 @@ pub struct RawFetch {
     pub respect_robots: bool,
     pub strip_query_params: Vec<String>,
     pub retries: u32,
+    pub per_host_concurrency: u64,
+    pub per_domain_requests_per_second: u32,
+    pub private_addresses: String,
+    pub allow_addresses: Vec<String>,
 }
 
 impl Default for RawFetch {
@@ -52,6 +58,10 @@ impl Default for RawFetch {
                 .map(String::from)
                 .to_vec(),
             retries: 2,
+            per_host_concurrency: 1,
+            per_domain_requests_per_second: 4,
+            private_addresses: "auto".to_string(),
+            allow_addresses: Vec::new(),
         }
     }
 }
@@ -70,6 +80,10 @@ pub struct RawFetchOverrides {
     pub respect_robots: Option<bool>,
     pub strip_query_params: Option<Vec<String>>,
     pub retries: Option<u32>,
+    pub per_host_concurrency: Option<u64>,
+    pub per_domain_requests_per_second: Option<u32>,
+    pub private_addresses: Option<String>,
+    pub allow_addresses: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -140,6 +154,14 @@ impl RawFetch {
         check("max_redirects", self.max_redirects, 0..=20, "use 0 to 20");
         check("per_host_delay_ms", self.per_host_delay_ms, 0..=600_000, "use 0 to 600000 ms");
         check("concurrency", self.concurrency, 1..=1024, "use 1 to 1024");
+        check("per_host_concurrency", self.per_host_concurrency, 1..=64, "use 1 to 64; 1 is the polite default");
+        check(
+            "per_domain_requests_per_second",
+            u64::from(self.per_domain_requests_per_second),
+            0..=10_000,
+            "use 0 (no limit) to 10000",
+        );
+        check("retries", u64::from(self.retries), 0..=10, "use 0 to 10");
         if self.user_agent.trim().is_empty() {
             issues.push(
                 format!("{prefix}.user_agent"),
@@ -147,7 +169,37 @@ impl RawFetch {
                 Some("name the tool and a contact URL, e.g. `quotewire/0.1 (+https://example.org/bot)`"),
             );
         }
+        let private_addresses = match self.private_addresses.as_str() {
+            "auto" => PrivateAddresses::Auto,
+            "allow" => PrivateAddresses::Allow,
+            "deny" => PrivateAddresses::Deny,
+            other => {
+                issues.push(
+                    format!("{prefix}.private_addresses"),
+                    format!("`{other}` is not a choice"),
+                    Some("use auto (deny for `run` and `serve`, allow for one-shot commands), allow or deny"),
+                );
+                PrivateAddresses::Auto
+            }
+        };
+        let mut allow_addresses = Vec::new();
+        for (i, text) in self.allow_addresses.iter().enumerate() {
+            let parsed =
+                text.parse::<ipnet::IpNet>().or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from));
+            match parsed {
+                Ok(net) => allow_addresses.push(net),
+                Err(_) => issues.push(
+                    format!("{prefix}.allow_addresses[{i}]"),
+                    format!("`{text}` is not an address or network"),
+                    Some("write an address such as 10.1.2.3 or a network such as 10.1.0.0/16"),
+                ),
+            }
+        }
         FetchConfig {
+            private_addresses,
+            allow_addresses,
+            per_host_concurrency: self.per_host_concurrency as usize,
+            per_domain_requests_per_second: self.per_domain_requests_per_second,
             user_agent: self.user_agent,
             connect_timeout: Duration::from_secs(self.connect_timeout_secs),
             timeout: Duration::from_secs(self.timeout_secs),
@@ -173,6 +225,10 @@ impl RawFetch {
             respect_robots: config.respect_robots,
             strip_query_params: config.strip_query_params.clone(),
             retries: config.retries,
+            per_host_concurrency: config.per_host_concurrency as u64,
+            per_domain_requests_per_second: config.per_domain_requests_per_second,
+            private_addresses: config.private_addresses.as_str().to_string(),
+            allow_addresses: config.allow_addresses.iter().map(ToString::to_string).collect(),
         }
     }
 
@@ -190,7 +246,11 @@ impl RawFetch {
             concurrency,
             respect_robots,
             strip_query_params,
-            retries
+            retries,
+            per_host_concurrency,
+            per_domain_requests_per_second,
+            private_addresses,
+            allow_addresses
         );
         self
     }

@@ -12,14 +12,17 @@ use tokio::sync::Semaphore;
 use url::Url;
 
 use super::FetchError;
+use super::guard::{self, AddressPolicy};
 use super::politeness::HostGates;
 use super::robots::RobotsCache;
-use crate::config::FetchConfig;
+use crate::config::{FetchConfig, PrivateAddresses};
 
 /// Longest `Retry-After` honoured; a server asking for more gets the page marked failed.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
-/// First retry delay; doubled for every further attempt.
+/// First retry delay; doubled (with jitter) for every further attempt.
 const RETRY_BASE_DELAY: Duration = Duration::from_millis(300);
+/// Longest robots.txt Crawl-delay honoured; a larger one is capped, not obeyed literally.
+const MAX_CRAWL_DELAY: Duration = Duration::from_secs(60);
 
 /// Cache validators from a previous fetch, sent back as a conditional GET.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -105,25 +108,34 @@ pub struct Fetcher {
     gates: HostGates,
     robots: RobotsCache,
     slots: Semaphore,
+    policy: AddressPolicy,
 }
 
 impl Fetcher {
     /// Builds a client from fetch settings.
     pub fn new(config: &FetchConfig) -> Result<Arc<Fetcher>, FetchError> {
-        let client = reqwest::Client::builder()
+        let policy = match config.private_addresses {
+            PrivateAddresses::Deny => AddressPolicy::PublicOnly { except: config.allow_addresses.clone().into() },
+            PrivateAddresses::Allow | PrivateAddresses::Auto => AddressPolicy::AllowAll,
+        };
+        let mut builder = reqwest::Client::builder()
             .user_agent(config.user_agent.clone())
             .connect_timeout(config.connect_timeout)
             .timeout(config.timeout)
             .redirect(reqwest::redirect::Policy::none())
-            .gzip(true)
-            .build()
-            .map_err(|e| FetchError::Client(e.to_string()))?;
+            .gzip(true);
+        if let Some(resolver) = guard::resolver(&policy) {
+            // A proxy would resolve names itself, out of the guard's sight.
+            builder = builder.dns_resolver(resolver).no_proxy();
+        }
+        let client = builder.build().map_err(|e| FetchError::Client(e.to_string()))?;
         Ok(Arc::new(Fetcher {
             client,
             config: config.clone(),
-            gates: HostGates::default(),
+            gates: HostGates::new(config.per_host_concurrency, config.per_domain_requests_per_second),
             robots: RobotsCache::new(&config.user_agent),
             slots: Semaphore::new(config.concurrency.max(1)),
+            policy,
         }))
     }
 
@@ -148,6 +160,10 @@ impl Fetcher {
         let mut hops = 0;
         loop {
             check_scheme(&current)?;
+            // The address guard before robots.txt: a refused host is never contacted at all.
+            if let Err(address) = self.policy.check_url(&current) {
+                return Err(FetchError::Forbidden { url: current.to_string(), address: address.to_string() });
+            }
             self.check_robots(&current).await?;
             let conditional = if hops == 0 { validators } else { &Validators::default() };
             match self.fetch_one(&current, conditional, expect).await? {
@@ -176,22 +192,36 @@ impl Fetcher {
         validators: &Validators,
         expect: Expect,
     ) -> Result<Hop, FetchError> {
-        let mut attempt = 0;
+        if let Err(address) = self.policy.check_url(url) {
+            return Err(FetchError::Forbidden { url: url.to_string(), address: address.to_string() });
+        }
+        let delay = match self.robots.crawl_delay(url) {
+            Some(crawl) => self.config.per_host_delay.max(crawl.min(MAX_CRAWL_DELAY)),
+            None => self.config.per_host_delay,
+        };
+        let mut backoff = backon::BackoffBuilder::build(
+            backon::ExponentialBuilder::default()
+                .with_min_delay(RETRY_BASE_DELAY)
+                .with_factor(2.0)
+                .with_jitter()
+                .with_max_times(self.config.retries as usize),
+        );
         loop {
             let result = {
                 let _slot = self.slots.acquire().await.map_err(|_| FetchError::Client("client closed".into()))?;
-                let _turn = self.gates.acquire(url, self.config.per_host_delay).await;
+                let _turn = self.gates.acquire(url, delay).await;
                 self.request(url, validators, expect).await
             };
             match result {
-                Err(Failure { error, retry_after }) if error.is_transient() && attempt < self.config.retries => {
-                    let backoff = retry_after.unwrap_or_else(|| backoff_delay(url, attempt));
-                    if backoff > MAX_RETRY_AFTER {
+                Err(Failure { error, retry_after }) if error.is_transient() => {
+                    let Some(wait) = backoff.next() else { return Err(error) };
+                    // The server's Retry-After wins over our own backoff, up to a cap.
+                    let wait = retry_after.unwrap_or(wait);
+                    if wait > MAX_RETRY_AFTER {
                         return Err(error);
                     }
-                    tracing::debug!(%url, attempt, ?backoff, "retrying after {error}");
-                    tokio::time::sleep(backoff).await;
-                    attempt += 1;
+                    tracing::debug!(%url, ?wait, "retrying after {error}");
+                    tokio::time::sleep(wait).await;
                 }
                 Err(Failure { error, .. }) => return Err(error),
                 Ok(hop) => return Ok(hop),
@@ -229,12 +259,8 @@ impl Fetcher {
             return Ok(Hop::Done(FetchOutcome::NotModified));
         }
         if !status.is_success() {
-            let retry_after = response
-                .headers()
-                .get(header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map(Duration::from_secs);
+            let retry_after =
+                response.headers().get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after);
             return Err(Failure {
                 error: FetchError::Status { url: url.to_string(), status: status.as_u16() },
                 retry_after,
@@ -315,11 +341,15 @@ fn check_scheme(url: &Url) -> Result<(), FetchError> {
     }
 }
 
-/// Exponential backoff with a jitter derived from the URL, so hosts do not retry in lockstep.
-fn backoff_delay(url: &Url, attempt: u32) -> Duration {
-    let base = RETRY_BASE_DELAY * 2u32.saturating_pow(attempt);
-    let jitter = url.as_str().bytes().fold(attempt as u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64)) % 100;
-    base + Duration::from_millis(jitter * base.as_millis() as u64 / 400)
+/// `Retry-After` as seconds or an HTTP date; a date in the past means "now".
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let wait = date.signed_duration_since(chrono::Utc::now());
+    Some(wait.to_std().unwrap_or(Duration::ZERO))
 }
 
 #[cfg(test)]
@@ -346,8 +376,12 @@ mod tests {
     }
 
     #[test]
-    fn backoff_grows() {
-        let url = Url::parse("http://127.0.0.1/x").unwrap();
-        assert!(backoff_delay(&url, 2) > backoff_delay(&url, 0));
+    fn retry_after_accepts_seconds_and_dates() {
+        assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+        let soon = (chrono::Utc::now() + chrono::Duration::seconds(30)).to_rfc2822();
+        let wait = parse_retry_after(&soon).unwrap();
+        assert!(wait > Duration::from_secs(25) && wait <= Duration::from_secs(30), "{wait:?}");
+        assert_eq!(parse_retry_after("soon"), None);
     }
 }

@@ -8,6 +8,7 @@
 mod canonical;
 mod client;
 mod feed;
+mod guard;
 mod local;
 mod politeness;
 mod robots;
@@ -16,7 +17,9 @@ mod sitemap;
 pub use canonical::canonicalize;
 pub use client::{Expect, FetchOutcome, FetchedPage, Fetcher, Validators};
 pub use feed::{DiscoveredLink, parse_feed};
+pub use guard::{AddressPolicy, is_non_public};
 pub use local::{MAX_LOCAL_FILE_BYTES, list_html_files, read_html_file};
+pub use politeness::domain_key;
 pub use sitemap::{Sitemap, parse_sitemap};
 
 /// Errors of the fetch stage. Each names the URL (or file) it is about.
@@ -26,6 +29,8 @@ pub enum FetchError {
     Client(String),
     #[error("refusing `{url}`: only http and https URLs are fetched")]
     Scheme { url: String },
+    #[error("refusing {url}: {address} is not a public address (set fetch.private_addresses = \"allow\" to fetch it)")]
+    Forbidden { url: String, address: String },
     #[error("{url} is disallowed by robots.txt")]
     Disallowed { url: String },
     #[error("cannot reach {url}: robots.txt unavailable ({message}); nothing is fetched from this site until it is")]

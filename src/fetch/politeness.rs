@@ -1,46 +1,89 @@
-//! Per-host politeness: one request at a time per host and a minimum delay between them.
+//! Politeness: per-host concurrency and spacing, and a per-domain rate limit.
 //!
-//! A host's turn is a lock held for the whole request; the delay is measured from the end of
-//! the previous request to that host. Hosts are keyed by host and port.
+//! Hosts (host and port) get at most `per_host_concurrency` requests in flight, with request
+//! starts spaced by the larger of the configured delay and the site's robots.txt
+//! Crawl-delay. On top, every registrable domain (`news.example.co.uk` and
+//! `www.example.co.uk` share `example.co.uk`, via the public suffix list) is held to
+//! `per_domain_requests_per_second` with `governor`.
 
 use std::collections::HashMap;
+use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 use url::Url;
 
+struct HostState {
+    slots: Arc<Semaphore>,
+    next_start: Mutex<Option<Instant>>,
+}
+
 /// Hands out per-host turns.
-#[derive(Default)]
 pub struct HostGates {
-    gates: Mutex<HashMap<String, Arc<AsyncMutex<Option<Instant>>>>>,
+    per_host: usize,
+    hosts: Mutex<HashMap<String, Arc<HostState>>>,
+    domains: Option<DefaultKeyedRateLimiter<String>>,
 }
 
-/// A host's turn; dropping it ends the turn and starts the delay.
+/// A host's turn; dropping it frees the host's slot.
 pub struct HostTurn {
-    guard: OwnedMutexGuard<Option<Instant>>,
+    _permit: OwnedSemaphorePermit,
 }
 
-impl Drop for HostTurn {
-    fn drop(&mut self) {
-        *self.guard = Some(Instant::now());
+/// The key requests are rate-limited under: the registrable domain, or the host itself for
+/// IP addresses and names without a public suffix (`localhost`, `127.0.0.1`).
+pub fn domain_key(url: &Url) -> String {
+    let host = url.host_str().unwrap_or("").trim_end_matches('.').to_ascii_lowercase();
+    if matches!(url.host(), Some(url::Host::Domain(_)))
+        && let Some(domain) = psl::domain_str(&host)
+    {
+        return domain.to_string();
     }
+    host
 }
 
 impl HostGates {
-    /// Waits for `url`'s host to be free and for `delay` to have passed since its last request.
+    pub fn new(per_host_concurrency: usize, per_domain_rps: u32) -> HostGates {
+        HostGates {
+            per_host: per_host_concurrency.max(1),
+            hosts: Mutex::new(HashMap::new()),
+            domains: NonZeroU32::new(per_domain_rps).map(|rps| RateLimiter::keyed(Quota::per_second(rps))),
+        }
+    }
+
+    /// Waits for a slot on `url`'s host, for `delay` since the previous request start there,
+    /// and for the domain's rate limit.
     pub async fn acquire(&self, url: &Url, delay: Duration) -> HostTurn {
         let key = format!("{}:{}", url.host_str().unwrap_or(""), url.port_or_known_default().unwrap_or(0));
-        let gate = {
-            let mut gates = self.gates.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            gates.entry(key).or_default().clone()
+        let state = {
+            let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
+            hosts
+                .entry(key)
+                .or_insert_with(|| {
+                    Arc::new(HostState { slots: Arc::new(Semaphore::new(self.per_host)), next_start: Mutex::new(None) })
+                })
+                .clone()
         };
-        let guard = gate.lock_owned().await;
-        if let Some(last) = *guard {
-            tokio::time::sleep_until(last + delay).await;
+        let permit = match state.slots.clone().acquire_owned().await {
+            Ok(permit) => permit,
+            // The semaphore is never closed; this arm only satisfies the type.
+            Err(_) => unreachable!("host semaphores are never closed"),
+        };
+        let start = {
+            let mut next = state.next_start.lock().unwrap_or_else(|p| p.into_inner());
+            let now = Instant::now();
+            let start = next.map_or(now, |n| n.max(now));
+            *next = Some(start + delay);
+            start
+        };
+        tokio::time::sleep_until(start).await;
+        if let Some(limiter) = &self.domains {
+            limiter.until_key_ready(&domain_key(url)).await;
         }
-        HostTurn { guard }
+        HostTurn { _permit: permit }
     }
 }
 
@@ -50,7 +93,7 @@ mod tests {
 
     #[tokio::test]
     async fn same_host_requests_are_spaced_by_the_delay() {
-        let gates = Arc::new(HostGates::default());
+        let gates = HostGates::new(1, 0);
         let url = Url::parse("http://127.0.0.1:9/a").unwrap();
         let start = Instant::now();
         for _ in 0..3 {
@@ -60,6 +103,41 @@ mod tests {
         let other = Url::parse("http://127.0.0.1:10/a").unwrap();
         let t = Instant::now();
         let _turn = gates.acquire(&other, Duration::from_millis(500)).await;
-        assert!(t.elapsed() < Duration::from_millis(100), "other host must not wait");
+        assert!(t.elapsed() < Duration::from_millis(100), "another host must not wait");
+    }
+
+    #[tokio::test]
+    async fn one_request_at_a_time_per_host() {
+        let gates = Arc::new(HostGates::new(1, 0));
+        let url = Url::parse("http://127.0.0.1:9/a").unwrap();
+        let first = gates.acquire(&url, Duration::ZERO).await;
+        let (g, u) = (gates.clone(), url.clone());
+        let waiting = tokio::spawn(async move { g.acquire(&u, Duration::ZERO).await });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(!waiting.is_finished(), "second request must wait for the first");
+        drop(first);
+        tokio::time::timeout(Duration::from_secs(1), waiting).await.unwrap().unwrap();
+    }
+
+    #[tokio::test]
+    async fn domain_rate_limit_covers_subdomains() {
+        let gates = HostGates::new(4, 5);
+        let start = Instant::now();
+        for host in ["a", "b", "c", "d", "e", "f", "g", "h"] {
+            // Names are never resolved: the limiter only looks at the URL.
+            let url = Url::parse(&format!("https://{host}.example.co.uk/x")).unwrap();
+            let _turn = gates.acquire(&url, Duration::ZERO).await;
+        }
+        // 5 per second with a burst of 5: the last three wait about 200 ms each.
+        assert!(start.elapsed() >= Duration::from_millis(500), "{:?}", start.elapsed());
+    }
+
+    #[test]
+    fn domain_keys_use_the_public_suffix_list() {
+        let key = |u: &str| domain_key(&Url::parse(u).unwrap());
+        assert_eq!(key("https://news.example.co.uk/a"), "example.co.uk");
+        assert_eq!(key("https://www.example.com/a"), "example.com");
+        assert_eq!(key("http://127.0.0.1:8080/"), "127.0.0.1");
+        assert_eq!(key("http://localhost/"), "localhost");
     }
 }

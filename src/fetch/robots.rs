@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use texting_robots::Robot;
 use tokio::sync::OnceCell;
@@ -52,6 +53,18 @@ impl RobotsCache {
             Rules::Unavailable(message) => {
                 Err(FetchError::RobotsUnavailable { url: url.to_string(), message: message.clone() })
             }
+        }
+    }
+
+    /// The Crawl-delay of `url`'s origin, once its robots.txt has been read.
+    pub fn crawl_delay(&self, url: &Url) -> Option<Duration> {
+        let origins = self.origins.lock().unwrap_or_else(|p| p.into_inner());
+        match origins.get(&url.origin().ascii_serialization())?.get()? {
+            Rules::Parsed(robot) => robot
+                .delay
+                .filter(|d| d.is_finite() && *d > 0.0)
+                .map(|d| Duration::from_secs_f64(f64::from(d).min(3600.0))),
+            _ => None,
         }
     }
 

@@ -150,6 +150,17 @@ pub async fn run(
         refetch,
     });
 
+    // Articles stored by an earlier run that never reached a commit (crash, kill -9).
+    let pending = shared.store(|s| s.pending_index())?;
+    if !pending.is_empty() {
+        tracing::info!("re-indexing {} article(s) an earlier run stored but did not commit", pending.len());
+    }
+    for article in pending {
+        if shared.index_tx.send(article).is_err() {
+            break;
+        }
+    }
+
     let mut seen = HashSet::new();
     let mut tasks = JoinSet::new();
     let in_flight_limit = pipeline.fetch.concurrency.max(1) * 2;
@@ -191,18 +202,24 @@ pub async fn run(
         return Err(PipelineError::Writer("tasks still hold the run state".into()));
     };
     drop(shared.index_tx);
-    writer.join().map_err(|_| PipelineError::Writer("index writer panicked".into()))??;
+    let committed = writer.join().map_err(|_| PipelineError::Writer("index writer panicked".into()))??;
+    let mut store = shared.store.into_inner().unwrap_or_else(|p| p.into_inner());
+    store.mark_indexed(&committed)?;
     let mut stats = shared.stats.into_inner().unwrap_or_else(|p| p.into_inner());
     stats.seconds = started.elapsed().as_secs_f64();
     Ok(stats)
 }
 
-fn write_index(mut sink: Box<dyn IndexSink>, rx: Receiver<ArticleRecord>) -> Result<(), PipelineError> {
+/// The one index writer: adds what it receives, commits once the channel closes, and
+/// returns the ids it committed.
+fn write_index(mut sink: Box<dyn IndexSink>, rx: Receiver<ArticleRecord>) -> Result<Vec<String>, PipelineError> {
+    let mut ids = Vec::new();
     for article in rx {
         sink.upsert_article(&article)?;
+        ids.push(article.id);
     }
     sink.commit()?;
-    Ok(())
+    Ok(ids)
 }
 
 #[derive(Clone, Copy)]
@@ -366,15 +383,13 @@ fn process(
         content_hash: &hash,
         fetched_at: &fetched_at,
     };
-    if let Err(e) = shared.store(|s| s.put_page(&page)) {
-        shared.fail(key, e.to_string());
-        return;
-    }
     let url = Url::parse(key).unwrap_or_else(|_| final_url.clone());
+    // Extract first, then store the page and its article in one transaction: a crash
+    // in between can never leave validators that would hide a missing article.
     match shared.builder.build(&url, body, content_type, &fetched_at, feed_date) {
         Ok(BuildOutcome::Article(article)) => {
             let quotes = article.quotes.len() as u64;
-            if let Err(e) = shared.store(|s| s.put_article(key, &article)) {
+            if let Err(e) = shared.store(|s| s.put_document(&page, Some(&article))) {
                 shared.fail(key, e.to_string());
                 return;
             }
@@ -383,11 +398,20 @@ fn process(
                 s.quotes += quotes;
             });
             // Blocks while the writer is behind; fails only if the writer died, which
-            // `run` reports when it joins the writer.
+            // `run` reports when it joins the writer. The article stays marked pending.
             let _ = shared.index_tx.send(*article);
         }
-        Ok(BuildOutcome::NotArticle) => shared.stats(|s| s.not_articles += 1),
-        Err(e) => shared.fail(key, format!("{key}: {e}")),
+        Ok(BuildOutcome::NotArticle) => match shared.store(|s| s.put_document(&page, None)) {
+            Ok(()) => shared.stats(|s| s.not_articles += 1),
+            Err(e) => shared.fail(key, e.to_string()),
+        },
+        Err(e) => {
+            // Keep the body for a later re-extraction; the failure is recorded after it.
+            if let Err(store_error) = shared.store(|s| s.put_document(&page, None)) {
+                tracing::warn!(%key, "cannot store page: {store_error}");
+            }
+            shared.fail(key, format!("{key}: {e}"));
+        }
     }
 }
 

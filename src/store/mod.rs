@@ -70,8 +70,16 @@ pub trait DocumentStore: Send {
     fn touch_page(&mut self, url: &str, fetched_at: &str) -> Result<(), StoreError>;
     /// Records a failure without losing what the URL had before.
     fn record_failure(&mut self, url: &str, error: &str, at: &str) -> Result<(), StoreError>;
-    /// Stores (or replaces) an article and links the page URL to it.
+    /// Stores (or replaces) an article and links the page URL to it. The article is marked
+    /// as waiting for the index until [`DocumentStore::mark_indexed`].
     fn put_article(&mut self, page_url: &str, article: &ArticleRecord) -> Result<(), StoreError>;
+    /// Stores a fetched page and what it became (an article, or nothing for non-articles) in
+    /// one transaction, so a crash never leaves validators without their article.
+    fn put_document(&mut self, page: &RawPage<'_>, article: Option<&ArticleRecord>) -> Result<(), StoreError>;
+    /// Articles stored but not yet committed to the index (after a crash, or a failed commit).
+    fn pending_index(&self) -> Result<Vec<ArticleRecord>, StoreError>;
+    /// Records that these articles are committed to the index.
+    fn mark_indexed(&mut self, ids: &[String]) -> Result<(), StoreError>;
     fn article(&self, id: &str) -> Result<Option<ArticleRecord>, StoreError>;
     /// The id of an article already stored under this canonical URL.
     fn article_id_by_canonical(&self, canonical_url: &str) -> Result<Option<String>, StoreError>;

@@ -13,7 +13,7 @@ use crate::fetch::Validators;
 use crate::model::ArticleRecord;
 
 /// Bump when the schema changes; older stores are migrated in `migrate`.
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -45,7 +45,8 @@ CREATE TABLE IF NOT EXISTS articles (
     canonical_url TEXT,
     content_hash TEXT NOT NULL,
     record TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    indexed INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS articles_canonical ON articles (canonical_url);
 ";
@@ -96,6 +97,14 @@ impl SqliteStore {
                 Ok(())
             }
             Some(SCHEMA_VERSION) => Ok(()),
+            Some(1) => {
+                // v1 -> v2: articles learn whether they reached the index; assume they did.
+                self.conn.execute_batch(
+                    "ALTER TABLE articles ADD COLUMN indexed INTEGER NOT NULL DEFAULT 1;
+                     UPDATE meta SET value = '2' WHERE key = 'schema_version';",
+                )?;
+                Ok(())
+            }
             Some(found) => Err(StoreError::Version { path: self.path.clone(), found, expected: SCHEMA_VERSION }),
         }
     }
@@ -118,6 +127,53 @@ fn parse_record(id: &str, json: &str) -> Result<ArticleRecord, StoreError> {
     serde_json::from_str(json).map_err(|e| StoreError::Corrupt { id: id.to_string(), message: e.to_string() })
 }
 
+impl SqliteStore {
+    fn query_articles(&self, sql: &str) -> Result<Vec<ArticleRecord>, StoreError> {
+        let mut stmt = self.conn.prepare(sql)?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, json) = row?;
+            out.push(parse_record(&id, &json)?);
+        }
+        Ok(out)
+    }
+}
+
+fn write_page(conn: &Connection, page: &RawPage<'_>) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO pages (url, final_url, content_type, etag, last_modified, content_hash, raw, fetched_at, failures, last_error)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, NULL)
+         ON CONFLICT(url) DO UPDATE SET final_url = ?2, content_type = ?3, etag = ?4, last_modified = ?5,
+           content_hash = ?6, raw = ?7, fetched_at = ?8, failures = 0, last_error = NULL",
+        params![
+            page.url,
+            page.final_url,
+            page.content_type,
+            page.validators.etag,
+            page.validators.last_modified,
+            page.content_hash,
+            compress(page.body),
+            page.fetched_at
+        ],
+    )?;
+    Ok(())
+}
+
+fn write_article(conn: &Connection, page_url: &str, article: &ArticleRecord) -> Result<(), StoreError> {
+    let json = serde_json::to_string(article)
+        .map_err(|e| StoreError::Corrupt { id: article.id.clone(), message: e.to_string() })?;
+    conn.execute(
+        "INSERT INTO articles (id, url, canonical_url, content_hash, record, updated_at, indexed)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0)
+         ON CONFLICT(id) DO UPDATE SET url = ?2, canonical_url = ?3, content_hash = ?4, record = ?5,
+           updated_at = ?6, indexed = 0",
+        params![article.id, article.url, article.canonical_url, article.content_hash, json, article.fetched_at],
+    )?;
+    conn.execute("UPDATE pages SET article_id = ?2 WHERE url = ?1", params![page_url, article.id])?;
+    Ok(())
+}
+
 impl DocumentStore for SqliteStore {
     fn page_state(&self, url: &str) -> Result<Option<PageState>, StoreError> {
         Ok(self
@@ -138,22 +194,32 @@ impl DocumentStore for SqliteStore {
     }
 
     fn put_page(&mut self, page: &RawPage<'_>) -> Result<(), StoreError> {
-        self.conn.execute(
-            "INSERT INTO pages (url, final_url, content_type, etag, last_modified, content_hash, raw, fetched_at, failures, last_error)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, NULL)
-             ON CONFLICT(url) DO UPDATE SET final_url = ?2, content_type = ?3, etag = ?4, last_modified = ?5,
-               content_hash = ?6, raw = ?7, fetched_at = ?8, failures = 0, last_error = NULL",
-            params![
-                page.url,
-                page.final_url,
-                page.content_type,
-                page.validators.etag,
-                page.validators.last_modified,
-                page.content_hash,
-                compress(page.body),
-                page.fetched_at
-            ],
-        )?;
+        write_page(&self.conn, page)
+    }
+
+    fn put_document(&mut self, page: &RawPage<'_>, article: Option<&ArticleRecord>) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        write_page(&tx, page)?;
+        if let Some(article) = article {
+            write_article(&tx, page.url, article)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn pending_index(&self) -> Result<Vec<ArticleRecord>, StoreError> {
+        self.query_articles("SELECT id, record FROM articles WHERE indexed = 0 ORDER BY id")
+    }
+
+    fn mark_indexed(&mut self, ids: &[String]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare("UPDATE articles SET indexed = 1 WHERE id = ?1")?;
+            for id in ids {
+                stmt.execute([id])?;
+            }
+        }
+        tx.commit()?;
         Ok(())
     }
 
@@ -175,22 +241,8 @@ impl DocumentStore for SqliteStore {
     }
 
     fn put_article(&mut self, page_url: &str, article: &ArticleRecord) -> Result<(), StoreError> {
-        let json = serde_json::to_string(article)
-            .map_err(|e| StoreError::Corrupt { id: article.id.clone(), message: e.to_string() })?;
         let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO articles (id, url, canonical_url, content_hash, record, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT(id) DO UPDATE SET url = ?2, canonical_url = ?3, content_hash = ?4, record = ?5, updated_at = ?6",
-            params![
-                article.id,
-                article.url,
-                article.canonical_url,
-                article.content_hash,
-                json,
-                article.fetched_at
-            ],
-        )?;
-        tx.execute("UPDATE pages SET article_id = ?2 WHERE url = ?1", params![page_url, article.id])?;
+        write_article(&tx, page_url, article)?;
         tx.commit()?;
         Ok(())
     }
@@ -209,14 +261,7 @@ impl DocumentStore for SqliteStore {
     }
 
     fn articles(&self) -> Result<Vec<ArticleRecord>, StoreError> {
-        let mut stmt = self.conn.prepare("SELECT id, record FROM articles ORDER BY id")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, json) = row?;
-            out.push(parse_record(&id, &json)?);
-        }
-        Ok(out)
+        self.query_articles("SELECT id, record FROM articles ORDER BY id")
     }
 
     fn raw_page(&self, url: &str) -> Result<Option<StoredBody>, StoreError> {
