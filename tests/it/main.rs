@@ -6,3 +6,4 @@ mod cli;
 mod corpus;
 mod errors;
 mod fetch;
+mod resume;
