@@ -31,6 +31,12 @@ pub struct IngestArgs {
     /// Local HTML files or directories.
     #[arg(long = "dir", value_name = "PATH")]
     pub dirs: Vec<PathBuf>,
+    /// WARC or WARC.gz archives (e.g. Common Crawl News).
+    #[arg(long = "warc", value_name = "FILE")]
+    pub warcs: Vec<PathBuf>,
+    /// Sites whose feeds and sitemaps are discovered from the home page and robots.txt.
+    #[arg(long = "site", value_name = "URL")]
+    pub sites: Vec<String>,
     /// Download known pages again even when the server gives no validators.
     #[arg(long)]
     pub refetch: bool,
@@ -65,12 +71,19 @@ pub fn pipelines(args: &IngestArgs, config: &Config) -> Result<Vec<Pipeline>, Us
     for path in &args.dirs {
         sources.push(Source::Dir { path: path.clone() });
     }
+    for path in &args.warcs {
+        sources.push(Source::Warc { path: path.clone() });
+    }
+    for raw in &args.sites {
+        sources.push(Source::Site { url: parse_url("--site", raw)? });
+    }
     if !sources.is_empty() {
         out.push(Pipeline::ad_hoc(sources, config));
     }
     if out.is_empty() {
         return Err(UsageError(
-            "nothing to ingest: give --pipeline FILE or at least one --feed, --sitemap, --url or --dir".into(),
+            "nothing to ingest: give --pipeline FILE or at least one --feed, --sitemap, --url, --site, --dir or --warc"
+                .into(),
         ));
     }
     Ok(out)

@@ -183,6 +183,13 @@ pub enum Source {
     Page { url: Url },
     /// A local directory (or file) of HTML files.
     Dir { path: PathBuf },
+    /// A WARC or WARC.gz archive (e.g. Common Crawl News); its HTML responses are ingested.
+    Warc { path: PathBuf },
+    /// A site whose feeds and sitemaps are discovered from its home page
+    /// (`<link rel=alternate>`) and robots.txt (`Sitemap:` lines).
+    Site { url: Url },
+    /// A newsroom listing page: article links picked by a CSS selector, pagination followed.
+    Listing { url: Url, links: String, next: Option<String>, max_pages: usize },
 }
 
 impl Source {
@@ -193,14 +200,21 @@ impl Source {
             Source::Sitemap { .. } => "sitemap",
             Source::Page { .. } => "url",
             Source::Dir { .. } => "dir",
+            Source::Warc { .. } => "warc",
+            Source::Site { .. } => "site",
+            Source::Listing { .. } => "listing",
         }
     }
 
     /// The URL or path as text.
     pub fn location(&self) -> String {
         match self {
-            Source::Feed { url } | Source::Sitemap { url } | Source::Page { url } => url.to_string(),
-            Source::Dir { path } => path.display().to_string(),
+            Source::Feed { url }
+            | Source::Sitemap { url }
+            | Source::Page { url }
+            | Source::Site { url }
+            | Source::Listing { url, .. } => url.to_string(),
+            Source::Dir { path } | Source::Warc { path } => path.display().to_string(),
         }
     }
 }

@@ -286,10 +286,38 @@ impl Default for RawSchedule {
 #[derive(Debug, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
 pub enum RawSource {
-    Feed { url: String },
-    Sitemap { url: String },
-    Url { url: String },
-    Dir { path: String },
+    Feed {
+        url: String,
+    },
+    Sitemap {
+        url: String,
+    },
+    Url {
+        url: String,
+    },
+    Dir {
+        path: String,
+    },
+    Warc {
+        path: String,
+    },
+    Site {
+        url: String,
+    },
+    Listing {
+        url: String,
+        /// CSS selector of the article links.
+        links: String,
+        /// CSS selector of the next-page link.
+        #[serde(default)]
+        next: Option<String>,
+        #[serde(default = "default_max_pages")]
+        max_pages: usize,
+    },
+}
+
+fn default_max_pages() -> usize {
+    5
 }
 
 impl RawPipeline {
@@ -355,6 +383,39 @@ impl RawPipeline {
                     } else {
                         Some(Source::Dir { path: base_dir.join(dir) })
                     }
+                }
+                RawSource::Warc { path: file } => {
+                    if file.trim().is_empty() {
+                        issues.push(format!("{path}.path"), "must not be empty", Some("name a .warc or .warc.gz file"));
+                        None
+                    } else {
+                        Some(Source::Warc { path: base_dir.join(file) })
+                    }
+                }
+                RawSource::Site { url } => parse_url(&url, issues).map(|url| Source::Site { url }),
+                RawSource::Listing { url, links, next, max_pages } => {
+                    let url = parse_url(&url, issues);
+                    let mut check = |key: &str, css: &str| {
+                        if let Err(message) = crate::fetch::parse_selector(css) {
+                            issues.push(
+                                format!("{path}.{key}"),
+                                message,
+                                Some("write a CSS selector such as `ul.releases li h3 a`"),
+                            );
+                        }
+                    };
+                    check("links", &links);
+                    if let Some(next) = &next {
+                        check("next", next);
+                    }
+                    if !(1..=1000).contains(&max_pages) {
+                        issues.push(
+                            format!("{path}.max_pages"),
+                            format!("`{max_pages}` is out of range"),
+                            Some("follow 1 to 1000 listing pages"),
+                        );
+                    }
+                    url.map(|url| Source::Listing { url, links, next, max_pages })
                 }
             };
             sources.extend(source);

@@ -21,6 +21,7 @@ mod kind;
 mod language;
 mod metadata;
 mod prune;
+pub mod simhash;
 mod text;
 
 use chrono::{DateTime, FixedOffset};

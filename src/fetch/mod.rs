@@ -2,25 +2,32 @@
 //!
 //! Owns the HTTP client (rustls, capped streaming bodies, manual redirects so that every hop
 //! is checked against robots.txt and the scheme rules), per-host politeness, robots.txt,
-//! feed and sitemap discovery, URL canonicalisation and reading local files. It returns raw
+//! feed and sitemap parsing and discovery, newsroom listing pages, WARC archives, URL
+//! canonicalisation and reading local files. It returns raw
 //! bytes and metadata; it never decodes, extracts, stores or indexes.
 
 mod canonical;
 mod client;
+mod discover;
 mod feed;
 mod guard;
+mod listing;
 mod local;
 mod politeness;
 mod robots;
 mod sitemap;
+mod warc;
 
 pub use canonical::canonicalize;
 pub use client::{Expect, FetchOutcome, FetchedPage, Fetcher, Validators};
+pub use discover::{feeds_in_html, sitemaps_in_robots};
 pub use feed::{DiscoveredLink, parse_feed};
 pub use guard::{AddressPolicy, is_non_public};
+pub use listing::{ListingPage, parse_listing, parse_selector};
 pub use local::{MAX_LOCAL_FILE_BYTES, list_html_files, read_html_file};
 pub use politeness::domain_key;
 pub use sitemap::{Sitemap, parse_sitemap};
+pub use warc::{ArchivedResponse, WarcSummary, read_warc};
 
 /// Errors of the fetch stage. Each names the URL (or file) it is about.
 #[derive(Debug, thiserror::Error)]

@@ -9,6 +9,7 @@
 
 mod process;
 mod run;
+mod sources;
 
 pub use process::{ArticleBuilder, BuildOutcome, article_id, content_hash};
 pub use run::{Progress, RunStats, SilentProgress, run};

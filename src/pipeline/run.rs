@@ -12,6 +12,7 @@ use url::Url;
 
 use super::PipelineError;
 use super::process::{ArticleBuilder, BuildOutcome, content_hash};
+use super::sources;
 use crate::config::{Pipeline, Source};
 use crate::fetch::{
     self, DiscoveredLink, Expect, FetchError, FetchOutcome, Fetcher, Sitemap, Validators, list_html_files,
@@ -86,21 +87,21 @@ impl Progress for SilentProgress {
     fn note(&self, _: &str) {}
 }
 
-struct Shared {
+pub(super) struct Shared {
     store: Mutex<Box<dyn DocumentStore>>,
     builder: ArticleBuilder,
     stats: Mutex<RunStats>,
     index_tx: SyncSender<ArticleRecord>,
-    progress: Arc<dyn Progress>,
+    pub(super) progress: Arc<dyn Progress>,
     refetch: bool,
 }
 
 impl Shared {
-    fn stats(&self, update: impl FnOnce(&mut RunStats)) {
+    pub(super) fn stats(&self, update: impl FnOnce(&mut RunStats)) {
         update(&mut self.stats.lock().unwrap_or_else(|p| p.into_inner()));
     }
 
-    fn fail(&self, url: &str, error: String) {
+    pub(super) fn fail(&self, url: &str, error: String) {
         self.progress.note(&format!("failed: {error}"));
         tracing::warn!(%url, "{error}");
         if let Ok(mut store) = self.store.lock()
@@ -114,7 +115,7 @@ impl Shared {
         });
     }
 
-    fn store<T>(&self, f: impl FnOnce(&mut dyn DocumentStore) -> T) -> T {
+    pub(super) fn store<T>(&self, f: impl FnOnce(&mut dyn DocumentStore) -> T) -> T {
         let mut guard = self.store.lock().unwrap_or_else(|p| p.into_inner());
         f(guard.as_mut())
     }
@@ -176,6 +177,15 @@ pub async fn run(
             Source::Page { url } => vec![DiscoveredLink { url: url.clone(), title: None, published: None }],
             Source::Feed { url } => discover(&shared, &fetcher, url, SourceKind::Feed, 0).await,
             Source::Sitemap { url } => discover(&shared, &fetcher, url, SourceKind::Sitemap, 0).await,
+            Source::Site { url } => sources::discover_site(&shared, &fetcher, url).await,
+            Source::Listing { url, links, next, max_pages } => {
+                sources::discover_listing(&shared, &fetcher, url, links, next.as_deref(), *max_pages).await
+            }
+            Source::Warc { path } => {
+                let fetch = &pipeline.fetch;
+                sources::ingest_warc(&shared, path, fetch.max_body_bytes, &fetch.strip_query_params, &cancel).await;
+                continue;
+            }
         };
         let fresh: Vec<DiscoveredLink> = links
             .into_iter()
@@ -223,14 +233,14 @@ fn write_index(mut sink: Box<dyn IndexSink>, rx: Receiver<ArticleRecord>) -> Res
 }
 
 #[derive(Clone, Copy)]
-enum SourceKind {
+pub(super) enum SourceKind {
     Feed,
     Sitemap,
 }
 
 /// Fetches a feed or sitemap (conditionally; the stored copy is re-read on 304 so an
 /// interrupted run still reaches every item) and returns its links.
-async fn discover(
+pub(super) async fn discover(
     shared: &Arc<Shared>,
     fetcher: &Fetcher,
     url: &Url,
@@ -355,7 +365,7 @@ async fn ingest_link(shared: &Arc<Shared>, fetcher: &Fetcher, link: DiscoveredLi
 
 /// Stores, extracts, analyses and queues one body for indexing. Runs on a blocking thread.
 #[allow(clippy::too_many_arguments)]
-fn process(
+pub(super) fn process(
     shared: &Shared,
     key: &str,
     final_url: &Url,

@@ -7,3 +7,4 @@ mod corpus;
 mod errors;
 mod fetch;
 mod resume;
+mod sources;

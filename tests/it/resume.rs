@@ -15,8 +15,6 @@ use axum::routing::get;
 use quotewire::index::{DocType, SearchIndex, SearchRequest};
 use quotewire::store::{DocumentStore, SqliteStore};
 
-use crate::support::*;
-
 const PAGES: usize = 300;
 
 fn page(n: usize) -> String {
@@ -84,7 +82,7 @@ async fn an_ingest_killed_mid_run_resumes_without_losing_or_duplicating() {
     child.kill().unwrap(); // SIGKILL: no cleanup, no commit
     child.wait().unwrap();
     let at_kill = served.load(Ordering::SeqCst);
-    assert!(at_kill >= PAGES / 4 && at_kill < PAGES, "killed mid-run, after {at_kill} pages");
+    assert!((PAGES / 4..PAGES).contains(&at_kill), "killed mid-run, after {at_kill} pages");
 
     let status = command().status().unwrap();
     assert_eq!(status.code(), Some(0));
