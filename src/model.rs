@@ -235,6 +235,13 @@ pub struct ArticleRecord {
     /// RFC 3339.
     pub fetched_at: String,
     pub content_hash: String,
+    /// SimHash of `text` (16 hex digits): near-duplicates across outlets differ in few bits.
+    #[serde(default)]
+    pub simhash: Option<String>,
+    /// Near-duplicate cluster: the id of the first stored article this one nearly repeats
+    /// (a wire story re-run by another outlet), or its own id.
+    #[serde(default)]
+    pub cluster: Option<String>,
     pub entities: Vec<EntityMention>,
     pub quotes: Vec<QuoteRecord>,
 }

@@ -16,7 +16,7 @@ use tantivy::tokenizer::{LowerCaser, RawTokenizer, TextAnalyzer};
 use super::IndexError;
 
 /// Version of the schema below; stored beside the index.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 const VERSION_FILE: &str = "quotewire-schema-version";
 /// Name of the whole-value, lower-cased analyzer.
 pub const KEYWORD: &str = "keyword";
@@ -39,6 +39,7 @@ pub struct Fields {
     pub kind: Field,
     pub language: Field,
     pub published: Field,
+    pub cluster: Field,
     pub record: Field,
 }
 
@@ -61,6 +62,7 @@ impl Fields {
             kind: get("kind")?,
             language: get("language")?,
             published: get("published")?,
+            cluster: get("cluster")?,
             record: get("record")?,
         })
     }
@@ -91,6 +93,8 @@ pub fn build() -> Schema {
     b.add_text_field("kind", keyword.clone());
     b.add_text_field("language", keyword);
     b.add_date_field("published", DateOptions::from(INDEXED | STORED | FAST).set_precision(DateTimePrecision::Seconds));
+    // Near-duplicate cluster (an article id): `cluster:ID` finds every outlet's copy.
+    b.add_text_field("cluster", STRING);
     // The record (quote or article summary) as JSON, returned with hits.
     b.add_text_field("record", STORED);
     b.build()

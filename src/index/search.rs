@@ -28,6 +28,7 @@ pub const QUERY_FIELDS: &[&str] = &[
     "language",
     "published",
     "url",
+    "cluster",
 ];
 
 /// Largest page of hits one request may ask for.

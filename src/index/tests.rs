@@ -39,6 +39,8 @@ fn article(id: &str, published: &str, quotes: Vec<QuoteRecord>) -> ArticleRecord
         text,
         fetched_at: "2024-01-01T00:00:00Z".into(),
         content_hash: "h".into(),
+        simhash: None,
+        cluster: None,
         entities: vec![EntityMention {
             text: "Europe".into(),
             label: EntityLabel::Location,

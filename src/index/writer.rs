@@ -73,6 +73,9 @@ fn documents(f: &Fields, article: &ArticleRecord) -> Vec<TantivyDocument> {
             doc.add_text(f.site, site);
         }
         doc.add_text(f.kind, article.kind.as_str());
+        if let Some(cluster) = &article.cluster {
+            doc.add_text(f.cluster, cluster);
+        }
         doc.add_text(f.language, &article.language);
         if let Some(date) = date {
             doc.add_date(f.published, date);

@@ -5,7 +5,7 @@
 use sha2::{Digest, Sha256};
 use url::Url;
 
-use crate::extract::{self, ExtractError};
+use crate::extract::{self, ExtractError, simhash};
 use crate::model::{ArticleRecord, PublishedSource};
 use crate::nlp::{AnalysisInput, Analyzer};
 
@@ -68,6 +68,7 @@ impl ArticleBuilder {
             kind: page.kind,
             publisher: page.site.as_deref(),
         });
+        let fingerprint = format!("{:016x}", simhash::simhash(&page.text));
         Ok(BuildOutcome::Article(Box::new(ArticleRecord {
             id: article_id(canonical.as_str()),
             url: url.to_string(),
@@ -82,6 +83,8 @@ impl ArticleBuilder {
             text: page.text,
             fetched_at: fetched_at.to_string(),
             content_hash: content_hash(body),
+            simhash: Some(fingerprint),
+            cluster: None,
             entities: analysis.entities,
             quotes: analysis.quotes,
         })))

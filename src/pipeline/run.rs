@@ -14,6 +14,7 @@ use super::PipelineError;
 use super::process::{ArticleBuilder, BuildOutcome, content_hash};
 use super::sources;
 use crate::config::{Pipeline, Source};
+use crate::extract::simhash;
 use crate::fetch::{
     self, DiscoveredLink, Expect, FetchError, FetchOutcome, Fetcher, Sitemap, Validators, list_html_files,
     read_html_file,
@@ -21,7 +22,7 @@ use crate::fetch::{
 use crate::index::IndexSink;
 use crate::model::ArticleRecord;
 use crate::nlp::Analyzer;
-use crate::store::{DocumentStore, RawPage};
+use crate::store::{DocumentStore, Fingerprint, RawPage};
 
 /// Articles waiting for the index writer; when full, processing blocks (back-pressure).
 const INDEX_CHANNEL_CAPACITY: usize = 256;
@@ -94,6 +95,8 @@ pub(super) struct Shared {
     index_tx: SyncSender<ArticleRecord>,
     pub(super) progress: Arc<dyn Progress>,
     refetch: bool,
+    /// Fingerprints of stored articles, oldest first, for near-duplicate clusters.
+    fingerprints: Mutex<Vec<Fingerprint>>,
 }
 
 impl Shared {
@@ -113,6 +116,27 @@ impl Shared {
             s.failed += 1;
             s.errors.push((url.to_string(), error));
         });
+    }
+
+    /// The near-duplicate cluster of `article`: the cluster of the first stored article
+    /// within `NEAR_DUPLICATE_BITS`, or its own id. Records the article's fingerprint.
+    fn cluster_of(&self, article: &ArticleRecord) -> String {
+        let Some(hash) = article.simhash.as_deref().and_then(|h| u64::from_str_radix(h, 16).ok()) else {
+            return article.id.clone();
+        };
+        let mut prints = self.fingerprints.lock().unwrap_or_else(|p| p.into_inner());
+        let cluster = prints
+            .iter()
+            .find(|f| f.id != article.id && simhash::hamming(f.simhash, hash) <= simhash::NEAR_DUPLICATE_BITS)
+            .map_or_else(|| article.id.clone(), |f| f.cluster.clone());
+        match prints.iter_mut().find(|f| f.id == article.id) {
+            Some(known) => {
+                known.simhash = hash;
+                known.cluster = cluster.clone();
+            }
+            None => prints.push(Fingerprint { id: article.id.clone(), simhash: hash, cluster: cluster.clone() }),
+        }
+        cluster
     }
 
     pub(super) fn store<T>(&self, f: impl FnOnce(&mut dyn DocumentStore) -> T) -> T {
@@ -142,6 +166,7 @@ pub async fn run(
         .name("quotewire-index-writer".into())
         .spawn(move || write_index(sink, index_rx))
         .map_err(|e| PipelineError::Writer(e.to_string()))?;
+    let fingerprints = store.fingerprints()?;
     let shared = Arc::new(Shared {
         store: Mutex::new(store),
         builder: ArticleBuilder::new(analyzer, pipeline.fetch.strip_query_params.clone()),
@@ -149,6 +174,7 @@ pub async fn run(
         index_tx,
         progress,
         refetch,
+        fingerprints: Mutex::new(fingerprints),
     });
 
     // Articles stored by an earlier run that never reached a commit (crash, kill -9).
@@ -397,7 +423,8 @@ pub(super) fn process(
     // Extract first, then store the page and its article in one transaction: a crash
     // in between can never leave validators that would hide a missing article.
     match shared.builder.build(&url, body, content_type, &fetched_at, feed_date) {
-        Ok(BuildOutcome::Article(article)) => {
+        Ok(BuildOutcome::Article(mut article)) => {
+            article.cluster = Some(shared.cluster_of(&article));
             let quotes = article.quotes.len() as u64;
             if let Err(e) = shared.store(|s| s.put_document(&page, Some(&article))) {
                 shared.fail(key, e.to_string());

@@ -46,6 +46,14 @@ pub struct RawPage<'a> {
     pub fetched_at: &'a str,
 }
 
+/// An article's near-duplicate fingerprint and cluster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fingerprint {
+    pub id: String,
+    pub simhash: u64,
+    pub cluster: String,
+}
+
 /// A stored raw body and its content type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredBody {
@@ -78,6 +86,8 @@ pub trait DocumentStore: Send {
     fn put_document(&mut self, page: &RawPage<'_>, article: Option<&ArticleRecord>) -> Result<(), StoreError>;
     /// Articles stored but not yet committed to the index (after a crash, or a failed commit).
     fn pending_index(&self) -> Result<Vec<ArticleRecord>, StoreError>;
+    /// Near-duplicate fingerprints of stored articles, oldest first.
+    fn fingerprints(&self) -> Result<Vec<Fingerprint>, StoreError>;
     /// Records that these articles are committed to the index.
     fn mark_indexed(&mut self, ids: &[String]) -> Result<(), StoreError>;
     fn article(&self, id: &str) -> Result<Option<ArticleRecord>, StoreError>;

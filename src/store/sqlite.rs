@@ -8,12 +8,12 @@ use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{DocumentStore, PageState, RawPage, StoreCounts, StoreError, StoredBody};
+use super::{DocumentStore, Fingerprint, PageState, RawPage, StoreCounts, StoreError, StoredBody};
 use crate::fetch::Validators;
 use crate::model::ArticleRecord;
 
 /// Bump when the schema changes; older stores are migrated in `migrate`.
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -46,7 +46,9 @@ CREATE TABLE IF NOT EXISTS articles (
     content_hash TEXT NOT NULL,
     record TEXT NOT NULL,
     updated_at TEXT NOT NULL,
-    indexed INTEGER NOT NULL DEFAULT 0
+    indexed INTEGER NOT NULL DEFAULT 0,
+    simhash INTEGER,
+    cluster TEXT
 );
 CREATE INDEX IF NOT EXISTS articles_canonical ON articles (canonical_url);
 ";
@@ -97,12 +99,19 @@ impl SqliteStore {
                 Ok(())
             }
             Some(SCHEMA_VERSION) => Ok(()),
-            Some(1) => {
-                // v1 -> v2: articles learn whether they reached the index; assume they did.
-                self.conn.execute_batch(
-                    "ALTER TABLE articles ADD COLUMN indexed INTEGER NOT NULL DEFAULT 1;
-                     UPDATE meta SET value = '2' WHERE key = 'schema_version';",
+            Some(found @ (1 | 2)) => {
+                // v1 -> v2: articles learn whether they reached the index (assume they did);
+                // v2 -> v3: near-duplicate fingerprints and clusters (filled by new runs).
+                let tx = self.conn.unchecked_transaction()?;
+                if found == 1 {
+                    tx.execute_batch("ALTER TABLE articles ADD COLUMN indexed INTEGER NOT NULL DEFAULT 1;")?;
+                }
+                tx.execute_batch(
+                    "ALTER TABLE articles ADD COLUMN simhash INTEGER;
+                     ALTER TABLE articles ADD COLUMN cluster TEXT;
+                     UPDATE meta SET value = '3' WHERE key = 'schema_version';",
                 )?;
+                tx.commit()?;
                 Ok(())
             }
             Some(found) => Err(StoreError::Version { path: self.path.clone(), found, expected: SCHEMA_VERSION }),
@@ -163,12 +172,23 @@ fn write_page(conn: &Connection, page: &RawPage<'_>) -> Result<(), StoreError> {
 fn write_article(conn: &Connection, page_url: &str, article: &ArticleRecord) -> Result<(), StoreError> {
     let json = serde_json::to_string(article)
         .map_err(|e| StoreError::Corrupt { id: article.id.clone(), message: e.to_string() })?;
+    // SQLite integers are signed: the fingerprint's bits are stored as an i64.
+    let simhash = article.simhash.as_deref().and_then(|h| u64::from_str_radix(h, 16).ok()).map(|h| h as i64);
     conn.execute(
-        "INSERT INTO articles (id, url, canonical_url, content_hash, record, updated_at, indexed)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0)
+        "INSERT INTO articles (id, url, canonical_url, content_hash, record, updated_at, indexed, simhash, cluster)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8)
          ON CONFLICT(id) DO UPDATE SET url = ?2, canonical_url = ?3, content_hash = ?4, record = ?5,
-           updated_at = ?6, indexed = 0",
-        params![article.id, article.url, article.canonical_url, article.content_hash, json, article.fetched_at],
+           updated_at = ?6, indexed = 0, simhash = ?7, cluster = ?8",
+        params![
+            article.id,
+            article.url,
+            article.canonical_url,
+            article.content_hash,
+            json,
+            article.fetched_at,
+            simhash,
+            article.cluster
+        ],
     )?;
     conn.execute("UPDATE pages SET article_id = ?2 WHERE url = ?1", params![page_url, article.id])?;
     Ok(())
@@ -209,6 +229,16 @@ impl DocumentStore for SqliteStore {
 
     fn pending_index(&self) -> Result<Vec<ArticleRecord>, StoreError> {
         self.query_articles("SELECT id, record FROM articles WHERE indexed = 0 ORDER BY id")
+    }
+
+    fn fingerprints(&self) -> Result<Vec<Fingerprint>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, simhash, COALESCE(cluster, id) FROM articles WHERE simhash IS NOT NULL ORDER BY rowid",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Fingerprint { id: r.get(0)?, simhash: r.get::<_, i64>(1)? as u64, cluster: r.get(2)? })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
     fn mark_indexed(&mut self, ids: &[String]) -> Result<(), StoreError> {
@@ -342,6 +372,8 @@ mod tests {
             text: "body".into(),
             fetched_at: "2024-01-01T00:00:00Z".into(),
             content_hash: "h".into(),
+            simhash: None,
+            cluster: None,
             entities: vec![],
             quotes: vec![],
         }
@@ -382,6 +414,45 @@ mod tests {
         assert!(err.to_string().contains("store.sqlite"), "{err}");
         // The file is left as it was for the user to inspect.
         assert!(std::fs::read(&path).unwrap().starts_with(b"this is not"));
+    }
+
+    /// The v1 schema as shipped in the first release, kept to prove old stores still open.
+    const SCHEMA_V1: &str = "
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE sources (kind TEXT NOT NULL, url TEXT NOT NULL, etag TEXT, last_modified TEXT,
+            last_fetched TEXT, last_error TEXT, PRIMARY KEY (kind, url));
+        CREATE TABLE pages (url TEXT PRIMARY KEY, final_url TEXT, content_type TEXT, etag TEXT, last_modified TEXT,
+            content_hash TEXT, raw BLOB, fetched_at TEXT, failures INTEGER NOT NULL DEFAULT 0, last_error TEXT,
+            article_id TEXT);
+        CREATE TABLE articles (id TEXT PRIMARY KEY, url TEXT NOT NULL, canonical_url TEXT, content_hash TEXT NOT NULL,
+            record TEXT NOT NULL, updated_at TEXT NOT NULL);
+        CREATE INDEX articles_canonical ON articles (canonical_url);
+        INSERT INTO meta VALUES ('schema_version', '1');";
+
+    #[test]
+    fn a_version_1_store_is_migrated_and_keeps_its_articles() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.sqlite");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(SCHEMA_V1).unwrap();
+            // A v1 record: no simhash or cluster keys.
+            let mut json = serde_json::to_value(article("old")).unwrap();
+            json.as_object_mut().unwrap().retain(|k, _| k != "simhash" && k != "cluster");
+            conn.execute(
+                "INSERT INTO articles VALUES ('old', 'u', 'u', 'h', ?1, 't')",
+                [serde_json::to_string(&json).unwrap()],
+            )
+            .unwrap();
+        }
+        let mut store = SqliteStore::open(&path).unwrap();
+        assert_eq!(store.article("old").unwrap().unwrap().title.as_deref(), Some("T"));
+        assert!(store.pending_index().unwrap().is_empty(), "v1 articles were indexed");
+        store.put_article("u2", &article("new")).unwrap();
+        assert_eq!(store.pending_index().unwrap().len(), 1);
+        drop(store);
+        // Opening again is a no-op.
+        assert_eq!(SqliteStore::open(&path).unwrap().articles().unwrap().len(), 2);
     }
 
     #[test]

@@ -174,3 +174,63 @@ async fn warc_archives_are_ingested_without_fetching() {
     assert!(stats.errors[0].1.contains("cut.warc"), "{:?}", stats.errors);
     assert_eq!(stored(&data).len(), 2);
 }
+
+const WIRE_STORY: &[&str] = &[
+    "Telecom regulators across the region agreed on Tuesday to phase out equipment from vendors deemed high risk.",
+    "The agreement gives operators five years to replace core network gear and seven years for radio equipment.",
+    "Officials said the timetable balanced security concerns against the cost of ripping out installed hardware.",
+    "Smaller rural carriers, which rely heavily on cheaper equipment, asked for a fund to cover replacement costs.",
+    "The ministry said it would publish detailed guidance on which suppliers fall under the new rules next month.",
+    "Industry groups welcomed the clarity but warned that supply chains for alternative vendors remain stretched.",
+    "Analysts estimated the total cost of replacement at between two and three billion euros over the period.",
+    "Several operators said they had already begun testing equipment from other suppliers in their networks.",
+    "The rules also require operators to report security incidents within twenty-four hours of detection.",
+    "A review of the policy is scheduled for two years after it takes effect, officials said on Tuesday.",
+    "Consumer groups said they feared the costs would eventually be passed on to customers through higher bills.",
+    "The vendors named in earlier reports have repeatedly said their equipment poses no threat to any country.",
+];
+
+fn outlet_page(headline: &str, byline: &str, sentences: &[&str]) -> String {
+    let paragraphs: String = sentences.iter().map(|s| format!("<p>{s}</p>\n")).collect();
+    format!(
+        r#"<!doctype html><html lang="en"><head><title>{headline}</title></head><body><article><h1>{headline}</h1>
+<div class="byline">By {byline}</div>{paragraphs}</article></body></html>"#
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn near_duplicates_across_outlets_share_a_cluster() {
+    let mut edited: Vec<&str> = WIRE_STORY.to_vec();
+    edited[6] = "Analysts put the bill for replacing the equipment at up to three billion euros.";
+    let original = outlet_page("Regulators agree to phase out high-risk vendors", "Ana Ruiz", WIRE_STORY);
+    let copy = outlet_page("Region sets five-year deadline for telecom gear swap", "Staff and agencies", &edited);
+    let other = story("Ministry opens consultation on spectrum fees");
+    let router = Router::new()
+        .route("/wire/a.html", get(move || async move { html(original) }))
+        .route("/daily/b.html", get(move || async move { html(copy) }))
+        .route("/daily/c.html", get(move || async move { html(other) }));
+    let addr = serve(router).await;
+    let page = |p: &str| Source::Page { url: Url::parse(&format!("http://{addr}{p}")).unwrap() };
+    let data = tempfile::tempdir().unwrap();
+    // One at a time, so "first stored" is well defined.
+    let first = ingest(&ad_hoc(vec![page("/wire/a.html")]), data.path()).await;
+    assert_eq!(first.articles, 1);
+    ingest(&ad_hoc(vec![page("/daily/b.html"), page("/daily/c.html")]), data.path()).await;
+    let articles = stored(data.path());
+    let by_url = |p: &str| articles.iter().find(|a| a.url.ends_with(p)).unwrap();
+    let (a, b, c) = (by_url("/wire/a.html"), by_url("/daily/b.html"), by_url("/daily/c.html"));
+    assert_eq!(a.cluster.as_deref(), Some(a.id.as_str()));
+    assert_eq!(b.cluster, a.cluster, "the edited copy joins the original's cluster");
+    assert_eq!(c.cluster.as_deref(), Some(c.id.as_str()), "a different story is its own cluster");
+
+    let index = quotewire::index::SearchIndex::open_or_create(&data.path().join("tantivy")).unwrap();
+    let hits = index
+        .search(&quotewire::index::SearchRequest {
+            query: format!("cluster:{}", a.id),
+            doc_type: Some(quotewire::index::DocType::Article),
+            limit: 10,
+            offset: 0,
+        })
+        .unwrap();
+    assert_eq!(hits.total, 2);
+}
