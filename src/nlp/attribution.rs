@@ -544,8 +544,13 @@ impl<'d, 'a> Walker<'d, 'a> {
         let comma_before = |k: usize| k > lo && doc.tok(k - 1) == ",";
         let (speaker, content, negated): (Speaker, Range<usize>, bool) = match frame {
             CueFrame::According => {
-                let speaker = self.finder.source_after(c.end(), ctx.content_end)?;
                 let clause_start = (first_word.max(lo)..c.at).find(|&k| !is_punct(doc.low(k))).unwrap_or(c.at);
+                let speaker = self.finder.source_after(c.end(), ctx.content_end).or_else(|| {
+                    // "..., according to early returns.": content first, the source closes it.
+                    (c.at > clause_start && comma_before(c.at))
+                        .then(|| self.finder.closing_source(c.end(), ctx.content_end))
+                        .flatten()
+                })?;
                 let content = if c.at <= clause_start {
                     skip_punct(doc, speaker.tokens.end, bound.max(speaker.tokens.end))..bound.max(speaker.tokens.end)
                 } else {

@@ -422,6 +422,12 @@ pub(crate) fn find_entities(doc: &mut Document<'_>, tagger: &(dyn EntityTagger +
         {
             genders.insert(canonical.clone(), g);
         }
+        // Other names of a country or organisation ("U.S.", "America") share one canonical
+        // name across documents; in-document linking above still used the name as written.
+        let canonical = match lex.alias(&canonical) {
+            Some(alias) => alias.to_string(),
+            None => canonical,
+        };
         entities.push(EntityMention { text, label, start: span.start, end: span.end, canonical });
     }
     doc.entities = entities;
@@ -572,5 +578,21 @@ mod tests {
         assert_eq!(canon("Ren"), ["Ren Zhengfei", "Ren Zhengfei"]);
         assert_eq!(canon("Huawei"), ["Huawei Technologies Co"]);
         assert!(a.entities.iter().all(|e| !e.canonical.starts_with("Mr")));
+    }
+
+    #[test]
+    fn country_and_organisation_aliases_share_a_canonical_name() {
+        let text = "The U.S. and the United States of America are one country, officials in \
+                    Britain said. America and the UK both sit on the U.N. Security Council, \
+                    and the EU agreed.";
+        let a = Analyzer::new().analyze(&AnalysisInput { text, language: "en", kind: PageKind::News, publisher: None });
+        let canon = |t: &str| a.entities.iter().find(|e| e.text == t).map(|e| e.canonical.clone());
+        for variant in ["U.S.", "United States of America", "America"] {
+            assert_eq!(canon(variant).as_deref(), Some("United States"), "{variant}: {:?}", a.entities);
+        }
+        for variant in ["Britain", "UK"] {
+            assert_eq!(canon(variant).as_deref(), Some("United Kingdom"), "{variant}: {:?}", a.entities);
+        }
+        assert_eq!(canon("EU").as_deref(), Some("European Union"), "{:?}", a.entities);
     }
 }

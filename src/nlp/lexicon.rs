@@ -18,6 +18,7 @@ const ORG_HEADS: &str = include_str!("../../config/lexicons/org_heads.txt");
 const PLACES: &str = include_str!("../../config/lexicons/places.tsv");
 const FUNCTION_WORDS: &str = include_str!("../../config/lexicons/function_words.txt");
 const STANCE_MARKERS: &str = include_str!("../../config/lexicons/stance_markers.tsv");
+const ALIASES: &str = include_str!("../../config/lexicons/aliases.tsv");
 
 /// The lexicons shipped with the binary, parsed on first use.
 pub(crate) static EMBEDDED: LazyLock<Lexicons> = LazyLock::new(Lexicons::embedded);
@@ -88,6 +89,9 @@ pub(crate) struct Lexicons {
     function_words: HashSet<String>,
     /// Stance markers as token sequences grouped by first token.
     markers_by_first: HashMap<String, Vec<(Vec<String>, Stance)>>,
+    /// Other name of a country or international organisation (case-sensitive, final period
+    /// trimmed) -> its canonical name.
+    aliases: HashMap<String, String>,
 }
 
 /// A cue found at a token position.
@@ -183,7 +187,22 @@ impl Lexicons {
             let Some(first) = words.first().cloned() else { continue };
             lex.markers_by_first.entry(first).or_default().push((words, stance));
         }
+        for fields in records(ALIASES) {
+            let (Some(alias), Some(canonical)) = (fields.first(), fields.get(1)) else { continue };
+            let (alias, canonical) = (alias.trim_end_matches('.'), canonical.trim());
+            if !alias.is_empty() && !canonical.is_empty() {
+                lex.aliases.insert(alias.to_string(), canonical.to_string());
+            }
+        }
         lex
+    }
+
+    /// The canonical name for another name of a country or international organisation
+    /// ("U.S." -> "United States"), ignoring a leading "the" and a final period.
+    pub(crate) fn alias(&self, name: &str) -> Option<&str> {
+        let name = name.trim();
+        let bare = name.strip_prefix("the ").or_else(|| name.strip_prefix("The ")).unwrap_or(name);
+        self.aliases.get(bare.trim_end_matches('.')).map(String::as_str)
     }
 
     /// `Some(true)` for a title abbreviation that never ends a sentence, `Some(false)` for
@@ -299,6 +318,7 @@ mod tests {
         assert!(lex.places.len() > 100);
         assert!(lex.function_words.len() > 50);
         assert!(!lex.markers_by_first.is_empty());
+        assert!(lex.aliases.len() > 50);
     }
 
     #[test]
@@ -323,5 +343,21 @@ mod tests {
         assert_eq!(lex.title("MR."), Some(Gender::Male));
         assert_eq!(lex.title("spokeswoman"), Some(Gender::Female));
         assert_eq!(lex.title("Huawei"), None);
+    }
+
+    #[test]
+    fn aliases_map_variants_to_one_canonical_name() {
+        let lex = &*EMBEDDED;
+        for alias in ["U.S.", "U.S", "US", "USA", "United States of America", "America", "the U.S."] {
+            assert_eq!(lex.alias(alias), Some("United States"), "{alias}");
+        }
+        for alias in ["UK", "U.K.", "Britain", "Great Britain"] {
+            assert_eq!(lex.alias(alias), Some("United Kingdom"), "{alias}");
+        }
+        assert_eq!(lex.alias("EU"), Some("European Union"));
+        assert_eq!(lex.alias("U.N."), Some("United Nations"));
+        assert_eq!(lex.alias("us"), None, "matching is case-sensitive");
+        assert_eq!(lex.alias("Bank of America"), None, "whole names only");
+        assert_eq!(lex.alias("United States"), None);
     }
 }

@@ -126,6 +126,14 @@ const TIME_WORDS: [&str; 14] = [
 /// longer runs are clauses, not noun phrases.
 const MAX_GENERIC_SUBJECT_TOKENS: usize = 9;
 
+/// Longest source phrase after a sentence-final "according to" taken without a determiner
+/// or a known name ("according to early returns"): longer runs are clauses.
+const MAX_CLOSING_SOURCE_TOKENS: usize = 8;
+
+/// Number words that make a quantity subject ("nine out of 10", "half").
+const NUMBER_WORDS: [&str; 14] =
+    ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "half", "a", "all", "every"];
+
 /// Words that end a subject phrase when walking left from its verb.
 const CLAUSE_WORDS: [&str; 30] = [
     "that", "which", "who", "whom", "whose", "and", "but", "or", "nor", "because", "while", "although", "though", "if",
@@ -225,6 +233,12 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
                 )
             {
                 e -= 2;
+            } else if e >= lo + 3
+                && w == ","
+                && matches!(doc.low(e - 2), "however" | "though" | "too" | "meanwhile" | "instead")
+                && doc.low(e - 3) == ","
+            {
+                e -= 3; // "Proponents of the bill, however, say"
             } else {
                 break;
             }
@@ -311,14 +325,17 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         }
         let first = doc.low(s);
         let last = doc.low(e - 1);
+        let number =
+            |w: &str| w.chars().next().is_some_and(|c| c.is_ascii_digit()) || w == "%" || NUMBER_WORDS.contains(&w);
+        // "Nearly nine out of 10 say": an adverb of quantity starts a subject.
+        let quantity = s + 1 < e && number(doc.low(s + 1));
         if NOT_SUBJECT_STARTS.contains(&first)
             || NOT_SUBJECT_STARTS.contains(&last)
-            || (first.ends_with("ly") && first.len() > 4)
+            || (first.ends_with("ly") && first.len() > 4 && !quantity)
             || (e - s == 1 && doc.lex.is_function_word(first) && !GENERIC_SUBJECT_WORDS.contains(&first))
         {
             return None;
         }
-        let number = |w: &str| w.chars().next().is_some_and(|c| c.is_ascii_digit()) || w == "%";
         let role =
             doc.tok(e - 1).chars().next().is_some_and(char::is_lowercase) && doc.lex.title(doc.tok(e - 1)).is_some();
         let kind = if role {
@@ -446,6 +463,26 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         Some(self.describe(f..end, head))
     }
 
+    /// The phrase from `from` to the end of the sentence's content `hi` as the source of a
+    /// closing "according to" ("..., according to company documents."): short, without
+    /// punctuation, quotation marks or clause words.
+    pub(crate) fn closing_source(&self, from: usize, hi: usize) -> Option<Speaker> {
+        let doc = self.doc;
+        if from >= hi || hi - from > MAX_CLOSING_SOURCE_TOKENS {
+            return None;
+        }
+        let plain = (from..hi).all(|k| {
+            let w = doc.low(k);
+            doc.token_quote[k].is_none() && (!is_punct(w) || matches!(w, "'s" | "’s" | "&" | "-" | "."))
+        });
+        let first = doc.low(from);
+        if !plain || is_pronoun(first) || CLAUSE_WORDS.contains(&first) || NOT_SUBJECT_STARTS.contains(&first) {
+            return None;
+        }
+        let name = doc.text.slice(doc.span(from..hi)).to_string();
+        Some(Speaker { name, kind: SpeakerKind::Unknown, tokens: from..hi, entity: None, resolved: false })
+    }
+
     /// Any short phrase up to the next punctuation, as an unknown speaker ("according to a
     /// company presentation seen by Reuters"): documents and other sources.
     fn any_phrase(&self, f: usize, hi: usize) -> Option<Speaker> {
@@ -536,6 +573,14 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         let doc = self.doc;
         if is_pronoun(doc.low(t)) {
             return Some(self.pronoun(t));
+        }
+        // "Sen. Mark Kirk, ..., saying": titles before the name are not part of it.
+        let mut t = t;
+        while doc.token_entity.get(t).copied().flatten().is_none()
+            && doc.tok(t).chars().next().is_some_and(char::is_uppercase)
+            && doc.lex.title(doc.tok(t)).is_some()
+        {
+            t += 1;
         }
         let ent = doc.token_entity.get(t).copied().flatten()?;
         let r = doc.entity_tokens.get(ent).cloned()?;
