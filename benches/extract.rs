@@ -23,6 +23,9 @@ use std::time::Instant;
 
 use quotewire::extract;
 
+mod common;
+use common::{cpu_nanos, median};
+
 /// Rounds per extractor when `--rounds` is not given; the median damps noise from other
 /// processes.
 const DEFAULT_ROUNDS: usize = 7;
@@ -186,21 +189,6 @@ fn time_round(clock: Clock, pages: &[Page], mut work: impl FnMut(&Page) -> usize
     match (clock, cpu, cpu_nanos()) {
         (Clock::ThreadCpu, Some(start), Some(end)) => end.saturating_sub(start) as f64 / 1e9,
         _ => wall.elapsed().as_secs_f64(),
-    }
-}
-
-/// Nanoseconds this thread has run on a CPU (first field of `/proc/thread-self/schedstat`).
-fn cpu_nanos() -> Option<u64> {
-    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    stat.split_ascii_whitespace().next()?.parse().ok()
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    match values.len() {
-        0 => 0.0,
-        n if n % 2 == 1 => values[n / 2],
-        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
     }
 }
 

@@ -5,6 +5,7 @@
 
 mod analyze;
 mod demo;
+mod eval_quotes;
 mod export;
 mod extract;
 mod ingest;
@@ -71,6 +72,8 @@ pub enum Command {
     TrainNer(ner::TrainNerArgs),
     /// Score an entity tagger on the dev split, overall, per type and per source.
     EvalNer(ner::EvalNerArgs),
+    /// Write quote predictions and gold for a fixed split of a gold file (for score_quotes.py).
+    EvalQuotes(eval_quotes::EvalQuotesArgs),
 }
 
 /// Runs the parsed command line.
@@ -91,6 +94,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(args) => runtime()?.block_on(demo::run(args, &config, &data)),
         Command::TrainNer(args) => ner::train(args),
         Command::EvalNer(args) => ner::eval(args),
+        Command::EvalQuotes(args) => eval_quotes::run(args),
     }
 }
 
