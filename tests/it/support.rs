@@ -31,6 +31,7 @@ pub fn demo_pipeline(server: &FixtureServer) -> Pipeline {
 pub fn ad_hoc(sources: Vec<Source>) -> Pipeline {
     let mut p = Pipeline::ad_hoc(sources, &Config::default());
     p.fetch.per_host_delay = std::time::Duration::ZERO;
+    p.fetch.per_domain_requests_per_second = 0;
     p.fetch.retries = 0;
     p.fetch.timeout = std::time::Duration::from_secs(5);
     p
