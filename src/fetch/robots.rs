@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use texting_robots::Robot;
 use tokio::sync::OnceCell;
@@ -16,6 +16,10 @@ use super::{FetchError, FetchOutcome, Fetcher};
 
 /// RFC 9309 lets crawlers stop reading robots.txt after 500 KiB.
 const MAX_ROBOTS_BYTES: usize = 500 * 1024;
+/// RFC 9309 §2.4: a cached robots.txt should not be used for more than 24 hours.
+const ROBOTS_TTL: Duration = Duration::from_secs(24 * 3600);
+/// An unavailable robots.txt is asked again sooner: the site may be back.
+const UNAVAILABLE_TTL: Duration = Duration::from_secs(10 * 60);
 
 enum Rules {
     AllowAll,
@@ -24,10 +28,22 @@ enum Rules {
     Parsed(Box<Robot>),
 }
 
+impl Rules {
+    fn ttl(&self) -> Duration {
+        match self {
+            Rules::Unavailable(_) => UNAVAILABLE_TTL,
+            _ => ROBOTS_TTL,
+        }
+    }
+}
+
+/// Rules and when they were read.
+type Loaded = (Instant, Rules);
+
 /// Per-origin robots.txt rules.
 pub struct RobotsCache {
     agent: String,
-    origins: Mutex<HashMap<String, Arc<OnceCell<Rules>>>>,
+    origins: Mutex<HashMap<String, Arc<OnceCell<Loaded>>>>,
 }
 
 impl RobotsCache {
@@ -43,9 +59,13 @@ impl RobotsCache {
         let origin = url.origin().ascii_serialization();
         let cell = {
             let mut origins = self.origins.lock().unwrap_or_else(|p| p.into_inner());
-            origins.entry(origin.clone()).or_default().clone()
+            let cell = origins.entry(origin.clone()).or_default();
+            if cell.get().is_some_and(|(loaded, rules)| loaded.elapsed() > rules.ttl()) {
+                *cell = Arc::default();
+            }
+            cell.clone()
         };
-        let rules = cell.get_or_init(|| self.load(fetcher, &origin)).await;
+        let (_, rules) = cell.get_or_init(|| async { (Instant::now(), self.load(fetcher, &origin).await) }).await;
         match rules {
             Rules::AllowAll => Ok(()),
             Rules::Parsed(robot) if robot.allowed(url.as_str()) => Ok(()),
@@ -59,7 +79,7 @@ impl RobotsCache {
     /// The Crawl-delay of `url`'s origin, once its robots.txt has been read.
     pub fn crawl_delay(&self, url: &Url) -> Option<Duration> {
         let origins = self.origins.lock().unwrap_or_else(|p| p.into_inner());
-        match origins.get(&url.origin().ascii_serialization())?.get()? {
+        match &origins.get(&url.origin().ascii_serialization())?.get()?.1 {
             Rules::Parsed(robot) => robot
                 .delay
                 .filter(|d| d.is_finite() && *d > 0.0)

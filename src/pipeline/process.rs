@@ -90,12 +90,19 @@ impl ArticleBuilder {
         })))
     }
 
-    /// The page's declared canonical URL when it stays on the same host (a page cannot
-    /// claim another site's identity), else the fetched URL; tracking parameters removed.
+    /// The page's declared canonical URL (`rel=canonical`, else `og:url`) when it stays on the
+    /// same registrable domain (`www.` and `m.` variants of a site agree; a page cannot claim
+    /// another site's identity), else the fetched URL; tracking parameters removed.
     pub fn canonical_url(&self, url: &Url, declared: Option<&str>) -> Url {
-        let declared = declared
-            .and_then(|c| url.join(c).ok())
-            .filter(|c| c.host_str() == url.host_str() && matches!(c.scheme(), "http" | "https" | "file"));
+        let same_site = |c: &Url| match (c.scheme(), url.scheme()) {
+            ("file", "file") => true,
+            ("http" | "https", "http" | "https") => {
+                crate::fetch::domain_key(c) == crate::fetch::domain_key(url)
+                    && (c.host_str() == url.host_str() || c.port_or_known_default() == url.port_or_known_default())
+            }
+            _ => false,
+        };
+        let declared = declared.and_then(|c| url.join(c).ok()).filter(same_site);
         crate::fetch::canonicalize(declared.as_ref().unwrap_or(url), &self.strip_query_params)
     }
 }
@@ -118,5 +125,14 @@ mod tests {
         let url = Url::parse("http://127.0.0.1:8/a?utm_source=x").unwrap();
         assert_eq!(builder.canonical_url(&url, Some("/a#top")).as_str(), "http://127.0.0.1:8/a");
         assert_eq!(builder.canonical_url(&url, Some("http://evil.example/a")).as_str(), "http://127.0.0.1:8/a");
+        let mobile = Url::parse("https://m.example.co.uk/news/1?utm_medium=x").unwrap();
+        assert_eq!(
+            builder.canonical_url(&mobile, Some("https://www.example.co.uk/news/1")).as_str(),
+            "https://www.example.co.uk/news/1"
+        );
+        assert_eq!(
+            builder.canonical_url(&mobile, Some("https://other.co.uk/news/1")).as_str(),
+            "https://m.example.co.uk/news/1"
+        );
     }
 }

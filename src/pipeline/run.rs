@@ -40,6 +40,8 @@ pub struct RunStats {
     pub failed: u64,
     /// URLs refused by robots.txt.
     pub disallowed: u64,
+    /// URLs skipped because they failed recently and are not due again yet.
+    pub deferred: u64,
     /// Pages that were not articles (listings, section fronts).
     pub not_articles: u64,
     /// Articles stored or updated in this run.
@@ -56,10 +58,11 @@ impl RunStats {
     /// The one-line summary of PRODUCT.md.
     pub fn summary(&self) -> String {
         format!(
-            "fetched {}, unchanged {}, failed {}, disallowed {}, not articles {}, articles {}, quotes {}, {:.1} s",
+            "fetched {}, unchanged {}, failed {}, deferred {}, disallowed {}, not articles {}, articles {}, quotes {}, {:.1} s",
             self.fetched,
             self.unchanged,
             self.failed,
+            self.deferred,
             self.disallowed,
             self.not_articles,
             self.articles,
@@ -108,7 +111,7 @@ impl Shared {
         self.progress.note(&format!("failed: {error}"));
         tracing::warn!(%url, "{error}");
         if let Ok(mut store) = self.store.lock()
-            && let Err(e) = store.record_failure(url, &error, &now())
+            && let Err(e) = record_failure(store.as_mut(), url, &error)
         {
             tracing::warn!(%url, "cannot record failure: {e}");
         }
@@ -143,6 +146,19 @@ impl Shared {
         let mut guard = self.store.lock().unwrap_or_else(|p| p.into_inner());
         f(guard.as_mut())
     }
+}
+
+/// First wait before a failed URL is tried again; doubled per consecutive failure.
+const FAILURE_BACKOFF_BASE_MINUTES: i64 = 10;
+/// Longest wait: a failing URL is still tried once a day.
+const FAILURE_BACKOFF_MAX_MINUTES: i64 = 24 * 60;
+
+/// Records a failure and when the URL is due again (exponential in consecutive failures).
+fn record_failure(store: &mut dyn DocumentStore, url: &str, error: &str) -> Result<(), crate::store::StoreError> {
+    let failures = store.page_state(url)?.map_or(0, |s| s.failures);
+    let minutes = (FAILURE_BACKOFF_BASE_MINUTES << failures.min(16)).min(FAILURE_BACKOFF_MAX_MINUTES);
+    let due = (Utc::now() + chrono::Duration::minutes(minutes)).to_rfc3339_opts(SecondsFormat::Secs, true);
+    store.record_failure(url, error, &now(), &due)
 }
 
 fn now() -> String {
@@ -345,6 +361,13 @@ async fn ingest_link(shared: &Arc<Shared>, fetcher: &Fetcher, link: DiscoveredLi
             return;
         }
     };
+    // A URL that failed recently waits for its turn (`--refetch` overrides).
+    let due = state.as_ref().and_then(|s| s.next_due.clone());
+    if !shared.refetch && due.as_deref().is_some_and(|due| due > now().as_str()) {
+        shared.stats(|s| s.deferred += 1);
+        shared.progress.finished(&key);
+        return;
+    }
     let known = state.as_ref().is_some_and(|s| s.article_id.is_some());
     let validators = state.as_ref().map(|s| s.validators.clone()).unwrap_or_default();
     if known && validators.is_empty() && !shared.refetch {

@@ -32,6 +32,8 @@ pub struct PageState {
     /// The article this page produced, if any.
     pub article_id: Option<String>,
     pub failures: u32,
+    /// After a failure: when the URL is worth trying again (RFC 3339).
+    pub next_due: Option<String>,
 }
 
 /// A fetched body to remember.
@@ -76,8 +78,9 @@ pub trait DocumentStore: Send {
     fn put_page(&mut self, page: &RawPage<'_>) -> Result<(), StoreError>;
     /// Records that a URL was revalidated (304 or unchanged hash).
     fn touch_page(&mut self, url: &str, fetched_at: &str) -> Result<(), StoreError>;
-    /// Records a failure without losing what the URL had before.
-    fn record_failure(&mut self, url: &str, error: &str, at: &str) -> Result<(), StoreError>;
+    /// Records a failure without losing what the URL had before; the URL is not due again
+    /// before `next_due` (RFC 3339).
+    fn record_failure(&mut self, url: &str, error: &str, at: &str, next_due: &str) -> Result<(), StoreError>;
     /// Stores (or replaces) an article and links the page URL to it. The article is marked
     /// as waiting for the index until [`DocumentStore::mark_indexed`].
     fn put_article(&mut self, page_url: &str, article: &ArticleRecord) -> Result<(), StoreError>;

@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS pages (
     fetched_at TEXT,
     failures INTEGER NOT NULL DEFAULT 0,
     last_error TEXT,
-    article_id TEXT
+    article_id TEXT,
+    next_due TEXT
 );
 CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY,
@@ -109,6 +110,7 @@ impl SqliteStore {
                 tx.execute_batch(
                     "ALTER TABLE articles ADD COLUMN simhash INTEGER;
                      ALTER TABLE articles ADD COLUMN cluster TEXT;
+                     ALTER TABLE pages ADD COLUMN next_due TEXT;
                      UPDATE meta SET value = '3' WHERE key = 'schema_version';",
                 )?;
                 tx.commit()?;
@@ -154,7 +156,7 @@ fn write_page(conn: &Connection, page: &RawPage<'_>) -> Result<(), StoreError> {
         "INSERT INTO pages (url, final_url, content_type, etag, last_modified, content_hash, raw, fetched_at, failures, last_error)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, NULL)
          ON CONFLICT(url) DO UPDATE SET final_url = ?2, content_type = ?3, etag = ?4, last_modified = ?5,
-           content_hash = ?6, raw = ?7, fetched_at = ?8, failures = 0, last_error = NULL",
+           content_hash = ?6, raw = ?7, fetched_at = ?8, failures = 0, last_error = NULL, next_due = NULL",
         params![
             page.url,
             page.final_url,
@@ -199,7 +201,7 @@ impl DocumentStore for SqliteStore {
         Ok(self
             .conn
             .query_row(
-                "SELECT etag, last_modified, content_hash, article_id, failures FROM pages WHERE url = ?1",
+                "SELECT etag, last_modified, content_hash, article_id, failures, next_due FROM pages WHERE url = ?1",
                 [url],
                 |r| {
                     Ok(PageState {
@@ -207,6 +209,7 @@ impl DocumentStore for SqliteStore {
                         content_hash: r.get(2)?,
                         article_id: r.get(3)?,
                         failures: r.get(4)?,
+                        next_due: r.get(5)?,
                     })
                 },
             )
@@ -255,17 +258,17 @@ impl DocumentStore for SqliteStore {
 
     fn touch_page(&mut self, url: &str, fetched_at: &str) -> Result<(), StoreError> {
         self.conn.execute(
-            "UPDATE pages SET fetched_at = ?2, failures = 0, last_error = NULL WHERE url = ?1",
+            "UPDATE pages SET fetched_at = ?2, failures = 0, last_error = NULL, next_due = NULL WHERE url = ?1",
             params![url, fetched_at],
         )?;
         Ok(())
     }
 
-    fn record_failure(&mut self, url: &str, error: &str, at: &str) -> Result<(), StoreError> {
+    fn record_failure(&mut self, url: &str, error: &str, at: &str, next_due: &str) -> Result<(), StoreError> {
         self.conn.execute(
-            "INSERT INTO pages (url, failures, last_error, fetched_at) VALUES (?1, 1, ?2, ?3)
-             ON CONFLICT(url) DO UPDATE SET failures = failures + 1, last_error = ?2",
-            params![url, error, at],
+            "INSERT INTO pages (url, failures, last_error, fetched_at, next_due) VALUES (?1, 1, ?2, ?3, ?4)
+             ON CONFLICT(url) DO UPDATE SET failures = failures + 1, last_error = ?2, next_due = ?4",
+            params![url, error, at, next_due],
         )?;
         Ok(())
     }
@@ -395,9 +398,10 @@ mod tests {
             })
             .unwrap();
         store.put_article("http://127.0.0.1/a", &article("a1")).unwrap();
-        store.record_failure("http://127.0.0.1/a", "HTTP 500", "t2").unwrap();
+        store.record_failure("http://127.0.0.1/a", "HTTP 500", "t2", "t3").unwrap();
         let state = store.page_state("http://127.0.0.1/a").unwrap().unwrap();
         assert_eq!(state.failures, 1);
+        assert_eq!(state.next_due.as_deref(), Some("t3"));
         assert_eq!(state.validators, validators);
         assert_eq!(state.article_id.as_deref(), Some("a1"));
         assert_eq!(store.raw_page("http://127.0.0.1/a").unwrap().unwrap().body, b"<p>hello</p>");

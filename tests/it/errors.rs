@@ -80,6 +80,11 @@ async fn failures_are_counted_with_clear_errors_and_nothing_stored_is_lost() {
     assert!(error_for("bad-feed.xml").contains("not a valid feed"));
     assert!(error_for("gone.html").contains("cannot reach"));
 
+    // Failed pages wait before they are tried again; the feed is re-read every run.
+    let again = ingest(&pipeline, data.path()).await;
+    assert_eq!(again.deferred, 6, "{again:?}");
+    assert_eq!(again.failed, 1, "only the malformed feed fails again: {:?}", again.errors);
+
     // The article stored by the first run is still there, unchanged.
     let store = SqliteStore::open(&data.path().join("store.sqlite")).unwrap();
     let articles = store.articles().unwrap();

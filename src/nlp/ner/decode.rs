@@ -5,6 +5,9 @@
 //!
 //! Pure arithmetic on score arrays; knows nothing about features.
 
+use std::borrow::Borrow;
+use std::sync::OnceLock;
+
 use super::scheme::{self, NUM_CLASSES, OUTSIDE};
 
 /// Previous-class states: the classes plus the sentence start.
@@ -25,10 +28,33 @@ fn valid(prev: usize, class: usize, last: bool) -> bool {
     scheme::allowed(prev, class as u8, last)
 }
 
-/// The best valid class sequence. `allowed[i]`, when given, is a bitmask of the classes token
-/// `i` may take. Ties go to lower class numbers. Returns an empty vector for empty input, and
-/// never fails: if the masks leave no valid path, the mask is ignored.
-pub(crate) fn viterbi(emission: &[Emission], transition: &[Transition], allowed: Option<&[u32]>) -> Vec<u8> {
+/// For each class, the bitmask of the previous states it may follow: `[0]` inside a
+/// sentence, `[1]` at its last token.
+fn predecessors() -> [[u32; NUM_CLASSES]; 2] {
+    let mut out = [[0u32; NUM_CLASSES]; 2];
+    for (last, masks) in out.iter_mut().enumerate() {
+        for (c, mask) in masks.iter_mut().enumerate() {
+            for p in 0..PREV_STATES {
+                if valid(p, c, last == 1) {
+                    *mask |= 1 << p;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The best valid class sequence. `transition[i]` scores token `i`'s (previous state, class)
+/// pairs; `allowed[i]`, when given, is a bitmask of the classes token `i` may take. Ties go
+/// to lower class numbers. Returns an empty vector for empty input, and never fails: if the
+/// masks leave no valid path, the mask is ignored.
+pub(crate) fn viterbi<T: Borrow<Transition>>(
+    emission: &[Emission],
+    transition: &[T],
+    allowed: Option<&[u32]>,
+) -> Vec<u8> {
+    static PREDECESSORS: OnceLock<[[u32; NUM_CLASSES]; 2]> = OnceLock::new();
+    let predecessors = PREDECESSORS.get_or_init(predecessors);
     let n = emission.len().min(transition.len());
     if n == 0 {
         return Vec::new();
@@ -37,21 +63,28 @@ pub(crate) fn viterbi(emission: &[Emission], transition: &[Transition], allowed:
     let mut back: Vec<[u8; NUM_CLASSES]> = vec![[0; NUM_CLASSES]; n];
     let mut best = [NONE; NUM_CLASSES];
     for (i, (e, t)) in emission.iter().zip(transition).take(n).enumerate() {
-        let last = i + 1 == n;
+        let t: &Transition = t.borrow();
+        let last = usize::from(i + 1 == n);
         let mask = allowed.and_then(|a| a.get(i)).copied().unwrap_or(u32::MAX);
         let mut next = [NONE; NUM_CLASSES];
         for c in 0..NUM_CLASSES {
             if mask & (1 << c) == 0 {
                 continue;
             }
+            let mut from = predecessors[last][c];
             if i == 0 {
-                if valid(START, c, last) {
+                if from & (1 << START) != 0 {
                     next[c] = e[c] + t[START][c];
                 }
                 continue;
             }
-            for (p, &score) in best.iter().enumerate() {
-                if score == NONE || !valid(p, c, last) {
+            from &= !(1 << START);
+            // Ascending previous states with a strict `>`: ties keep the lowest.
+            while from != 0 {
+                let p = from.trailing_zeros() as usize;
+                from &= from - 1;
+                let score = best[p];
+                if score == NONE {
                     continue;
                 }
                 let s = score + t[p][c] + e[c];

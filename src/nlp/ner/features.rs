@@ -506,12 +506,46 @@ fn capitalised_runs(infos: &[TokenInfo]) -> Vec<Option<std::ops::Range<usize>>> 
     out
 }
 
-/// Writes the features of every token of a sentence that do not depend on predicted tags:
-/// token `i`'s keys are `out[offsets[i]..offsets[i + 1]]`.
+/// Which static templates [`static_features`] writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Templates {
+    /// Every static template.
+    All,
+    /// Only those that look beyond the token itself: the tagger adds the
+    /// [`word_features`] once per distinct word of a document instead.
+    Context,
+}
+
+/// Appends the features that depend on nothing but the token itself (its text and lexicon
+/// value), so they are the same wherever the word occurs.
+pub(crate) fn word_features(t: &TokenInfo, out: &mut Vec<u32>) {
+    let case0 = u64::from(t.case);
+    out.push(key(T_BIAS, 0));
+    out.push(key(T_W0, t.lower));
+    out.push(key(T_FORM0, t.form));
+    out.push(key(T_SHAPE0, t.shape));
+    out.push(key(T_SHORT0, t.short_shape));
+    for (k, &a) in t.affixes.iter().enumerate() {
+        if a != 0 {
+            out.push(key(T_AFFIX + k as u64, a));
+        }
+    }
+    for &g in t.grams.iter().take_while(|&&g| g != 0) {
+        out.push(key(T_GRAM, g));
+    }
+    out.push(key(T_LEX0, label_of(t.word) * 16 + case0));
+    out.push(key(T_CLUSTER0, fine_cluster(t.word) * 16 + case0));
+    out.push(key(T_CLUSTER0_COARSE, coarse_cluster(t.word) * 16 + case0));
+}
+
+/// Writes the features of every token of a sentence that do not depend on predicted tags
+/// (with [`Templates::Context`], leaving out the [`word_features`]): token `i`'s keys are
+/// `out[offsets[i]..offsets[i + 1]]`.
 pub(crate) fn static_features(
     infos: &[TokenInfo],
     lex: &impl Lexicon,
     doc: &DocText,
+    templates: Templates,
     out: &mut Vec<u32>,
     offsets: &mut Vec<usize>,
 ) {
@@ -561,44 +595,30 @@ pub(crate) fn static_features(
         let sp1 = short_or(ii + 1, EOS);
         let first = u64::from(i == 0);
         let case0 = u64::from(t.case);
-        out.push(key(T_BIAS, 0));
-        out.push(key(T_W0, t.lower));
-        out.push(key(T_FORM0, t.form));
+        if templates == Templates::All {
+            word_features(t, out);
+        }
         out.push(key(T_WM1, wm1));
         out.push(key(T_WP1, wp1));
         out.push(key(T_WM2, lower_or(ii - 2, BOS)));
         out.push(key(T_WP2, lower_or(ii + 2, EOS)));
-        out.push(key(T_SHAPE0, t.shape));
-        out.push(key(T_SHORT0, t.short_shape));
         out.push(key(T_SHORTM1, sm1));
         out.push(key(T_SHORTP1, sp1));
         out.push(key(T_SHORT3, combine(combine(sm1, t.short_shape), sp1)));
-        for (k, &a) in t.affixes.iter().enumerate() {
-            if a != 0 {
-                out.push(key(T_AFFIX + k as u64, a));
-            }
-        }
-        for &g in t.grams.iter().take_while(|&&g| g != 0) {
-            out.push(key(T_GRAM, g));
-        }
         out.push(key(T_BIGRAM_L, combine(wm1, t.lower)));
         out.push(key(T_BIGRAM_R, combine(t.lower, wp1)));
         out.push(key(T_WM1_SHORT0, combine(wm1, t.short_shape)));
         out.push(key(T_SHORT0_WP1, combine(t.short_shape, wp1)));
         out.push(key(T_FIRST, first * 16 + case0));
         let caprate = u64::from(t.word & 0xff);
-        let label = label_of(t.word);
         out.push(key(T_CAPRATE, (caprate * 2 + first) * 16 + case0));
-        out.push(key(T_LEX0, label * 16 + case0));
         out.push(key(T_LEXM1, pad(ii - 1).map_or(255, |p| label_of(p.word))));
         out.push(key(T_LEXP1, pad(ii + 1).map_or(255, |p| label_of(p.word))));
         let fine_m1 = pad(ii - 1).map_or(300, |p| fine_cluster(p.word));
         let fine_p1 = pad(ii + 1).map_or(300, |p| fine_cluster(p.word));
         let coarse_m1 = pad(ii - 1).map_or(300, |p| coarse_cluster(p.word));
         let coarse_p1 = pad(ii + 1).map_or(300, |p| coarse_cluster(p.word));
-        let (fine0, coarse0) = (fine_cluster(t.word), coarse_cluster(t.word));
-        out.push(key(T_CLUSTER0, fine0 * 16 + case0));
-        out.push(key(T_CLUSTER0_COARSE, coarse0 * 16 + case0));
+        let coarse0 = coarse_cluster(t.word);
         out.push(key(T_CLUSTERM1, fine_m1));
         out.push(key(T_CLUSTERP1, fine_p1));
         out.push(key(T_CLUSTER3, (coarse_m1 * 512 + coarse0) * 512 + coarse_p1));
@@ -651,11 +671,28 @@ pub(crate) fn memory_features(t: &TokenInfo, memory: Option<u8>, out: &mut Vec<u
     }
 }
 
+/// The transition feature of the bare pair (previous class `prev`, this token's class): the
+/// first of [`transition_keys`], the same for every token.
+pub(crate) fn bare_transition_key(prev: u8) -> u32 {
+    key(T_P1, u64::from(prev))
+}
+
+/// The transition feature pairing the previous class `prev` with token `t`'s word: the
+/// second of [`transition_keys`].
+pub(crate) fn word_transition_key(t: &TokenInfo, prev: u8) -> u32 {
+    key(T_P1_W0, combine(u64::from(prev), t.lower))
+}
+
+/// The transition feature pairing the previous class `prev` with a token's short shape: the
+/// third of [`transition_keys`].
+pub(crate) fn shape_transition_key(short_shape: u64, prev: u8) -> u32 {
+    key(T_P1_SHORT0, combine(u64::from(prev), short_shape))
+}
+
 /// The transition features of token `t` when the previous class is `prev` (a class or
 /// [`START_CLASS`]): they score the pair (previous class, this token's class).
 pub(crate) fn transition_keys(t: &TokenInfo, prev: u8) -> [u32; 3] {
-    let p = u64::from(prev);
-    [key(T_P1, p), key(T_P1_W0, combine(p, t.lower)), key(T_P1_SHORT0, combine(p, t.short_shape))]
+    [bare_transition_key(prev), word_transition_key(t, prev), shape_transition_key(t.short_shape, prev)]
 }
 
 /// "Previous class" of the first token; transitions are indexed 0..=START_CLASS.
@@ -786,6 +823,52 @@ pub(crate) fn stacked_features(infos: &[TokenInfo], classes: &[u8], votes: &DocV
                     }
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct FixedLexicon;
+
+    impl Lexicon for FixedLexicon {
+        fn word(&self, lower_key: u32) -> u32 {
+            with_clusters(word_value((lower_key % 7) as u8, (lower_key % 13) as u8), 3, 1)
+        }
+        fn gazetteer(&self, span_key: u32) -> u8 {
+            u8::from(span_key.is_multiple_of(3))
+        }
+    }
+
+    #[test]
+    fn context_and_word_templates_make_up_all_static_features() {
+        let text = "Mr Smith of Acme Corp , said on Tuesday in New York that prices rose 5 % .";
+        let infos: Vec<TokenInfo> = text.split(' ').map(|t| describe(t, &FixedLexicon)).collect();
+        let doc = DocText::new(std::slice::from_ref(&infos));
+        let (mut all, mut all_offsets) = (Vec::new(), Vec::new());
+        static_features(&infos, &FixedLexicon, &doc, Templates::All, &mut all, &mut all_offsets);
+        let (mut context, mut context_offsets) = (Vec::new(), Vec::new());
+        static_features(&infos, &FixedLexicon, &doc, Templates::Context, &mut context, &mut context_offsets);
+        for (i, t) in infos.iter().enumerate() {
+            let mut expected = all[all_offsets[i]..all_offsets[i + 1]].to_vec();
+            let mut split = context[context_offsets[i]..context_offsets[i + 1]].to_vec();
+            word_features(t, &mut split);
+            expected.sort_unstable();
+            split.sort_unstable();
+            assert_eq!(split, expected, "token {i}");
+        }
+    }
+
+    #[test]
+    fn transition_keys_are_the_bare_word_and_shape_keys() {
+        let t = describe("Paris", &FixedLexicon);
+        for prev in 0..=START_CLASS {
+            assert_eq!(
+                transition_keys(&t, prev),
+                [bare_transition_key(prev), word_transition_key(&t, prev), shape_transition_key(t.short_shape, prev)]
+            );
         }
     }
 }

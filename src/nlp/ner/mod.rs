@@ -30,13 +30,15 @@ mod scheme;
 mod table;
 mod train;
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use crate::model::EntityLabel;
 
-use features::{DocMemory, DocText, DocVotes, Lexicon, TokenInfo};
+use features::{DocMemory, DocText, DocVotes, Lexicon, Templates, TokenInfo};
 use scheme::{NUM_CLASSES, TYPES};
 use table::KeyTable;
 
@@ -111,10 +113,80 @@ impl Lexicon for NerModel {
 struct Scratch {
     keys: Vec<u32>,
     offsets: Vec<usize>,
-    dynamic: Vec<u32>,
     emission: Vec<decode::Emission>,
-    transition: Vec<decode::Transition>,
     stacked: Vec<Vec<u32>>,
+    /// All feature keys of a batch, and where each token's (or word's) keys end.
+    batch: Vec<u32>,
+    ends: Vec<usize>,
+    /// The weight row of each key in `batch`.
+    rows: Vec<Option<u32>>,
+}
+
+/// Words scored in one batch by `NerModel::word_scores`: enough lookups to overlap many
+/// cache misses, few enough that the touched lines stay in cache until they are read.
+const WORD_BATCH: usize = 32;
+
+/// FxHash-style hasher for the token strings of one document (not for keys that must be
+/// stable: only used to find repeated tokens).
+#[derive(Default, Clone, Copy)]
+struct TextHasher(u64);
+
+impl Hasher for TextHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(SEED);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(SEED);
+        }
+    }
+}
+
+/// The distinct tokens of a document: each is described once, and per-word scores are
+/// computed once however often the word recurs.
+struct DocWords {
+    /// Per sentence, each token's index in `infos`.
+    ids: Vec<Vec<u32>>,
+    /// Description of each distinct token (word value from the model that built it).
+    infos: Vec<TokenInfo>,
+}
+
+impl DocWords {
+    fn new(sentences: &[Vec<&str>], lex: &impl Lexicon) -> Self {
+        let mut index: HashMap<&str, u32, BuildHasherDefault<TextHasher>> = HashMap::default();
+        let mut infos = Vec::new();
+        let ids = sentences
+            .iter()
+            .map(|sentence| {
+                sentence
+                    .iter()
+                    .map(|&token| {
+                        *index.entry(token).or_insert_with(|| {
+                            infos.push(features::describe(token, lex));
+                            (infos.len() - 1) as u32
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        DocWords { ids, infos }
+    }
+}
+
+/// One model's scores for the distinct words of a document.
+struct WordScores {
+    /// Per distinct word: the sum of its [`features::word_features`] rows.
+    emission: Vec<decode::Emission>,
+    /// Per distinct word: its full transition scores (bare class pairs plus the pairs with
+    /// this word and its shape).
+    transition: Vec<decode::Transition>,
 }
 
 impl NerModel {
@@ -174,29 +246,109 @@ impl NerModel {
     /// BILOU classes for every token of a document (running the first pass first when the
     /// model is stacked).
     pub(crate) fn tag_classes(&self, sentences: &[Vec<&str>]) -> Vec<Vec<u8>> {
-        let first = self.first_pass.as_ref().map(|m| m.tag_classes(sentences));
+        self.tag_words(&DocWords::new(sentences, self))
+    }
+
+    fn tag_words(&self, words: &DocWords) -> Vec<Vec<u8>> {
+        let first = self.first_pass.as_ref().map(|m| m.tag_words(words));
+        // `describe` output with this model's word lexicon.
+        let lexicon: Vec<TokenInfo> =
+            words.infos.iter().map(|t| TokenInfo { word: self.word(t.lower_key), ..*t }).collect();
         let infos: Vec<Vec<TokenInfo>> =
-            sentences.iter().map(|s| s.iter().map(|t| features::describe(t, self)).collect()).collect();
+            words.ids.iter().map(|s| s.iter().map(|&id| lexicon[id as usize]).collect()).collect();
         let doc = DocText::new(&infos);
         let votes = first.as_ref().map(|classes| DocVotes::new(&infos, classes));
         let mut memory = DocMemory::default();
         let mut scratch = Scratch::default();
+        let scores = self.word_scores(&lexicon, &mut scratch);
         infos
             .iter()
+            .zip(&words.ids)
             .enumerate()
-            .map(|(s, sentence)| {
+            .map(|(s, (sentence, ids))| {
                 let stacked = match (&first, &votes) {
                     (Some(classes), Some(votes)) => classes.get(s).map(|c| (c.as_slice(), votes)),
                     _ => None,
                 };
-                self.decode(sentence, &doc, stacked, &mut memory, &mut scratch)
+                self.decode(sentence, ids, &scores, &doc, stacked, &mut memory, &mut scratch)
             })
             .collect()
     }
 
+    /// Scores every distinct word of a document once.
+    fn word_scores(&self, lexicon: &[TokenInfo], scratch: &mut Scratch) -> WordScores {
+        // Scores of the bare (previous class, class) pairs, shared by all tokens.
+        let mut base: decode::Transition = [[0; NUM_CLASSES]; decode::PREV_STATES];
+        for (p, row) in base.iter_mut().enumerate() {
+            self.add_row(features::bare_transition_key(p as u8), row);
+        }
+        // Bare pairs plus the pairs with each distinct short shape (few per document).
+        let mut shape_index: HashMap<u64, usize, BuildHasherDefault<TextHasher>> = HashMap::default();
+        let mut shapes: Vec<u64> = Vec::new();
+        for t in lexicon {
+            shape_index.entry(t.short_shape).or_insert_with(|| {
+                shapes.push(t.short_shape);
+                shapes.len() - 1
+            });
+        }
+        let mut shape_transition: Vec<decode::Transition> = Vec::with_capacity(shapes.len());
+        for chunk in shapes.chunks(WORD_BATCH) {
+            scratch.batch.clear();
+            for &shape in chunk {
+                scratch.batch.extend((0..decode::PREV_STATES).map(|p| features::shape_transition_key(shape, p as u8)));
+            }
+            self.find_rows(&scratch.batch, &mut scratch.rows);
+            for rows in scratch.rows.chunks_exact(decode::PREV_STATES) {
+                let mut tr = base;
+                for (row, found) in tr.iter_mut().zip(rows) {
+                    self.add_rows(std::slice::from_ref(found), row);
+                }
+                shape_transition.push(tr);
+            }
+        }
+        let mut emission = Vec::with_capacity(lexicon.len());
+        let mut transition = Vec::with_capacity(lexicon.len());
+        for words in lexicon.chunks(WORD_BATCH) {
+            scratch.batch.clear();
+            scratch.ends.clear();
+            for t in words {
+                features::word_features(t, &mut scratch.batch);
+                scratch.ends.push(scratch.batch.len());
+            }
+            self.find_rows(&scratch.batch, &mut scratch.rows);
+            let mut start = 0;
+            for &end in &scratch.ends {
+                let mut e = [0i64; NUM_CLASSES];
+                self.add_rows(&scratch.rows[start..end], &mut e);
+                emission.push(e);
+                start = end;
+            }
+            // Word transition keys, one per previous state, in state order.
+            scratch.batch.clear();
+            for t in words {
+                scratch.batch.extend((0..decode::PREV_STATES).map(|p| features::word_transition_key(t, p as u8)));
+            }
+            self.find_rows(&scratch.batch, &mut scratch.rows);
+            for (t, rows) in words.iter().zip(scratch.rows.chunks_exact(decode::PREV_STATES)) {
+                let mut tr = shape_index.get(&t.short_shape).map_or(base, |&i| shape_transition[i]);
+                for (row, found) in tr.iter_mut().zip(rows) {
+                    self.add_rows(std::slice::from_ref(found), row);
+                }
+                transition.push(tr);
+            }
+        }
+        WordScores { emission, transition }
+    }
+
     #[inline]
     fn add_row(&self, key: u32, scores: &mut [i64; NUM_CLASSES]) {
-        if let Some(row) = self.features.get(key) {
+        self.add_rows(&[self.features.get(key)], scores);
+    }
+
+    /// Adds the weights of `rows` (found by [`NerModel::find_rows`]) to `scores`.
+    #[inline]
+    fn add_rows(&self, rows: &[Option<u32>], scores: &mut [i64; NUM_CLASSES]) {
+        for &row in rows.iter().flatten() {
             let start = row as usize * NUM_CLASSES;
             if let Some(weights) = self.weights.get(start..start + NUM_CLASSES) {
                 for (s, w) in scores.iter_mut().zip(weights) {
@@ -206,16 +358,36 @@ impl NerModel {
         }
     }
 
-    /// Viterbi decoding of one sentence; records its labels in `memory`.
+    /// The weight row of each of `keys`. Reads every row found once before returning, so
+    /// that the cache misses of a whole batch overlap rather than stall one by one.
+    fn find_rows(&self, keys: &[u32], rows: &mut Vec<Option<u32>>) {
+        self.features.get_many(keys, rows);
+        let touched = rows.iter().flatten().fold(0i16, |acc, &row| {
+            let start = row as usize * NUM_CLASSES;
+            let first = self.weights.get(start).copied().unwrap_or(0);
+            let last = self.weights.get(start + NUM_CLASSES - 1).copied().unwrap_or(0);
+            acc ^ first ^ last
+        });
+        std::hint::black_box(touched);
+    }
+
+    /// Viterbi decoding of one sentence (`ids` index the document's distinct words in
+    /// `scores`); records its labels in `memory`.
+    #[allow(clippy::too_many_arguments)]
     fn decode(
         &self,
         infos: &[TokenInfo],
+        ids: &[u32],
+        scores: &WordScores,
         doc: &DocText,
         stacked: Option<(&[u8], &DocVotes)>,
         memory: &mut DocMemory,
         scratch: &mut Scratch,
     ) -> Vec<u8> {
-        features::static_features(infos, self, doc, &mut scratch.keys, &mut scratch.offsets);
+        if infos.is_empty() {
+            return Vec::new();
+        }
+        features::static_features(infos, self, doc, Templates::Context, &mut scratch.keys, &mut scratch.offsets);
         scratch.stacked.resize_with(infos.len().max(scratch.stacked.len()), Vec::new);
         for keys in &mut scratch.stacked {
             keys.clear();
@@ -223,36 +395,27 @@ impl NerModel {
         if let Some((classes, votes)) = stacked {
             features::stacked_features(infos, classes, votes, &mut scratch.stacked);
         }
-        scratch.emission.clear();
-        scratch.transition.clear();
-        let Some(first) = infos.first() else {
-            return Vec::new();
-        };
-        // Scores of the bare (previous class, class) pairs, shared by all tokens.
-        let mut base: decode::Transition = [[0; NUM_CLASSES]; decode::PREV_STATES];
-        for (p, row) in base.iter_mut().enumerate() {
-            self.add_row(features::transition_keys(first, p as u8)[0], row);
-        }
+        // Every key of the sentence, then one batched lookup.
+        scratch.batch.clear();
+        scratch.ends.clear();
         for (i, t) in infos.iter().enumerate() {
-            let mut e = [0i64; NUM_CLASSES];
-            for &key in scratch.keys[scratch.offsets[i]..scratch.offsets[i + 1]].iter().chain(&scratch.stacked[i]) {
-                self.add_row(key, &mut e);
-            }
-            scratch.dynamic.clear();
-            features::memory_features(t, memory.get(t), &mut scratch.dynamic);
-            for &key in &scratch.dynamic {
-                self.add_row(key, &mut e);
-            }
-            let mut tr = base;
-            for (p, row) in tr.iter_mut().enumerate() {
-                let keys = features::transition_keys(t, p as u8);
-                self.add_row(keys[1], row);
-                self.add_row(keys[2], row);
-            }
-            scratch.emission.push(e);
-            scratch.transition.push(tr);
+            scratch.batch.extend_from_slice(&scratch.keys[scratch.offsets[i]..scratch.offsets[i + 1]]);
+            scratch.batch.extend_from_slice(&scratch.stacked[i]);
+            features::memory_features(t, memory.get(t), &mut scratch.batch);
+            scratch.ends.push(scratch.batch.len());
         }
-        let classes = decode::viterbi(&scratch.emission, &scratch.transition, None);
+        self.find_rows(&scratch.batch, &mut scratch.rows);
+        scratch.emission.clear();
+        let mut transition: Vec<&decode::Transition> = Vec::with_capacity(infos.len());
+        let mut start = 0;
+        for (&id, &end) in ids.iter().zip(&scratch.ends) {
+            let mut e = scores.emission[id as usize];
+            self.add_rows(&scratch.rows[start..end], &mut e);
+            start = end;
+            scratch.emission.push(e);
+            transition.push(&scores.transition[id as usize]);
+        }
+        let classes = decode::viterbi(&scratch.emission, &transition, None);
         memory.record(infos, classes.iter().map(|&c| scheme::type_of(c).unwrap_or(4)));
         classes
     }

@@ -53,7 +53,9 @@ use crate::model::EntityLabel;
 use super::clusters;
 use super::conll::{self, Sentence, SourceFile};
 use super::decode::{self, Emission, PREV_STATES, START, Transition};
-use super::features::{self, DocMemory, DocText, DocVotes, KeyMap, Lexicon, NameCounts, TokenInfo, WordCounts};
+use super::features::{
+    self, DocMemory, DocText, DocVotes, KeyMap, Lexicon, NameCounts, Templates, TokenInfo, WordCounts,
+};
 use super::perceptron::{self, AveragedWeights};
 use super::scheme::{self, MISC, NUM_CLASSES, OUTSIDE, TYPES};
 use super::table::KeyTable;
@@ -606,7 +608,7 @@ fn train_on(
         let mut memory = DocMemory::default();
         for (s, sentence_infos) in doc.sentences.clone().zip(&doc_infos) {
             token_start[s] = infos.len();
-            features::static_features(sentence_infos, &lexicon, &text, &mut keys, &mut offsets);
+            features::static_features(sentence_infos, &lexicon, &text, Templates::All, &mut keys, &mut offsets);
             stacked.resize_with(sentence_infos.len().max(stacked.len()), Vec::new);
             for k in &mut stacked {
                 k.clear();
