@@ -7,4 +7,5 @@ mod corpus;
 mod errors;
 mod fetch;
 mod resume;
+mod server;
 mod sources;
