@@ -13,6 +13,11 @@
 //! the sources' annotation differences are handled. A model may be stacked: a first-pass
 //! model labels the whole document, and this model reads those labels as features.
 //!
+//! Tagging is bound by memory reads of the large weight table, so it does as few as it can:
+//! each distinct word of a document is described and scored once (its word-only features and
+//! its transition features), only the features that look at neighbours are scored per token,
+//! and lookups are batched so their cache misses overlap (see `table.rs`).
+//!
 //! The shipped model (`config/models/ner-en.bin`, credits in `config/models/NOTICE`) is made
 //! with `TrainConfig::default()` from the `ner-train` dataset; training is deterministic, so
 //! the same data and settings give the same bytes.
@@ -184,9 +189,12 @@ impl DocWords {
 struct WordScores {
     /// Per distinct word: the sum of its [`features::word_features`] rows.
     emission: Vec<decode::Emission>,
-    /// Per distinct word: its full transition scores (bare class pairs plus the pairs with
-    /// this word and its shape).
+    /// Full transition scores (bare class pairs plus the pairs with a shape, and with a
+    /// word where it has any): one table per distinct short shape, then one per word with
+    /// word-specific transition weights.
     transition: Vec<decode::Transition>,
+    /// Per distinct word: its table in `transition`.
+    transition_of: Vec<u32>,
 }
 
 impl NerModel {
@@ -249,6 +257,7 @@ impl NerModel {
         self.tag_words(&DocWords::new(sentences, self))
     }
 
+    /// [`NerModel::tag_classes`] of a document whose distinct words are already described.
     fn tag_words(&self, words: &DocWords) -> Vec<Vec<u8>> {
         let first = self.first_pass.as_ref().map(|m| m.tag_words(words));
         // `describe` output with this model's word lexicon.
@@ -291,7 +300,7 @@ impl NerModel {
                 shapes.len() - 1
             });
         }
-        let mut shape_transition: Vec<decode::Transition> = Vec::with_capacity(shapes.len());
+        let mut transition: Vec<decode::Transition> = Vec::with_capacity(shapes.len());
         for chunk in shapes.chunks(WORD_BATCH) {
             scratch.batch.clear();
             for &shape in chunk {
@@ -303,11 +312,11 @@ impl NerModel {
                 for (row, found) in tr.iter_mut().zip(rows) {
                     self.add_rows(std::slice::from_ref(found), row);
                 }
-                shape_transition.push(tr);
+                transition.push(tr);
             }
         }
         let mut emission = Vec::with_capacity(lexicon.len());
-        let mut transition = Vec::with_capacity(lexicon.len());
+        let mut transition_of = Vec::with_capacity(lexicon.len());
         for words in lexicon.chunks(WORD_BATCH) {
             scratch.batch.clear();
             scratch.ends.clear();
@@ -330,14 +339,21 @@ impl NerModel {
             }
             self.find_rows(&scratch.batch, &mut scratch.rows);
             for (t, rows) in words.iter().zip(scratch.rows.chunks_exact(decode::PREV_STATES)) {
-                let mut tr = shape_index.get(&t.short_shape).map_or(base, |&i| shape_transition[i]);
+                // Every word's shape is in `shape_index`.
+                let shape = shape_index.get(&t.short_shape).copied().unwrap_or(0);
+                if rows.iter().all(Option::is_none) {
+                    transition_of.push(shape as u32);
+                    continue;
+                }
+                let mut tr = transition.get(shape).copied().unwrap_or(base);
                 for (row, found) in tr.iter_mut().zip(rows) {
                     self.add_rows(std::slice::from_ref(found), row);
                 }
+                transition_of.push(transition.len() as u32);
                 transition.push(tr);
             }
         }
-        WordScores { emission, transition }
+        WordScores { emission, transition, transition_of }
     }
 
     #[inline]
@@ -413,7 +429,7 @@ impl NerModel {
             self.add_rows(&scratch.rows[start..end], &mut e);
             start = end;
             scratch.emission.push(e);
-            transition.push(&scores.transition[id as usize]);
+            transition.push(&scores.transition[scores.transition_of[id as usize] as usize]);
         }
         let classes = decode::viterbi(&scratch.emission, &transition, None);
         memory.record(infos, classes.iter().map(|&c| scheme::type_of(c).unwrap_or(4)));
