@@ -9,8 +9,8 @@ use crate::config::{Config, Pipeline};
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// Pipeline files, or configuration files when named `*.toml` under a `config/` directory
-    /// or given with `--config-file`.
+    /// Pipeline files, or configuration files (any `.toml` directly under a `config/`
+    /// directory, such as `config/default.toml`).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
 }

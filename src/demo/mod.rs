@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -156,7 +156,7 @@ fn substitute(text: &str, own: &str, origins: &BTreeMap<String, String>) -> Stri
 async fn serve_file(State(site): State<Arc<SiteState>>, request: Request) -> Response {
     let path = request.uri().path().to_string();
     let if_none_match = request.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let response = respond(&site, &path, if_none_match.as_deref(), request.headers()).await;
+    let response = respond(&site, &path, if_none_match.as_deref()).await;
     site.log.lock().unwrap_or_else(|p| p.into_inner()).push(SeenRequest {
         site: site.name.clone(),
         path,
@@ -166,7 +166,7 @@ async fn serve_file(State(site): State<Arc<SiteState>>, request: Request) -> Res
     response
 }
 
-async fn respond(site: &SiteState, path: &str, if_none_match: Option<&str>, _headers: &HeaderMap) -> Response {
+async fn respond(site: &SiteState, path: &str, if_none_match: Option<&str>) -> Response {
     let relative = path.trim_start_matches('/');
     // Refuse anything that could leave the site directory.
     if relative.split('/').any(|part| part == ".." || part.starts_with('.')) || relative.contains('\\') {
