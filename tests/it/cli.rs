@@ -122,3 +122,62 @@ fn analyze_reads_json_lines() {
     assert_eq!(line["quotes"][0]["speaker"], "Anna Berg");
     assert!(line["quotes"][0]["text"].as_str().unwrap().starts_with("We have done nothing wrong"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daemon_runs_pipelines_on_schedule_and_guards_private_addresses() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::{Duration, Instant};
+
+    let feeds = Arc::new(AtomicUsize::new(0));
+    let counter = feeds.clone();
+    let router = axum::Router::new().route(
+        "/feed.xml",
+        axum::routing::get(move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            async {
+                (
+                    [(axum::http::header::CONTENT_TYPE, "application/rss+xml")],
+                    "<rss version=\"2.0\"><channel><title>t</title></channel></rss>",
+                )
+            }
+        }),
+    );
+    let addr = serve(router).await;
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, extra: &str| {
+        let path = dir.path().join(format!("{name}.toml"));
+        std::fs::write(
+            &path,
+            format!(
+                "version = 1\nname = \"{name}\"\n[schedule]\nevery = \"1s\"\n[[sources]]\ntype = \"feed\"\n\
+                 url = \"http://{addr}/feed.xml\"\n[fetch]\nper_host_delay_ms = 0\n{extra}"
+            ),
+        )
+        .unwrap();
+        path
+    };
+    let allowed = write("allowed", "private_addresses = \"allow\"\n");
+    let guarded = write("guarded", "");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_quotewire"))
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .args(["run", "--pipeline", allowed.to_str().unwrap(), "--pipeline", guarded.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while feeds.load(Ordering::SeqCst) < 3 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    child.kill().unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(feeds.load(Ordering::SeqCst) >= 3, "the allowed pipeline ran repeatedly");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.lines().filter(|l| l.starts_with("allowed: fetched")).count() >= 3, "{stdout}");
+    // `run` denies loopback unless the pipeline allows it: the guarded pipeline never fetched.
+    let guarded_runs: Vec<&str> = stdout.lines().filter(|l| l.starts_with("guarded: ")).collect();
+    assert!(!guarded_runs.is_empty(), "{stdout}");
+    assert!(guarded_runs.iter().all(|l| l.contains("fetched 0") && l.contains("failed 1")), "{stdout}");
+}
