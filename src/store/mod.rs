@@ -1,7 +1,8 @@
 //! The document store: raw pages are the truth, everything else can be rebuilt from them.
 //!
-//! Owns sources, per-URL fetch state (validators, content hash, failures), compressed raw
-//! bodies, and the extracted article records with their analysis. [`DocumentStore`] is the
+//! Owns per-URL fetch state (validators, content hash, failures, next due; feeds and sitemaps
+//! are URLs like any page), compressed raw bodies, and the extracted article records with
+//! their analysis. [`DocumentStore`] is the
 //! plug point; [`SqliteStore`] the embedded default. It never fetches, extracts or indexes.
 
 mod sqlite;
@@ -100,15 +101,5 @@ pub trait DocumentStore: Send {
     fn articles(&self) -> Result<Vec<ArticleRecord>, StoreError>;
     /// The raw body of a page, decompressed, with its content type.
     fn raw_page(&self, url: &str) -> Result<Option<StoredBody>, StoreError>;
-    /// Validators of a feed or sitemap source.
-    fn source_validators(&self, kind: &str, url: &str) -> Result<Validators, StoreError>;
-    fn put_source(
-        &mut self,
-        kind: &str,
-        url: &str,
-        validators: &Validators,
-        at: &str,
-        error: Option<&str>,
-    ) -> Result<(), StoreError>;
     fn counts(&self) -> Result<StoreCounts, StoreError>;
 }

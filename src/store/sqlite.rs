@@ -17,15 +17,6 @@ const SCHEMA_VERSION: i64 = 3;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS sources (
-    kind TEXT NOT NULL,
-    url TEXT NOT NULL,
-    etag TEXT,
-    last_modified TEXT,
-    last_fetched TEXT,
-    last_error TEXT,
-    PRIMARY KEY (kind, url)
-);
 CREATE TABLE IF NOT EXISTS pages (
     url TEXT PRIMARY KEY,
     final_url TEXT,
@@ -102,7 +93,8 @@ impl SqliteStore {
             Some(SCHEMA_VERSION) => Ok(()),
             Some(found @ (1 | 2)) => {
                 // v1 -> v2: articles learn whether they reached the index (assume they did);
-                // v2 -> v3: near-duplicate fingerprints and clusters (filled by new runs).
+                // v2 -> v3: near-duplicate fingerprints and clusters (filled by new runs), failure
+                // back-off; the unused per-source table goes (feeds are pages like any other).
                 let tx = self.conn.unchecked_transaction()?;
                 if found == 1 {
                     tx.execute_batch("ALTER TABLE articles ADD COLUMN indexed INTEGER NOT NULL DEFAULT 1;")?;
@@ -111,6 +103,7 @@ impl SqliteStore {
                     "ALTER TABLE articles ADD COLUMN simhash INTEGER;
                      ALTER TABLE articles ADD COLUMN cluster TEXT;
                      ALTER TABLE pages ADD COLUMN next_due TEXT;
+                     DROP TABLE IF EXISTS sources;
                      UPDATE meta SET value = '3' WHERE key = 'schema_version';",
                 )?;
                 tx.commit()?;
@@ -310,40 +303,6 @@ impl DocumentStore for SqliteStore {
             }
             _ => Ok(None),
         }
-    }
-
-    fn source_validators(&self, kind: &str, url: &str) -> Result<Validators, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT etag, last_modified FROM sources WHERE kind = ?1 AND url = ?2", [kind, url], |r| {
-                Ok(Validators { etag: r.get(0)?, last_modified: r.get(1)? })
-            })
-            .optional()?
-            .unwrap_or_default())
-    }
-
-    fn put_source(
-        &mut self,
-        kind: &str,
-        url: &str,
-        validators: &Validators,
-        at: &str,
-        error: Option<&str>,
-    ) -> Result<(), StoreError> {
-        if error.is_some() {
-            self.conn.execute(
-                "INSERT INTO sources (kind, url, last_fetched, last_error) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT(kind, url) DO UPDATE SET last_fetched = ?3, last_error = ?4",
-                params![kind, url, at, error],
-            )?;
-        } else {
-            self.conn.execute(
-                "INSERT INTO sources (kind, url, etag, last_modified, last_fetched, last_error) VALUES (?1, ?2, ?3, ?4, ?5, NULL)
-                 ON CONFLICT(kind, url) DO UPDATE SET etag = ?3, last_modified = ?4, last_fetched = ?5, last_error = NULL",
-                params![kind, url, validators.etag, validators.last_modified, at],
-            )?;
-        }
-        Ok(())
     }
 
     fn counts(&self) -> Result<StoreCounts, StoreError> {
