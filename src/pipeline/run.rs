@@ -22,7 +22,7 @@ use crate::fetch::{
 use crate::index::IndexSink;
 use crate::model::ArticleRecord;
 use crate::nlp::Analyzer;
-use crate::store::{DocumentStore, Fingerprint, RawPage};
+use crate::store::{DocumentStore, Fingerprint, PageState, RawPage};
 
 /// Articles waiting for the index writer; when full, processing blocks (back-pressure).
 const INDEX_CHANNEL_CAPACITY: usize = 256;
@@ -140,6 +140,11 @@ impl Shared {
             None => prints.push(Fingerprint { id: article.id.clone(), simhash: hash, cluster: cluster.clone() }),
         }
         cluster
+    }
+
+    /// The stored article's body hash for `key` (see [`PageState::article_hash`]).
+    pub(super) fn article_hash(&self, key: &str) -> Option<String> {
+        self.store(|s| s.page_state(key)).ok().flatten().and_then(PageState::article_hash)
     }
 
     pub(super) fn store<T>(&self, f: impl FnOnce(&mut dyn DocumentStore) -> T) -> T {
@@ -386,7 +391,7 @@ async fn ingest_link(shared: &Arc<Shared>, fetcher: &Fetcher, link: DiscoveredLi
         Ok(FetchOutcome::Fetched(page)) => {
             shared.stats(|s| s.fetched += 1);
             let shared = shared.clone();
-            let previous_hash = state.and_then(|s| s.content_hash.filter(|_| s.article_id.is_some()));
+            let previous_hash = state.and_then(PageState::article_hash);
             let work = move || {
                 process(
                     &shared,
@@ -499,8 +504,7 @@ async fn ingest_dir(shared: &Arc<Shared>, path: &std::path::Path, cancel: &Cance
             let key = url.to_string();
             match read_html_file(&file) {
                 Ok(body) => {
-                    let previous = shared.store(|s| s.page_state(&key)).ok().flatten();
-                    let previous_hash = previous.and_then(|s| s.content_hash.filter(|_| s.article_id.is_some()));
+                    let previous_hash = shared.article_hash(&key);
                     process(&shared, &key, &url, &body, None, &Validators::default(), None, previous_hash);
                 }
                 Err(e) => shared.fail(&key, e.to_string()),

@@ -136,8 +136,7 @@ pub(super) async fn ingest_warc(
                 return;
             }
             shared.progress.queued(1);
-            let previous = shared.store(|s| s.page_state(&key)).ok().flatten();
-            let previous_hash = previous.and_then(|s| s.content_hash.filter(|_| s.article_id.is_some()));
+            let previous_hash = shared.article_hash(&key);
             shared.stats(|s| s.fetched += 1);
             process(
                 &shared,

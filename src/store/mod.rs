@@ -37,6 +37,14 @@ pub struct PageState {
     pub next_due: Option<String>,
 }
 
+impl PageState {
+    /// The content hash of the body that produced the stored article, if there is one: a new
+    /// body with this hash needs no re-extraction.
+    pub fn article_hash(self) -> Option<String> {
+        self.content_hash.filter(|_| self.article_id.is_some())
+    }
+}
+
 /// A fetched body to remember.
 #[derive(Debug, Clone)]
 pub struct RawPage<'a> {
