@@ -3,8 +3,8 @@
 //!
 //! Building a DOM costs several times more per byte than streaming over it, and most of a news
 //! page's bytes are scripts, styles, inline SVG, comments, navigation and embeds. Dropped:
-//! - elements that [`super::text`] skips anyway ([`PRUNED_TAGS`]: scripts, styles, embeds,
-//!   controls, `<nav>`, `<figcaption>`), so the main text cannot change;
+//! - elements that [`super::text`] skips anyway (styles, embeds, controls, `<nav>`,
+//!   `<figcaption>`; see `pruned_tags`), so the main text cannot change;
 //! - `<img>`/`<source>`/`<input>` (no text; their attributes are a large share of what is left)
 //!   and `<link>` other than `rel=canonical` (stylesheets, preloads);
 //! - comments, and `<script>` other than JSON-LD, which [`super::metadata`] reads;
@@ -29,32 +29,20 @@ use std::sync::LazyLock;
 use lol_html::html_content::{Comment, Element, TextChunk, TextType};
 use lol_html::{DocumentContentHandlers, ElementContentHandlers, HtmlRewriter, Selector, Settings};
 
-/// Elements removed with their content at every level. Each is also skipped by the main-text
-/// walk ([`super::hints::SKIPPED_TAGS`]) or holds no text at all.
-pub const PRUNED_TAGS: &[&str] = &[
-    "style",
-    "noscript",
-    "template",
-    "svg",
-    "math",
-    "iframe",
-    "object",
-    "embed",
-    "canvas",
-    "video",
-    "audio",
-    "picture",
-    "button",
-    "select",
-    "textarea",
-    "map",
-    "dialog",
-    "nav",
-    "figcaption",
-    "img",
-    "source",
-    "input",
-];
+/// Skipped elements the pre-pass must keep: `<script>` (JSON-LD is metadata; the others are
+/// dropped by their own handler), `<head>` (metadata), and `<option>`/`<label>` (only ever
+/// inside kept forms; removing them saves nothing).
+const KEPT_SKIPPED_TAGS: &[&str] = &["script", "head", "option", "label"];
+
+/// Elements that hold no text but much markup: their attributes are a large share of a page.
+const TEXTLESS_TAGS: &[&str] = &["img", "source"];
+
+/// Elements removed with their content at every level: what the main-text walk skips anyway
+/// ([`super::hints::SKIPPED_TAGS`], less [`KEPT_SKIPPED_TAGS`]) and [`TEXTLESS_TAGS`], so the
+/// main text cannot change.
+fn pruned_tags() -> impl Iterator<Item = &'static str> {
+    super::hints::SKIPPED_TAGS.iter().filter(|tag| !KEPT_SKIPPED_TAGS.contains(tag)).chain(TEXTLESS_TAGS).copied()
+}
 
 /// Elements removed at [`PruneLevel::Aggressive`]: boilerplate almost always, wrappers of the
 /// article rarely (see the module docs).
@@ -91,7 +79,7 @@ struct Selectors {
 static SELECTORS: LazyLock<Option<Selectors>> = LazyLock::new(|| {
     let soft_links: Vec<String> = SOFT_PRUNED_TAGS.iter().map(|tag| format!("{tag} a")).collect();
     Some(Selectors {
-        pruned: PRUNED_TAGS.join(",").parse().ok()?,
+        pruned: pruned_tags().collect::<Vec<_>>().join(",").parse().ok()?,
         scripts: "script".parse().ok()?,
         links: "link".parse().ok()?,
         soft: SOFT_PRUNED_TAGS.join(",").parse().ok()?,
