@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use quotewire::config::{Config, PrivateAddresses, Source};
 use quotewire::fetch::{Expect, FetchError, Fetcher, Validators};
@@ -27,10 +27,6 @@ operators had improved their response times after last year's storms.</p>
 </article></body></html>"#,
         d = n % 9 + 1
     )
-}
-
-fn html(body: String) -> Response {
-    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
 }
 
 fn fetch_config() -> quotewire::config::FetchConfig {

@@ -4,7 +4,6 @@
 use axum::Router;
 use axum::extract::{Path, Query};
 use axum::http::header;
-use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use quotewire::config::Source;
 use quotewire::store::{DocumentStore, SqliteStore};
@@ -21,10 +20,6 @@ report any incident affecting more than ten thousand customers within a day.</p>
 <p>Operators said they supported the goal but warned that the timetable was too short for smaller carriers.</p>
 </article></main></body></html>"#
     )
-}
-
-fn html(body: String) -> Response {
-    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
 }
 
 fn article_route() -> Router {
