@@ -256,7 +256,7 @@ impl Pipeline {
         let raw: raw::RawPipeline = toml::from_str(&text)
             .map_err(|e| ConfigError::Syntax { origin: origin.to_string(), message: e.to_string() })?;
         let mut issues = Issues::default();
-        let pipeline = raw.validate(origin, base_dir, config, &mut issues);
+        let pipeline = raw.validate(base_dir, config, &mut issues);
         issues.finish(origin, pipeline)
     }
 

@@ -321,8 +321,7 @@ fn default_max_pages() -> usize {
 }
 
 impl RawPipeline {
-    pub fn validate(self, origin: &str, base_dir: &Path, config: &Config, issues: &mut Issues) -> Pipeline {
-        let _ = origin;
+    pub fn validate(self, base_dir: &Path, config: &Config, issues: &mut Issues) -> Pipeline {
         if self.version != PIPELINE_FORMAT_VERSION {
             issues.push(
                 "version",
