@@ -30,6 +30,10 @@ const MAX_SCARE_QUOTE_WORDS: usize = 3;
 /// phrases, not statements.
 const MAX_EMBEDDED_PHRASE_WORDS: usize = 7;
 
+/// Most tokens between the two pieces of a quote split around its attribution
+/// (`“...,” said the former secretary of state, “...”`).
+const MAX_SPLIT_GAP_TOKENS: usize = 16;
+
 /// How far (tokens) after a closing mark a speaker-and-cue may still attribute the quote.
 const MAX_AFTER_QUOTE_TOKENS: usize = 14;
 
@@ -242,7 +246,13 @@ impl<'d, 'a> Walker<'d, 'a> {
         }
         let open_tok = doc.token_at_or_after(doc.quotes[q0].open);
         let para = self.para_of_token(open_tok);
-        let borrowed = pieces.len() == 1 && is_embedded_phrase(doc, &doc.quotes[q0]);
+        let split_rest = q0 > 0 && self.direct[q0 - 1].is_some() && self.split_around_cue(q0 - 1, q0);
+        // "Smith said, “...”": a cue right before the mark introduces the quote.
+        let introduced = found
+            .as_ref()
+            .and_then(|a| a.cue.as_ref())
+            .is_some_and(|c| (c.end()..open_tok).all(|k| matches!(doc.tok(k), "," | ":")) && c.end() <= open_tok);
+        let borrowed = !split_rest && !introduced && pieces.len() == 1 && is_embedded_phrase(doc, &doc.quotes[q0]);
         if found.is_none() && !borrowed {
             found = self.inherited(q0, para);
         }
@@ -279,6 +289,19 @@ impl<'d, 'a> Walker<'d, 'a> {
         self.last_direct = Some((last_para, att));
     }
 
+    /// Whether piece `q` continues piece `p` of the same sentence across its attribution:
+    /// `“...,” said Smith, “and ...”` (only a cue phrase and commas between them).
+    fn split_around_cue(&self, p: usize, q: usize) -> bool {
+        let doc = self.doc;
+        let Some(close) = doc.quotes[p].close else { return false };
+        let from = doc.token_at_or_after(close) + 1;
+        let to = doc.token_at_or_after(doc.quotes[q].open);
+        from < to
+            && to - from <= MAX_SPLIT_GAP_TOKENS
+            && (from..to).all(|k| doc.token_quote[k].is_none() && !is_terminal(doc.tok(k)))
+            && (from..to).any(|k| self.used_cue.get(k).copied().unwrap_or(false))
+    }
+
     /// `"...," Smith said.` / `"...," said Smith.` / `"..." Smith said on Tuesday.`
     fn after_quote(&self, q: usize) -> Option<Attribution<'d>> {
         let doc = self.doc;
@@ -291,12 +314,17 @@ impl<'d, 'a> Walker<'d, 'a> {
             a += 1;
         }
         let mut end = a;
+        let mut in_parens = false; // "Harry Reid (D-Nev.) said": the period is not an end
         while end < doc.tokens.len()
             && self.para_of_token(end) == para
             && doc.token_quote[end].is_none()
-            && !is_terminal(doc.tok(end))
-            && doc.tok(end) != ":"
+            && (in_parens || !is_terminal(doc.tok(end)) && doc.tok(end) != ":")
         {
+            match doc.tok(end) {
+                "(" => in_parens = true,
+                ")" => in_parens = false,
+                _ => {}
+            }
             end += 1;
         }
         if a >= end {
@@ -308,7 +336,9 @@ impl<'d, 'a> Walker<'d, 'a> {
         if let Some(c) = self.free_cue(a)
             && (c.m.cue.inverts || c.frame() == CueFrame::According)
         {
-            let speaker = self.source_after(&c, end)?;
+            // Right after the quote and its cue, any determiner phrase is the speaker
+            // ("...,” said an Iowa Democrat).
+            let speaker = self.finder.source_after(c.end(), end)?;
             let confidence = speaker_confidence(&speaker, 0.9) - penalty;
             return Some(Attribution { speaker, cue: Some(c), negated: false, confidence, reusable: new_sentence });
         }
@@ -366,7 +396,9 @@ impl<'d, 'a> Walker<'d, 'a> {
             return None; // words between cue and quote: reported speech, maybe mixed
         }
         if speaker.is_none() && cue.frame() != CueFrame::According {
-            speaker = self.finder.before(lo, cue.at, false);
+            // The cue leads straight into the quote: its subject is the speaker, whatever
+            // noun heads it ("Another commenter said, “...”").
+            speaker = self.finder.subject_before(lo, cue.at);
         }
         let speaker = speaker?;
         let negated = stance::negated(doc, speaker.tokens.end.min(cue.at), cue.at);

@@ -341,6 +341,22 @@ const CASES: &[Case] = &[
         ],
         absent: &[],
     },
+    Case {
+        name: "typewriter quotation marks, a split quote, a descriptor subject and a party tag",
+        kind: PageKind::News,
+        publisher: None,
+        text: "The vote was closer than expected.\n\n\
+               ''We knew it would be tight,'' said Dana Whitfield, the campaign manager, ''and it was.''\n\n\
+               Another volunteer said, \"Nobody slept last night.\"\n\n\
+               \"The count was fair,\" Senate Majority Leader Tom Albers (R-Ohio) said in a statement.",
+        expected: &[
+            ("We knew it would be tight", Some("Dana Whitfield"), Person, Direct, Stance::Neutral),
+            ("and it was.", Some("Dana Whitfield"), Person, Direct, Stance::Neutral),
+            ("Nobody slept last night.", Some("Another volunteer"), Anonymous, Direct, Stance::Neutral),
+            ("The count was fair", Some("Tom Albers"), Person, Direct, Stance::Neutral),
+        ],
+        absent: &[],
+    },
 ];
 
 fn run(case: &Case) -> Analysis {

@@ -28,6 +28,7 @@ mod tokens;
 #[cfg(test)]
 mod cases;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -105,12 +106,20 @@ impl Analyzer {
     pub fn analyze(&self, input: &AnalysisInput<'_>) -> Analysis {
         let text = clamp_text(input.text);
         let english = is_english(input.language);
-        let doc = Document::build(text, self.lexicons, english.then_some(&*self.tagger), input.kind);
-        let quotes = if english {
+        let normalized = quotes::normalize_doubled_marks(text);
+        let doc = Document::build(&normalized, self.lexicons, english.then_some(&*self.tagger), input.kind);
+        let mut quotes = if english {
             attribution::attribute(&doc, input.kind, input.publisher)
         } else {
             attribution::bare_quotes(&doc)
         };
+        if let Cow::Owned(_) = normalized {
+            // Quote texts come from the original, whose marks may differ inside the span.
+            let original = CharText::new(text);
+            for q in &mut quotes {
+                q.text = original.slice(q.start..q.end).to_string();
+            }
+        }
         Analysis { entities: doc.entities, quotes }
     }
 }

@@ -4,7 +4,12 @@
 //! apostrophe disambiguation, nesting (inner marks stay inside the outer quote) and the news
 //! convention that an unclosed quote continues when the next paragraph opens with a mark.
 //! It must not decide who said a quote or whether it is a statement. Offsets are chars.
+//!
+//! The typewriter convention of wire and archive text — two apostrophes (`''…''`) or two
+//! backticks and two apostrophes (``` ``…'' ```) for a double quotation mark — is rewritten to
+//! `"` by [`normalize_doubled_marks`] before analysis, keeping every offset.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use super::tokens::CharText;
@@ -97,6 +102,53 @@ fn closes(text: &CharText<'_>, i: usize, end: usize, family: Family) -> bool {
         return !next.is_alphanumeric() && !prev.is_whitespace();
     }
     true
+}
+
+/// Rewrites doubled apostrophes and backticks used as a double quotation mark to `"` plus a
+/// space, so that byte and char offsets stay the same: an opening ` ``Word` or ` ''Word`
+/// becomes ` \u{20}"Word`, a closing `word,''` becomes `word," `. In a run of three apostrophes
+/// the pair is the outer mark (`'''Yes` opens a double then a single quote; `no,'''` closes a
+/// single then a double). Apostrophe pairs inside words and lone apostrophes are left alone.
+pub(crate) fn normalize_doubled_marks(text: &str) -> Cow<'_, str> {
+    if !text.contains("''") && !text.contains("``") {
+        return Cow::Borrowed(text);
+    }
+    let bytes = text.as_bytes();
+    let mut out = bytes.to_vec();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b != b'\'' && b != b'`' {
+            i += 1;
+            continue;
+        }
+        let mut run = i;
+        while run < bytes.len() && bytes[run] == b {
+            run += 1;
+        }
+        let len = run - i;
+        if len >= 2 {
+            let before = text[..i].chars().next_back();
+            let after = text[run..].chars().next();
+            let open_side = before.is_none_or(|c| c.is_whitespace() || matches!(c, '(' | '[' | '—' | '-'));
+            let word_after = after.is_some_and(|c| c.is_alphanumeric() || matches!(c, '$' | '.' | '\'' | '‘'));
+            let close_side = before.is_some_and(|c| !c.is_whitespace());
+            let end_after =
+                after.is_none_or(|c| c.is_whitespace() || matches!(c, ',' | '.' | ';' | ':' | ')' | '?' | '!'));
+            if open_side && word_after {
+                // The first two marks open the double quote.
+                out[i] = b' ';
+                out[i + 1] = b'"';
+            } else if b == b'\'' && close_side && end_after {
+                // The last two marks close it.
+                out[run - 2] = b'"';
+                out[run - 1] = b' ';
+            }
+        }
+        i = run;
+    }
+    // Only ASCII bytes were swapped for ASCII bytes, so the result is still UTF-8.
+    Cow::Owned(String::from_utf8(out).unwrap_or_else(|_| text.to_string()))
 }
 
 /// Finds quoted pieces in the given paragraphs (char ranges, in order).
@@ -233,6 +285,20 @@ mod tests {
         assert_eq!(found[0].group, found[1].group);
         assert_eq!(found[0].close, None);
         assert_eq!(quotes("“Dangling start\n\nNo mark here."), Vec::<String>::new());
+    }
+
+    #[test]
+    fn doubled_apostrophes_and_backticks_are_double_marks() {
+        let norm = |t: &str| normalize_doubled_marks(t).into_owned();
+        assert_eq!(norm("''Yes, now,'' said Ann."), " \"Yes, now,\"  said Ann.");
+        assert_eq!(norm("He said ``no.''"), "He said  \"no.\" ");
+        assert_eq!(norm("''Go 'home,''' he said."), " \"Go 'home,'\"  he said.");
+        assert_eq!(norm("rock 'n' roll and the students' book"), "rock 'n' roll and the students' book");
+        let text = "''It is over,'' said Ann. ''We won.''";
+        let fixed = norm(text);
+        assert_eq!(fixed.len(), text.len());
+        assert_eq!(fixed.chars().count(), text.chars().count());
+        assert_eq!(quotes(&fixed), ["It is over", "We won."]);
     }
 
     #[test]

@@ -233,6 +233,11 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
                 )
             {
                 e -= 2;
+            } else if w == ")"
+                && let Some(k) = (lo..e - 1).rev().take(8).find(|&k| doc.tok(k) == "(")
+                && k > lo
+            {
+                e = k; // "Harry Reid (D-Nev.) said"
             } else if e >= lo + 3
                 && w == ","
                 && matches!(doc.low(e - 2), "however" | "though" | "too" | "meanwhile" | "instead")
@@ -284,8 +289,12 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         };
         if tight && speaker.tokens.start != lo_np {
             // Allow a leading determiner-free title: "...," Foreign Minister Wang said.
-            let gap_ok = (lo_np..speaker.tokens.start)
-                .all(|k| doc.lex.title(doc.tok(k)).is_some() || doc.token_entity[k].is_some());
+            // Capitalised words count as part of the title ("Senate Minority Leader Reid").
+            let gap_ok = (lo_np..speaker.tokens.start).all(|k| {
+                doc.lex.title(doc.tok(k)).is_some()
+                    || doc.token_entity[k].is_some()
+                    || doc.tok(k).chars().next().is_some_and(char::is_uppercase)
+            });
             if !gap_ok {
                 return None;
             }
@@ -347,6 +356,8 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
                 && doc.tok(e - 1).chars().next().is_some_and(char::is_lowercase))
         {
             SpeakerKind::Group
+        } else if matches!(first, "a" | "an" | "another") {
+            SpeakerKind::Anonymous // "Another commenter said", "a Democratic strategist said"
         } else {
             SpeakerKind::Unknown
         };
