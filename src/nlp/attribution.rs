@@ -546,7 +546,7 @@ impl<'d, 'a> Walker<'d, 'a> {
             return None;
         }
         let mut b = n.at;
-        while b > after && is_adverbial(doc.low(b - 1)) {
+        while b > after && (is_adverbial(doc.low(b - 1)) || doc.ly_adverb(b - 1)) {
             b -= 1;
         }
         if b <= after {
@@ -749,7 +749,7 @@ impl<'d, 'a> Walker<'d, 'a> {
     fn coordinated(&self, t: usize, lo: usize) -> bool {
         let doc = self.doc;
         let mut b = t;
-        while b > lo && is_adverbial(doc.low(b - 1)) {
+        while b > lo && (is_adverbial(doc.low(b - 1)) || doc.ly_adverb(b - 1)) {
             b -= 1;
         }
         b > lo && matches!(doc.low(b - 1), "and" | "but" | "," | "then")
@@ -760,7 +760,7 @@ impl<'d, 'a> Walker<'d, 'a> {
     fn progressive(&self, t: usize, lo: usize) -> bool {
         let doc = self.doc;
         let mut b = t;
-        while b > lo && is_adverbial(doc.low(b - 1)) && !BE_FORMS.contains(&doc.low(b - 1)) {
+        while b > lo && (is_adverbial(doc.low(b - 1)) || doc.ly_adverb(b - 1)) && !BE_FORMS.contains(&doc.low(b - 1)) {
             b -= 1;
         }
         b > lo
@@ -777,7 +777,7 @@ impl<'d, 'a> Walker<'d, 'a> {
         }
         let mut b = t;
         while b > lo
-            && (doc.low(b - 1).ends_with("ly") || matches!(doc.low(b - 1), "also" | "not" | "never" | "widely"))
+            && (doc.ly_adverb(b - 1) || matches!(doc.low(b - 1), "also" | "not" | "never" | "widely"))
         {
             b -= 1;
         }
@@ -860,8 +860,7 @@ fn is_adverbial(word: &str) -> bool {
             | "been"
             | "even"
             | "further"
-    ) || (word.ends_with("ly") && word.len() > 4)
-        || word.ends_with("n't")
+    ) || word.ends_with("n't")
         || word.ends_with("n’t")
 }
 

@@ -254,6 +254,16 @@ impl<'a> Document<'a> {
         self.tokens.partition_point(|t| t.start < pos)
     }
 
+    /// Whether token `i` is an "-ly" adverb ("reportedly", "Separately,"): lower case, or
+    /// capitalised only as the first word of its sentence; "Kelly" and "Beverly" are names.
+    pub(crate) fn ly_adverb(&self, i: usize) -> bool {
+        let w = self.low(i);
+        w.len() > 4
+            && w.ends_with("ly")
+            && (self.tok(i).starts_with(char::is_lowercase)
+                || self.token_sentence.get(i).and_then(|&s| self.sentence_tokens.get(s)).is_some_and(|r| r.start == i))
+    }
+
     /// The text of token `i`, or "" past the end.
     pub(crate) fn tok(&self, i: usize) -> &'a str {
         self.tokens.get(i).map_or("", |t| t.text)

@@ -204,7 +204,7 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             let w = doc.low(e - 1);
             if BETWEEN_SPEAKER_AND_CUE.contains(&w)
                 || w.ends_with("n't")
-                || (w.ends_with("ly") && w.len() > 4)
+                || doc.ly_adverb(e - 1)
                 || matches!(w, "today" | "yesterday" | "tonight")
                 || (w.ends_with("day")
                     && TIME_WORDS.contains(&w)
@@ -340,7 +340,7 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         let quantity = s + 1 < e && number(doc.low(s + 1));
         if NOT_SUBJECT_STARTS.contains(&first)
             || NOT_SUBJECT_STARTS.contains(&last)
-            || (first.ends_with("ly") && first.len() > 4 && !quantity)
+            || (doc.ly_adverb(s) && !quantity)
             || (e - s == 1 && doc.lex.is_function_word(first) && !GENERIC_SUBJECT_WORDS.contains(&first))
         {
             return None;
