@@ -453,7 +453,8 @@ impl<'d, 'a> Walker<'d, 'a> {
                 k = doc.entity_tokens.get(e).map_or(k + 1, |r| r.end);
             } else if matches!(doc.low(k), "the" | "a" | "an") {
                 let stop = (k + 1..(k + 5).min(end)).find(|&j| matches!(doc.low(j), "that" | "," | ":"));
-                k = stop.unwrap_or(k + 2);
+                // "told a Senate panel." ends the sentence: the addressee is all there is.
+                k = stop.unwrap_or(if end <= k + 5 { end } else { k + 2 });
             } else if !matches!(doc.low(k), "that" | "," | ":") {
                 k += 1;
             }
@@ -504,6 +505,7 @@ impl<'d, 'a> Walker<'d, 'a> {
             content_end -= 1;
         }
         let first_word = (range.start..send).find(|&k| !is_punct(doc.low(k))).unwrap_or(send);
+        let first_word = dateline_end(doc, first_word, send).unwrap_or(first_word);
         let mut cues: Vec<CueAt<'d>> = Vec::new();
         let mut k = range.start;
         while k < send {
@@ -583,8 +585,13 @@ impl<'d, 'a> Walker<'d, 'a> {
                         .then(|| self.finder.closing_source(c.end(), ctx.content_end))
                         .flatten()
                 })?;
+                let rest = skip_punct(doc, speaker.tokens.end, bound.max(speaker.tokens.end));
                 let content = if c.at <= clause_start {
-                    skip_punct(doc, speaker.tokens.end, bound.max(speaker.tokens.end))..bound.max(speaker.tokens.end)
+                    rest..bound.max(speaker.tokens.end)
+                } else if comma_before(c.at) && rest < bound && doc.tok(speaker.tokens.end) == "," {
+                    // "At the heart of it, according to Ross, was a decision ...": the source
+                    // interrupts the statement.
+                    first_word.max(lo)..bound
                 } else {
                     let mut e = c.at;
                     while e > lo && is_punct(doc.low(e - 1)) {
@@ -667,15 +674,27 @@ impl<'d, 'a> Walker<'d, 'a> {
                     {
                         start += 1; // "warned of strikes", "expressed concern about ..."
                     }
-                    let before_subject = !participle
-                        && subject.tokens.start > first_word
-                        && subject.tokens.start >= lo
-                        && comma_before(subject.tokens.start);
-                    if start < bound && !bad_content_start(doc, start, frame) {
+                    // The subject, with any capitalised title before it ("Agriculture
+                    // Minister Paul Renaud"), follows a comma.
+                    let mut title_start = subject.tokens.start;
+                    while title_start > lo
+                        && subject.tokens.start - title_start < 4
+                        && doc.tok(title_start - 1).starts_with(char::is_uppercase)
+                    {
+                        title_start -= 1;
+                    }
+                    let before_subject =
+                        !participle && title_start > first_word && title_start >= lo && comma_before(title_start);
+                    // "If the law conflicts, Rubio said, Christians must ignore it.": the
+                    // attribution interrupts the statement, which runs from the sentence start.
+                    let interrupts = before_subject && start < bound && doc.tok(c.end()) == ",";
+                    if interrupts && !bad_content_start(doc, start, frame) {
+                        (subject, first_word.max(lo)..bound, negated)
+                    } else if start < bound && !bad_content_start(doc, start, frame) {
                         (subject, start..bound, negated)
                     } else if before_subject && (start >= bound || frame != CueFrame::Object) {
                         // "The plan will fail, Smith said (on Tuesday)."
-                        let end = subject.tokens.start - 1;
+                        let end = title_start - 1;
                         (subject, first_word.max(lo)..end, negated)
                     } else {
                         return None;
@@ -776,9 +795,7 @@ impl<'d, 'a> Walker<'d, 'a> {
             return false;
         }
         let mut b = t;
-        while b > lo
-            && (doc.ly_adverb(b - 1) || matches!(doc.low(b - 1), "also" | "not" | "never" | "widely"))
-        {
+        while b > lo && (doc.ly_adverb(b - 1) || matches!(doc.low(b - 1), "also" | "not" | "never" | "widely")) {
             b -= 1;
         }
         b > lo && BE_FORMS.contains(&doc.low(b - 1))
@@ -919,6 +936,18 @@ fn is_headline(doc: &Document<'_>, range: Range<usize>) -> bool {
         }
     }
     words >= 4
+}
+
+/// The first token after a wire dateline starting at `start` ("PARIS, Aug 31 (Reuters) -",
+/// "WASHINGTON (AP) —"): an upper-case place name, then up to a dozen tokens to a dash.
+fn dateline_end(doc: &Document<'_>, start: usize, end: usize) -> Option<usize> {
+    let first = doc.tok(start);
+    let caps = first.chars().count() >= 3 && first.chars().all(|c| c.is_uppercase() || c == '.' || c == '-');
+    if !caps {
+        return None;
+    }
+    let dash = (start + 1..end.min(start + 12)).find(|&k| matches!(doc.tok(k), "-" | "—" | "–" | "--"))?;
+    (dash + 1 < end).then_some(dash + 1)
 }
 
 /// Confidence of an attribution from its base and the kind of speaker mention.

@@ -357,6 +357,26 @@ const CASES: &[Case] = &[
         ],
         absent: &[],
     },
+    Case {
+        name: "wire dateline, a name in apposition, an interrupting attribution, an addressee at the end",
+        kind: PageKind::News,
+        publisher: None,
+        text: "LYON, March 3 (Reuters) - The country's largest farm union leader, Marie Dufour, backed the new tariff plan on Tuesday, saying imports had undercut local growers.\n\n\
+               If the tariffs pass, Dufour said, prices will stabilise within a year.\n\n\
+               The plan includes a fund for small farms, Agriculture Minister Paul Renaud told a parliamentary committee.",
+        expected: &[
+            ("imports had undercut local growers", Some("Marie Dufour"), Person, Indirect, Stance::Neutral),
+            (
+                "If the tariffs pass, Dufour said, prices will stabilise within a year",
+                Some("Marie Dufour"),
+                Person,
+                Indirect,
+                Stance::Neutral,
+            ),
+            ("The plan includes a fund for small farms", Some("Paul Renaud"), Person, Indirect, Stance::Neutral),
+        ],
+        absent: &[],
+    },
 ];
 
 fn run(case: &Case) -> Analysis {

@@ -252,6 +252,14 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         let appositive = e > lo + 2 && doc.tok(e - 1) == ",";
         if appositive {
             let comma = (lo..e - 1).rev().take(16).find(|&k| doc.tok(k) == ",");
+            // "France's National Front leader, Marine Le Pen, said": the name in apposition.
+            if let Some(k) = comma
+                && let Some(ent) = doc.token_entity[k + 1]
+                && doc.entity_label(ent) == Some(EntityLabel::Person)
+                && doc.entity_tokens.get(ent).is_some_and(|r| r.start == k + 1 && r.end == e - 1)
+            {
+                return self.entity_speaker(ent, k + 1..e - 1);
+            }
             match comma {
                 Some(k) if k > lo => e = k,
                 _ => return None,
