@@ -496,9 +496,6 @@ impl<'d, 'a> Walker<'d, 'a> {
     fn reported_in(&mut self, s: usize) {
         let doc = self.doc;
         let Some(range) = doc.sentence_tokens.get(s).cloned() else { return };
-        if is_headline(doc, range.clone()) {
-            return;
-        }
         let send = range.end;
         let mut content_end = send;
         while content_end > range.start && is_terminal(doc.tok(content_end - 1)) {
@@ -915,27 +912,6 @@ fn bad_content_start(doc: &Document<'_>, k: usize, frame: CueFrame) -> bool {
         CueFrame::Object => matches!(w, "by" | "'s" | "’s" | "as" | "to" | "on" | "in" | "at" | "for" | "with"),
         _ => preposition,
     }
-}
-
-/// A headline: four or more words, every content word capitalised (final punctuation
-/// allowed; converters often add a period).
-fn is_headline(doc: &Document<'_>, range: Range<usize>) -> bool {
-    let Some(tokens) = doc.tokens.get(range) else { return false };
-    if super::tokens::is_title_case(tokens, doc.lex) {
-        return true;
-    }
-    let mut words = 0;
-    for t in tokens {
-        let Some(first) = t.text.chars().next() else { continue };
-        if !first.is_alphabetic() {
-            continue;
-        }
-        words += 1;
-        if first.is_lowercase() && !doc.lex.is_function_word(t.text) {
-            return false;
-        }
-    }
-    words >= 4
 }
 
 /// The first token after a wire dateline starting at `start` ("PARIS, Aug 31 (Reuters) -",
