@@ -472,6 +472,14 @@ impl<'d, 'a> Walker<'d, 'a> {
                 k += m;
                 continue;
             }
+            if TIME_STARTS.contains(&w)
+                && let Some(j) = (k + 1..(k + 16).min(end))
+                    .take_while(|&j| doc.token_quote[j].is_none() && !is_terminal(doc.tok(j)))
+                    .find(|&j| doc.tok(j) == "," && doc.low(j + 1) == "that")
+            {
+                k = j + 1; // "said Thursday during a taping in Buffalo, New York, that ..."
+                continue;
+            }
             if TIME_STARTS.contains(&w) {
                 let stop = (k + 1..(k + 5).min(end)).find(|&j| matches!(doc.low(j), "," | "that" | ":"));
                 if let Some(j) = stop {

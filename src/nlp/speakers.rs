@@ -37,8 +37,10 @@ const MAX_LOOKBACK: usize = 64;
 const GENERIC_ORG_NOUNS: [&str; 6] = ["company", "firm", "group", "organisation", "organization", "government"];
 
 /// Words that may sit between a speaker and its cue: "Smith also said", "he has denied".
-const BETWEEN_SPEAKER_AND_CUE: [&str; 30] = [
+const BETWEEN_SPEAKER_AND_CUE: [&str; 32] = [
     "also",
+    "long",
+    "first",
     "later",
     "earlier",
     "previously",
@@ -69,6 +71,10 @@ const BETWEEN_SPEAKER_AND_CUE: [&str; 30] = [
     "repeatedly",
     "flatly",
 ];
+
+/// Words that open an adverbial between a subject and its verb, set off by commas.
+const INTERRUPTION_STARTS: [&str; 12] =
+    ["during", "in", "at", "on", "after", "before", "while", "speaking", "asked", "when", "appearing", "reached"];
 
 /// Words that begin a noun phrase; the phrase starts at the first one met walking left.
 const DETERMINERS: [&str; 16] = [
@@ -247,6 +253,16 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             } else {
                 break;
             }
+        }
+        // An interrupting adverbial: "Clinton, during a town hall in Columbus, Ohio, said".
+        if e > lo + 2
+            && doc.tok(e - 1) == ","
+            && let Some(k) = (lo..e - 1).rev().take(20).find(|&k| {
+                doc.tok(k) == "," && INTERRUPTION_STARTS.contains(&doc.low(k + 1)) && doc.token_quote[k].is_none()
+            })
+            && k > lo
+        {
+            e = k;
         }
         // Appositive: "Smith, chief executive of Acme, said".
         let appositive = e > lo + 2 && doc.tok(e - 1) == ",";
