@@ -30,6 +30,42 @@ const MAX_SCARE_QUOTE_WORDS: usize = 3;
 /// phrases, not statements.
 const MAX_EMBEDDED_PHRASE_WORDS: usize = 7;
 
+/// Longest `Speaker:` label before a statement ("Joe Scarborough:", "Wash Post Fact-Check:").
+const MAX_COLON_SPEAKER_TOKENS: usize = 5;
+
+/// Fewest words after `Speaker:` for a statement rather than a label ("Photo: Reuters").
+const MIN_COLON_STATEMENT_WORDS: usize = 3;
+
+/// Paragraph labels that end in a colon but name no speaker.
+const NOT_SPEAKER_LABELS: [&str; 16] = [
+    "photo",
+    "image",
+    "video",
+    "related",
+    "update",
+    "updated",
+    "note",
+    "editor's note",
+    "editor’s note",
+    "source",
+    "credit",
+    "read more",
+    "see also",
+    "watch",
+    "tags",
+    "topics",
+];
+
+/// Words that open the question after "asked".
+const QUESTION_WORDS: [&str; 11] =
+    ["whether", "if", "what", "why", "how", "which", "who", "whom", "where", "when", "about"];
+
+/// Verbs that say something of their subject without a source ("seemed to", "appears to").
+const RAISING_VERBS: [&str; 6] = ["seem", "seems", "seemed", "appear", "appears", "appeared"];
+
+/// Confidence of content reported without a source in the text.
+const SOURCELESS_CONFIDENCE: f32 = 0.3;
+
 /// Most tokens between the two pieces of a quote split around its attribution
 /// (`“...,” said the former secretary of state, “...”`).
 const MAX_SPLIT_GAP_TOKENS: usize = 16;
@@ -524,6 +560,13 @@ impl<'d, 'a> Walker<'d, 'a> {
         }
         let mut lo = range.start;
         let mut last: Option<Speaker> = None;
+        if cues.is_empty()
+            && let Some((record, speaker)) = self.colon_statement(range.clone(), content_end)
+        {
+            self.finder.remember(speaker.tokens.start, &speaker);
+            self.reported.push(record);
+            return;
+        }
         for (i, c) in cues.iter().enumerate() {
             if c.at < lo {
                 continue;
@@ -531,6 +574,16 @@ impl<'d, 'a> Walker<'d, 'a> {
             let bound =
                 cues[i + 1..].iter().find_map(|n| self.clause_boundary(n, c.end(), content_end)).unwrap_or(content_end);
             let ctx = Clause { lo, first_word, bound, content_end, last: last.as_ref() };
+            if let Some((record, resume)) = self.sourceless_at(c, &ctx) {
+                for u in c.at..c.end() {
+                    if let Some(x) = self.used_cue.get_mut(u) {
+                        *x = true;
+                    }
+                }
+                self.reported.push(record);
+                lo = resume.max(c.end());
+                continue;
+            }
             if let Some((record, at, speaker, resume)) = self.reported_at(c, &ctx) {
                 for u in c.at..c.end() {
                     if let Some(x) = self.used_cue.get_mut(u) {
@@ -713,39 +766,7 @@ impl<'d, 'a> Walker<'d, 'a> {
         if negated && c.m.cue.stance == Stance::Neutral && frame != CueFrame::Complete {
             return None; // "did not say ..." reports nothing said
         }
-        // Words outside quotation marks, and the quote pieces the content touches.
-        let mut outside_words = 0;
-        let mut pieces: Vec<usize> = Vec::new();
-        for t in content.clone() {
-            match doc.token_quote[t] {
-                Some(q) if pieces.last() != Some(&q) => pieces.push(q),
-                Some(_) => {}
-                None if !is_punct(doc.low(t)) && doc.low(t) != "that" => outside_words += 1,
-                None => {}
-            }
-        }
-        if frame != CueFrame::Complete && outside_words == 0 && !pieces.is_empty() {
-            return None; // `Smith said, "..."`: a direct quote, attributed elsewhere
-        }
-        if frame != CueFrame::Complete && outside_words + pieces.len() < 1 {
-            return None;
-        }
-        let mut span = doc.span(content.clone());
-        let kind =
-            if pieces.is_empty() || frame == CueFrame::Complete { QuoteKind::Indirect } else { QuoteKind::Mixed };
-        if kind == QuoteKind::Mixed {
-            for &q in &pieces {
-                if let Some(x) = self.consumed.get_mut(q) {
-                    *x = true;
-                }
-                // The sentence may end inside the quote: take in the whole quote.
-                if let Some(p) = doc.quotes.get(q) {
-                    span.end = span.end.max(p.outer().end);
-                    span.start = span.start.min(p.open);
-                }
-            }
-        }
-        let span = doc.text.trim(span);
+        let (span, kind) = self.content_span(content.clone(), frame == CueFrame::Complete)?;
         let stance = stance::stance_of(doc, Some(c), negated, content.clone());
         let target = if frame == CueFrame::Object && !negated {
             stance::target_after(doc, content.start, content.end).map(|r| doc.text.slice(doc.span(r)).to_string())
@@ -814,6 +835,125 @@ impl<'d, 'a> Walker<'d, 'a> {
         let mut s = att.speaker.clone();
         s.tokens = s.tokens.clone();
         (*last_para == para).then_some(s)
+    }
+
+    /// The char span and kind of reported content over `content` tokens: mixed when it
+    /// touches quoted pieces (which it takes in whole and consumes), indirect otherwise.
+    /// `None` when the content is only a direct quote attributed elsewhere or empty;
+    /// `complete` cues ("declined to comment") are statements by themselves.
+    fn content_span(&mut self, content: Range<usize>, complete: bool) -> Option<(Range<usize>, QuoteKind)> {
+        let doc = self.doc;
+        // Words outside quotation marks, and the quote pieces the content touches.
+        let mut outside_words = 0;
+        let mut pieces: Vec<usize> = Vec::new();
+        for t in content.clone() {
+            match doc.token_quote[t] {
+                Some(q) if pieces.last() != Some(&q) => pieces.push(q),
+                Some(_) => {}
+                None if !is_punct(doc.low(t)) && doc.low(t) != "that" => outside_words += 1,
+                None => {}
+            }
+        }
+        if !complete && outside_words == 0 && !pieces.is_empty() {
+            return None; // `Smith said, "..."`: a direct quote, attributed elsewhere
+        }
+        if !complete && outside_words + pieces.len() < 1 {
+            return None;
+        }
+        let mut span = doc.span(content);
+        let kind = if pieces.is_empty() || complete { QuoteKind::Indirect } else { QuoteKind::Mixed };
+        if kind == QuoteKind::Mixed {
+            for &q in &pieces {
+                if let Some(x) = self.consumed.get_mut(q) {
+                    *x = true;
+                }
+                // The sentence may end inside the quote: take in the whole quote.
+                if let Some(p) = doc.quotes.get(q) {
+                    span.end = span.end.max(p.outer().end);
+                    span.start = span.start.min(p.open);
+                }
+            }
+        }
+        Some((doc.text.trim(span), kind))
+    }
+
+    /// A statement without a reporting verb: `Speaker: statement` opening a paragraph
+    /// ("Elizabeth Warren: Trump Is a ‘Proven Failure’", "Report: Walker to speak"), the
+    /// headline and interview-label convention. Returns the record and the token after it.
+    fn colon_statement(&mut self, range: Range<usize>, content_end: usize) -> Option<(QuoteRecord, Speaker)> {
+        let doc = self.doc;
+        let first = range.start;
+        let opens_para = first == 0 || self.para_of_token(first - 1) != self.para_of_token(first);
+        if !opens_para {
+            return None;
+        }
+        let colon = (first + 1..range.end.min(first + MAX_COLON_SPEAKER_TOKENS + 1)).find(|&k| doc.tok(k) == ":")?;
+        let name_like = (first..colon).all(|k| {
+            let t = doc.tok(k);
+            doc.token_quote[k].is_none()
+                && (t.starts_with(char::is_uppercase) || matches!(t, "'s" | "’s" | "." | "-" | "&"))
+        });
+        let words = (colon + 1..content_end).filter(|&k| !is_punct(doc.low(k))).count();
+        let label = doc.text.slice(doc.span(first..colon)).to_lowercase();
+        if !name_like || words < MIN_COLON_STATEMENT_WORDS || NOT_SPEAKER_LABELS.contains(&label.as_str()) {
+            return None;
+        }
+        let speaker = self.finder.subject_at(first).filter(|s| s.tokens.end == colon).unwrap_or_else(|| Speaker {
+            name: doc.text.slice(doc.span(first..colon)).to_string(),
+            kind: SpeakerKind::Unknown,
+            tokens: first..colon,
+            entity: None,
+            resolved: false,
+        });
+        let content = skip_punct(doc, colon + 1, content_end)..content_end;
+        let (span, kind) = self.content_span(content.clone(), false)?;
+        let stance = stance::stance_of(doc, None, false, content);
+        let att = Attribution { speaker: speaker.clone(), cue: None, negated: false, confidence: 0.5, reusable: false };
+        Some((self.record(span, kind, Some(&att), stance, None, 0.5), speaker))
+    }
+
+    /// Reported content with no source in the text: a question put to someone ("Asked
+    /// whether he would run, ...", "when asked about the deal") and raising verbs ("Trump is
+    /// expected to speak", "the party seemed to be shrinking"): the record has no speaker.
+    fn sourceless_at(&mut self, c: &CueAt<'d>, ctx: &Clause<'_>) -> Option<(QuoteRecord, usize)> {
+        let doc = self.doc;
+        let word = doc.low(c.at);
+        let prev = if c.at > ctx.lo { doc.low(c.at - 1) } else { "" };
+        let content = if word == "asked" && (c.at == ctx.first_word || matches!(prev, "when" | "," | "after" | "if")) {
+            // The question: from the wh-word to the clause's comma.
+            let mut q = c.end();
+            if doc.low(q) == "by" {
+                q = (q + 1..ctx.bound.min(q + 8)).find(|&k| QUESTION_WORDS.contains(&doc.low(k)))?;
+            }
+            while q < ctx.bound && TIME_STARTS.contains(&doc.low(q)) && !QUESTION_WORDS.contains(&doc.low(q)) {
+                q += 1;
+            }
+            if !QUESTION_WORDS.contains(&doc.low(q)) {
+                return None;
+            }
+            let start = if doc.low(q) == "about" { q + 1 } else { q };
+            let end =
+                (start..ctx.bound).find(|&k| doc.tok(k) == "," && doc.token_quote[k].is_none()).unwrap_or(ctx.bound);
+            start..end
+        } else if RAISING_VERBS.contains(&word) || (matches!(word, "expected" | "likely") && BE_FORMS.contains(&prev)) {
+            // "X seemed to ...": the subject and what is said of it.
+            if doc.low(c.end()) != "to" || c.m.cue.stance != Stance::Neutral {
+                return None;
+            }
+            let start = ctx.first_word.max(ctx.lo);
+            if start >= c.at {
+                return None;
+            }
+            start..ctx.bound
+        } else {
+            return None;
+        };
+        if content.start >= content.end {
+            return None;
+        }
+        let (span, kind) = self.content_span(content.clone(), false)?;
+        let stance = stance::stance_of(doc, None, false, content.clone());
+        Some((self.record(span, kind, None, stance, None, SOURCELESS_CONFIDENCE), content.end))
     }
 
     fn record(

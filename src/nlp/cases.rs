@@ -377,6 +377,27 @@ const CASES: &[Case] = &[
         ],
         absent: &[],
     },
+    Case {
+        name: "a speaker label before a colon, a question put to someone, a raising verb",
+        kind: PageKind::News,
+        publisher: None,
+        text: "Governor Hale: The Budget Will Balance Itself by Spring.\n\n\
+               Asked whether she would sign the bill, Hale said she had not read it. \
+               The legislature is expected to vote on the measure next week.",
+        expected: &[
+            ("The Budget Will Balance Itself by Spring", Some("Hale"), Person, Indirect, Stance::Neutral),
+            ("whether she would sign the bill", None, SpeakerKind::Unknown, Indirect, Stance::Neutral),
+            ("she had not read it", Some("Hale"), Person, Indirect, Stance::Neutral),
+            (
+                "The legislature is expected to vote on the measure next week",
+                None,
+                SpeakerKind::Unknown,
+                Indirect,
+                Stance::Neutral,
+            ),
+        ],
+        absent: &["Photo"],
+    },
 ];
 
 fn run(case: &Case) -> Analysis {
