@@ -716,7 +716,7 @@ impl<'d, 'a> Walker<'d, 'a> {
                         if participle || self.coordinated(c.at, lo) {
                             ctx.last
                                 .cloned()
-                                .or_else(|| self.finder.subject_at(first_word))
+                                .or_else(|| self.main_subject(first_word, c.at))
                                 .or_else(|| self.recent_speaker(c.at))
                         } else {
                             None
@@ -787,6 +787,21 @@ impl<'d, 'a> Walker<'d, 'a> {
         let record = self.record(span, kind, Some(&att), stance, target, att.confidence);
         let resume = content.end.max(c.end());
         Some((record, speaker.tokens.start, speaker, resume))
+    }
+
+    /// The subject of the sentence starting at `first`, for a participle cue at `cue`
+    /// ("In May, a federal judge sided with them, saying ..."): a name, pronoun or speaker
+    /// description at the start, or right after an opening adverbial set off by a comma.
+    fn main_subject(&self, first: usize, cue: usize) -> Option<Speaker> {
+        let doc = self.doc;
+        let at = |k: usize| self.finder.subject_at(k).or_else(|| self.finder.after(k, cue));
+        at(first).or_else(|| {
+            if !TIME_STARTS.contains(&doc.low(first)) && !matches!(doc.low(first), "with" | "as" | "despite" | "amid") {
+                return None;
+            }
+            let comma = (first + 1..cue.min(first + 10)).find(|&k| doc.tok(k) == ",")?;
+            at(comma + 1)
+        })
     }
 
     /// The cue at `t` continues a clause whose subject came earlier: "... and added",

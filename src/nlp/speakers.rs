@@ -464,6 +464,7 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             if (doc.lex.speaker_noun(w).is_some() || role) && !matches!(doc.tok(k + 1), "'s" | "’s") {
                 let next = doc.tok(k + 1);
                 let modifier_of_next_noun = next.chars().next().is_some_and(char::is_lowercase)
+                    && !next.ends_with("ed") // "a federal judge sided with": a verb follows
                     && !POST_MODIFIERS.contains(&doc.low(k + 1))
                     && !PHRASE_STOPS.contains(&doc.low(k + 1))
                     && doc.lex.cue_at(&doc.lower[(k + 1).min(doc.lower.len())..(k + 5).min(doc.lower.len())]).is_none();
