@@ -294,6 +294,8 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         }
         let speaker = if is_pronoun(doc.low(last)) {
             Some(self.pronoun(last))
+        } else if matches!(doc.low(last), "who" | "which") {
+            self.relative(lo, last)
         } else if let Some(ent) = doc.token_entity[last] {
             let r = doc.entity_tokens.get(ent).cloned().unwrap_or(last..e);
             // "Officials in Brussels said": the entity is inside a description.
@@ -693,6 +695,39 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             Some((name, entity, kind)) => Speaker { name, kind, tokens: t..t + 1, entity, resolved: true },
             None => as_written,
         }
+    }
+
+    /// A relative pronoun at `t` as a speaker mention ("Sanders, who had opposed ..."): the
+    /// mention is the pronoun, the name that of the noun phrase it follows (a name, a
+    /// speaker description or any short noun phrase after `lo`).
+    fn relative(&self, lo: usize, t: usize) -> Option<Speaker> {
+        let doc = self.doc;
+        let mut e = t;
+        while e > lo && doc.tok(e - 1) == "," {
+            e -= 1;
+        }
+        if e <= lo {
+            return None;
+        }
+        let antecedent = match doc.token_entity[e - 1] {
+            Some(ent) => {
+                let mut ent = ent;
+                let mut r = doc.entity_tokens.get(ent).cloned().unwrap_or(e - 1..e);
+                // "Senator Bernie Sanders of Vermont, who": the person, not the place.
+                if doc.entity_label(ent) != Some(EntityLabel::Person)
+                    && r.start >= lo + 2
+                    && matches!(doc.low(r.start - 1), "of" | "from")
+                    && let Some(p) = doc.token_entity[r.start - 2]
+                    && doc.entity_label(p) == Some(EntityLabel::Person)
+                {
+                    ent = p;
+                    r = doc.entity_tokens.get(p).cloned().unwrap_or(r);
+                }
+                self.entity_speaker(ent, r)
+            }
+            None => self.description_ending(lo, e).or_else(|| self.generic_before(lo, e)),
+        }?;
+        Some(Speaker { tokens: t..t + 1, resolved: true, ..antecedent })
     }
 
     /// The latest organisation before token `t`: a speaker first, then any mention. A head
