@@ -167,13 +167,14 @@ async fn the_daemon_runs_pipelines_on_schedule_and_guards_private_addresses() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    // A fourth request means the third run finished and printed its summary.
     let deadline = Instant::now() + Duration::from_secs(30);
-    while feeds.load(Ordering::SeqCst) < 3 && Instant::now() < deadline {
+    while feeds.load(Ordering::SeqCst) < 4 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     child.kill().unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(feeds.load(Ordering::SeqCst) >= 3, "the allowed pipeline ran repeatedly");
+    assert!(feeds.load(Ordering::SeqCst) >= 4, "the allowed pipeline ran repeatedly");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.lines().filter(|l| l.starts_with("allowed: fetched")).count() >= 3, "{stdout}");
     // `run` denies loopback unless the pipeline allows it: the guarded pipeline never fetched.
