@@ -37,7 +37,15 @@ const MAX_COLON_SPEAKER_TOKENS: usize = 5;
 const MIN_COLON_STATEMENT_WORDS: usize = 3;
 
 /// Paragraph labels that end in a colon but name no speaker.
-const NOT_SPEAKER_LABELS: [&str; 16] = [
+const NOT_SPEAKER_LABELS: [&str; 24] = [
+    "breaking",
+    "breaking news",
+    "exclusive",
+    "live",
+    "opinion",
+    "analysis",
+    "editorial",
+    "correction",
     "photo",
     "image",
     "video",
@@ -794,6 +802,10 @@ impl<'d, 'a> Walker<'d, 'a> {
     /// description at the start, or right after an opening adverbial set off by a comma.
     fn main_subject(&self, first: usize, cue: usize) -> Option<Speaker> {
         let doc = self.doc;
+        if doc.token_quote.get(first).copied().flatten().is_some() {
+            // `"...," McCain said, citing ...`: the quote's speaker, not its first word.
+            return self.recent_speaker(cue);
+        }
         let at = |k: usize| self.finder.subject_at(k).or_else(|| self.finder.after(k, cue));
         at(first).or_else(|| {
             if !TIME_STARTS.contains(&doc.low(first)) && !matches!(doc.low(first), "with" | "as" | "despite" | "amid") {
