@@ -51,8 +51,9 @@ enum Family {
 impl Family {
     fn closes(self, c: char) -> bool {
         match self {
-            Family::CurlyDouble => matches!(c, '”' | '“'),
-            Family::Straight => c == '"',
+            // Scraped text mixes straight and curly marks ("…” / “…"): either closes.
+            Family::CurlyDouble => matches!(c, '”' | '“' | '"'),
+            Family::Straight => matches!(c, '"' | '”'),
             Family::CurlySingle => c == '’',
             Family::StraightSingle => c == '\'',
             Family::Guillemet => c == '»',
@@ -293,6 +294,8 @@ mod tests {
         assert_eq!(norm("''Yes, now,'' said Ann."), " \"Yes, now,\"  said Ann.");
         assert_eq!(norm("He said ``no.''"), "He said  \"no.\" ");
         assert_eq!(norm("''Go 'home,''' he said."), " \"Go 'home,'\"  he said.");
+        assert_eq!(quotes("He said \"we won.” Then."), ["we won."]);
+        assert_eq!(quotes("He said “we won.\" Then."), ["we won."]);
         assert_eq!(norm("rock 'n' roll and the students' book"), "rock 'n' roll and the students' book");
         let text = "''It is over,'' said Ann. ''We won.''";
         let fixed = norm(text);
