@@ -946,7 +946,19 @@ impl<'d, 'a> Walker<'d, 'a> {
         let doc = self.doc;
         let word = doc.low(c.at);
         let prev = if c.at > ctx.lo { doc.low(c.at - 1) } else { "" };
-        let content = if word == "asked" && (c.at == ctx.first_word || matches!(prev, "when" | "," | "after" | "if")) {
+        // The form of "be" before the cue, past adverbs and "not" ("is not widely expected").
+        let mut b = c.at;
+        while b > ctx.lo && (doc.ly_adverb(b - 1) || matches!(doc.low(b - 1), "not" | "also" | "still")) {
+            b -= 1;
+        }
+        let be_before = b > ctx.lo && BE_FORMS.contains(&doc.low(b - 1));
+        let content = if word == "reportedly" {
+            // "The group reportedly spent $1.5 million": the whole clause is reported.
+            let start = ctx.first_word.max(ctx.lo);
+            start..ctx.bound
+        } else if word == "asked"
+            && (c.at == ctx.first_word || be_before || matches!(prev, "when" | "," | "after" | "if"))
+        {
             // The question: from the wh-word to the clause's comma.
             let mut q = c.end();
             if doc.low(q) == "by" {
@@ -962,7 +974,7 @@ impl<'d, 'a> Walker<'d, 'a> {
             let end =
                 (start..ctx.bound).find(|&k| doc.tok(k) == "," && doc.token_quote[k].is_none()).unwrap_or(ctx.bound);
             start..end
-        } else if RAISING_VERBS.contains(&word) || (matches!(word, "expected" | "likely") && BE_FORMS.contains(&prev)) {
+        } else if RAISING_VERBS.contains(&word) || (matches!(word, "expected" | "likely") && be_before) {
             // "X seemed to ...": the subject and what is said of it.
             if doc.low(c.end()) != "to" || c.m.cue.stance != Stance::Neutral {
                 return None;
