@@ -30,6 +30,9 @@ const MAX_SCARE_QUOTE_WORDS: usize = 3;
 /// phrases, not statements.
 const MAX_EMBEDDED_PHRASE_WORDS: usize = 7;
 
+/// Fewest words of the writer's own before a quote for the statement to count as mixed.
+const MIN_MIXED_LEAD_WORDS: usize = 2;
+
 /// Longest `Speaker:` label before a statement ("Joe Scarborough:", "Wash Post Fact-Check:").
 const MAX_COLON_SPEAKER_TOKENS: usize = 5;
 
@@ -324,13 +327,38 @@ impl<'d, 'a> Walker<'d, 'a> {
         }
         self.finder.remember(open_tok, &att.speaker);
         for &q in &pieces {
-            let content = doc.quotes[q].content.clone();
+            let mut content = doc.quotes[q].content.clone();
+            let mut kind = QuoteKind::Direct;
+            if let Some(lead) = self.paraphrased_lead(q, &att) {
+                // `Trump's misinformation may be "strategic," said Hemsley`: the writer's
+                // words lead into the quoted ones, all of it attributed.
+                content = doc.tokens[lead].start..doc.quotes[q].outer().end;
+                kind = QuoteKind::Mixed;
+            }
             let content_tokens = doc.token_at_or_after(content.start)..doc.token_at_or_after(content.end);
             let stance = stance::stance_of(doc, att.cue.as_ref(), att.negated, content_tokens);
-            self.direct[q] = Some(self.record(content, QuoteKind::Direct, Some(&att), stance, None, att.confidence));
+            self.direct[q] = Some(self.record(content, kind, Some(&att), stance, None, att.confidence));
         }
         let last_para = pieces.last().map_or(para, |&q| self.para_of_token(doc.token_at_or_after(doc.quotes[q].open)));
         self.last_direct = Some((last_para, att));
+    }
+
+    /// The first token of the writer's own words that lead into quote piece `q` within its
+    /// sentence, when its attribution follows the quote and no cue stands before it: at least
+    /// [`MIN_MIXED_LEAD_WORDS`] words, none quoted.
+    fn paraphrased_lead(&self, q: usize, att: &Attribution<'_>) -> Option<usize> {
+        let doc = self.doc;
+        let open_tok = doc.token_at_or_after(doc.quotes[q].open);
+        let cue_after = att.cue.as_ref().is_some_and(|c| c.at > open_tok);
+        let s = *doc.token_sentence.get(open_tok)?;
+        let start = doc.sentence_tokens.get(s)?.start;
+        if !cue_after || start >= open_tok {
+            return None;
+        }
+        let lead = start..open_tok;
+        let words = lead.clone().filter(|&k| !is_punct(doc.low(k))).count();
+        let plain = lead.clone().all(|k| doc.token_quote[k].is_none() && stance::cue_at(doc, k).is_none());
+        (words >= MIN_MIXED_LEAD_WORDS && plain).then_some(start)
     }
 
     /// Whether piece `q` continues piece `p` of the same sentence across its attribution:

@@ -398,6 +398,20 @@ const CASES: &[Case] = &[
         ],
         absent: &["Photo"],
     },
+    Case {
+        name: "the writer's words leading into a quote attributed after it are a mixed quote",
+        kind: PageKind::News,
+        publisher: None,
+        text: "Voters trust friends more than news outlets. The candidate's silence may be \"a deliberate strategy,\" said Lena Park, a professor of political communication.",
+        expected: &[(
+            "The candidate's silence may be \"a deliberate strategy,\"",
+            Some("Lena Park"),
+            Person,
+            Mixed,
+            Stance::Neutral,
+        )],
+        absent: &[],
+    },
 ];
 
 fn run(case: &Case) -> Analysis {
