@@ -1097,6 +1097,9 @@ fn is_adverbial(word: &str) -> bool {
 /// "told Reuters in an interview", "asked about": a circumstance, not a statement.
 fn bad_content_start(doc: &Document<'_>, k: usize, frame: CueFrame) -> bool {
     let w = doc.low(k);
+    if w == "to" && infinitive_follows(doc, k) {
+        return false; // "vowed to take the fight", "wants to emerge"
+    }
     let preposition = matches!(
         w,
         "on" | "in"
@@ -1127,6 +1130,42 @@ fn bad_content_start(doc: &Document<'_>, k: usize, frame: CueFrame) -> bool {
         CueFrame::Object => matches!(w, "by" | "'s" | "’s" | "as" | "to" | "on" | "in" | "at" | "for" | "with"),
         _ => preposition,
     }
+}
+
+/// Whether "to" at `k` introduces an infinitive ("to take") rather than a noun phrase ("to
+/// the states"): the next word is a lower-case word that does not start a noun phrase.
+fn infinitive_follows(doc: &Document<'_>, k: usize) -> bool {
+    let next = doc.tok(k + 1);
+    let low = doc.low(k + 1);
+    next.starts_with(char::is_lowercase)
+        && !matches!(
+            low,
+            "the"
+                | "a"
+                | "an"
+                | "his"
+                | "her"
+                | "their"
+                | "its"
+                | "this"
+                | "that"
+                | "these"
+                | "those"
+                | "my"
+                | "our"
+                | "your"
+                | "him"
+                | "them"
+                | "us"
+                | "me"
+                | "what"
+                | "which"
+                | "whom"
+                | "all"
+                | "some"
+                | "any"
+                | "each"
+        )
 }
 
 /// The first token after a wire dateline starting at `start` ("PARIS, Aug 31 (Reuters) -",
