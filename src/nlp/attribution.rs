@@ -67,6 +67,26 @@ const NOT_SPEAKER_LABELS: [&str; 24] = [
     "topics",
 ];
 
+/// Documents that are the source of a sentence opening "In a ... ," (an interview or a
+/// speech is an occasion whose speaker is someone else).
+const SOURCE_NOUNS: [&str; 15] = [
+    "poll",
+    "survey",
+    "report",
+    "study",
+    "statement",
+    "letter",
+    "memo",
+    "filing",
+    "complaint",
+    "lawsuit",
+    "analysis",
+    "editorial",
+    "essay",
+    "column",
+    "op-ed",
+];
+
 /// Words that open the question after "asked".
 const QUESTION_WORDS: [&str; 11] =
     ["whether", "if", "what", "why", "how", "which", "who", "whom", "where", "when", "about"];
@@ -597,7 +617,9 @@ impl<'d, 'a> Walker<'d, 'a> {
         let mut lo = range.start;
         let mut last: Option<Speaker> = None;
         if cues.is_empty()
-            && let Some((record, speaker)) = self.colon_statement(range.clone(), content_end)
+            && let Some((record, speaker)) = self
+                .colon_statement(range.clone(), content_end)
+                .or_else(|| self.in_source_statement(first_word, content_end))
         {
             self.finder.remember(speaker.tokens.start, &speaker);
             self.reported.push(record);
@@ -713,7 +735,11 @@ impl<'d, 'a> Walker<'d, 'a> {
             _ => {
                 let word = doc.low(c.at);
                 let participle = word.ends_with("ing") && comma_before(c.at);
-                if word.ends_with("ing") && !participle && !self.progressive(c.at, lo) {
+                // "the Super PAC backing Bush", "those supporting deportation": a stated
+                // position, whose holder is the noun phrase before.
+                let position =
+                    frame == CueFrame::Object && matches!(c.m.cue.stance, Stance::Support | Stance::Criticize);
+                if word.ends_with("ing") && !participle && !position && !self.progressive(c.at, lo) {
                     return None; // "a man claiming ...", "a PAC supporting ...": not a report
                 }
                 if self.passive(c.at, lo) {
@@ -961,6 +987,36 @@ impl<'d, 'a> Walker<'d, 'a> {
             resolved: false,
         });
         let content = skip_punct(doc, colon + 1, content_end)..content_end;
+        let (span, kind) = self.content_span(content.clone(), false)?;
+        let stance = stance::stance_of(doc, None, false, content);
+        let att = Attribution { speaker: speaker.clone(), cue: None, negated: false, confidence: 0.5, reusable: false };
+        Some((self.record(span, kind, Some(&att), stance, None, 0.5), speaker))
+    }
+
+    /// `In a new poll by X, 50 percent chose Clinton.`: a sentence opening with the document
+    /// that is its source, set off by a comma, and no reporting verb. The document is the
+    /// speaker.
+    fn in_source_statement(&mut self, first: usize, content_end: usize) -> Option<(QuoteRecord, Speaker)> {
+        let doc = self.doc;
+        if doc.low(first) != "in" || !matches!(doc.low(first + 1), "a" | "an" | "the" | "its" | "his" | "her" | "their")
+        {
+            return None;
+        }
+        let comma = (first + 2..content_end.min(first + 14)).find(|&k| doc.tok(k) == ",")?;
+        let has_source = (first + 2..comma).any(|k| SOURCE_NOUNS.contains(&doc.low(k)));
+        let words = (comma + 1..content_end).filter(|&k| !is_punct(doc.low(k))).count();
+        if !has_source || words < MIN_COLON_STATEMENT_WORDS || (first..comma).any(|k| doc.token_quote[k].is_some()) {
+            return None;
+        }
+        let tokens = first + 1..comma;
+        let speaker = Speaker {
+            name: doc.text.slice(doc.span(tokens.clone())).to_string(),
+            kind: SpeakerKind::Unknown,
+            tokens,
+            entity: None,
+            resolved: false,
+        };
+        let content = skip_punct(doc, comma + 1, content_end)..content_end;
         let (span, kind) = self.content_span(content.clone(), false)?;
         let stance = stance::stance_of(doc, None, false, content);
         let att = Attribution { speaker: speaker.clone(), cue: None, negated: false, confidence: 0.5, reusable: false };
