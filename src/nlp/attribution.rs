@@ -629,8 +629,11 @@ impl<'d, 'a> Walker<'d, 'a> {
             if c.at < lo {
                 continue;
             }
-            let bound =
-                cues[i + 1..].iter().find_map(|n| self.clause_boundary(n, c.end(), content_end)).unwrap_or(content_end);
+            let bound = cues[i + 1..]
+                .iter()
+                .filter(|n| !self.modal_cue(n, c.end()))
+                .find_map(|n| self.clause_boundary(n, c.end(), content_end))
+                .unwrap_or(content_end);
             let ctx = Clause { lo, first_word, bound, content_end, last: last.as_ref() };
             if let Some((record, resume)) = self.sourceless_at(c, &ctx) {
                 for u in c.at..c.end() {
@@ -654,6 +657,19 @@ impl<'d, 'a> Walker<'d, 'a> {
                 last = Some(speaker);
             }
         }
+    }
+
+    /// Whether cue `n` is governed by a modal or "to" ("..., he would support the former",
+    /// "vowed to oppose"): part of an earlier cue's reported content, not a report of its
+    /// own that ends that content.
+    fn modal_cue(&self, n: &CueAt<'_>, after: usize) -> bool {
+        let doc = self.doc;
+        let mut b = n.at;
+        while b > after && (doc.ly_adverb(b - 1) || matches!(doc.low(b - 1), "not" | "also" | "never" | "still")) {
+            b -= 1;
+        }
+        b > after
+            && matches!(doc.low(b - 1), "would" | "will" | "could" | "should" | "might" | "may" | "can" | "must" | "to")
     }
 
     /// Where the clause of cue `n` starts when it is a clause of its own after `after`:
@@ -803,14 +819,23 @@ impl<'d, 'a> Walker<'d, 'a> {
                     {
                         title_start -= 1;
                     }
-                    let before_subject =
-                        !participle && title_start > first_word && title_start >= lo && comma_before(title_start);
+                    let lead_words =
+                        (first_word.max(lo)..title_start.saturating_sub(1)).filter(|&k| !is_punct(doc.low(k))).count();
+                    let before_subject = !participle
+                        && title_start > first_word
+                        && title_start >= lo
+                        && comma_before(title_start)
+                        && lead_words >= 2;
+                    // "said that in a race ...": after "that", any word may start the clause.
+                    let good_start = |k: usize| {
+                        (k > 0 && doc.low(k - 1) == "that" && k - 1 >= c.end()) || !bad_content_start(doc, k, frame)
+                    };
                     // "If the law conflicts, Rubio said, Christians must ignore it.": the
                     // attribution interrupts the statement, which runs from the sentence start.
                     let interrupts = before_subject && start < bound && doc.tok(c.end()) == ",";
-                    if interrupts && !bad_content_start(doc, start, frame) {
+                    if interrupts && good_start(start) {
                         (subject, first_word.max(lo)..bound, negated)
-                    } else if start < bound && !bad_content_start(doc, start, frame) {
+                    } else if start < bound && good_start(start) {
                         (subject, start..bound, negated)
                     } else if before_subject && (start >= bound || frame != CueFrame::Object) {
                         // "The plan will fail, Smith said (on Tuesday)."
