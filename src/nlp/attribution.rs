@@ -30,6 +30,10 @@ const MAX_SCARE_QUOTE_WORDS: usize = 3;
 /// phrases, not statements.
 const MAX_EMBEDDED_PHRASE_WORDS: usize = 7;
 
+/// Words a statement must still have after an inverted attribution in its middle ("The
+/// paradox, says Anthony, a historian, is that ...") to run on past it.
+const MIN_RESUMED_WORDS: usize = 4;
+
 /// Fewest words of the writer's own before a quote for the statement to count as mixed.
 const MIN_MIXED_LEAD_WORDS: usize = 2;
 
@@ -770,9 +774,16 @@ impl<'d, 'a> Walker<'d, 'a> {
                     None
                 };
                 if let Some(speaker) = inverted {
-                    // "The plan will fail, said Smith."
-                    let content = first_word.max(lo)..c.at - 1;
-                    (speaker, content, false)
+                    // "The plan will fail, said Smith." The statement may go on after the
+                    // speaker and an appositive: "The paradox, says Anthony, a historian, is ..."
+                    let resumes = doc.tok(speaker.tokens.end) == ","
+                        && (speaker.tokens.end + 1..bound)
+                            .filter(|&k| !is_punct(doc.low(k)))
+                            .nth(MIN_RESUMED_WORDS)
+                            .is_some()
+                        && (speaker.tokens.end + 1..bound).any(|k| doc.tok(k) == ",");
+                    let end = if resumes { bound } else { c.at - 1 };
+                    (speaker, first_word.max(lo)..end, false)
                 } else {
                     let subject = if participle {
                         None
