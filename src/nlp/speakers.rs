@@ -72,6 +72,9 @@ const BETWEEN_SPEAKER_AND_CUE: [&str; 32] = [
     "flatly",
 ];
 
+/// Longest lower-case role before a name after a quote ("election law expert Rick Hasen").
+const MAX_ROLE_TOKENS: usize = 4;
+
 /// Words that open an adverbial between a subject and its verb, set off by commas.
 const INTERRUPTION_STARTS: [&str; 12] =
     ["during", "in", "at", "on", "after", "before", "while", "speaking", "asked", "when", "appearing", "reached"];
@@ -298,6 +301,10 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             self.relative(lo, last)
         } else if let Some(ent) = doc.token_entity[last] {
             let r = doc.entity_tokens.get(ent).cloned().unwrap_or(last..e);
+            if let Some((p, pr)) = self.person_of_place(lo_np, ent, r.clone()) {
+                // "Jeb Bush of Florida said": the person, not the place.
+                return self.entity_speaker(p, pr).filter(|sp| !tight || self.title_gap(lo_np, sp.tokens.start));
+            }
             // "Officials in Brussels said": the entity is inside a description.
             let inside_description = r.start > lo_np && POST_MODIFIERS.contains(&doc.low(r.start - 1));
             let description = inside_description.then(|| self.description_ending(lo_np, e)).flatten();
@@ -313,19 +320,45 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             None if (any_phrase || tight) && !appositive => self.generic_before(lo_np, e)?,
             None => return None,
         };
-        if tight && speaker.tokens.start != lo_np {
-            // Allow a leading determiner-free title: "...," Foreign Minister Wang said.
-            // Capitalised words count as part of the title ("Senate Minority Leader Reid").
-            let gap_ok = (lo_np..speaker.tokens.start).all(|k| {
-                doc.lex.title(doc.tok(k)).is_some()
-                    || doc.token_entity[k].is_some()
-                    || doc.tok(k).chars().next().is_some_and(char::is_uppercase)
-            });
-            if !gap_ok {
-                return None;
-            }
+        if tight && !self.title_gap(lo_np, speaker.tokens.start) {
+            return None;
         }
         Some(speaker)
+    }
+
+    /// Whether the tokens from `lo` to a speaker starting at `start` are a title or role
+    /// before the name: "...," Foreign Minister Wang said; capitalised words ("Senate
+    /// Minority Leader Reid") and a short lower-case role ("election law expert Rick Hasen")
+    /// count, but not a clause.
+    fn title_gap(&self, lo: usize, start: usize) -> bool {
+        let doc = self.doc;
+        let name_follows = doc.token_entity.get(start).copied().flatten().is_some();
+        start <= lo
+            || (lo..start).all(|k| {
+                let t = doc.tok(k);
+                doc.lex.title(t).is_some()
+                    || doc.token_entity[k].is_some()
+                    || t.starts_with(char::is_uppercase)
+                    || (name_follows
+                        && start - lo <= MAX_ROLE_TOKENS
+                        && t.starts_with(char::is_lowercase)
+                        && !doc.lex.is_function_word(t)
+                        && !VERB_WORDS.contains(&doc.low(k)))
+            })
+    }
+
+    /// The person in "PERSON of|from PLACE" ending with entity `ent` at `r`: the speaker
+    /// is the person ("former Gov. Jeb Bush of Florida", "Bernie Sanders of Vermont").
+    fn person_of_place(&self, lo: usize, ent: usize, r: Range<usize>) -> Option<(usize, Range<usize>)> {
+        let doc = self.doc;
+        if doc.entity_label(ent) == Some(EntityLabel::Person) || r.start < lo + 2 {
+            return None;
+        }
+        if !matches!(doc.low(r.start - 1), "of" | "from") {
+            return None;
+        }
+        let p = doc.token_entity[r.start - 2]?;
+        (doc.entity_label(p) == Some(EntityLabel::Person)).then(|| (p, doc.entity_tokens.get(p).cloned().unwrap_or(r)))
     }
 
     /// Any short noun phrase ending at `e` (exclusive) and starting after `lo`: the subject
@@ -711,18 +744,9 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         }
         let antecedent = match doc.token_entity[e - 1] {
             Some(ent) => {
-                let mut ent = ent;
-                let mut r = doc.entity_tokens.get(ent).cloned().unwrap_or(e - 1..e);
+                let r = doc.entity_tokens.get(ent).cloned().unwrap_or(e - 1..e);
                 // "Senator Bernie Sanders of Vermont, who": the person, not the place.
-                if doc.entity_label(ent) != Some(EntityLabel::Person)
-                    && r.start >= lo + 2
-                    && matches!(doc.low(r.start - 1), "of" | "from")
-                    && let Some(p) = doc.token_entity[r.start - 2]
-                    && doc.entity_label(p) == Some(EntityLabel::Person)
-                {
-                    ent = p;
-                    r = doc.entity_tokens.get(p).cloned().unwrap_or(r);
-                }
+                let (ent, r) = self.person_of_place(lo, ent, r.clone()).unwrap_or((ent, r));
                 self.entity_speaker(ent, r)
             }
             None => self.description_ending(lo, e).or_else(|| self.generic_before(lo, e)),
