@@ -34,6 +34,10 @@ const MAX_EMBEDDED_PHRASE_WORDS: usize = 7;
 /// paradox, says Anthony, a historian, is that ...") to run on past it.
 const MIN_RESUMED_WORDS: usize = 4;
 
+/// Longest subject between the comma and a closing cue ("..., the former secretary of
+/// state said.").
+const MAX_CLOSING_SUBJECT_TOKENS: usize = 8;
+
 /// Fewest words of the writer's own before a quote for the statement to count as mixed.
 const MIN_MIXED_LEAD_WORDS: usize = 2;
 
@@ -629,6 +633,24 @@ impl<'d, 'a> Walker<'d, 'a> {
             self.reported.push(record);
             return;
         }
+        // "Sanders plans to remain a Democrat, Devine said.": a closing attribution owns the
+        // whole sentence before it, other cues included.
+        if cues.len() > 1
+            && let Some(c) = cues.last()
+            && self.closing_attribution(c, first_word, content_end)
+        {
+            let ctx = Clause { lo, first_word, bound: content_end, content_end, last: None };
+            if let Some((record, at, speaker, _)) = self.reported_at(c, &ctx) {
+                for u in c.at..c.end() {
+                    if let Some(x) = self.used_cue.get_mut(u) {
+                        *x = true;
+                    }
+                }
+                self.finder.remember(at, &speaker);
+                self.reported.push(record);
+                return;
+            }
+        }
         for (i, c) in cues.iter().enumerate() {
             if c.at < lo {
                 continue;
@@ -661,6 +683,26 @@ impl<'d, 'a> Walker<'d, 'a> {
                 last = Some(speaker);
             }
         }
+    }
+
+    /// Whether speech cue `c` closes its sentence after a comma and its subject ("..., Devine
+    /// said on Tuesday."): nothing but time and manner phrases follow it, and at least
+    /// [`MIN_RESUMED_WORDS`] words precede the comma.
+    fn closing_attribution(&self, c: &CueAt<'_>, first_word: usize, content_end: usize) -> bool {
+        let doc = self.doc;
+        if c.m.cue.weak || !matches!(c.frame(), CueFrame::Clause | CueFrame::Tell) {
+            return false;
+        }
+        let Some(comma) = (first_word..c.at).rev().take(MAX_CLOSING_SUBJECT_TOKENS + 1).find(|&k| doc.tok(k) == ",")
+        else {
+            return false;
+        };
+        let words_before = (first_word..comma).filter(|&k| !is_punct(doc.low(k))).count();
+        let subject_between = (comma + 1..c.at).all(|k| doc.token_quote[k].is_none() && !is_punct(doc.low(k)));
+        words_before >= MIN_RESUMED_WORDS
+            && subject_between
+            && comma + 1 < c.at
+            && self.content_start(c, content_end) >= content_end
     }
 
     /// Whether cue `n` is governed by a modal or "to" ("..., he would support the former",
