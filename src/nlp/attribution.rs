@@ -686,10 +686,15 @@ impl<'d, 'a> Walker<'d, 'a> {
     }
 
     /// Whether speech cue `c` closes its sentence after a comma and its subject ("..., Devine
-    /// said on Tuesday."): nothing but time and manner phrases follow it, and at least
-    /// [`MIN_RESUMED_WORDS`] words precede the comma.
+    /// said on Tuesday.", "..., according to a poll."): nothing but time and manner phrases
+    /// follow a speech cue, and at least [`MIN_RESUMED_WORDS`] words precede the comma.
     fn closing_attribution(&self, c: &CueAt<'_>, first_word: usize, content_end: usize) -> bool {
         let doc = self.doc;
+        if c.frame() == CueFrame::According {
+            // "..., according to an analysis by Crowdpac."
+            let words_before = (first_word..c.at).filter(|&k| !is_punct(doc.low(k))).count();
+            return c.at > first_word && doc.tok(c.at - 1) == "," && words_before >= MIN_RESUMED_WORDS;
+        }
         if c.m.cue.weak || !matches!(c.frame(), CueFrame::Clause | CueFrame::Tell) {
             return false;
         }

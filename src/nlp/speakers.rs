@@ -137,7 +137,7 @@ const MAX_GENERIC_SUBJECT_TOKENS: usize = 9;
 
 /// Longest source phrase after a sentence-final "according to" taken without a determiner
 /// or a known name ("according to early returns"): longer runs are clauses.
-const MAX_CLOSING_SOURCE_TOKENS: usize = 8;
+const MAX_CLOSING_SOURCE_TOKENS: usize = 14;
 
 /// Number words that make a quantity subject ("nine out of 10", "half").
 const NUMBER_WORDS: [&str; 14] =
