@@ -870,10 +870,16 @@ impl<'d, 'a> Walker<'d, 'a> {
                     }
                     // The subject, with any capitalised title before it ("Agriculture
                     // Minister Paul Renaud"), follows a comma.
+                    // ... or a short role ("her adviser Tom Reyes").
                     let mut title_start = subject.tokens.start;
                     while title_start > lo
                         && subject.tokens.start - title_start < 4
-                        && doc.tok(title_start - 1).starts_with(char::is_uppercase)
+                        && !is_punct(doc.low(title_start - 1))
+                        && doc.token_quote[title_start - 1].is_none()
+                        && (doc.tok(title_start - 1).starts_with(char::is_uppercase)
+                            || matches!(doc.low(title_start - 1), "her" | "his" | "their" | "its" | "the" | "a" | "an")
+                            || doc.lex.title(doc.tok(title_start - 1)).is_some()
+                            || doc.lex.speaker_noun(doc.low(title_start - 1)).is_some())
                     {
                         title_start -= 1;
                     }

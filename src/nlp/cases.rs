@@ -412,6 +412,34 @@ const CASES: &[Case] = &[
         )],
         absent: &[],
     },
+    Case {
+        name: "closing attributions own the sentence, relative pronouns, infinitives, modal cues",
+        kind: PageKind::News,
+        publisher: None,
+        text: "After two terms as mayor, Ortiz plans to run for the Senate next year, her adviser Tom Reyes said.\n\n\
+               The bill was opposed by Senator Ann Walsh of Oregon, who warned that it would raise prices. \
+               Walsh vowed to block the measure. \
+               Reyes said that in a race against Walsh, Ortiz would support a smaller tax cut.",
+        expected: &[
+            (
+                "After two terms as mayor, Ortiz plans to run for the Senate next year",
+                Some("Tom Reyes"),
+                Person,
+                Indirect,
+                Stance::Neutral,
+            ),
+            ("it would raise prices", Some("Ann Walsh"), Person, Indirect, Stance::Warn),
+            ("to block the measure", Some("Ann Walsh"), Person, Indirect, Stance::Neutral),
+            (
+                "in a race against Walsh, Ortiz would support a smaller tax cut",
+                Some("Tom Reyes"),
+                Person,
+                Indirect,
+                Stance::Support,
+            ),
+        ],
+        absent: &[],
+    },
 ];
 
 fn run(case: &Case) -> Analysis {
