@@ -891,9 +891,8 @@ impl<'d, 'a> Walker<'d, 'a> {
                         && comma_before(title_start)
                         && lead_words >= 2;
                     // "said that in a race ...": after "that", any word may start the clause.
-                    let good_start = |k: usize| {
-                        (k > 0 && doc.low(k - 1) == "that" && k - 1 >= c.end()) || !bad_content_start(doc, k, frame)
-                    };
+                    let good_start =
+                        |k: usize| (k > c.end() && doc.low(k - 1) == "that") || !bad_content_start(doc, k, frame);
                     // "If the law conflicts, Rubio said, Christians must ignore it.": the
                     // attribution interrupts the statement, which runs from the sentence start.
                     let interrupts = before_subject && start < bound && doc.tok(c.end()) == ",";
