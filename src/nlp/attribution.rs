@@ -102,6 +102,10 @@ const QUESTION_WORDS: [&str; 11] =
 /// Verbs that say something of their subject without a source ("seemed to", "appears to").
 const RAISING_VERBS: [&str; 6] = ["seem", "seems", "seemed", "appear", "appears", "appeared"];
 
+/// Confidence of a statement whose speaker is named but that has no reporting verb
+/// ("Warren: ...", "In a poll by X, ...").
+const CUELESS_CONFIDENCE: f32 = 0.5;
+
 /// Confidence of content reported without a source in the text.
 const SOURCELESS_CONFIDENCE: f32 = 0.3;
 
@@ -1074,11 +1078,7 @@ impl<'d, 'a> Walker<'d, 'a> {
             entity: None,
             resolved: false,
         });
-        let content = skip_punct(doc, colon + 1, content_end)..content_end;
-        let (span, kind) = self.content_span(content.clone(), false)?;
-        let stance = stance::stance_of(doc, None, false, content);
-        let att = Attribution { speaker: speaker.clone(), cue: None, negated: false, confidence: 0.5, reusable: false };
-        Some((self.record(span, kind, Some(&att), stance, None, 0.5), speaker))
+        self.cueless_record(speaker, colon + 1, content_end)
     }
 
     /// `In a new poll by X, 50 percent chose Clinton.`: a sentence opening with the document
@@ -1104,11 +1104,23 @@ impl<'d, 'a> Walker<'d, 'a> {
             entity: None,
             resolved: false,
         };
-        let content = skip_punct(doc, comma + 1, content_end)..content_end;
+        self.cueless_record(speaker, comma + 1, content_end)
+    }
+
+    /// A record for a statement without a cue by `speaker`, from token `from` (past
+    /// punctuation) to `content_end`.
+    fn cueless_record(&mut self, speaker: Speaker, from: usize, content_end: usize) -> Option<(QuoteRecord, Speaker)> {
+        let content = skip_punct(self.doc, from, content_end)..content_end;
         let (span, kind) = self.content_span(content.clone(), false)?;
-        let stance = stance::stance_of(doc, None, false, content);
-        let att = Attribution { speaker: speaker.clone(), cue: None, negated: false, confidence: 0.5, reusable: false };
-        Some((self.record(span, kind, Some(&att), stance, None, 0.5), speaker))
+        let stance = stance::stance_of(self.doc, None, false, content);
+        let att = Attribution {
+            speaker: speaker.clone(),
+            cue: None,
+            negated: false,
+            confidence: CUELESS_CONFIDENCE,
+            reusable: false,
+        };
+        Some((self.record(span, kind, Some(&att), stance, None, CUELESS_CONFIDENCE), speaker))
     }
 
     /// Reported content with no source in the text: a question put to someone ("Asked
