@@ -793,15 +793,9 @@ impl<'d, 'a> Walker<'d, 'a> {
                     .finder
                     .subject_before(lo, c.at)
                     .or_else(|| self.coordinated(c.at, lo).then(|| ctx.last.cloned()).flatten())?;
-                // "declined to say whether ...": the question declined is part of it.
-                let end = if matches!(doc.low(c.end()), "whether" | "if" | "how" | "why" | "what" | "when" | "on")
-                    || doc.low(c.end() - 1) != "comment"
-                {
-                    bound.max(c.end())
-                } else {
-                    c.end()
-                };
-                (speaker, c.at..end, false)
+                // "declined to say whether ...", "declined to comment for this article": what
+                // was declined is part of it.
+                (speaker, c.at..bound.max(c.end()), false)
             }
             _ => {
                 let word = doc.low(c.at);
