@@ -257,6 +257,14 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
                 break;
             }
         }
+        // A parenthetical between dashes: "Murphy — after a knock-on-wood gesture — told".
+        if e > lo + 2
+            && matches!(doc.tok(e - 1), "—" | "–" | "--")
+            && let Some(k) = (lo..e - 1).rev().take(16).find(|&k| matches!(doc.tok(k), "—" | "–" | "--"))
+            && k > lo
+        {
+            e = k;
+        }
         // An interrupting adverbial: "Clinton, during a town hall in Columbus, Ohio, said".
         if e > lo + 2
             && doc.tok(e - 1) == ","
