@@ -594,6 +594,13 @@ impl<'d, 'a> Walker<'d, 'a> {
                     k += 1;
                     continue;
                 }
+                let next = doc.low(k + 1);
+                if matches!(w, "on" | "last" | "this" | "late" | "earlier")
+                    && (next.ends_with("day") || matches!(next, "week" | "month" | "year" | "night" | "morning"))
+                {
+                    k += 2; // "told reporters on Thursday he ..."
+                    continue;
+                }
             }
             if w == "that" {
                 k += 1;
@@ -804,7 +811,12 @@ impl<'d, 'a> Walker<'d, 'a> {
                 // position, whose holder is the noun phrase before.
                 let position =
                     frame == CueFrame::Object && matches!(c.m.cue.stance, Stance::Support | Stance::Criticize);
-                if word.ends_with("ing") && !participle && !position && !self.progressive(c.at, lo) {
+                if word.ends_with("ing")
+                    && !participle
+                    && !position
+                    && !self.progressive(c.at, lo)
+                    && !self.absolute_with(c.at, lo)
+                {
                     return None; // "a man claiming ...", "a PAC supporting ...": not a report
                 }
                 if self.passive(c.at, lo) {
@@ -965,6 +977,19 @@ impl<'d, 'a> Walker<'d, 'a> {
             b -= 1;
         }
         b > lo && matches!(doc.low(b - 1), "and" | "but" | "," | "then")
+    }
+
+    /// "with Cruz repeatedly calling Trump his friend", "with Senator McCain telling
+    /// reporters ...": an -ing cue whose subject follows "with".
+    fn absolute_with(&self, t: usize, lo: usize) -> bool {
+        let doc = self.doc;
+        self.finder.subject_before(lo, t).is_some_and(|s| {
+            let mut k = s.tokens.start;
+            while k > lo && s.tokens.start - k < 4 && doc.tok(k - 1).starts_with(char::is_uppercase) {
+                k -= 1; // "with Republican Senator John McCain"
+            }
+            k > lo && doc.low(k - 1) == "with"
+        })
     }
 
     /// "is saying", "has been arguing": an -ing cue after a form of "be" or a verb of
