@@ -59,6 +59,8 @@ pub(crate) enum SpeakerNoun {
     Group,
     /// Refers back to the last organisation ("the company").
     OrgReference,
+    /// A document or record that states something ("the poll", "court filings").
+    Document,
 }
 
 /// Gender implied by a title, used to pick pronoun antecedents.
@@ -148,6 +150,7 @@ impl Lexicons {
                 "anonymous" => SpeakerNoun::Anonymous,
                 "group" => SpeakerNoun::Group,
                 "org" => SpeakerNoun::OrgReference,
+                "document" => SpeakerNoun::Document,
                 _ => continue,
             };
             lex.speaker_nouns.insert(noun.to_lowercase(), kind);

@@ -634,6 +634,7 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         let kind = match noun {
             Some(SpeakerNoun::Group) => SpeakerKind::Group,
             Some(SpeakerNoun::OrgReference) => SpeakerKind::Organization,
+            Some(SpeakerNoun::Document) => SpeakerKind::Unknown,
             _ => SpeakerKind::Anonymous,
         };
         let definite = doc.low(tokens.start) == "the" || doc.low(tokens.start) == "its";
