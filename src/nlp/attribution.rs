@@ -1170,7 +1170,9 @@ impl<'d, 'a> Walker<'d, 'a> {
             while q < ctx.bound && TIME_STARTS.contains(&doc.low(q)) && !QUESTION_WORDS.contains(&doc.low(q)) {
                 q += 1;
             }
-            if !QUESTION_WORDS.contains(&doc.low(q)) {
+            // "When asked to confirm ...": a request is a question too.
+            let request = doc.low(q) == "to" && infinitive_follows(doc, q);
+            if !QUESTION_WORDS.contains(&doc.low(q)) && !request {
                 return None;
             }
             let start = if doc.low(q) == "about" { q + 1 } else { q };
@@ -1194,8 +1196,8 @@ impl<'d, 'a> Walker<'d, 'a> {
             return None;
         }
         let (span, kind) = self.content_span(content.clone(), false)?;
-        let stance = stance::stance_of(doc, None, false, content.clone());
-        Some((self.record(span, kind, None, stance, None, SOURCELESS_CONFIDENCE), content.end))
+        // A question or an expectation takes no stance of its own.
+        Some((self.record(span, kind, None, Stance::Neutral, None, SOURCELESS_CONFIDENCE), content.end))
     }
 
     fn record(
