@@ -878,21 +878,8 @@ impl<'d, 'a> Walker<'d, 'a> {
                     {
                         start += 1; // "warned of strikes", "expressed concern about ..."
                     }
-                    // The subject, with any capitalised title before it ("Agriculture
-                    // Minister Paul Renaud"), follows a comma.
-                    // ... or a short role ("her adviser Tom Reyes").
-                    let mut title_start = subject.tokens.start;
-                    while title_start > lo
-                        && subject.tokens.start - title_start < 4
-                        && !is_punct(doc.low(title_start - 1))
-                        && doc.token_quote[title_start - 1].is_none()
-                        && (doc.tok(title_start - 1).starts_with(char::is_uppercase)
-                            || matches!(doc.low(title_start - 1), "her" | "his" | "their" | "its" | "the" | "a" | "an")
-                            || doc.lex.title(doc.tok(title_start - 1)).is_some()
-                            || doc.lex.speaker_noun(doc.low(title_start - 1)).is_some())
-                    {
-                        title_start -= 1;
-                    }
+                    // The subject, with any title or role before it, follows a comma.
+                    let title_start = self.role_start(subject.tokens.start, lo);
                     let lead_words =
                         (first_word.max(lo)..title_start.saturating_sub(1)).filter(|&k| !is_punct(doc.low(k))).count();
                     let before_subject = !participle
@@ -984,12 +971,29 @@ impl<'d, 'a> Walker<'d, 'a> {
     fn absolute_with(&self, t: usize, lo: usize) -> bool {
         let doc = self.doc;
         self.finder.subject_before(lo, t).is_some_and(|s| {
-            let mut k = s.tokens.start;
-            while k > lo && s.tokens.start - k < 4 && doc.tok(k - 1).starts_with(char::is_uppercase) {
-                k -= 1; // "with Republican Senator John McCain"
-            }
+            let k = self.role_start(s.tokens.start, lo); // "with Republican Senator John McCain"
             k > lo && doc.low(k - 1) == "with"
         })
+    }
+
+    /// Where a speaker starting at `start` really starts once a title or short role before
+    /// it is taken in ("Agriculture Minister Paul Renaud", "her adviser Tom Reyes"): at most
+    /// three words back, not past `lo`, punctuation or a quote.
+    fn role_start(&self, start: usize, lo: usize) -> usize {
+        let doc = self.doc;
+        let mut k = start;
+        while k > lo
+            && start - k < 4
+            && !is_punct(doc.low(k - 1))
+            && doc.token_quote[k - 1].is_none()
+            && (doc.tok(k - 1).starts_with(char::is_uppercase)
+                || matches!(doc.low(k - 1), "her" | "his" | "their" | "its" | "the" | "a" | "an")
+                || doc.lex.title(doc.tok(k - 1)).is_some()
+                || doc.lex.speaker_noun(doc.low(k - 1)).is_some())
+        {
+            k -= 1;
+        }
+        k
     }
 
     /// "is saying", "has been arguing": an -ing cue after a form of "be" or a verb of
