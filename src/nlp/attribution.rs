@@ -351,11 +351,7 @@ impl<'d, 'a> Walker<'d, 'a> {
             return;
         };
         if let Some(c) = att.cue.as_ref().filter(|_| !att.reusable) {
-            for k in c.at..c.end() {
-                if let Some(u) = self.used_cue.get_mut(k) {
-                    *u = true;
-                }
-            }
+            self.mark_used(c);
         }
         self.finder.remember(open_tok, &att.speaker);
         for &q in &pieces {
@@ -576,15 +572,15 @@ impl<'d, 'a> Walker<'d, 'a> {
                 k += m;
                 continue;
             }
-            if TIME_STARTS.contains(&w)
-                && let Some(j) = (k + 1..(k + 16).min(end))
-                    .take_while(|&j| doc.token_quote[j].is_none() && !is_terminal(doc.tok(j)))
-                    .find(|&j| doc.tok(j) == "," && doc.low(j + 1) == "that")
-            {
-                k = j + 1; // "said Thursday during a taping in Buffalo, New York, that ..."
-                continue;
-            }
             if TIME_STARTS.contains(&w) {
+                // "said Thursday during a taping in Buffalo, New York, that ..."
+                let that = (k + 1..(k + 16).min(end))
+                    .take_while(|&j| doc.token_quote[j].is_none() && !is_terminal(doc.tok(j)))
+                    .find(|&j| doc.tok(j) == "," && doc.low(j + 1) == "that");
+                if let Some(j) = that {
+                    k = j + 1;
+                    continue;
+                }
                 let stop = (k + 1..(k + 5).min(end)).find(|&j| matches!(doc.low(j), "," | "that" | ":"));
                 if let Some(j) = stop {
                     k = j;
@@ -652,11 +648,7 @@ impl<'d, 'a> Walker<'d, 'a> {
         {
             let ctx = Clause { lo, first_word, bound: content_end, content_end, last: None };
             if let Some((record, at, speaker, _)) = self.reported_at(c, &ctx) {
-                for u in c.at..c.end() {
-                    if let Some(x) = self.used_cue.get_mut(u) {
-                        *x = true;
-                    }
-                }
+                self.mark_used(c);
                 self.finder.remember(at, &speaker);
                 self.reported.push(record);
                 return;
@@ -673,25 +665,26 @@ impl<'d, 'a> Walker<'d, 'a> {
                 .unwrap_or(content_end);
             let ctx = Clause { lo, first_word, bound, content_end, last: last.as_ref() };
             if let Some((record, resume)) = self.sourceless_at(c, &ctx) {
-                for u in c.at..c.end() {
-                    if let Some(x) = self.used_cue.get_mut(u) {
-                        *x = true;
-                    }
-                }
+                self.mark_used(c);
                 self.reported.push(record);
                 lo = resume.max(c.end());
                 continue;
             }
             if let Some((record, at, speaker, resume)) = self.reported_at(c, &ctx) {
-                for u in c.at..c.end() {
-                    if let Some(x) = self.used_cue.get_mut(u) {
-                        *x = true;
-                    }
-                }
+                self.mark_used(c);
                 self.finder.remember(at, &speaker);
                 self.reported.push(record);
                 lo = resume.max(c.end());
                 last = Some(speaker);
+            }
+        }
+    }
+
+    /// Marks the tokens of cue `c` as used, so no other quote takes it.
+    fn mark_used(&mut self, c: &CueAt<'_>) {
+        for k in c.at..c.end() {
+            if let Some(u) = self.used_cue.get_mut(k) {
+                *u = true;
             }
         }
     }
@@ -726,10 +719,7 @@ impl<'d, 'a> Walker<'d, 'a> {
     /// own that ends that content.
     fn modal_cue(&self, n: &CueAt<'_>, after: usize) -> bool {
         let doc = self.doc;
-        let mut b = n.at;
-        while b > after && (doc.ly_adverb(b - 1) || matches!(doc.low(b - 1), "not" | "also" | "never" | "still")) {
-            b -= 1;
-        }
+        let b = hedges_before(doc, n.at, after);
         b > after
             && matches!(doc.low(b - 1), "would" | "will" | "could" | "should" | "might" | "may" | "can" | "must" | "to")
     }
@@ -742,7 +732,7 @@ impl<'d, 'a> Walker<'d, 'a> {
             return None;
         }
         let mut b = n.at;
-        while b > after && (is_adverbial(doc.low(b - 1)) || doc.ly_adverb(b - 1)) {
+        while b > after && is_adverbial(doc, b - 1) {
             b -= 1;
         }
         if b <= after {
@@ -960,7 +950,7 @@ impl<'d, 'a> Walker<'d, 'a> {
     fn coordinated(&self, t: usize, lo: usize) -> bool {
         let doc = self.doc;
         let mut b = t;
-        while b > lo && (is_adverbial(doc.low(b - 1)) || doc.ly_adverb(b - 1)) {
+        while b > lo && is_adverbial(doc, b - 1) {
             b -= 1;
         }
         b > lo && matches!(doc.low(b - 1), "and" | "but" | "," | "then")
@@ -1001,7 +991,7 @@ impl<'d, 'a> Walker<'d, 'a> {
     fn progressive(&self, t: usize, lo: usize) -> bool {
         let doc = self.doc;
         let mut b = t;
-        while b > lo && (is_adverbial(doc.low(b - 1)) || doc.ly_adverb(b - 1)) && !BE_FORMS.contains(&doc.low(b - 1)) {
+        while b > lo && is_adverbial(doc, b - 1) && !BE_FORMS.contains(&doc.low(b - 1)) {
             b -= 1;
         }
         b > lo
@@ -1016,10 +1006,7 @@ impl<'d, 'a> Walker<'d, 'a> {
         if word.ends_with("ing") || matches!(word, "says" | "say" | "tells" | "tell") {
             return false;
         }
-        let mut b = t;
-        while b > lo && (doc.ly_adverb(b - 1) || matches!(doc.low(b - 1), "also" | "not" | "never" | "widely")) {
-            b -= 1;
-        }
+        let b = hedges_before(doc, t, lo);
         b > lo && BE_FORMS.contains(&doc.low(b - 1))
     }
 
@@ -1154,10 +1141,7 @@ impl<'d, 'a> Walker<'d, 'a> {
         let word = doc.low(c.at);
         let prev = if c.at > ctx.lo { doc.low(c.at - 1) } else { "" };
         // The form of "be" before the cue, past adverbs and "not" ("is not widely expected").
-        let mut b = c.at;
-        while b > ctx.lo && (doc.ly_adverb(b - 1) || matches!(doc.low(b - 1), "not" | "also" | "still")) {
-            b -= 1;
-        }
+        let b = hedges_before(doc, c.at, ctx.lo);
         let be_before = b > ctx.lo && BE_FORMS.contains(&doc.low(b - 1));
         let content = if word == "reportedly" {
             // "The group reportedly spent $1.5 million": the whole clause is reported.
@@ -1231,46 +1215,60 @@ struct Clause<'s> {
     last: Option<&'s Speaker>,
 }
 
+/// The first of the hedging words right before token `t`, not before `lo`: "-ly" adverbs,
+/// "also", "not", "never", "still", "widely" ("is not widely expected", "would never support").
+fn hedges_before(doc: &Document<'_>, t: usize, lo: usize) -> usize {
+    let mut b = t;
+    while b > lo && (doc.ly_adverb(b - 1) || matches!(doc.low(b - 1), "also" | "not" | "never" | "still" | "widely")) {
+        b -= 1;
+    }
+    b
+}
+
 /// Forms of "be" that make a following participle passive or progressive.
 const BE_FORMS: [&str; 9] = ["is", "are", "was", "were", "be", "been", "being", "'s", "’s"];
 
-/// Words that may sit between a subject and its verb without changing who speaks.
-fn is_adverbial(word: &str) -> bool {
-    matches!(
-        word,
-        "also"
-            | "later"
-            | "then"
-            | "has"
-            | "have"
-            | "had"
-            | "did"
-            | "does"
-            | "do"
-            | "not"
-            | "never"
-            | "will"
-            | "would"
-            | "could"
-            | "may"
-            | "might"
-            | "again"
-            | "once"
-            | "already"
-            | "recently"
-            | "now"
-            | "still"
-            | "publicly"
-            | "repeatedly"
-            | "previously"
-            | "is"
-            | "was"
-            | "are"
-            | "were"
-            | "been"
-            | "even"
-            | "further"
-    ) || word.ends_with("n't")
+/// Whether token `k` may sit between a subject and its verb without changing who speaks:
+/// adverbs (an "-ly" adverb, "also", "n't") and auxiliaries.
+fn is_adverbial(doc: &Document<'_>, k: usize) -> bool {
+    let word = doc.low(k);
+    doc.ly_adverb(k)
+        || matches!(
+            word,
+            "also"
+                | "later"
+                | "then"
+                | "has"
+                | "have"
+                | "had"
+                | "did"
+                | "does"
+                | "do"
+                | "not"
+                | "never"
+                | "will"
+                | "would"
+                | "could"
+                | "may"
+                | "might"
+                | "again"
+                | "once"
+                | "already"
+                | "recently"
+                | "now"
+                | "still"
+                | "publicly"
+                | "repeatedly"
+                | "previously"
+                | "is"
+                | "was"
+                | "are"
+                | "were"
+                | "been"
+                | "even"
+                | "further"
+        )
+        || word.ends_with("n't")
         || word.ends_with("n’t")
 }
 
