@@ -869,7 +869,7 @@ impl<'d, 'a> Walker<'d, 'a> {
                         start += 1; // "warned of strikes", "expressed concern about ..."
                     }
                     // The subject, with any title or role before it, follows a comma.
-                    let title_start = self.role_start(subject.tokens.start, lo);
+                    let title_start = self.finder.role_start(subject.tokens.start, lo);
                     let lead_words =
                         (first_word.max(lo)..title_start.saturating_sub(1)).filter(|&k| !is_punct(doc.low(k))).count();
                     let before_subject = !participle
@@ -961,29 +961,9 @@ impl<'d, 'a> Walker<'d, 'a> {
     fn absolute_with(&self, t: usize, lo: usize) -> bool {
         let doc = self.doc;
         self.finder.subject_before(lo, t).is_some_and(|s| {
-            let k = self.role_start(s.tokens.start, lo); // "with Republican Senator John McCain"
+            let k = self.finder.role_start(s.tokens.start, lo); // "with Republican Senator John McCain"
             k > lo && doc.low(k - 1) == "with"
         })
-    }
-
-    /// Where a speaker starting at `start` really starts once a title or short role before
-    /// it is taken in ("Agriculture Minister Paul Renaud", "her adviser Tom Reyes"): at most
-    /// three words back, not past `lo`, punctuation or a quote.
-    fn role_start(&self, start: usize, lo: usize) -> usize {
-        let doc = self.doc;
-        let mut k = start;
-        while k > lo
-            && start - k < 4
-            && !is_punct(doc.low(k - 1))
-            && doc.token_quote[k - 1].is_none()
-            && (doc.tok(k - 1).starts_with(char::is_uppercase)
-                || matches!(doc.low(k - 1), "her" | "his" | "their" | "its" | "the" | "a" | "an")
-                || doc.lex.title(doc.tok(k - 1)).is_some()
-                || doc.lex.speaker_noun(doc.low(k - 1)).is_some())
-        {
-            k -= 1;
-        }
-        k
     }
 
     /// "is saying", "has been arguing": an -ing cue after a form of "be" or a verb of
@@ -1081,13 +1061,11 @@ impl<'d, 'a> Walker<'d, 'a> {
         if !name_like || words < MIN_COLON_STATEMENT_WORDS || NOT_SPEAKER_LABELS.contains(&label.as_str()) {
             return None;
         }
-        let speaker = self.finder.subject_at(first).filter(|s| s.tokens.end == colon).unwrap_or_else(|| Speaker {
-            name: doc.text.slice(doc.span(first..colon)).to_string(),
-            kind: SpeakerKind::Unknown,
-            tokens: first..colon,
-            entity: None,
-            resolved: false,
-        });
+        let speaker = self
+            .finder
+            .subject_at(first)
+            .filter(|s| s.tokens.end == colon)
+            .unwrap_or_else(|| Speaker::as_written(doc, first..colon, SpeakerKind::Unknown));
         self.cueless_record(speaker, colon + 1, content_end)
     }
 
@@ -1106,14 +1084,7 @@ impl<'d, 'a> Walker<'d, 'a> {
         if !has_source || words < MIN_COLON_STATEMENT_WORDS || (first..comma).any(|k| doc.token_quote[k].is_some()) {
             return None;
         }
-        let tokens = first + 1..comma;
-        let speaker = Speaker {
-            name: doc.text.slice(doc.span(tokens.clone())).to_string(),
-            kind: SpeakerKind::Unknown,
-            tokens,
-            entity: None,
-            resolved: false,
-        };
+        let speaker = Speaker::as_written(doc, first + 1..comma, SpeakerKind::Unknown);
         self.cueless_record(speaker, comma + 1, content_end)
     }
 

@@ -28,6 +28,15 @@ pub(crate) struct Speaker {
     pub resolved: bool,
 }
 
+impl Speaker {
+    /// The phrase at `tokens` as written, linked to no entity: a description, a document or
+    /// any noun phrase named as the source.
+    pub(crate) fn as_written(doc: &Document<'_>, tokens: Range<usize>, kind: SpeakerKind) -> Speaker {
+        let name = doc.text.slice(doc.span(tokens.clone())).to_string();
+        Speaker { name, kind, tokens, entity: None, resolved: false }
+    }
+}
+
 /// How many earlier speakers or entity mentions pronoun resolution looks at: antecedents
 /// are near, and the bound keeps long documents linear.
 const MAX_LOOKBACK: usize = 64;
@@ -344,15 +353,42 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         start <= lo
             || (lo..start).all(|k| {
                 let t = doc.tok(k);
-                doc.lex.title(t).is_some()
-                    || doc.token_entity[k].is_some()
-                    || t.starts_with(char::is_uppercase)
+                self.title_word(k)
                     || (name_follows
                         && start - lo <= MAX_ROLE_TOKENS
                         && t.starts_with(char::is_lowercase)
                         && !doc.lex.is_function_word(t)
                         && !VERB_WORDS.contains(&doc.low(k)))
             })
+    }
+
+    /// Where a speaker starting at `start` really starts once a title or short role before
+    /// it is taken in ("Agriculture Minister Paul Renaud", "her adviser Tom Reyes"): at most
+    /// three words back, not past `lo`, punctuation or a quote.
+    pub(crate) fn role_start(&self, start: usize, lo: usize) -> usize {
+        let doc = self.doc;
+        let mut k = start;
+        while k > lo
+            && start - k < 4
+            && !is_punct(doc.low(k - 1))
+            && doc.token_quote[k - 1].is_none()
+            && (self.title_word(k - 1)
+                || matches!(doc.low(k - 1), "her" | "his" | "their" | "its" | "the" | "a" | "an")
+                || doc.lex.speaker_noun(doc.low(k - 1)).is_some())
+        {
+            k -= 1;
+        }
+        k
+    }
+
+    /// Whether token `k` can be part of a title before a name: a listed title, part of an
+    /// entity, or capitalised ("Senate Minority Leader").
+    fn title_word(&self, k: usize) -> bool {
+        let doc = self.doc;
+        let t = doc.tok(k);
+        doc.lex.title(t).is_some()
+            || doc.token_entity.get(k).copied().flatten().is_some()
+            || t.starts_with(char::is_uppercase)
     }
 
     /// The person in "PERSON of|from PLACE" ending with entity `ent` at `r`: the speaker
@@ -428,8 +464,7 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         } else {
             SpeakerKind::Unknown
         };
-        let name = doc.text.slice(doc.span(s..e)).to_string();
-        Some(Speaker { name, kind, tokens: s..e, entity: None, resolved: false })
+        Some(Speaker::as_written(doc, s..e, kind))
     }
 
     /// The speaker phrase starting at `from` (after a cue: "said Smith", "according to
@@ -558,8 +593,7 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         if !plain || is_pronoun(first) || CLAUSE_WORDS.contains(&first) || NOT_SUBJECT_STARTS.contains(&first) {
             return None;
         }
-        let name = doc.text.slice(doc.span(from..hi)).to_string();
-        Some(Speaker { name, kind: SpeakerKind::Unknown, tokens: from..hi, entity: None, resolved: false })
+        Some(Speaker::as_written(doc, from..hi, SpeakerKind::Unknown))
     }
 
     /// Any short phrase up to the next punctuation, as an unknown speaker ("according to a
@@ -577,8 +611,7 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         if !DETERMINERS.contains(&first) && doc.token_entity[f].is_none() {
             return None;
         }
-        let name = doc.text.slice(doc.span(f..end)).to_string();
-        Some(Speaker { name, kind: SpeakerKind::Unknown, tokens: f..end, entity: None, resolved: false })
+        Some(Speaker::as_written(doc, f..end, SpeakerKind::Unknown))
     }
 
     /// A description ending at `e` (exclusive) whose head noun is the first speaker noun.
@@ -628,8 +661,6 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
 
     fn describe(&self, tokens: Range<usize>, head: usize) -> Speaker {
         let doc = self.doc;
-        let span = doc.span(tokens.clone());
-        let name = doc.text.slice(span).to_string();
         let noun = doc.lex.speaker_noun(doc.low(head));
         let kind = match noun {
             Some(SpeakerNoun::Group) => SpeakerKind::Group,
@@ -644,7 +675,7 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
                 return Speaker { name: canonical.clone(), kind, tokens, entity: Some(canonical), resolved: true };
             }
         }
-        Speaker { name, kind, tokens, entity: None, resolved: false }
+        Speaker::as_written(doc, tokens, kind)
     }
 
     /// The subject that opens a sentence at token `t`: a person or organisation name, or a
