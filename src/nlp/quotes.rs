@@ -132,7 +132,7 @@ pub(crate) fn normalize_doubled_marks(text: &str) -> Cow<'_, str> {
             let before = text[..i].chars().next_back();
             let after = text[run..].chars().next();
             let open_side = before.is_none_or(|c| c.is_whitespace() || matches!(c, '(' | '[' | '—' | '-'));
-            let word_after = after.is_some_and(|c| c.is_alphanumeric() || matches!(c, '$' | '.' | '\'' | '‘'));
+            let word_after = after.is_some_and(|c| c.is_alphanumeric() || matches!(c, '$' | '.' | '‘'));
             let close_side = before.is_some_and(|c| !c.is_whitespace());
             let end_after =
                 after.is_none_or(|c| c.is_whitespace() || matches!(c, ',' | '.' | ';' | ':' | ')' | '?' | '!'));
@@ -266,6 +266,12 @@ mod tests {
     }
 
     #[test]
+    fn straight_and_curly_double_marks_close_each_other() {
+        assert_eq!(quotes("He said \"we won.” Then."), ["we won."]);
+        assert_eq!(quotes("He said “we won.\" Then."), ["we won."]);
+    }
+
+    #[test]
     fn apostrophes_do_not_open_or_close() {
         assert_eq!(quotes("Reuters' report said it don't matter."), Vec::<String>::new());
         assert_eq!(quotes("‘We don’t know,’ he said of Reuters’ story."), ["We don’t know"]);
@@ -294,8 +300,6 @@ mod tests {
         assert_eq!(norm("''Yes, now,'' said Ann."), " \"Yes, now,\"  said Ann.");
         assert_eq!(norm("He said ``no.''"), "He said  \"no.\" ");
         assert_eq!(norm("''Go 'home,''' he said."), " \"Go 'home,'\"  he said.");
-        assert_eq!(quotes("He said \"we won.” Then."), ["we won."]);
-        assert_eq!(quotes("He said “we won.\" Then."), ["we won."]);
         assert_eq!(norm("rock 'n' roll and the students' book"), "rock 'n' roll and the students' book");
         let text = "''It is over,'' said Ann. ''We won.''";
         let fixed = norm(text);
