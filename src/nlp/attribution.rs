@@ -384,7 +384,7 @@ impl<'d, 'a> Walker<'d, 'a> {
             return None;
         }
         let lead = start..open_tok;
-        let words = lead.clone().filter(|&k| !is_punct(doc.low(k))).count();
+        let words = word_count(doc, lead.clone());
         let plain = lead.clone().all(|k| doc.token_quote[k].is_none() && stance::cue_at(doc, k).is_none());
         (words >= MIN_MIXED_LEAD_WORDS && plain).then_some(start)
     }
@@ -696,7 +696,7 @@ impl<'d, 'a> Walker<'d, 'a> {
         let doc = self.doc;
         if c.frame() == CueFrame::According {
             // "..., according to an analysis by Crowdpac."
-            let words_before = (first_word..c.at).filter(|&k| !is_punct(doc.low(k))).count();
+            let words_before = word_count(doc, first_word..c.at);
             return c.at > first_word && doc.tok(c.at - 1) == "," && words_before >= MIN_RESUMED_WORDS;
         }
         if c.m.cue.weak || !matches!(c.frame(), CueFrame::Clause | CueFrame::Tell) {
@@ -706,7 +706,7 @@ impl<'d, 'a> Walker<'d, 'a> {
         else {
             return false;
         };
-        let words_before = (first_word..comma).filter(|&k| !is_punct(doc.low(k))).count();
+        let words_before = word_count(doc, first_word..comma);
         let subject_between = (comma + 1..c.at).all(|k| doc.token_quote[k].is_none() && !is_punct(doc.low(k)));
         words_before >= MIN_RESUMED_WORDS
             && subject_between
@@ -824,10 +824,7 @@ impl<'d, 'a> Walker<'d, 'a> {
                     // "The plan will fail, said Smith." The statement may go on after the
                     // speaker and an appositive: "The paradox, says Anthony, a historian, is ..."
                     let resumes = doc.tok(speaker.tokens.end) == ","
-                        && (speaker.tokens.end + 1..bound)
-                            .filter(|&k| !is_punct(doc.low(k)))
-                            .nth(MIN_RESUMED_WORDS)
-                            .is_some()
+                        && word_count(doc, speaker.tokens.end + 1..bound) > MIN_RESUMED_WORDS
                         && (speaker.tokens.end + 1..bound).any(|k| doc.tok(k) == ",");
                     let end = if resumes { bound } else { c.at - 1 };
                     (speaker, first_word.max(lo)..end, false)
@@ -870,8 +867,7 @@ impl<'d, 'a> Walker<'d, 'a> {
                     }
                     // The subject, with any title or role before it, follows a comma.
                     let title_start = self.finder.role_start(subject.tokens.start, lo);
-                    let lead_words =
-                        (first_word.max(lo)..title_start.saturating_sub(1)).filter(|&k| !is_punct(doc.low(k))).count();
+                    let lead_words = word_count(doc, first_word.max(lo)..title_start.saturating_sub(1));
                     let before_subject = !participle
                         && title_start > first_word
                         && title_start >= lo
@@ -1056,7 +1052,7 @@ impl<'d, 'a> Walker<'d, 'a> {
             doc.token_quote[k].is_none()
                 && (t.starts_with(char::is_uppercase) || matches!(t, "'s" | "’s" | "." | "-" | "&"))
         });
-        let words = (colon + 1..content_end).filter(|&k| !is_punct(doc.low(k))).count();
+        let words = word_count(doc, colon + 1..content_end);
         let label = doc.text.slice(doc.span(first..colon)).to_lowercase();
         if !name_like || words < MIN_COLON_STATEMENT_WORDS || NOT_SPEAKER_LABELS.contains(&label.as_str()) {
             return None;
@@ -1080,7 +1076,7 @@ impl<'d, 'a> Walker<'d, 'a> {
         }
         let comma = (first + 2..content_end.min(first + 14)).find(|&k| doc.tok(k) == ",")?;
         let has_source = (first + 2..comma).any(|k| SOURCE_NOUNS.contains(&doc.low(k)));
-        let words = (comma + 1..content_end).filter(|&k| !is_punct(doc.low(k))).count();
+        let words = word_count(doc, comma + 1..content_end);
         if !has_source || words < MIN_COLON_STATEMENT_WORDS || (first..comma).any(|k| doc.token_quote[k].is_some()) {
             return None;
         }
@@ -1184,6 +1180,11 @@ struct Clause<'s> {
     content_end: usize,
     /// The speaker of the previous record in the sentence, for "..., saying" and "and added".
     last: Option<&'s Speaker>,
+}
+
+/// Words (tokens other than punctuation) in `range`.
+fn word_count(doc: &Document<'_>, range: Range<usize>) -> usize {
+    range.filter(|&k| !is_punct(doc.low(k))).count()
 }
 
 /// The first of the hedging words right before token `t`, not before `lo`: "-ly" adverbs,
