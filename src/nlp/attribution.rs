@@ -19,7 +19,7 @@ use super::Document;
 use super::lexicon::CueFrame;
 use super::pages;
 use super::quotes::QuotePiece;
-use super::speakers::{Speaker, SpeakerFinder};
+use super::speakers::{Speaker, SpeakerFinder, is_pronoun};
 use super::stance::{self, CueAt};
 use crate::model::{PageKind, QuoteKind, QuoteRecord, SpeakerKind, Stance};
 
@@ -112,6 +112,10 @@ const SOURCELESS_CONFIDENCE: f32 = 0.3;
 /// Most tokens between the two pieces of a quote split around its attribution
 /// (`“...,” said the former secretary of state, “...”`).
 const MAX_SPLIT_GAP_TOKENS: usize = 16;
+
+/// How far (tokens) back from the end of the sentence before a quote its speaker-and-cue
+/// may stand ("Bystrom agreed on Tuesday. “...”").
+const MAX_TRAILING_CUE_TOKENS: usize = 6;
 
 /// How far (tokens) after a closing mark a speaker-and-cue may still attribute the quote.
 const MAX_AFTER_QUOTE_TOKENS: usize = 14;
@@ -334,6 +338,14 @@ impl<'d, 'a> Walker<'d, 'a> {
         let borrowed = !split_rest && !introduced && pieces.len() == 1 && is_embedded_phrase(doc, &doc.quotes[q0]);
         if found.is_none() && !borrowed {
             found = self.inherited(q0, para);
+        } else if found.as_ref().is_some_and(|a| a.reusable)
+            && let Some(prev) =
+                self.inherited(q0, para).filter(|_| self.last_direct.as_ref().is_some_and(|(p, _)| *p == para))
+        {
+            // `“...,” said Clyburn. “I would love ...” Rep. Israel said the party ...`: a
+            // new sentence after the quote reports on its own; the quote continues the
+            // paragraph's speaker.
+            found = Some(prev);
         }
         if borrowed && found.as_ref().is_none_or(|a| a.confidence < 0.85) || is_markup_value(doc, &doc.quotes[q0]) {
             return; // a title or phrase after "said on ABC's", or an attribute value in markup
@@ -352,6 +364,18 @@ impl<'d, 'a> Walker<'d, 'a> {
         };
         if let Some(c) = att.cue.as_ref().filter(|_| !att.reusable) {
             self.mark_used(c);
+            // `"...," Hanify, the president of the Indiana state union, said`: nothing
+            // between the quote and its cue reports anything.
+            if let Some(close) =
+                pieces.iter().filter_map(|&q| doc.quotes[q].close).rfind(|&cl| cl < doc.tokens[c.at].start)
+            {
+                let from = doc.token_at_or_after(close) + 1;
+                if c.at > from && c.at - from <= MAX_AFTER_QUOTE_TOKENS {
+                    for u in &mut self.used_cue[from..c.at] {
+                        *u = true;
+                    }
+                }
+            }
         }
         self.finder.remember(open_tok, &att.speaker);
         for &q in &pieces {
@@ -449,7 +473,17 @@ impl<'d, 'a> Walker<'d, 'a> {
                 let confidence = speaker_confidence(&speaker, 0.85) - penalty;
                 return Some(Attribution { speaker, cue: Some(c), negated: false, confidence, reusable: new_sentence });
             }
-            let speaker = self.finder.before(a, k, true)?;
+            // `"...," as his father dreamed, Mr. Turry said`: an adverbial clause may come
+            // between the quote and its speaker.
+            let interrupted = || {
+                let comma = (a + 1..k).rev().find(|&j| doc.tok(j) == ",")?;
+                let clause = (a..comma).all(|j| stance::cue_at(doc, j).is_none() && !is_terminal(doc.tok(j)));
+                let adverbial = doc.tok(a).starts_with(char::is_lowercase) && !is_pronoun(doc.low(a));
+                (clause && adverbial).then(|| self.finder.before(comma + 1, k, true)).flatten()
+            };
+            let Some(speaker) = self.finder.before(a, k, true).or_else(interrupted) else {
+                continue; // "the Indiana state firefighters union, said": a later cue may fit
+            };
             let negated = stance::negated(doc, speaker.tokens.end, k);
             let confidence = speaker_confidence(&speaker, 0.9) - penalty;
             return Some(Attribution { speaker, cue: Some(c), negated, confidence, reusable: new_sentence });
@@ -483,26 +517,102 @@ impl<'d, 'a> Walker<'d, 'a> {
             lo -= 1;
         }
         let end = if para_start { hi + 1 } else { hi };
-        let cue = (lo..hi).rev().find_map(|k| self.free_cue(k))?;
+        let colon = hi > lo && doc.tok(hi - 1) == ":";
+        let Some(cue) = (lo..hi).rev().find_map(|k| self.free_cue(k)) else {
+            return self
+                .colon_label_before(lo, end)
+                .or_else(|| self.colon_subject(lo, end))
+                .or_else(|| self.previous_sentence_cue(q, lo));
+        };
         let mut speaker = None;
         let mut content = self.content_start(&cue, end);
-        if (cue.m.cue.inverts || cue.frame() == CueFrame::According)
+        // "Said Smith: “...”", "..., said Smith, “...”": the speaker follows a cue that opens
+        // its clause; "Hollande Says Trump ‘...’" has its subject before.
+        let opens_clause = cue.at <= lo || is_punct(doc.low(cue.at - 1));
+        if (cue.m.cue.inverts && opens_clause || cue.frame() == CueFrame::According)
             && let Some(s) = self.source_after(&cue, end)
         {
             content = skip_punct(doc, s.tokens.end, end);
             speaker = Some(s);
         }
-        if content < end {
+        // "He continued with an appeal to voters: “...”": a colon hands the quote to the cue
+        // even past words of the writer's own.
+        let past_words = content < end;
+        if past_words && !colon {
             return None; // words between cue and quote: reported speech, maybe mixed
         }
         if speaker.is_none() && cue.frame() != CueFrame::According {
-            // The cue leads straight into the quote: its subject is the speaker, whatever
-            // noun heads it ("Another commenter said, “...”").
-            speaker = self.finder.subject_before(lo, cue.at);
+            let first = (lo..cue.at).find(|&k| !is_punct(doc.low(k))).unwrap_or(cue.at);
+            speaker = if doc.low(cue.at).ends_with("ing") && cue.at > first && doc.tok(cue.at - 1) == "," {
+                // "..., saying, “...”": the subject of the sentence.
+                self.main_subject(first, cue.at).or_else(|| self.recent_speaker(cue.at))
+            } else {
+                // The cue leads straight into the quote: its subject is the speaker, whatever
+                // noun heads it ("Another commenter said, “...”").
+                self.finder.subject_before(lo, cue.at)
+            };
         }
         let speaker = speaker?;
         let negated = stance::negated(doc, speaker.tokens.end.min(cue.at), cue.at);
-        let confidence = speaker_confidence(&speaker, 0.85);
+        let confidence = speaker_confidence(&speaker, if past_words { 0.7 } else { 0.85 });
+        Some(Attribution { speaker, cue: Some(cue), negated, confidence, reusable: false })
+    }
+
+    /// `Reid: “...”`: a name and a colon opening the sentence of a quote with no cue (the
+    /// headline and interview-label convention). Mid-paragraph, only a known name counts.
+    fn colon_label_before(&self, lo: usize, hi: usize) -> Option<Attribution<'d>> {
+        let doc = self.doc;
+        if hi <= lo + 1 || doc.tok(hi - 1) != ":" {
+            return None;
+        }
+        let first = (lo..hi).find(|&k| !is_punct(doc.low(k)))?;
+        let opens_para = first == 0 || self.para_of_token(first - 1) != self.para_of_token(first);
+        let speaker = self.colon_label(first, hi - 1).filter(|s| opens_para || s.entity.is_some())?;
+        let confidence = speaker_confidence(&speaker, 0.7);
+        Some(Attribution { speaker, cue: None, negated: false, confidence, reusable: false })
+    }
+
+    /// `Clinton released the following statement: “...”`: a sentence ending in a colon
+    /// with no cue introduces a quote by its subject.
+    fn colon_subject(&self, lo: usize, hi: usize) -> Option<Attribution<'d>> {
+        let doc = self.doc;
+        if hi <= lo + 1 || doc.tok(hi - 1) != ":" {
+            return None;
+        }
+        let first = (lo..hi).find(|&k| !is_punct(doc.low(k)))?;
+        let speaker = self.main_subject(first, hi - 1)?;
+        let confidence = speaker_confidence(&speaker, 0.6);
+        Some(Attribution { speaker, cue: None, negated: false, confidence, reusable: false })
+    }
+
+    /// `Bystrom agreed. “...”`: a quote opening the sentence right after one that ends in
+    /// a speaker and cue with nothing reported takes that speaker and cue.
+    fn previous_sentence_cue(&self, q: usize, lo: usize) -> Option<Attribution<'d>> {
+        let doc = self.doc;
+        let open_tok = doc.token_at_or_after(doc.quotes[q].open);
+        if lo != open_tok
+            || lo == 0
+            || !is_terminal(doc.tok(lo - 1))
+            || self.para_of_token(lo - 1) != self.para_of_token(lo)
+        {
+            return None;
+        }
+        let term = lo - 1;
+        let mut start = term;
+        while start > 0
+            && self.para_of_token(start - 1) == self.para_of_token(term)
+            && doc.token_quote[start - 1].is_none()
+            && !is_terminal(doc.tok(start - 1))
+        {
+            start -= 1;
+        }
+        let cue = (start..term).rev().take(MAX_TRAILING_CUE_TOKENS).find_map(|k| self.free_cue(k))?;
+        if cue.frame() == CueFrame::According || self.content_start(&cue, term) < term {
+            return None;
+        }
+        let speaker = self.finder.before(start, cue.at, false)?;
+        let negated = stance::negated(doc, speaker.tokens.end.min(cue.at), cue.at);
+        let confidence = speaker_confidence(&speaker, 0.7);
         Some(Attribution { speaker, cue: Some(cue), negated, confidence, reusable: false })
     }
 
@@ -618,17 +728,20 @@ impl<'d, 'a> Walker<'d, 'a> {
         }
         let first_word = (range.start..send).find(|&k| !is_punct(doc.low(k))).unwrap_or(send);
         let first_word = dateline_end(doc, first_word, send).unwrap_or(first_word);
-        let mut cues: Vec<CueAt<'d>> = Vec::new();
+        // Every cue of the sentence ends the clause before it; only free ones report.
+        let mut all_cues: Vec<CueAt<'d>> = Vec::new();
         let mut k = range.start;
         while k < send {
-            match self.free_cue(k) {
+            match stance::cue_at(doc, k) {
                 Some(c) => {
                     k = c.end();
-                    cues.push(c);
+                    all_cues.push(c);
                 }
                 None => k += 1,
             }
         }
+        let is_free = |c: &CueAt<'_>| self.free_cue(c.at).is_some_and(|f| f.end() == c.end());
+        let cues: Vec<CueAt<'d>> = all_cues.iter().filter(|c| is_free(c)).copied().collect();
         let mut lo = range.start;
         let mut last: Option<Speaker> = None;
         if cues.is_empty()
@@ -654,13 +767,13 @@ impl<'d, 'a> Walker<'d, 'a> {
                 return;
             }
         }
-        for (i, c) in cues.iter().enumerate() {
+        for c in &cues {
             if c.at < lo {
                 continue;
             }
-            let bound = cues[i + 1..]
+            let bound = all_cues
                 .iter()
-                .filter(|n| !self.modal_cue(n, c.end()))
+                .filter(|n| n.at > c.at && !self.modal_cue(n, c.end()))
                 .find_map(|n| self.clause_boundary(n, c.end(), content_end))
                 .unwrap_or(content_end);
             let ctx = Clause { lo, first_word, bound, content_end, last: last.as_ref() };
@@ -1047,22 +1160,36 @@ impl<'d, 'a> Walker<'d, 'a> {
             return None;
         }
         let colon = (first + 1..range.end.min(first + MAX_COLON_SPEAKER_TOKENS + 1)).find(|&k| doc.tok(k) == ":")?;
+        if word_count(doc, colon + 1..content_end) < MIN_COLON_STATEMENT_WORDS {
+            return None;
+        }
+        let speaker = self.colon_label(first, colon)?;
+        self.cueless_record(speaker, colon + 1, content_end)
+    }
+
+    /// The speaker named by the label `first..colon` before a colon: a short run of
+    /// capitalised words that is not a section label ("Photo", "Breaking"); the entity it
+    /// names when it is one, the words as written otherwise.
+    fn colon_label(&self, first: usize, colon: usize) -> Option<Speaker> {
+        let doc = self.doc;
+        if colon <= first || colon - first > MAX_COLON_SPEAKER_TOKENS {
+            return None;
+        }
         let name_like = (first..colon).all(|k| {
             let t = doc.tok(k);
             doc.token_quote[k].is_none()
                 && (t.starts_with(char::is_uppercase) || matches!(t, "'s" | "’s" | "." | "-" | "&"))
         });
-        let words = word_count(doc, colon + 1..content_end);
         let label = doc.text.slice(doc.span(first..colon)).to_lowercase();
-        if !name_like || words < MIN_COLON_STATEMENT_WORDS || NOT_SPEAKER_LABELS.contains(&label.as_str()) {
+        if !name_like || NOT_SPEAKER_LABELS.contains(&label.as_str()) {
             return None;
         }
-        let speaker = self
-            .finder
-            .subject_at(first)
-            .filter(|s| s.tokens.end == colon)
-            .unwrap_or_else(|| Speaker::as_written(doc, first..colon, SpeakerKind::Unknown));
-        self.cueless_record(speaker, colon + 1, content_end)
+        Some(
+            self.finder
+                .subject_at(first)
+                .filter(|s| s.tokens.end == colon)
+                .unwrap_or_else(|| Speaker::as_written(doc, first..colon, SpeakerKind::Unknown)),
+        )
     }
 
     /// `In a new poll by X, 50 percent chose Clinton.`: a sentence opening with the document

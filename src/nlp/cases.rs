@@ -440,6 +440,52 @@ const CASES: &[Case] = &[
         ],
         absent: &[],
     },
+    Case {
+        name: "speakers introduced by a colon, a participle, the sentence before, a possessive or a long appositive",
+        kind: PageKind::News,
+        publisher: None,
+        text: "Walsh: 'We will not back down'\n\n\
+               In 2014, Governor Mary Olsen released the following statement:\n\n\
+               \"I have made mistakes, and I am sorry for them.\"\n\n\
+               Senator Ann Walsh defended the tariff plan on Monday, saying, \"Our farmers cannot wait another year.\"\n\n\
+               Iowa State University's Dana Berg agreed. \"The farm vote is in play for the first time in a decade.\"\n\n\
+               \"It will pass the Senate,\" Fremont County's Lee Tanaka said.\n\n\
+               \"Nobody here trusts the polls,\" Carla Diaz, the chair of the Idaho state farmers union, said on a call with reporters.",
+        expected: &[
+            ("We will not back down", Some("Walsh"), Person, Direct, Stance::Neutral),
+            ("I have made mistakes, and I am sorry for them.", Some("Mary Olsen"), Person, Direct, Stance::Neutral),
+            ("Our farmers cannot wait another year.", Some("Ann Walsh"), Person, Direct, Stance::Neutral),
+            (
+                "The farm vote is in play for the first time in a decade.",
+                Some("Dana Berg"),
+                Person,
+                Direct,
+                Stance::Neutral,
+            ),
+            ("It will pass the Senate", Some("Lee Tanaka"), Person, Direct, Stance::Neutral),
+            ("Nobody here trusts the polls", Some("Carla Diaz"), Person, Direct, Stance::Neutral),
+        ],
+        absent: &["farmers union"],
+    },
+    Case {
+        name: "a quote after a new sentence's own report keeps the paragraph's speaker",
+        kind: PageKind::News,
+        publisher: None,
+        text: "\"That is a problem for the party,\" said Representative Joan Pruitt (D-Ky.), a member of the leadership. \
+               \"I would love to see him endorse, and I think he will.\" Representative Tom Berry said the endorsement would come in June.",
+        expected: &[
+            ("That is a problem for the party", Some("Joan Pruitt"), Person, Direct, Stance::Neutral),
+            (
+                "I would love to see him endorse, and I think he will.",
+                Some("Joan Pruitt"),
+                Person,
+                Direct,
+                Stance::Neutral,
+            ),
+            ("the endorsement would come in June", Some("Tom Berry"), Person, Indirect, Stance::Neutral),
+        ],
+        absent: &[],
+    },
 ];
 
 fn run(case: &Case) -> Analysis {

@@ -46,7 +46,7 @@ const MAX_LOOKBACK: usize = 64;
 const GENERIC_ORG_NOUNS: [&str; 6] = ["company", "firm", "group", "organisation", "organization", "government"];
 
 /// Words that may sit between a speaker and its cue: "Smith also said", "he has denied".
-const BETWEEN_SPEAKER_AND_CUE: [&str; 32] = [
+const BETWEEN_SPEAKER_AND_CUE: [&str; 38] = [
     "also",
     "long",
     "first",
@@ -79,6 +79,12 @@ const BETWEEN_SPEAKER_AND_CUE: [&str; 32] = [
     "publicly",
     "repeatedly",
     "flatly",
+    "kept",
+    "keeps",
+    "began",
+    "begins",
+    "started",
+    "starts",
 ];
 
 /// Longest lower-case role before a name after a quote ("election law expert Rick Hasen").
@@ -176,7 +182,7 @@ const VERB_WORDS: [&str; 22] = [
 const GENERIC_SUBJECT_WORDS: [&str; 12] =
     ["everyone", "everybody", "others", "many", "some", "most", "few", "both", "all", "several", "none", "somebody"];
 
-fn is_pronoun(word: &str) -> bool {
+pub(crate) fn is_pronoun(word: &str) -> bool {
     matches!(word, "he" | "she" | "they" | "it" | "we" | "i" | "you")
 }
 
@@ -353,7 +359,12 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         start <= lo
             || (lo..start).all(|k| {
                 let t = doc.tok(k);
+                // "Twitter's Adam Sharp": an organisation's possessive before the name.
+                let possessive = matches!(t, "'s" | "’s") && k > lo && self.title_word(k - 1)
+                    // "his nephew Michery el Soheil"
+                    || k == lo && name_follows && matches!(doc.low(k), "his" | "her" | "their" | "its");
                 self.title_word(k)
+                    || possessive
                     || (name_follows
                         && start - lo <= MAX_ROLE_TOKENS
                         && t.starts_with(char::is_lowercase)
@@ -485,7 +496,11 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         while f < hi && matches!(doc.tok(f), "," | "—" | "–") {
             f += 1;
         }
-        if f >= hi || doc.token_quote[f].is_some() {
+        // "said in a statement", "wrote on Twitter": a medium or occasion, not the speaker.
+        if f >= hi
+            || doc.token_quote[f].is_some()
+            || matches!(doc.low(f), "in" | "on" | "at" | "during" | "to" | "with")
+        {
             return None;
         }
         if is_pronoun(doc.low(f)) {
@@ -601,7 +616,12 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
     fn any_phrase(&self, f: usize, hi: usize) -> Option<Speaker> {
         let doc = self.doc;
         let mut end = f;
-        while end < hi && end < f + 10 && !is_punct(doc.low(end)) && doc.token_quote[end].is_none() {
+        while end < hi
+            && end < f + 10
+            && !is_punct(doc.low(end))
+            && doc.token_quote[end].is_none()
+            && !matches!(doc.low(end), "who" | "whose" | "which")
+        {
             end += 1;
         }
         if end == f || end - f > 8 {
