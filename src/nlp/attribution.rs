@@ -744,7 +744,7 @@ impl<'d, 'a> Walker<'d, 'a> {
         let cues: Vec<CueAt<'d>> = all_cues.iter().filter(|c| is_free(c)).copied().collect();
         let mut lo = range.start;
         let mut last: Option<Speaker> = None;
-        if cues.is_empty()
+        if all_cues.is_empty()
             && let Some((record, speaker)) = self
                 .colon_statement(range.clone(), content_end)
                 .or_else(|| self.in_source_statement(first_word, content_end))
@@ -884,7 +884,10 @@ impl<'d, 'a> Walker<'d, 'a> {
                 })?;
                 let rest = skip_punct(doc, speaker.tokens.end, bound.max(speaker.tokens.end));
                 let content = if c.at <= clause_start {
-                    rest..bound.max(speaker.tokens.end)
+                    // "According to Kerpen, it appears that ...": a later cue right after the
+                    // source is part of what the source says.
+                    let end = if rest < bound { bound } else { ctx.content_end };
+                    rest..end.max(speaker.tokens.end)
                 } else if comma_before(c.at) && rest < bound && doc.tok(speaker.tokens.end) == "," {
                     // "At the heart of it, according to Ross, was a decision ...": the source
                     // interrupts the statement.
