@@ -106,6 +106,9 @@ const RAISING_VERBS: [&str; 6] = ["seem", "seems", "seemed", "appear", "appears"
 /// ("Warren: ...", "In a poll by X, ...").
 const CUELESS_CONFIDENCE: f32 = 0.5;
 
+/// Base confidence of a statement reported by a noun ("his claim that ...").
+const NOMINAL_CONFIDENCE: f32 = 0.45;
+
 /// Confidence of content reported without a source in the text.
 const SOURCELESS_CONFIDENCE: f32 = 0.3;
 
@@ -295,6 +298,7 @@ impl<'d, 'a> Walker<'d, 'a> {
             }
             if !self.excluded.get(para).copied().unwrap_or(false) {
                 self.reported_in(s);
+                self.nominal_in(s);
             }
         }
     }
@@ -791,6 +795,80 @@ impl<'d, 'a> Walker<'d, 'a> {
                 last = Some(speaker);
             }
         }
+    }
+
+    /// Statements reported by a noun after a possessor in sentence `s` ("Trump's claim
+    /// that ...", "his promise to build ...", "her criticism of the deal"): the possessor
+    /// is the speaker; the content runs from the introducer to the clause end.
+    fn nominal_in(&mut self, s: usize) {
+        let doc = self.doc;
+        let Some(range) = doc.sentence_tokens.get(s).cloned() else { return };
+        let mut content_end = range.end;
+        while content_end > range.start && is_terminal(doc.tok(content_end - 1)) {
+            content_end -= 1;
+        }
+        let mut k = range.start;
+        while k < content_end {
+            let Some(found) = self.nominal_at(range.start, k, content_end) else {
+                k += 1;
+                continue;
+            };
+            let (record, speaker, resume) = found;
+            self.finder.remember(speaker.tokens.start, &speaker);
+            self.reported.push(record);
+            k = resume.max(k + 1);
+        }
+    }
+
+    /// The nominal statement whose noun is at token `k`, with its speaker and the token
+    /// after its content.
+    fn nominal_at(&mut self, lo: usize, k: usize, content_end: usize) -> Option<(QuoteRecord, Speaker, usize)> {
+        let doc = self.doc;
+        let noun = doc.lex.nominal_cue(doc.tok(k))?;
+        if doc.token_quote[k].is_some() || self.used_cue.get(k).copied().unwrap_or(true) {
+            return None;
+        }
+        // Inside what someone else is reported to say, the noun is part of that statement.
+        let at = doc.tokens.get(k)?.start;
+        if self.reported.iter().rev().take(8).any(|r| r.start <= at && at < r.end) {
+            return None;
+        }
+        let intro = k + 1;
+        if intro >= content_end || !noun.introducers.iter().any(|w| w == doc.low(intro)) {
+            return None;
+        }
+        if doc.low(intro) == "to" && !infinitive_follows(doc, intro) {
+            return None; // "his speech to voters"
+        }
+        // The possessor, past at most two modifiers: "his repeated claims that".
+        let speaker = (0..=2).find_map(|skip| {
+            let at = k.checked_sub(skip)?;
+            let plain = (at..k).all(|j| {
+                let w = doc.tok(j);
+                w.starts_with(char::is_lowercase) && !doc.lex.is_function_word(w) && doc.token_quote[j].is_none()
+            });
+            plain.then(|| self.finder.possessor_before(lo, at)).flatten()
+        })?;
+        let start = if doc.low(intro) == "to" { intro } else { intro + 1 };
+        let end = (start..content_end)
+            .find(|&j| matches!(doc.tok(j), "," | ";" | ":" | "—" | "–" | "(") && doc.token_quote[j].is_none())
+            .unwrap_or(content_end);
+        if word_count(doc, start..end) < 1 {
+            return None;
+        }
+        let (span, kind) = self.content_span(start..end, false)?;
+        let stance = stance::stance_of(doc, None, false, start..end);
+        let stance = if noun.stance == Stance::Neutral { stance } else { noun.stance };
+        let att = Attribution {
+            speaker: speaker.clone(),
+            cue: None,
+            negated: false,
+            confidence: speaker_confidence(&speaker, NOMINAL_CONFIDENCE),
+            reusable: false,
+        };
+        let mut record = self.record(span, kind, Some(&att), stance, None, att.confidence);
+        record.cue = Some(doc.text.slice(doc.span(k..intro)).to_string());
+        Some((record, speaker, end))
     }
 
     /// Marks the tokens of cue `c` as used, so no other quote takes it.

@@ -486,6 +486,33 @@ const CASES: &[Case] = &[
         ],
         absent: &[],
     },
+    Case {
+        name: "statements reported by a noun after a possessor",
+        kind: PageKind::News,
+        publisher: None,
+        text: "Voters in Iowa were divided over Governor Mary Olsen's proposal to cut the state income tax. \
+               Her repeated claims that the cut would pay for itself drew scorn from economists, \
+               and the union's denial that it had funded the campaign did little to calm the debate. \
+               His speech to voters was short.",
+        expected: &[
+            ("to cut the state income tax", Some("Mary Olsen"), Person, Indirect, Stance::Neutral),
+            (
+                "the cut would pay for itself drew scorn from economists",
+                Some("Mary Olsen"),
+                Person,
+                Indirect,
+                Stance::Neutral,
+            ),
+            (
+                "it had funded the campaign did little to calm the debate",
+                Some("the union"),
+                SpeakerKind::Unknown,
+                Indirect,
+                Stance::Deny,
+            ),
+        ],
+        absent: &["voters was short"],
+    },
 ];
 
 fn run(case: &Case) -> Analysis {

@@ -19,6 +19,7 @@ const PLACES: &str = include_str!("../../config/lexicons/places.tsv");
 const FUNCTION_WORDS: &str = include_str!("../../config/lexicons/function_words.txt");
 const STANCE_MARKERS: &str = include_str!("../../config/lexicons/stance_markers.tsv");
 const ALIASES: &str = include_str!("../../config/lexicons/aliases.tsv");
+const NOMINAL_CUES: &str = include_str!("../../config/lexicons/nominal_cues.tsv");
 
 /// The lexicons shipped with the binary, parsed on first use.
 pub(crate) static EMBEDDED: LazyLock<Lexicons> = LazyLock::new(Lexicons::embedded);
@@ -38,6 +39,14 @@ pub(crate) enum CueFrame {
     According,
     /// "in a statement": not a cue, skipped between a cue and its content.
     Modifier,
+}
+
+/// A noun that reports a statement after a possessor ("his claim that ...").
+#[derive(Debug, Clone)]
+pub(crate) struct NominalCue {
+    pub stance: Stance,
+    /// Lower-case words that may open the content ("that", "to", "of").
+    pub introducers: Vec<String>,
 }
 
 /// One reporting cue (all forms of a verb share one entry).
@@ -94,6 +103,9 @@ pub(crate) struct Lexicons {
     /// Other name of a country or international organisation (case-sensitive, final period
     /// trimmed) -> its canonical name.
     aliases: HashMap<String, String>,
+    /// Lower-case noun form -> index into `nominal_cues`.
+    nominal_by_form: HashMap<String, usize>,
+    nominal_cues: Vec<NominalCue>,
 }
 
 /// A cue found at a token position.
@@ -142,6 +154,19 @@ impl Lexicons {
                 entry.push((words, id, noun));
                 // Longest forms first so that "did not respond to a request" beats "did not respond".
                 entry.sort_by_key(|(form, _, _)| std::cmp::Reverse(form.len()));
+            }
+        }
+        for fields in records(NOMINAL_CUES) {
+            let (Some(forms), Some(stance), Some(intro)) = (fields.first(), fields.get(1), fields.get(2)) else {
+                continue;
+            };
+            let Some(stance) = Stance::parse(stance.trim()) else { continue };
+            let introducers: Vec<String> =
+                intro.split('|').map(|w| w.trim().to_lowercase()).filter(|w| !w.is_empty()).collect();
+            let id = lex.nominal_cues.len();
+            lex.nominal_cues.push(NominalCue { stance, introducers });
+            for form in forms.split('|').map(str::trim).filter(|f| !f.is_empty()) {
+                lex.nominal_by_form.insert(form.to_lowercase(), id);
             }
         }
         for fields in records(SPEAKER_NOUNS) {
@@ -226,6 +251,11 @@ impl Lexicons {
             let cue = self.cues.get(*id)?;
             fits.then_some(CueMatch { cue, len: form.len(), noun: *noun })
         })
+    }
+
+    /// The nominal cue a noun form is ("claim", "warnings"), if any.
+    pub(crate) fn nominal_cue(&self, word: &str) -> Option<&NominalCue> {
+        self.nominal_cues.get(*self.nominal_by_form.get(&lower(word))?)
     }
 
     /// The kind of a speaker head noun ("officials", "company").
@@ -322,6 +352,8 @@ mod tests {
         assert!(lex.function_words.len() > 50);
         assert!(!lex.markers_by_first.is_empty());
         assert!(lex.aliases.len() > 50);
+        assert!(lex.nominal_cues.len() > 30);
+        assert_eq!(lex.nominal_cue("Denial").map(|n| n.stance), Some(Stance::Deny));
     }
 
     #[test]

@@ -729,10 +729,53 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         Some(Speaker { name: m.canonical.clone(), kind, tokens, entity: Some(m.canonical.clone()), resolved: false })
     }
 
+    /// The possessor ending right before token `t` ("Trump's", "his", "the company's"),
+    /// looking no further left than `lo`: a possessive pronoun resolved like its personal
+    /// pronoun, or the speaker phrase before "'s".
+    pub(crate) fn possessor_before(&self, lo: usize, t: usize) -> Option<Speaker> {
+        let doc = self.doc;
+        if t <= lo {
+            return None;
+        }
+        let personal = match doc.low(t - 1) {
+            "his" => "he",
+            "her" => "she",
+            "their" => "they",
+            "its" => "it",
+            // "the union's denial", but not "last year's decision".
+            "'s" | "’s" => {
+                return self.before(lo, t - 1, false).or_else(|| {
+                    self.subject_before(lo, t - 1).filter(|s| {
+                        !s.tokens.clone().any(|k| {
+                            let w = doc.low(k);
+                            TIME_WORDS.contains(&w) || matches!(w, "year" | "week" | "month" | "day" | "night")
+                        })
+                    })
+                });
+            }
+            _ => return None,
+        };
+        // "Trump is doubling down on his support": a person named earlier in the clause.
+        if matches!(personal, "he" | "she")
+            && let Some(k) = (lo..t - 1)
+                .rev()
+                .find(|&k| doc.token_entity[k].is_some_and(|e| doc.entity_label(e) == Some(EntityLabel::Person)))
+            && let Some(ent) = doc.token_entity[k]
+            && let Some(sp) = self.entity_speaker(ent, doc.entity_tokens.get(ent).cloned().unwrap_or(k..k + 1))
+        {
+            return Some(Speaker { tokens: t - 1..t, resolved: true, ..sp });
+        }
+        Some(self.pronoun_as(t - 1, personal))
+    }
+
     /// Resolves the pronoun at token `t`; unresolvable pronouns stay as written.
     fn pronoun(&self, t: usize) -> Speaker {
+        self.pronoun_as(t, self.doc.low(t))
+    }
+
+    /// Resolves the token at `t` as the personal pronoun `word` ("his" as "he").
+    fn pronoun_as(&self, t: usize, word: &str) -> Speaker {
         let doc = self.doc;
-        let word = doc.low(t);
         let as_written = Speaker {
             name: doc.tok(t).to_string(),
             kind: SpeakerKind::Unknown,
