@@ -663,10 +663,19 @@ impl<'d, 'a> Walker<'d, 'a> {
         let doc = self.doc;
         let mut k = cue.end();
         if cue.frame() == CueFrame::Tell && k < end {
-            if let Some(e) = doc.token_entity[k] {
+            // "told members of the AFL-CIO executive council that ...": a longer addressee
+            // runs to "that".
+            let that = (k + 1..(k + 12).min(end))
+                .take_while(|&j| doc.token_quote[j].is_none() && !is_punct(doc.low(j)) && !is_pronoun(doc.low(j)))
+                .find(|&j| doc.low(j) == "that" && j + 1 < end);
+            if let Some(j) = that {
+                k = j;
+            } else if let Some(e) = doc.token_entity[k] {
                 k = doc.entity_tokens.get(e).map_or(k + 1, |r| r.end);
             } else if matches!(doc.low(k), "the" | "a" | "an") {
-                let stop = (k + 1..(k + 5).min(end)).find(|&j| matches!(doc.low(j), "that" | "," | ":"));
+                // "told a news conference they are ...": a pronoun starts the content.
+                let stop = (k + 1..(k + 5).min(end))
+                    .find(|&j| matches!(doc.low(j), "that" | "," | ":") || (j > k + 1 && is_pronoun(doc.low(j))));
                 // "told a Senate panel." ends the sentence: the addressee is all there is.
                 k = stop.unwrap_or(if end <= k + 5 { end } else { k + 2 });
             } else if !matches!(doc.low(k), "that" | "," | ":") {
@@ -695,7 +704,8 @@ impl<'d, 'a> Walker<'d, 'a> {
                     k = j + 1;
                     continue;
                 }
-                let stop = (k + 1..(k + 5).min(end)).find(|&j| matches!(doc.low(j), "," | "that" | ":"));
+                // "said during his victory speech Tuesday that ..."
+                let stop = (k + 1..(k + 8).min(end)).find(|&j| matches!(doc.low(j), "," | "that" | ":"));
                 if let Some(j) = stop {
                     k = j;
                     continue;
@@ -1125,7 +1135,9 @@ impl<'d, 'a> Walker<'d, 'a> {
             // `"...," McCain said, citing ...`: the quote's speaker, not its first word.
             return self.recent_speaker(cue);
         }
-        let at = |k: usize| self.finder.subject_at(k).or_else(|| self.finder.after(k, cue));
+        let at = |k: usize| {
+            self.finder.subject_at(k).or_else(|| self.finder.after(k, cue)).or_else(|| self.noun_phrase_subject(k, cue))
+        };
         at(first).or_else(|| {
             if !TIME_STARTS.contains(&doc.low(first)) && !matches!(doc.low(first), "with" | "as" | "despite" | "amid") {
                 return None;
@@ -1133,6 +1145,23 @@ impl<'d, 'a> Walker<'d, 'a> {
             let comma = (first + 1..cue.min(first + 10)).find(|&k| doc.tok(k) == ",")?;
             at(comma + 1)
         })
+    }
+
+    /// Any noun phrase opening the clause at `first` and followed by its verb before `cue`
+    /// ("Both parents stiffened ...", "The Wisconsin Republican did give ...", "Republicans,
+    /// who hold a majority, have blocked ..."): the phrase up to an apposition's comma, an
+    /// auxiliary or a lower-case past-tense verb.
+    fn noun_phrase_subject(&self, first: usize, cue: usize) -> Option<Speaker> {
+        let doc = self.doc;
+        let verb = (first + 1..cue.min(first + 8)).find(|&j| {
+            let w = doc.low(j);
+            doc.tok(j) == ","
+                || (doc.tok(j).starts_with(char::is_lowercase)
+                    && (BE_FORMS.contains(&w)
+                        || matches!(w, "has" | "have" | "had" | "did" | "does" | "do" | "will" | "would" | "could")
+                        || (w.ends_with("ed") && !matches!(doc.low(j - 1), "the" | "a" | "an"))))
+        })?;
+        self.finder.subject_before(first, verb).filter(|s| s.tokens.start == first)
     }
 
     /// The cue at `t` continues a clause whose subject came earlier: "... and added",
@@ -1458,6 +1487,12 @@ fn bad_content_start(doc: &Document<'_>, k: usize, frame: CueFrame) -> bool {
     let w = doc.low(k);
     if w == "to" && infinitive_follows(doc, k) {
         return false; // "vowed to take the fight", "wants to emerge"
+    }
+    let next = doc.low(k + 1);
+    if w == "about"
+        && (next.starts_with(|c: char| c.is_ascii_digit()) || matches!(next, "half" | "a" | "one" | "two" | "three"))
+    {
+        return false; // "said about half of the cost ...": an approximation, not a topic
     }
     let preposition = matches!(
         w,

@@ -513,6 +513,32 @@ const CASES: &[Case] = &[
         ],
         absent: &["voters was short"],
     },
+    Case {
+        name: "subjects a rule could miss: -ly names, narrowing appositions, noun phrases before a participle",
+        kind: PageKind::News,
+        publisher: None,
+        text: "Jolly said the tariff would hurt farmers. \
+               Several governors, including Olsen, said the federal rules should be delayed. \
+               Both unions stiffened their opposition to the plan, saying that it ignored safety. \
+               In her email, Dana Berg told members of the county farm board that the vote would be held in March. \
+               The budget office said about half of the cost came from the tax cuts. \
+               Olsen said during her speech Tuesday that the state would appeal.",
+        expected: &[
+            ("the tariff would hurt farmers", Some("Jolly"), SpeakerKind::Unknown, Indirect, Stance::Neutral),
+            ("the federal rules should be delayed", Some("Several governors"), Group, Indirect, Stance::Neutral),
+            ("it ignored safety", Some("Both unions"), Group, Indirect, Stance::Neutral),
+            ("the vote would be held in March", Some("Dana Berg"), Person, Indirect, Stance::Neutral),
+            (
+                "about half of the cost came from the tax cuts",
+                Some("The budget office"),
+                Organization,
+                Indirect,
+                Stance::Neutral,
+            ),
+            ("the state would appeal", Some("Olsen"), Person, Indirect, Stance::Neutral),
+        ],
+        absent: &[],
+    },
 ];
 
 fn run(case: &Case) -> Analysis {

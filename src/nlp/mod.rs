@@ -255,13 +255,24 @@ impl<'a> Document<'a> {
     }
 
     /// Whether token `i` is an "-ly" adverb ("reportedly", "Separately,"): lower case, or
-    /// capitalised only as the first word of its sentence; "Kelly" and "Beverly" are names.
+    /// capitalised only as the first word of its sentence; "Kelly" and "Beverly" are names,
+    /// and so is a sentence's first word right before a cue ("Jolly said").
     pub(crate) fn ly_adverb(&self, i: usize) -> bool {
         let w = self.low(i);
-        w.len() > 4
-            && w.ends_with("ly")
-            && (self.tok(i).starts_with(char::is_lowercase)
-                || self.token_sentence.get(i).and_then(|&s| self.sentence_tokens.get(s)).is_some_and(|r| r.start == i))
+        if w.len() <= 4 || !w.ends_with("ly") {
+            return false;
+        }
+        if self.tok(i).starts_with(char::is_lowercase) {
+            return true;
+        }
+        // Capitalised, an adverb only at the sentence start and not right before a
+        // reporting verb: "Finally, ...", "Clearly the plan ...", but "Jolly said".
+        let starts_sentence =
+            self.token_sentence.get(i).and_then(|&s| self.sentence_tokens.get(s)).is_some_and(|r| r.start == i);
+        let end = (i + 4).min(self.lower.len());
+        starts_sentence
+            && self.token_entity.get(i).copied().flatten().is_none()
+            && (self.tok(i + 1) == "," || self.lex.cue_at(&self.lower[(i + 1).min(end)..end]).is_none())
     }
 
     /// The text of token `i`, or "" past the end.

@@ -307,6 +307,9 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
                 _ => return None,
             }
         }
+        // "Several candidates, including Trump, said": the apposition only narrows the subject.
+        let narrowing =
+            appositive && matches!(doc.low(e + 1), "including" | "like" | "especially" | "notably" | "among");
         let mut lo_np = lo;
         while lo_np < e && (is_punct(doc.low(lo_np)) || matches!(doc.low(lo_np), "and" | "but")) {
             lo_np += 1;
@@ -340,7 +343,7 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         };
         let speaker = match speaker {
             Some(s) => s,
-            None if (any_phrase || tight) && !appositive => self.generic_before(lo_np, e)?,
+            None if (any_phrase || tight) && (!appositive || narrowing) => self.generic_before(lo_np, e)?,
             None => return None,
         };
         if tight && !self.title_gap(lo_np, speaker.tokens.start) {
@@ -532,7 +535,8 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
                             !is_punct(x) && !PHRASE_STOPS.contains(&x) && doc.token_quote[m].is_none()
                         })
                 });
-                if is_punct(lw) || PHRASE_STOPS.contains(&lw) || !name_follows {
+                // "said having Trump at the top": a verb, not a role.
+                if is_punct(lw) || PHRASE_STOPS.contains(&lw) || !name_follows || lw.ends_with("ing") {
                     break;
                 }
             }
