@@ -662,6 +662,14 @@ impl<'d, 'a> Walker<'d, 'a> {
     fn content_start(&self, cue: &CueAt<'_>, end: usize) -> usize {
         let doc = self.doc;
         let mut k = cue.end();
+        if cue.frame() == CueFrame::Clause
+            && doc.low(k) == "to"
+            && let Some(j) = (k + 1..(k + 10).min(end))
+                .take_while(|&j| doc.token_quote[j].is_none() && !is_punct(doc.low(j)) && !is_pronoun(doc.low(j)))
+                .find(|&j| doc.low(j) == "that" && j + 1 < end)
+        {
+            k = j; // "wrote to Sanders' Senate office that ..."
+        }
         if cue.frame() == CueFrame::Tell && k < end {
             // "told members of the AFL-CIO executive council that ...": a longer addressee
             // runs to "that".
@@ -960,7 +968,12 @@ impl<'d, 'a> Walker<'d, 'a> {
         let lo = ctx.lo;
         let first_word = ctx.first_word;
         let bound = ctx.bound;
-        let comma_before = |k: usize| k > lo && doc.tok(k - 1) == ",";
+        // `...together," suggesting`: the comma may sit inside the closing mark.
+        let comma_before = |k: usize| {
+            k > lo
+                && (doc.tok(k - 1) == ","
+                    || (k > lo + 1 && matches!(doc.tok(k - 1), "\"" | "”" | "’" | "'") && doc.tok(k - 2) == ","))
+        };
         let (speaker, content, negated): (Speaker, Range<usize>, bool) = match frame {
             CueFrame::According => {
                 let clause_start = (first_word.max(lo)..c.at).find(|&k| !is_punct(doc.low(k))).unwrap_or(c.at);
@@ -1000,7 +1013,9 @@ impl<'d, 'a> Walker<'d, 'a> {
             }
             _ => {
                 let word = doc.low(c.at);
-                let participle = word.ends_with("ing") && comma_before(c.at);
+                // "..., saying he would not and suggesting that ...": a second participle.
+                let participle = word.ends_with("ing")
+                    && (comma_before(c.at) || ctx.last.is_some() && matches!(doc.low(c.at - 1), "and" | "but"));
                 // "the Super PAC backing Bush", "those supporting deportation": a stated
                 // position, whose holder is the noun phrase before.
                 let position =
@@ -1131,6 +1146,16 @@ impl<'d, 'a> Walker<'d, 'a> {
     /// description at the start, or right after an opening adverbial set off by a comma.
     fn main_subject(&self, first: usize, cue: usize) -> Option<Speaker> {
         let doc = self.doc;
+        // "Then he cut into Bush, calling ...": a sentence adverb before the subject.
+        let mut first = first;
+        while first + 1 < cue
+            && (matches!(
+                doc.low(first),
+                "then" | "but" | "and" | "so" | "yet" | "still" | "later" | "instead" | "also"
+            ) || doc.tok(first) == ",")
+        {
+            first += 1;
+        }
         if doc.token_quote.get(first).copied().flatten().is_some() {
             // `"...," McCain said, citing ...`: the quote's speaker, not its first word.
             return self.recent_speaker(cue);

@@ -539,6 +539,25 @@ const CASES: &[Case] = &[
         ],
         absent: &[],
     },
+    Case {
+        name: "participles after a sentence adverb, a quote's comma or a first participle; roles with 'former'",
+        kind: PageKind::News,
+        publisher: None,
+        text: "Then she turned on Walsh, calling him a coward. \
+               Olsen stressed that \"the farmers come first,\" suggesting that the subsidy would stay. \
+               Olsen fired back, saying she would not support the bill and warning that prices would rise. \
+               Farm groups went further, with former Idaho Gov. Peter Lund calling the bill a disaster. \
+               The farm bureau wrote to the governor's office that it did not have the money.",
+        expected: &[
+            ("him a coward", Some("she"), SpeakerKind::Unknown, Indirect, Stance::Neutral),
+            ("the subsidy would stay", Some("Olsen"), Person, Indirect, Stance::Neutral),
+            ("she would not support the bill", Some("Olsen"), Person, Indirect, Stance::Neutral),
+            ("prices would rise", Some("Olsen"), Person, Indirect, Stance::Warn),
+            ("the bill a disaster", Some("Peter Lund"), Person, Indirect, Stance::Neutral),
+            ("it did not have the money", Some("The farm bureau"), Organization, Indirect, Stance::Neutral),
+        ],
+        absent: &[],
+    },
 ];
 
 fn run(case: &Case) -> Analysis {

@@ -383,11 +383,14 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         let doc = self.doc;
         let mut k = start;
         while k > lo
-            && start - k < 4
+            && start - k < 5
             && !is_punct(doc.low(k - 1))
             && doc.token_quote[k - 1].is_none()
             && (self.title_word(k - 1)
-                || matches!(doc.low(k - 1), "her" | "his" | "their" | "its" | "the" | "a" | "an")
+                || matches!(
+                    doc.low(k - 1),
+                    "her" | "his" | "their" | "its" | "the" | "a" | "an" | "former" | "then" | "acting" | "outgoing"
+                )
                 || doc.lex.speaker_noun(doc.low(k - 1)).is_some())
         {
             k -= 1;
