@@ -703,6 +703,20 @@ impl<'d, 'a> Walker<'d, 'a> {
                 k += m;
                 continue;
             }
+            if w == "at" && matches!(doc.low(k + 1), "least" | "most") {
+                break; // "reported at least six planes ...": a quantity, not a place
+            }
+            if TIME_STARTS.contains(&w)
+                && let Some(j) = (k + 1..(k + 16).min(end))
+                    .take_while(|&j| {
+                        doc.token_quote[j].is_none() && !is_punct(doc.low(j)) && stance::cue_at(doc, j).is_none()
+                    })
+                    .find(|&j| doc.low(j) == "that" && j + 1 < end && !is_punct(doc.low(j + 1)))
+            {
+                // "noted in a guest column in Saturday's New York Times that ..."
+                k = j;
+                continue;
+            }
             if TIME_STARTS.contains(&w) {
                 // "said Thursday during a taping in Buffalo, New York, that ..."
                 let that = (k + 1..(k + 16).min(end))
@@ -1384,14 +1398,14 @@ impl<'d, 'a> Walker<'d, 'a> {
             if doc.low(q) == "by" {
                 q = (q + 1..ctx.bound.min(q + 8)).find(|&k| QUESTION_WORDS.contains(&doc.low(k)))?;
             }
-            while q < ctx.bound && TIME_STARTS.contains(&doc.low(q)) && !QUESTION_WORDS.contains(&doc.low(q)) {
-                q += 1;
-            }
-            // "When asked to confirm ...": a request is a question too.
-            let request = doc.low(q) == "to" && infinitive_follows(doc, q);
-            if !QUESTION_WORDS.contains(&doc.low(q)) && !request {
-                return None;
-            }
+            // "Asked at a briefing Monday in Washington about ...", "Asked specifically
+            // what ...": the question opens within a few words; "When asked to confirm
+            // ...": a request is a question too.
+            let opens =
+                |k: usize| QUESTION_WORDS.contains(&doc.low(k)) || (doc.low(k) == "to" && infinitive_follows(doc, k));
+            q = (q..ctx.bound.min(q + 12))
+                .take_while(|&k| doc.tok(k) != "," && doc.token_quote[k].is_none() && !is_terminal(doc.tok(k)))
+                .find(|&k| opens(k))?;
             let start = if doc.low(q) == "about" { q + 1 } else { q };
             let end =
                 (start..ctx.bound).find(|&k| doc.tok(k) == "," && doc.token_quote[k].is_none()).unwrap_or(ctx.bound);
@@ -1518,6 +1532,9 @@ fn bad_content_start(doc: &Document<'_>, k: usize, frame: CueFrame) -> bool {
         && (next.starts_with(|c: char| c.is_ascii_digit()) || matches!(next, "half" | "a" | "one" | "two" | "three"))
     {
         return false; // "said about half of the cost ...": an approximation, not a topic
+    }
+    if w == "at" && matches!(next, "least" | "most") {
+        return false; // "reported at least six planes ..."
     }
     let preposition = matches!(
         w,
