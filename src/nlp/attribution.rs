@@ -809,7 +809,7 @@ impl<'d, 'a> Walker<'d, 'a> {
             }
             let bound = all_cues
                 .iter()
-                .filter(|n| n.at > c.at && !self.modal_cue(n, c.end()))
+                .filter(|n| n.at > c.at && !self.modal_cue(n, c.end()) && !self.tense_shift(c, n))
                 .find_map(|n| self.clause_boundary(n, c.end(), content_end))
                 .unwrap_or(content_end);
             let ctx = Clause { lo, first_word, bound, content_end, last: last.as_ref() };
@@ -935,6 +935,18 @@ impl<'d, 'a> Walker<'d, 'a> {
             && subject_between
             && comma + 1 < c.at
             && self.content_start(c, content_end) >= content_end
+    }
+
+    /// Whether cue `n` after "and"/"but" is in the present while the earlier cue `c` is in
+    /// the past ("said the group is not an advocacy group and supports candidates"): a verb
+    /// of the reported content, not a second report.
+    fn tense_shift(&self, c: &CueAt<'_>, n: &CueAt<'_>) -> bool {
+        let doc = self.doc;
+        let w = doc.low(c.at);
+        let past = w.ends_with("ed") || matches!(w, "said" | "told" | "wrote" | "thought" | "felt" | "knew" | "saw");
+        let v = doc.low(n.at);
+        let present = v.ends_with('s') && !v.ends_with("ss") && !v.ends_with("us");
+        past && present && n.at > 0 && matches!(doc.low(n.at - 1), "and" | "but")
     }
 
     /// Whether cue `n` is governed by a modal or "to" ("..., he would support the former",
