@@ -123,6 +123,10 @@ const MAX_TRAILING_CUE_TOKENS: usize = 6;
 /// How far (tokens) after a closing mark a speaker-and-cue may still attribute the quote.
 const MAX_AFTER_QUOTE_TOKENS: usize = 14;
 
+/// The same reach when a name follows the closing mark, for a long apposition between it
+/// and the cue.
+const MAX_APPOSITION_AFTER_QUOTE_TOKENS: usize = 30;
+
 /// Confidence of a quote with no speaker at all.
 const UNATTRIBUTED_CONFIDENCE: f32 = 0.3;
 
@@ -257,7 +261,7 @@ struct Walker<'d, 'a> {
     consumed: Vec<bool>,
     handled_group: Vec<bool>,
     reported: Vec<QuoteRecord>,
-    /// The last attribution given to a direct quote, with its paragraph.
+    /// The last attribution given to a direct quote or reported speech, with its paragraph.
     last_direct: Option<(usize, Attribution<'d>)>,
 }
 
@@ -374,7 +378,7 @@ impl<'d, 'a> Walker<'d, 'a> {
                 pieces.iter().filter_map(|&q| doc.quotes[q].close).rfind(|&cl| cl < doc.tokens[c.at].start)
             {
                 let from = doc.token_at_or_after(close) + 1;
-                if c.at > from && c.at - from <= MAX_AFTER_QUOTE_TOKENS {
+                if c.at > from && c.at - from <= MAX_APPOSITION_AFTER_QUOTE_TOKENS {
                     for u in &mut self.used_cue[from..c.at] {
                         *u = true;
                     }
@@ -470,7 +474,11 @@ impl<'d, 'a> Walker<'d, 'a> {
             let confidence = speaker_confidence(&speaker, 0.9) - penalty;
             return Some(Attribution { speaker, cue: Some(c), negated: false, confidence, reusable: new_sentence });
         }
-        for k in a..end.min(a + MAX_AFTER_QUOTE_TOKENS) {
+        // `"...," Fred Kagan, director of the Critical Threats Project at the American
+        // Enterprise Institute, said`: after a name, a long apposition may come first.
+        let named = doc.token_entity[a].is_some() || doc.tok(a).starts_with(char::is_uppercase);
+        let reach = if named { MAX_APPOSITION_AFTER_QUOTE_TOKENS } else { MAX_AFTER_QUOTE_TOKENS };
+        for k in a..end.min(a + reach) {
             let Some(c) = self.free_cue(k) else { continue };
             if c.frame() == CueFrame::According {
                 let speaker = self.finder.source_after(c.end(), end)?;
@@ -800,6 +808,7 @@ impl<'d, 'a> Walker<'d, 'a> {
                 self.mark_used(c);
                 self.finder.remember(at, &speaker);
                 self.reported.push(record);
+                self.last_report(c, speaker);
                 return;
             }
         }
@@ -824,9 +833,19 @@ impl<'d, 'a> Walker<'d, 'a> {
                 self.finder.remember(at, &speaker);
                 self.reported.push(record);
                 lo = resume.max(c.end());
+                self.last_report(c, speaker.clone());
                 last = Some(speaker);
             }
         }
+    }
+
+    /// Remembers the speaker of reported speech at cue `c` as the paragraph's latest, so a
+    /// quote that follows without a cue of its own is theirs (`..., said Professor Beck.
+    /// “That was more her constituency.”`).
+    fn last_report(&mut self, c: &CueAt<'d>, speaker: Speaker) {
+        let para = self.para_of_token(c.at);
+        let att = Attribution { speaker, cue: Some(*c), negated: false, confidence: 0.6, reusable: true };
+        self.last_direct = Some((para, att));
     }
 
     /// Statements reported by a noun after a possessor in sentence `s` ("Trump's claim

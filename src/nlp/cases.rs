@@ -558,6 +558,22 @@ const CASES: &[Case] = &[
         ],
         absent: &[],
     },
+    Case {
+        name: "a quote after reported speech keeps its speaker; long appositions and roles after a quote",
+        kind: PageKind::News,
+        publisher: None,
+        text: "Olsen \"did well with rural voters\" in the primary, said state university professor Dana Berg. \
+               \"That was her base from the start.\"\n\n\
+               \"Nobody expected the turnout,\" Peter Lund, director of the Farm Policy Project at the state \
+               agricultural college in Moscow, said on Tuesday.\n\n\
+               \"We will not know for weeks,\" said undecided Republican voter Mary Ortiz of Boise.",
+        expected: &[
+            ("That was her base from the start.", Some("Dana Berg"), Person, Direct, Stance::Neutral),
+            ("Nobody expected the turnout", Some("Peter Lund"), Person, Direct, Stance::Neutral),
+            ("We will not know for weeks", Some("Mary Ortiz"), Person, Direct, Stance::Neutral),
+        ],
+        absent: &[],
+    },
 ];
 
 fn run(case: &Case) -> Analysis {

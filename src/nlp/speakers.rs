@@ -531,12 +531,15 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             if !title_like {
                 // "said opposition leader Samuel Oduya": a role of plain words before a name.
                 let lw = doc.low(k);
-                let name_follows = (k + 1..(k + 4).min(hi)).find(|&j| doc.token_entity[j].is_some()).is_some_and(|j| {
-                    doc.token_entity[j].and_then(|e| doc.entity_label(e)) == Some(EntityLabel::Person)
-                        && (k..j).all(|m| {
-                            let x = doc.low(m);
-                            !is_punct(x) && !PHRASE_STOPS.contains(&x) && doc.token_quote[m].is_none()
-                        })
+                // "said undecided Republican voter Stephanie Hooton": the first person, past
+                // other names in the role.
+                let person_at =
+                    |j: usize| doc.token_entity[j].and_then(|e| doc.entity_label(e)) == Some(EntityLabel::Person);
+                let name_follows = (k + 1..(k + 4).min(hi)).find(|&j| person_at(j)).is_some_and(|j| {
+                    (k..j).all(|m| {
+                        let x = doc.low(m);
+                        !is_punct(x) && !PHRASE_STOPS.contains(&x) && doc.token_quote[m].is_none()
+                    })
                 });
                 // "said having Trump at the top": a verb, not a role.
                 if is_punct(lw) || PHRASE_STOPS.contains(&lw) || !name_follows || lw.ends_with("ing") {
@@ -549,7 +552,8 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             // "said Huawei spokesman" without a name is a description, handled below.
             let followed_by_noun = doc.lex.speaker_noun(doc.tok(r.end)).is_some();
             if r.start == f && !followed_by_noun {
-                return self.entity_speaker(ent, r);
+                // A name the tagger called MISC ("Gene B. Sperling") may still be written out.
+                return self.entity_speaker(ent, r).or_else(|| self.capitalised_name(f, hi).filter(|_| any_source));
             }
         }
         // A description: determiners, modifiers, a speaker noun, a post-modifier.
@@ -576,7 +580,7 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             k += 1;
         }
         let Some(head) = head else {
-            return if any_source { self.any_phrase(f, hi) } else { None };
+            return if any_source { self.any_phrase(f, hi).or_else(|| self.capitalised_name(f, hi)) } else { None };
         };
         let mut end = head + 1;
         if end < hi && POST_MODIFIERS.contains(&doc.low(end)) {
@@ -597,6 +601,17 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             }
         }
         Some(self.describe(f..end, head))
+    }
+
+    /// Two to four capitalised words or initials from `f`, ending at punctuation or `hi`
+    /// ("said Gene B. Sperling, a former adviser"): a name the tagger missed, as written.
+    fn capitalised_name(&self, f: usize, hi: usize) -> Option<Speaker> {
+        let doc = self.doc;
+        let end = (f..hi.min(f + 5)).find(|&k| !doc.tok(k).starts_with(char::is_uppercase)).unwrap_or(hi.min(f + 5));
+        let closed = end >= hi || is_punct(doc.low(end));
+        let plain = (f..end).all(|k| doc.token_quote[k].is_none() && !doc.lex.is_function_word(doc.tok(k)));
+        (closed && plain && (2..=4).contains(&(end - f)))
+            .then(|| Speaker::as_written(doc, f..end, SpeakerKind::Unknown))
     }
 
     /// The phrase from `from` to the end of the sentence's content `hi` as the source of a
