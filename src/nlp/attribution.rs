@@ -555,6 +555,7 @@ impl<'d, 'a> Walker<'d, 'a> {
         }
         if speaker.is_none() && cue.frame() != CueFrame::According {
             let first = (lo..cue.at).find(|&k| !is_punct(doc.low(k))).unwrap_or(cue.at);
+            let first = dateline_end(doc, first, cue.at).unwrap_or(first);
             speaker = if doc.low(cue.at).ends_with("ing") && cue.at > first && doc.tok(cue.at - 1) == "," {
                 // "..., saying, “...”": the subject of the sentence.
                 self.main_subject(first, cue.at).or_else(|| self.recent_speaker(cue.at))
@@ -1065,6 +1066,31 @@ impl<'d, 'a> Walker<'d, 'a> {
                 // position, whose holder is the noun phrase before.
                 let position =
                     frame == CueFrame::Object && matches!(c.m.cue.stance, Stance::Support | Stance::Criticize);
+                // "Besides attacking the former president, Mr. Trump asserted ...": the
+                // subject of the main clause after the comma.
+                let adverbial = word.ends_with("ing")
+                    && c.at > lo
+                    && matches!(
+                        doc.low(c.at - 1),
+                        "besides" | "after" | "before" | "while" | "by" | "without" | "since" | "despite" | "when"
+                    );
+                if adverbial {
+                    let comma =
+                        (c.end()..ctx.content_end).find(|&k| doc.tok(k) == "," && doc.token_quote[k].is_none())?;
+                    let subject = self.main_subject(comma + 1, ctx.content_end)?;
+                    let content = c.end()..comma;
+                    let (span, kind) = self.content_span(content.clone(), false)?;
+                    let stance = stance::stance_of(doc, Some(c), false, content.clone());
+                    let att = Attribution {
+                        speaker: subject.clone(),
+                        cue: Some(*c),
+                        negated: false,
+                        confidence: speaker_confidence(&subject, 0.6),
+                        reusable: false,
+                    };
+                    let record = self.record(span, kind, Some(&att), stance, None, att.confidence);
+                    return Some((record, subject.tokens.start, subject, comma));
+                }
                 if word.ends_with("ing")
                     && !participle
                     && !position

@@ -87,6 +87,10 @@ const BETWEEN_SPEAKER_AND_CUE: [&str; 38] = [
     "starts",
 ];
 
+/// Longest apposition between a subject and its cue ("Nelson Diaz, a former aide to Mr.
+/// Rubio and now the chairman of the Republican Party in Miami-Dade County, said").
+const MAX_APPOSITION_TOKENS: usize = 24;
+
 /// Longest lower-case role before a name after a quote ("election law expert Rick Hasen").
 const MAX_ROLE_TOKENS: usize = 4;
 
@@ -293,7 +297,7 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         // Appositive: "Smith, chief executive of Acme, said".
         let appositive = e > lo + 2 && doc.tok(e - 1) == ",";
         if appositive {
-            let comma = (lo..e - 1).rev().take(16).find(|&k| doc.tok(k) == ",");
+            let comma = (lo..e - 1).rev().take(MAX_APPOSITION_TOKENS).find(|&k| doc.tok(k) == ",");
             // "France's National Front leader, Marine Le Pen, said": the name in apposition.
             if let Some(k) = comma
                 && let Some(ent) = doc.token_entity[k + 1]
@@ -505,7 +509,7 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         // "said in a statement", "wrote on Twitter": a medium or occasion, not the speaker.
         if f >= hi
             || doc.token_quote[f].is_some()
-            || matches!(doc.low(f), "in" | "on" | "at" | "during" | "to" | "with")
+            || matches!(doc.low(f), "in" | "on" | "at" | "during" | "to" | "with" | "of" | "about" | "for")
         {
             return None;
         }
