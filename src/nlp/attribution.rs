@@ -1,10 +1,12 @@
 //! Attribution: turning quotation marks and reporting cues into quote records.
 //!
 //! Owns the walk over a document's sentences in order, and for each: direct quotes (speaker
-//! and cue after the quote, before it with a colon or comma, inherited across a split quote,
-//! from an introducing paragraph ending in a colon, or from the previous paragraph's
-//! speaker), then reported speech (indirect and mixed: "X said (that) ...", "X denied ...",
-//! "according to X, ...", "X declined to comment", "..., X said", "..., said X"). Every cue
+//! and cue after the quote, before it with a colon or comma, a `Name:` label, the sentence
+//! before when it ends in a speaker and cue, inherited across a split quote, from an
+//! introducing paragraph ending in a colon, or from the paragraph's latest speaker, direct
+//! or reported), then reported speech (indirect and mixed: "X said (that) ...", "X denied
+//! ...", "according to X, ...", "X declined to comment", "..., X said", "..., said X"), then
+//! statements reported by a noun after a possessor ("Trump's claim that ..."). Every cue
 //! of a sentence gets its own clause: a later cue joined by "and", "but" or a comma
 //! (", saying ...", "but warned ...") ends the content of the earlier one and inherits its
 //! subject. Passive cues ("was accused"), reduced relatives ("a man claiming"), questions
