@@ -574,6 +574,22 @@ const CASES: &[Case] = &[
         ],
         absent: &[],
     },
+    Case {
+        name: "ages and home towns in apposition, adverbial participles, the topic after 'said of'",
+        kind: PageKind::News,
+        publisher: None,
+        text: "Dana Berg, 34, of Twin Falls, Idaho, said she had not decided how to vote.\n\n\
+               Besides attacking the tariff, Governor Mary Olsen asserted that the state budget was safe.\n\n\
+               Peter Lund, a former aide to Ms. Olsen and now the head of the farm bureau in Twin Falls, \
+               said of Ms. Olsen: \"She listens to farmers.\"",
+        expected: &[
+            ("she had not decided how to vote", Some("Dana Berg"), Person, Indirect, Stance::Neutral),
+            ("the tariff", Some("Mary Olsen"), Person, Indirect, Stance::Criticize),
+            ("the state budget was safe", Some("Mary Olsen"), Person, Indirect, Stance::Neutral),
+            ("She listens to farmers.", Some("Peter Lund"), Person, Direct, Stance::Neutral),
+        ],
+        absent: &[],
+    },
 ];
 
 fn run(case: &Case) -> Analysis {

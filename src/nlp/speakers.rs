@@ -297,6 +297,21 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         // Appositive: "Smith, chief executive of Acme, said".
         let appositive = e > lo + 2 && doc.tok(e - 1) == ",";
         if appositive {
+            // "Cory James, 22, of Flint, Mich., said": a person opening the clause, set off
+            // by a comma, is the subject whatever the apposition holds.
+            let mut s = lo;
+            while s < e && (is_punct(doc.low(s)) || matches!(doc.low(s), "and" | "but")) {
+                s += 1;
+            }
+            if let Some(ent) = doc.token_entity.get(s).copied().flatten()
+                && doc.entity_label(ent) == Some(EntityLabel::Person)
+                && let Some(r) = doc.entity_tokens.get(ent).cloned()
+                && r.start == s
+                && r.end + 1 < e
+                && doc.tok(r.end) == ","
+            {
+                return self.entity_speaker(ent, r);
+            }
             let comma = (lo..e - 1).rev().take(MAX_APPOSITION_TOKENS).find(|&k| doc.tok(k) == ",");
             // "France's National Front leader, Marine Le Pen, said": the name in apposition.
             if let Some(k) = comma
