@@ -28,6 +28,9 @@ use crate::model::{PageKind, QuoteKind, QuoteRecord, SpeakerKind, Stance};
 /// Quoted spans of this many words or fewer with no cue are scare quotes or titles.
 const MAX_SCARE_QUOTE_WORDS: usize = 3;
 
+/// Longest title in quotation marks after a preposition ("on “Meet the Press”").
+const MAX_TITLE_WORDS: usize = 6;
+
 /// Unattributed quoted spans of this many words or fewer inside a sentence are borrowed
 /// phrases, not statements.
 const MAX_EMBEDDED_PHRASE_WORDS: usize = 7;
@@ -216,6 +219,36 @@ fn is_embedded_phrase(doc: &Document<'_>, piece: &QuotePiece) -> bool {
     words <= MAX_EMBEDDED_PHRASE_WORDS && !matches!(prev, '\0' | '\n' | '.' | '!' | '?' | ':' | '"' | '“' | '”')
 }
 
+/// A title in quotation marks ("said on “Fox News Sunday.”", "in his memoir “An American
+/// Son.”"): a few capitalised words after a preposition or possessive, not a statement.
+fn is_title(doc: &Document<'_>, piece: &QuotePiece) -> bool {
+    let text = doc.text.slice(piece.content.clone());
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let titled = words.iter().all(|w| {
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+        w.is_empty() || w.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit()) || doc.lex.is_function_word(w)
+    });
+    let open_tok = doc.token_at_or_after(piece.open);
+    let prev = if open_tok > 0 { doc.low(open_tok - 1) } else { "" };
+    let after_preposition = matches!(
+        prev,
+        "on" | "in"
+            | "of"
+            | "'s"
+            | "’s"
+            | "to"
+            | "for"
+            | "from"
+            | "titled"
+            | "entitled"
+            | "called"
+            | "named"
+            | "show"
+            | "program"
+    );
+    !words.is_empty() && words.len() <= MAX_TITLE_WORDS && titled && after_preposition
+}
+
 /// `name="value"`: a quoted attribute value in leftover markup.
 fn is_markup_value(doc: &Document<'_>, piece: &QuotePiece) -> bool {
     doc.text.before(piece.open) == '='
@@ -357,7 +390,11 @@ impl<'d, 'a> Walker<'d, 'a> {
             // paragraph's speaker.
             found = Some(prev);
         }
-        if borrowed && found.as_ref().is_none_or(|a| a.confidence < 0.85) || is_markup_value(doc, &doc.quotes[q0]) {
+        let title = pieces.len() == 1 && !introduced && is_title(doc, &doc.quotes[q0]);
+        if borrowed && found.as_ref().is_none_or(|a| a.confidence < 0.85)
+            || title
+            || is_markup_value(doc, &doc.quotes[q0])
+        {
             return; // a title or phrase after "said on ABC's", or an attribute value in markup
         }
         let Some(att) = found else {

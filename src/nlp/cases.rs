@@ -590,6 +590,15 @@ const CASES: &[Case] = &[
         ],
         absent: &[],
     },
+    Case {
+        name: "titles in quotation marks after a preposition are not statements",
+        kind: PageKind::News,
+        publisher: None,
+        text: "Olsen said on \"Meet the Press.\" that she would run again. \
+               She told the story in her memoir \"A Farmer's Daughter.\"",
+        expected: &[("she would run again", Some("Olsen"), Person, Indirect, Stance::Neutral)],
+        absent: &["Meet the Press.", "A Farmer's Daughter."],
+    },
 ];
 
 fn run(case: &Case) -> Analysis {
