@@ -584,6 +584,11 @@ impl<'d, 'a> Walker<'d, 'a> {
             && let Some(s) = self.source_after(&cue, end)
         {
             content = skip_punct(doc, s.tokens.end, end);
+            // "Said Dorothy Poynter, who grew up with Ali, “...”": an apposition closed by
+            // the comma before the quote.
+            if doc.tok(s.tokens.end) == "," && end > s.tokens.end + 2 && doc.tok(end - 1) == "," {
+                content = end;
+            }
             speaker = Some(s);
         }
         // "He continued with an appeal to voters: “...”": a colon hands the quote to the cue
@@ -728,6 +733,15 @@ impl<'d, 'a> Walker<'d, 'a> {
                 k = j;
             } else if let Some(e) = doc.token_entity[k] {
                 k = doc.entity_tokens.get(e).map_or(k + 1, |r| r.end);
+                // "told The Star-Ledger of Newark last week she would ...": past the
+                // addressee's place and a time phrase to a pronoun.
+                if matches!(doc.low(k), "of" | "in" | "last" | "this" | "on")
+                    && let Some(j) = (k + 1..(k + 8).min(end))
+                        .take_while(|&j| doc.token_quote[j].is_none() && !is_punct(doc.low(j)))
+                        .find(|&j| is_pronoun(doc.low(j)))
+                {
+                    k = j;
+                }
             } else if matches!(doc.low(k), "the" | "a" | "an") {
                 // "told a news conference they are ...": a pronoun starts the content.
                 let stop = (k + 1..(k + 5).min(end))
@@ -757,7 +771,9 @@ impl<'d, 'a> Walker<'d, 'a> {
             if TIME_STARTS.contains(&w)
                 && let Some(j) = (k + 1..(k + 16).min(end))
                     .take_while(|&j| {
-                        doc.token_quote[j].is_none() && !is_punct(doc.low(j)) && stance::cue_at(doc, j).is_none()
+                        // "said on ABC's “This Week” that ...": a quoted title may sit inside.
+                        let open = doc.token_quote[j].is_some() || !matches!(doc.tok(j), "," | ";" | ":" | "." | "—");
+                        open && (doc.token_quote[j].is_some() || stance::cue_at(doc, j).is_none())
                     })
                     .find(|&j| doc.low(j) == "that" && j + 1 < end && !is_punct(doc.low(j + 1)))
             {
@@ -1042,7 +1058,9 @@ impl<'d, 'a> Walker<'d, 'a> {
         }
         // ", he said" / ", Smith said" inside the sentence.
         let comma = (after..b).rev().take(8).find(|&j| doc.tok(j) == ",")?;
-        self.finder.before(comma + 1, n.at, true).map(|_| comma)
+        // ", while another says ...": a conjunction may open the new clause.
+        let start = comma + 1 + usize::from(matches!(doc.low(comma + 1), "while" | "whereas" | "although" | "though"));
+        self.finder.before(start, n.at, true).map(|_| comma)
     }
 
     /// A reported-speech record for cue `c`, with the speaker's token position, the
@@ -1296,7 +1314,9 @@ impl<'d, 'a> Walker<'d, 'a> {
                         || matches!(w, "has" | "have" | "had" | "did" | "does" | "do" | "will" | "would" | "could")
                         || (w.ends_with("ed") && !matches!(doc.low(j - 1), "the" | "a" | "an"))))
         })?;
-        self.finder.subject_before(first, verb).filter(|s| s.tokens.start == first)
+        self.finder.subject_before(first, verb).filter(|s| {
+            s.tokens.start == first || (s.tokens.start == first + 1 && matches!(doc.low(first), "the" | "a" | "an"))
+        })
     }
 
     /// The cue at `t` continues a clause whose subject came earlier: "... and added",

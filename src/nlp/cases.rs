@@ -599,6 +599,22 @@ const CASES: &[Case] = &[
         expected: &[("she would run again", Some("Olsen"), Person, Indirect, Stance::Neutral)],
         absent: &["Meet the Press.", "A Farmer's Daughter."],
     },
+    Case {
+        name: "coordinated cues after a non-reporting verb, 'while another says', approximate groups",
+        kind: PageKind::News,
+        publisher: None,
+        text: "The Agriculture Department has reviewed about 1,500 of the claims and says it will pay most of them. \
+               One survey says wheat prices will fall, while another says they will hold. \
+               About 9 percent said they had no preference.\n\n\
+               Said Dana Berg, who has farmed near Boise for 30 years, \"Nobody here trusts the polls.\"",
+        expected: &[
+            ("it will pay most of them", Some("Agriculture Department"), Organization, Indirect, Stance::Neutral),
+            ("they will hold", Some("another"), Group, Indirect, Stance::Neutral),
+            ("they had no preference", Some("About 9 percent"), Group, Indirect, Stance::Neutral),
+            ("Nobody here trusts the polls.", Some("Dana Berg"), Person, Direct, Stance::Neutral),
+        ],
+        absent: &[],
+    },
 ];
 
 fn run(case: &Case) -> Analysis {

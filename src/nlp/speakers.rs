@@ -183,8 +183,22 @@ const VERB_WORDS: [&str; 22] = [
 ];
 
 /// Pronoun-like subjects that speak for a group ("Everyone", "others", "many").
-const GENERIC_SUBJECT_WORDS: [&str; 12] =
-    ["everyone", "everybody", "others", "many", "some", "most", "few", "both", "all", "several", "none", "somebody"];
+const GENERIC_SUBJECT_WORDS: [&str; 14] = [
+    "everyone",
+    "everybody",
+    "others",
+    "many",
+    "some",
+    "most",
+    "few",
+    "both",
+    "all",
+    "several",
+    "none",
+    "somebody",
+    "another",
+    "one",
+];
 
 pub(crate) fn is_pronoun(word: &str) -> bool {
     matches!(word, "he" | "she" | "they" | "it" | "we" | "i" | "you")
@@ -477,7 +491,9 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             |w: &str| w.chars().next().is_some_and(|c| c.is_ascii_digit()) || w == "%" || NUMBER_WORDS.contains(&w);
         // "Nearly nine out of 10 say": an adverb of quantity starts a subject.
         let quantity = s + 1 < e && number(doc.low(s + 1));
-        if NOT_SUBJECT_STARTS.contains(&first)
+        // "About 9 percent said": an approximation, not a preposition.
+        let approximate = matches!(first, "about" | "over") && quantity;
+        if NOT_SUBJECT_STARTS.contains(&first) && !approximate
             || NOT_SUBJECT_STARTS.contains(&last)
             || (doc.ly_adverb(s) && !quantity)
             || (e - s == 1 && doc.lex.is_function_word(first) && !GENERIC_SUBJECT_WORDS.contains(&first))
