@@ -685,7 +685,11 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             return None;
         }
         let first = doc.low(f);
-        if !DETERMINERS.contains(&first) && doc.token_entity[f].is_none() {
+        // "According to Variety, ...", "According to state law, ...": a phrase closed by
+        // the comma before the statement names its source whatever word opens it.
+        let closed_by_comma = doc.tok(end) == "," && !is_pronoun(first) && !CLAUSE_WORDS.contains(&first);
+        let possessive = matches!(first, "his" | "her" | "their" | "its" | "our");
+        if !DETERMINERS.contains(&first) && doc.token_entity[f].is_none() && !closed_by_comma && !possessive {
             return None;
         }
         Some(Speaker::as_written(doc, f..end, SpeakerKind::Unknown))
