@@ -104,6 +104,13 @@ const SOURCE_NOUNS: [&str; 15] = [
 const QUESTION_WORDS: [&str; 11] =
     ["whether", "if", "what", "why", "how", "which", "who", "whom", "where", "when", "about"];
 
+/// Common irregular past-tense verbs that end a subject noun phrase ("The businessman began
+/// by ...", "Mr. Trump struck a measured tone").
+const IRREGULAR_PAST: [&str; 24] = [
+    "began", "took", "made", "gave", "went", "came", "struck", "sought", "spoke", "got", "held", "put", "set", "led",
+    "left", "kept", "brought", "won", "lost", "ran", "stood", "met", "sent", "spent",
+];
+
 /// Verbs that say something of their subject without a source ("seemed to", "appears to").
 const RAISING_VERBS: [&str; 6] = ["seem", "seems", "seemed", "appear", "appears", "appeared"];
 
@@ -1056,10 +1063,14 @@ impl<'d, 'a> Walker<'d, 'a> {
         if prev == "," || prev == "—" || prev == ";" {
             return Some(b - 1);
         }
+        if prev == "by" && doc.low(n.at).ends_with("ing") {
+            return Some(b - 1); // "answered the governor by saying ..."
+        }
         // ", he said" / ", Smith said" inside the sentence.
         let comma = (after..b).rev().take(8).find(|&j| doc.tok(j) == ",")?;
         // ", while another says ...": a conjunction may open the new clause.
-        let start = comma + 1 + usize::from(matches!(doc.low(comma + 1), "while" | "whereas" | "although" | "though"));
+        let start =
+            comma + 1 + usize::from(matches!(doc.low(comma + 1), "while" | "whereas" | "although" | "though" | "with"));
         self.finder.before(start, n.at, true).map(|_| comma)
     }
 
@@ -1118,7 +1129,10 @@ impl<'d, 'a> Walker<'d, 'a> {
                 let word = doc.low(c.at);
                 // "..., saying he would not and suggesting that ...": a second participle.
                 let participle = word.ends_with("ing")
-                    && (comma_before(c.at) || ctx.last.is_some() && matches!(doc.low(c.at - 1), "and" | "but"));
+                    && (comma_before(c.at)
+                        || ctx.last.is_some() && matches!(doc.low(c.at - 1), "and" | "but")
+                        // "picked up from his daughter by saying he is ready"
+                        || c.at > lo && doc.low(c.at - 1) == "by");
                 // "the Super PAC backing Bush", "those supporting deportation": a stated
                 // position, whose holder is the noun phrase before.
                 let position =
@@ -1127,6 +1141,7 @@ impl<'d, 'a> Walker<'d, 'a> {
                 // subject of the main clause after the comma.
                 let adverbial = word.ends_with("ing")
                     && c.at > lo
+                    && c.at == first_word + 1
                     && matches!(
                         doc.low(c.at - 1),
                         "besides" | "after" | "before" | "while" | "by" | "without" | "since" | "despite" | "when"
@@ -1292,10 +1307,34 @@ impl<'d, 'a> Walker<'d, 'a> {
             self.finder.subject_at(k).or_else(|| self.finder.after(k, cue)).or_else(|| self.noun_phrase_subject(k, cue))
         };
         at(first).or_else(|| {
-            if !TIME_STARTS.contains(&doc.low(first)) && !matches!(doc.low(first), "with" | "as" | "despite" | "amid") {
+            // An opening adverbial or participial phrase set off by a comma: "In a victory
+            // speech in Westchester County on Tuesday night, Mr. Trump ...", "Having thanked
+            // the crowd, he ...".
+            let w = doc.low(first);
+            let opener = TIME_STARTS.contains(&w)
+                || w.ends_with("ing")
+                || matches!(
+                    w,
+                    "with"
+                        | "as"
+                        | "despite"
+                        | "amid"
+                        | "while"
+                        | "when"
+                        | "although"
+                        | "though"
+                        | "if"
+                        | "since"
+                        | "because"
+                        | "unlike"
+                        | "like"
+                        | "for"
+                );
+            if !opener {
                 return None;
             }
-            let comma = (first + 1..cue.min(first + 10)).find(|&k| doc.tok(k) == ",")?;
+            let comma =
+                (first + 1..cue.min(first + 18)).find(|&k| doc.tok(k) == "," && doc.token_quote[k].is_none())?;
             at(comma + 1)
         })
     }
@@ -1312,6 +1351,7 @@ impl<'d, 'a> Walker<'d, 'a> {
                 || (doc.tok(j).starts_with(char::is_lowercase)
                     && (BE_FORMS.contains(&w)
                         || matches!(w, "has" | "have" | "had" | "did" | "does" | "do" | "will" | "would" | "could")
+                        || IRREGULAR_PAST.contains(&w)
                         || (w.ends_with("ed") && !matches!(doc.low(j - 1), "the" | "a" | "an"))))
         })?;
         self.finder.subject_before(first, verb).filter(|s| {

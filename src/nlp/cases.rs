@@ -615,6 +615,24 @@ const CASES: &[Case] = &[
         ],
         absent: &[],
     },
+    Case {
+        name: "participles after long openers, 'by saying', irregular past verbs, long parentheses, absolute 'with'",
+        kind: PageKind::News,
+        publisher: None,
+        text: "In a speech to the state farm bureau in Twin Falls on Tuesday night, Governor Mary Olsen struck a \
+               hopeful tone, saying the drought was over. \
+               Peter Lund answered the governor by saying the rain had come too late. \
+               Senator Ann Walsh (an Idaho Republican who has farmed wheat near Boise for thirty years) says the \
+               tariff will pass. \
+               Farmers were split, with many saying the subsidy was too small.",
+        expected: &[
+            ("the drought was over", Some("Mary Olsen"), Person, Indirect, Stance::Neutral),
+            ("the rain had come too late", Some("Peter Lund"), Person, Indirect, Stance::Neutral),
+            ("the tariff will pass", Some("Ann Walsh"), Person, Indirect, Stance::Neutral),
+            ("the subsidy was too small", Some("many"), Group, Indirect, Stance::Neutral),
+        ],
+        absent: &[],
+    },
 ];
 
 fn run(case: &Case) -> Analysis {

@@ -276,7 +276,7 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             {
                 e -= 2;
             } else if w == ")"
-                && let Some(k) = (lo..e - 1).rev().take(8).find(|&k| doc.tok(k) == "(")
+                && let Some(k) = (lo..e - 1).rev().take(20).find(|&k| doc.tok(k) == "(")
                 && k > lo
             {
                 e = k; // "Harry Reid (D-Nev.) said"
@@ -466,7 +466,9 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             let k = s - 1;
             let w = doc.low(k);
             let joins = matches!(w, "'s" | "’s" | "%" | "&" | "-" | "." | "'" | "’");
-            if doc.token_quote[k].is_some() || (is_punct(w) && !joins) || CLAUSE_WORDS.contains(&w) {
+            // "with 50 percent saying": a preposition before the subject is not part of it.
+            let preposition = matches!(w, "with" | "without" | "by" | "after" | "before" | "than");
+            if doc.token_quote[k].is_some() || (is_punct(w) && !joins) || CLAUSE_WORDS.contains(&w) || preposition {
                 break;
             }
             if k + 1 < e && doc.lex.cue_at(&doc.lower[k..(k + 3).min(e)]).is_some() {
