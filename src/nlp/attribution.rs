@@ -23,7 +23,7 @@ use super::pages;
 use super::quotes::QuotePiece;
 use super::speakers::{Speaker, SpeakerFinder, is_pronoun};
 use super::stance::{self, CueAt};
-use crate::model::{PageKind, QuoteKind, QuoteRecord, SpeakerKind, Stance};
+use crate::model::{EntityLabel, PageKind, QuoteKind, QuoteRecord, SpeakerKind, Stance};
 
 /// Quoted spans of this many words or fewer with no cue are scare quotes or titles.
 const MAX_SCARE_QUOTE_WORDS: usize = 3;
@@ -1193,6 +1193,15 @@ impl<'d, 'a> Walker<'d, 'a> {
                 } else {
                     let subject = if participle {
                         None
+                    } else if c.noun()
+                        && (doc.tok(c.end()).starts_with(char::is_uppercase)
+                            && doc.lex.title(doc.tok(c.end())).is_some()
+                            || c.at > lo
+                                && doc.token_entity[c.at - 1]
+                                    .is_some_and(|e| doc.entity_label(e) == Some(EntityLabel::Location)))
+                    {
+                        // "state Sen. Ralph Alvarado", "Washington state": the noun.
+                        return None;
                     } else if c.noun() {
                         // "states", "fears": a verb after a name or a plural subject only.
                         self.finder.before(lo, c.at, false).or_else(|| {
@@ -1243,6 +1252,12 @@ impl<'d, 'a> Walker<'d, 'a> {
                     let interrupts = before_subject && start < bound && doc.tok(c.end()) == ",";
                     if interrupts && good_start(start) {
                         (subject, first_word.max(lo)..bound, negated)
+                    } else if frame == CueFrame::Clause
+                        && start == c.end()
+                        && matches!(doc.low(start), "a" | "an" | "the")
+                        && word_count(doc, start..bound) <= 3
+                    {
+                        return None; // "wrote a children's book": an object, not a statement
                     } else if start < bound && good_start(start) {
                         (subject, start..bound, negated)
                     } else if before_subject && (start >= bound || frame != CueFrame::Object) {

@@ -633,6 +633,16 @@ const CASES: &[Case] = &[
         ],
         absent: &[],
     },
+    Case {
+        name: "nouns and adjectives that look like cues: 'state Sen.', 'Idaho state', 'pledged delegates', 'wrote a book'",
+        kind: PageKind::News,
+        publisher: None,
+        text: "Olsen won 200 pledged delegates in the primary. \
+               Idaho state Sen. Peter Lund, who chairs the farm committee, wrote a memoir. \
+               Lund states that the farm bill will pass.",
+        expected: &[("the farm bill will pass", Some("Peter Lund"), Person, Indirect, Stance::Neutral)],
+        absent: &["delegates in the primary", "Peter Lund, who chairs the farm committee, wrote a memoir", "a memoir"],
+    },
 ];
 
 fn run(case: &Case) -> Analysis {

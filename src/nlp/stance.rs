@@ -68,6 +68,10 @@ pub(crate) fn cue_at<'l>(doc: &'l Document<'_>, t: usize) -> Option<CueAt<'l>> {
     {
         return None;
     }
+    // "200 pledged delegates": a participle used as an adjective after a number.
+    if m.len == 1 && prev.starts_with(|c: char| c.is_ascii_digit()) && doc.low(t).ends_with("ed") {
+        return None;
+    }
     Some(CueAt { at: t, m })
 }
 
