@@ -847,7 +847,8 @@ impl<'d, 'a> Walker<'d, 'a> {
                 None => k += 1,
             }
         }
-        let is_free = |c: &CueAt<'_>| self.free_cue(c.at).is_some_and(|f| f.end() == c.end());
+        let is_free =
+            |c: &CueAt<'_>| c.frame() != CueFrame::Quote && self.free_cue(c.at).is_some_and(|f| f.end() == c.end());
         let cues: Vec<CueAt<'d>> = all_cues.iter().filter(|c| is_free(c)).copied().collect();
         let mut lo = range.start;
         let mut last: Option<Speaker> = None;

@@ -643,6 +643,19 @@ const CASES: &[Case] = &[
         expected: &[("the farm bill will pass", Some("Peter Lund"), Person, Indirect, Stance::Neutral)],
         absent: &["delegates in the primary", "Peter Lund, who chairs the farm committee, wrote a memoir", "a memoir"],
     },
+    Case {
+        name: "'reads' attributes quotations only; 'the' before a role",
+        kind: PageKind::News,
+        publisher: None,
+        text: "\"The state may not collect the fee,\" the ruling reads.\n\n\
+               Lund reads the farm report every morning.\n\n\
+               \"Prices will fall,\" the economist Dana Berg, a former adviser to the governor, wrote.",
+        expected: &[
+            ("The state may not collect the fee", Some("the ruling"), SpeakerKind::Unknown, Direct, Stance::Neutral),
+            ("Prices will fall", Some("Dana Berg"), Person, Direct, Stance::Neutral),
+        ],
+        absent: &["the farm report every morning"],
+    },
 ];
 
 fn run(case: &Case) -> Analysis {

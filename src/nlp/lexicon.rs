@@ -39,6 +39,9 @@ pub(crate) enum CueFrame {
     According,
     /// "in a statement": not a cue, skipped between a cue and its content.
     Modifier,
+    /// "the letter reads": attributes quotations only, never reported speech ("She read
+    /// the report" reports nothing).
+    Quote,
 }
 
 /// A noun that reports a statement after a possessor ("his claim that ...").
@@ -140,6 +143,7 @@ impl Lexicons {
                 "none" => CueFrame::Complete,
                 "according" => CueFrame::According,
                 "modifier" => CueFrame::Modifier,
+                "quote" => CueFrame::Quote,
                 _ => continue,
             };
             let inverts = fields.get(3).is_some_and(|v| v.trim() == "yes");

@@ -317,12 +317,16 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             while s < e && (is_punct(doc.low(s)) || matches!(doc.low(s), "and" | "but")) {
                 s += 1;
             }
-            if let Some(ent) = doc.token_entity.get(s).copied().flatten()
-                && doc.entity_label(ent) == Some(EntityLabel::Person)
+            // "Texas delegate Bill Eastland, wearing a cowboy hat, said": a title or role
+            // may come first.
+            if let Some(p) = (s..(s + 5).min(e))
+                .find(|&k| doc.token_entity[k].is_some_and(|ent| doc.entity_label(ent) == Some(EntityLabel::Person)))
+                && let Some(ent) = doc.token_entity[p]
                 && let Some(r) = doc.entity_tokens.get(ent).cloned()
-                && r.start == s
+                && r.start == p
                 && r.end + 1 < e
                 && doc.tok(r.end) == ","
+                && self.title_gap(s, p)
             {
                 return self.entity_speaker(ent, r);
             }
@@ -398,7 +402,7 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
                 // "Twitter's Adam Sharp": an organisation's possessive before the name.
                 let possessive = matches!(t, "'s" | "’s") && k > lo && self.title_word(k - 1)
                     // "his nephew Michery el Soheil"
-                    || k == lo && name_follows && matches!(doc.low(k), "his" | "her" | "their" | "its");
+                    || k == lo && name_follows && matches!(doc.low(k), "his" | "her" | "their" | "its" | "the");
                 self.title_word(k)
                     || possessive
                     || (name_follows
