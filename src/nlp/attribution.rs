@@ -1349,9 +1349,12 @@ impl<'d, 'a> Walker<'d, 'a> {
             if !opener {
                 return None;
             }
-            let comma =
-                (first + 1..cue.min(first + 18)).find(|&k| doc.tok(k) == "," && doc.token_quote[k].is_none())?;
-            at(comma + 1)
+            // "Speaking at a town hall in Salem, New Hampshire, Trump went after Bush": the
+            // subject after the last comma of the opener, not a place in apposition.
+            (first + 1..cue.min(first + 18))
+                .filter(|&k| doc.tok(k) == "," && doc.token_quote[k].is_none())
+                .filter_map(|k| at(k + 1))
+                .find(|s| doc.tok(s.tokens.end) != "," || s.kind == SpeakerKind::Person)
         })
     }
 

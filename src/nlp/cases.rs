@@ -656,6 +656,19 @@ const CASES: &[Case] = &[
         ],
         absent: &["the farm report every morning"],
     },
+    Case {
+        name: "openers before the subject: a place in apposition, a party tag and a relative clause",
+        kind: PageKind::News,
+        publisher: None,
+        text: "Speaking at a town hall in Twin Falls, Idaho, Olsen went after Walsh, calling him a coward.\n\n\
+               Speaking later on the same show, Peter Lund (R-Idaho), who has endorsed Olsen, said the tariff \
+               would hurt farmers.",
+        expected: &[
+            ("him a coward", Some("Olsen"), Person, Indirect, Stance::Neutral),
+            ("the tariff would hurt farmers", Some("Peter Lund"), Person, Indirect, Stance::Neutral),
+        ],
+        absent: &[],
+    },
 ];
 
 fn run(case: &Case) -> Analysis {

@@ -317,6 +317,13 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             while s < e && (is_punct(doc.low(s)) || matches!(doc.low(s), "and" | "but")) {
                 s += 1;
             }
+            // "Speaking later on the same show, Sen. Claire McCaskill (D-Mo.), who ...": past
+            // an opening participial or prepositional phrase.
+            if (doc.low(s).ends_with("ing") || matches!(doc.low(s), "in" | "on" | "at" | "after" | "during"))
+                && let Some(k) = (s + 1..e.min(s + 12)).find(|&k| doc.tok(k) == ",")
+            {
+                s = k + 1;
+            }
             // "Texas delegate Bill Eastland, wearing a cowboy hat, said": a title or role
             // may come first.
             if let Some(p) = (s..(s + 5).min(e))
@@ -325,8 +332,11 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
                 && let Some(r) = doc.entity_tokens.get(ent).cloned()
                 && r.start == p
                 && r.end + 1 < e
-                && doc.tok(r.end) == ","
                 && self.title_gap(s, p)
+                // "Sen. Claire McCaskill (D-Mo.), who ...": a party tag may come first.
+                && (doc.tok(r.end) == ","
+                    || doc.tok(r.end) == "("
+                        && (r.end..e.min(r.end + 8)).find(|&k| doc.tok(k) == ")").is_some_and(|k| doc.tok(k + 1) == ","))
             {
                 return self.entity_speaker(ent, r);
             }
