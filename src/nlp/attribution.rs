@@ -607,7 +607,11 @@ impl<'d, 'a> Walker<'d, 'a> {
         if speaker.is_none() && cue.frame() != CueFrame::According {
             let first = (lo..cue.at).find(|&k| !is_punct(doc.low(k))).unwrap_or(cue.at);
             let first = dateline_end(doc, first, cue.at).unwrap_or(first);
-            speaker = if doc.low(cue.at).ends_with("ing") && cue.at > first && doc.tok(cue.at - 1) == "," {
+            // "..., saying, “...”", "... and adding, “...”"
+            let participle = doc.low(cue.at).ends_with("ing")
+                && cue.at > first
+                && matches!(doc.low(cue.at - 1), "," | "and" | "but");
+            speaker = if participle {
                 // "..., saying, “...”": the subject of the sentence.
                 self.main_subject(first, cue.at).or_else(|| self.recent_speaker(cue.at))
             } else {

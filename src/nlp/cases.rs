@@ -669,6 +669,18 @@ const CASES: &[Case] = &[
         ],
         absent: &[],
     },
+    Case {
+        name: "'as X puts it', 'goes on to say', a coordinated participle before a quote",
+        kind: PageKind::News,
+        publisher: None,
+        text: "As the Statesman's Dana Berg puts it, \"The farm vote decides Idaho.\"\n\n\
+               Olsen praised the farmers and adding, \"They carried this state.\"",
+        expected: &[
+            ("The farm vote decides Idaho.", Some("Dana Berg"), Person, Direct, Stance::Neutral),
+            ("They carried this state.", Some("Olsen"), Person, Direct, Stance::Neutral),
+        ],
+        absent: &[],
+    },
 ];
 
 fn run(case: &Case) -> Analysis {
