@@ -539,7 +539,16 @@ impl<'d, 'a> Walker<'d, 'a> {
                 let adverbial = doc.tok(a).starts_with(char::is_lowercase) && !is_pronoun(doc.low(a));
                 (clause && adverbial).then(|| self.finder.before(comma + 1, k, true)).flatten()
             };
-            let Some(speaker) = self.finder.before(a, k, true).or_else(interrupted) else {
+            // `"...," nuclear experts David Albright and Serena Kelleher-Vergantini of the
+            // Institute for Science wrote`: the first person of a long subject.
+            let first_person = || {
+                let plain = (a..k).all(|j| !matches!(doc.tok(j), "," | ";" | ":") && !is_terminal(doc.tok(j)));
+                (a..k)
+                    .find(|&j| doc.token_entity[j].is_some_and(|e| doc.entity_label(e) == Some(EntityLabel::Person)))
+                    .filter(|_| plain)
+                    .and_then(|j| self.finder.subject_at(j))
+            };
+            let Some(speaker) = self.finder.before(a, k, true).or_else(interrupted).or_else(first_person) else {
                 continue; // "the Indiana state firefighters union, said": a later cue may fit
             };
             let negated = stance::negated(doc, speaker.tokens.end, k);

@@ -681,6 +681,14 @@ const CASES: &[Case] = &[
         ],
         absent: &[],
     },
+    Case {
+        name: "an inverted 'agrees' after a quote",
+        kind: PageKind::News,
+        publisher: None,
+        text: "\"The tariff is a mistake,\" agrees Dana Berg, 30, of Twin Falls, Idaho.",
+        expected: &[("The tariff is a mistake", Some("Dana Berg"), Person, Direct, Stance::Neutral)],
+        absent: &[],
+    },
 ];
 
 fn run(case: &Case) -> Analysis {
