@@ -238,8 +238,14 @@ impl Lexicons {
     }
 
     /// `Some(true)` for a title abbreviation that never ends a sentence, `Some(false)` for
-    /// another known abbreviation, `None` otherwise. `word` includes its final period.
+    /// another known abbreviation, `None` otherwise. `word` includes its final period. A
+    /// hyphenated word is judged by its last part ("then-Sen.", a party tag's "R-Ky.").
     pub(crate) fn abbreviation(&self, word: &str) -> Option<bool> {
+        self.abbreviation_as_written(word)
+            .or_else(|| word.rfind('-').and_then(|i| self.abbreviation_as_written(&word[i + 1..])))
+    }
+
+    fn abbreviation_as_written(&self, word: &str) -> Option<bool> {
         if word.is_ascii() && word.bytes().all(|b| !b.is_ascii_uppercase()) {
             return self.abbreviations.get(word).copied();
         }
@@ -259,7 +265,13 @@ impl Lexicons {
 
     /// The nominal cue a noun form is ("claim", "warnings"), if any.
     pub(crate) fn nominal_cue(&self, word: &str) -> Option<&NominalCue> {
-        self.nominal_cues.get(*self.nominal_by_form.get(&lower(word))?)
+        // Called for every token: a word already in lower case is looked up as it is.
+        let id = if word.bytes().all(|b| !b.is_ascii_uppercase()) && word.is_ascii() {
+            self.nominal_by_form.get(word)
+        } else {
+            self.nominal_by_form.get(&lower(word))
+        };
+        self.nominal_cues.get(*id?)
     }
 
     /// The kind of a speaker head noun ("officials", "company").

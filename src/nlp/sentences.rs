@@ -99,8 +99,7 @@ fn period_ends_sentence(text: &CharText<'_>, i: usize, j: usize, end: usize, lex
     let bare = &word[..word.len().saturating_sub(1)];
     let mut letters = bare.chars();
     let is_initial = matches!((letters.next(), letters.next()), (Some(c), None) if c.is_uppercase());
-    // "then-Sen.", "R-Ky.": the abbreviation after a hyphen decides.
-    let known = lex.abbreviation(word).or_else(|| word.rfind('-').and_then(|i| lex.abbreviation(&word[i + 1..])));
+    let known = lex.abbreviation(word);
     let dotted = bare.contains('.') && bare.chars().all(|c| c.is_alphabetic() || c == '.');
     if known.is_none() && !is_initial && !dotted {
         return true;

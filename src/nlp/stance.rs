@@ -115,12 +115,7 @@ pub(crate) fn stance_of(doc: &Document<'_>, cue: Option<&CueAt<'_>>, negated: bo
 fn marker_stance(doc: &Document<'_>, content: Range<usize>) -> Option<Stance> {
     let end = content.end.min(doc.lower.len());
     // "he would not support the agenda": a negated marker says nothing.
-    let negated_at = |k: usize| {
-        (content.start.max(k.saturating_sub(2))..k).any(|j| {
-            let w = doc.low(j);
-            NEGATIONS.contains(&w) || w.ends_with("n't") || w.ends_with("n’t")
-        })
-    };
+    let negated_at = |k: usize| negated(doc, content.start.max(k.saturating_sub(2)), k);
     (content.start..end)
         .find_map(|k| doc.lex.marker_at(&doc.lower[k..(k + 4).min(end)]).filter(|_| !negated_at(k)).map(|(s, _)| s))
 }

@@ -194,12 +194,7 @@ fn keeps_period(word_with_period: &str, lex: &Lexicons) -> bool {
     let bare = word_with_period.trim_end_matches('.');
     let mut chars = bare.chars();
     let single_capital = matches!((chars.next(), chars.next()), (Some(c), None) if c.is_uppercase());
-    // "R-Ky.": a party tag's state abbreviation.
-    let after_hyphen = bare.rfind('-').map(|i| &word_with_period[i + 1..]);
-    single_capital
-        || bare.contains('.')
-        || lex.abbreviation(word_with_period).is_some()
-        || after_hyphen.is_some_and(|w| lex.abbreviation(w).is_some())
+    single_capital || bare.contains('.') || lex.abbreviation(word_with_period).is_some()
 }
 
 #[cfg(test)]
