@@ -586,10 +586,7 @@ impl<'d, 'a> Walker<'d, 'a> {
         let end = if para_start { hi + 1 } else { hi };
         let colon = hi > lo && doc.tok(hi - 1) == ":";
         let Some(cue) = (lo..hi).rev().find_map(|k| self.free_cue(k)) else {
-            return self
-                .colon_label_before(lo, end)
-                .or_else(|| self.colon_subject(lo, end))
-                .or_else(|| self.previous_sentence_cue(q, lo));
+            return self.colon_intro(lo, end).or_else(|| self.previous_sentence_cue(q, lo));
         };
         let mut speaker = None;
         let mut content = self.content_start(&cue, end);
@@ -635,30 +632,22 @@ impl<'d, 'a> Walker<'d, 'a> {
         Some(Attribution { speaker, cue: Some(cue), negated, confidence, reusable: false })
     }
 
-    /// `Reid: “...”`: a name and a colon opening the sentence of a quote with no cue (the
-    /// headline and interview-label convention). Mid-paragraph, only a known name counts.
-    fn colon_label_before(&self, lo: usize, hi: usize) -> Option<Attribution<'d>> {
+    /// A colon with no cue before a quote, ending the words `lo..hi`: `Reid: “...”` (a name
+    /// label opening the sentence, the headline and interview convention; mid-paragraph only
+    /// a known name counts), or `Clinton released the following statement: “...”` (the
+    /// sentence's subject).
+    fn colon_intro(&self, lo: usize, hi: usize) -> Option<Attribution<'d>> {
         let doc = self.doc;
         if hi <= lo + 1 || doc.tok(hi - 1) != ":" {
             return None;
         }
         let first = (lo..hi).find(|&k| !is_punct(doc.low(k)))?;
         let opens_para = first == 0 || self.para_of_token(first - 1) != self.para_of_token(first);
-        let speaker = self.colon_label(first, hi - 1).filter(|s| opens_para || s.entity.is_some())?;
-        let confidence = speaker_confidence(&speaker, 0.7);
-        Some(Attribution { speaker, cue: None, negated: false, confidence, reusable: false })
-    }
-
-    /// `Clinton released the following statement: “...”`: a sentence ending in a colon
-    /// with no cue introduces a quote by its subject.
-    fn colon_subject(&self, lo: usize, hi: usize) -> Option<Attribution<'d>> {
-        let doc = self.doc;
-        if hi <= lo + 1 || doc.tok(hi - 1) != ":" {
-            return None;
-        }
-        let first = (lo..hi).find(|&k| !is_punct(doc.low(k)))?;
-        let speaker = self.main_subject(first, hi - 1)?;
-        let confidence = speaker_confidence(&speaker, 0.6);
+        let (speaker, base) = match self.colon_label(first, hi - 1).filter(|s| opens_para || s.entity.is_some()) {
+            Some(label) => (label, 0.7),
+            None => (self.main_subject(first, hi - 1)?, 0.6),
+        };
+        let confidence = speaker_confidence(&speaker, base);
         Some(Attribution { speaker, cue: None, negated: false, confidence, reusable: false })
     }
 
@@ -725,9 +714,12 @@ impl<'d, 'a> Walker<'d, 'a> {
 
     /// An unused cue starting at token `t`.
     fn free_cue(&self, t: usize) -> Option<CueAt<'d>> {
-        let c = stance::cue_at(self.doc, t)?;
-        let used = (c.at..c.end()).any(|k| self.used_cue.get(k).copied().unwrap_or(true));
-        (!used).then_some(c)
+        stance::cue_at(self.doc, t).filter(|c| !self.cue_used(c))
+    }
+
+    /// Whether a token of cue `c` already belongs to a quote.
+    fn cue_used(&self, c: &CueAt<'_>) -> bool {
+        (c.at..c.end()).any(|k| self.used_cue.get(k).copied().unwrap_or(true))
     }
 
     /// Where the reported content starts after a cue: past an addressee ("told reporters"),
@@ -737,19 +729,14 @@ impl<'d, 'a> Walker<'d, 'a> {
         let mut k = cue.end();
         if cue.frame() == CueFrame::Clause
             && doc.low(k) == "to"
-            && let Some(j) = (k + 1..(k + 10).min(end))
-                .take_while(|&j| doc.token_quote[j].is_none() && !is_punct(doc.low(j)) && !is_pronoun(doc.low(j)))
-                .find(|&j| doc.low(j) == "that" && j + 1 < end)
+            && let Some(j) = self.addressee_that(k + 1, (k + 10).min(end), end)
         {
             k = j; // "wrote to Sanders' Senate office that ..."
         }
         if cue.frame() == CueFrame::Tell && k < end {
             // "told members of the AFL-CIO executive council that ...": a longer addressee
             // runs to "that".
-            let that = (k + 1..(k + 12).min(end))
-                .take_while(|&j| doc.token_quote[j].is_none() && !is_punct(doc.low(j)) && !is_pronoun(doc.low(j)))
-                .find(|&j| doc.low(j) == "that" && j + 1 < end);
-            if let Some(j) = that {
+            if let Some(j) = self.addressee_that(k + 1, (k + 12).min(end), end) {
                 k = j;
             } else if let Some(e) = doc.token_entity[k] {
                 k = doc.entity_tokens.get(e).map_or(k + 1, |r| r.end);
@@ -788,20 +775,19 @@ impl<'d, 'a> Walker<'d, 'a> {
             if w == "at" && matches!(doc.low(k + 1), "least" | "most") {
                 break; // "reported at least six planes ...": a quantity, not a place
             }
-            if TIME_STARTS.contains(&w)
-                && let Some(j) = (k + 1..(k + 16).min(end))
-                    .take_while(|&j| {
-                        // "said on ABC's “This Week” that ...": a quoted title may sit inside.
-                        let open = doc.token_quote[j].is_some() || !matches!(doc.tok(j), "," | ";" | ":" | "." | "—");
-                        open && (doc.token_quote[j].is_some() || stance::cue_at(doc, j).is_none())
-                    })
-                    .find(|&j| doc.low(j) == "that" && j + 1 < end && !is_punct(doc.low(j + 1)))
-            {
-                // "noted in a guest column in Saturday's New York Times that ..."
-                k = j;
-                continue;
-            }
             if TIME_STARTS.contains(&w) {
+                // "noted in a guest column in Saturday's New York Times that ...", "said on
+                // ABC's “This Week” that ...": phrases, a quoted title among them, up to "that".
+                let that = (k + 1..(k + 16).min(end))
+                    .take_while(|&j| {
+                        doc.token_quote[j].is_some()
+                            || !matches!(doc.tok(j), "," | ";" | ":" | "." | "—") && stance::cue_at(doc, j).is_none()
+                    })
+                    .find(|&j| doc.low(j) == "that" && j + 1 < end && !is_punct(doc.low(j + 1)));
+                if let Some(j) = that {
+                    k = j;
+                    continue;
+                }
                 // "said Thursday during a taping in Buffalo, New York, that ..."
                 let that = (k + 1..(k + 16).min(end))
                     .take_while(|&j| doc.token_quote[j].is_none() && !is_terminal(doc.tok(j)))
@@ -836,16 +822,32 @@ impl<'d, 'a> Walker<'d, 'a> {
         k
     }
 
+    /// The "that" ending an addressee between `from` and `to` (no quote, punctuation or
+    /// pronoun before it), with words after it before `end`.
+    fn addressee_that(&self, from: usize, to: usize, end: usize) -> Option<usize> {
+        let doc = self.doc;
+        (from..to)
+            .take_while(|&j| doc.token_quote[j].is_none() && !is_punct(doc.low(j)) && !is_pronoun(doc.low(j)))
+            .find(|&j| doc.low(j) == "that" && j + 1 < end)
+    }
+
+    /// The tokens of sentence `s` and where its content ends (before terminal punctuation).
+    fn sentence_bounds(&self, s: usize) -> Option<(Range<usize>, usize)> {
+        let doc = self.doc;
+        let range = doc.sentence_tokens.get(s).cloned()?;
+        let mut content_end = range.end;
+        while content_end > range.start && is_terminal(doc.tok(content_end - 1)) {
+            content_end -= 1;
+        }
+        Some((range, content_end))
+    }
+
     /// Reported speech in sentence `s`: every free cue in order, each with its own clause
     /// (a second cue joined by "and", "but" or a comma ends the content of the first).
     fn reported_in(&mut self, s: usize) {
         let doc = self.doc;
-        let Some(range) = doc.sentence_tokens.get(s).cloned() else { return };
+        let Some((range, content_end)) = self.sentence_bounds(s) else { return };
         let send = range.end;
-        let mut content_end = send;
-        while content_end > range.start && is_terminal(doc.tok(content_end - 1)) {
-            content_end -= 1;
-        }
         let first_word = (range.start..send).find(|&k| !is_punct(doc.low(k))).unwrap_or(send);
         let first_word = dateline_end(doc, first_word, send).unwrap_or(first_word);
         // Every cue of the sentence ends the clause before it; only free ones report.
@@ -860,9 +862,8 @@ impl<'d, 'a> Walker<'d, 'a> {
                 None => k += 1,
             }
         }
-        let is_free =
-            |c: &CueAt<'_>| c.frame() != CueFrame::Quote && self.free_cue(c.at).is_some_and(|f| f.end() == c.end());
-        let cues: Vec<CueAt<'d>> = all_cues.iter().filter(|c| is_free(c)).copied().collect();
+        let cues: Vec<CueAt<'d>> =
+            all_cues.iter().filter(|c| c.frame() != CueFrame::Quote && !self.cue_used(c)).copied().collect();
         let mut lo = range.start;
         let mut last: Option<Speaker> = None;
         if all_cues.is_empty()
@@ -929,12 +930,7 @@ impl<'d, 'a> Walker<'d, 'a> {
     /// that ...", "his promise to build ...", "her criticism of the deal"): the possessor
     /// is the speaker; the content runs from the introducer to the clause end.
     fn nominal_in(&mut self, s: usize) {
-        let doc = self.doc;
-        let Some(range) = doc.sentence_tokens.get(s).cloned() else { return };
-        let mut content_end = range.end;
-        while content_end > range.start && is_terminal(doc.tok(content_end - 1)) {
-            content_end -= 1;
-        }
+        let Some((range, content_end)) = self.sentence_bounds(s) else { return };
         let mut k = range.start;
         while k < content_end {
             let Some(found) = self.nominal_at(range.start, k, content_end) else {
@@ -952,7 +948,7 @@ impl<'d, 'a> Walker<'d, 'a> {
     /// after its content.
     fn nominal_at(&mut self, lo: usize, k: usize, content_end: usize) -> Option<(QuoteRecord, Speaker, usize)> {
         let doc = self.doc;
-        let noun = doc.lex.nominal_cue(doc.tok(k))?;
+        let noun = doc.lex.nominal_cue(doc.low(k))?;
         if doc.token_quote[k].is_some() || self.used_cue.get(k).copied().unwrap_or(true) {
             return None;
         }
@@ -987,14 +983,8 @@ impl<'d, 'a> Walker<'d, 'a> {
         let (span, kind) = self.content_span(start..end, false)?;
         let stance = stance::stance_of(doc, None, false, start..end);
         let stance = if noun.stance == Stance::Neutral { stance } else { noun.stance };
-        let att = Attribution {
-            speaker: speaker.clone(),
-            cue: None,
-            negated: false,
-            confidence: speaker_confidence(&speaker, NOMINAL_CONFIDENCE),
-            reusable: false,
-        };
-        let mut record = self.record(span, kind, Some(&att), stance, None, att.confidence);
+        let confidence = speaker_confidence(&speaker, NOMINAL_CONFIDENCE);
+        let mut record = self.speaker_record(span, kind, (&speaker, None), stance, None, confidence);
         record.cue = Some(doc.text.slice(doc.span(k..intro)).to_string());
         Some((record, speaker, end))
     }
@@ -1167,14 +1157,8 @@ impl<'d, 'a> Walker<'d, 'a> {
                     let content = c.end()..comma;
                     let (span, kind) = self.content_span(content.clone(), false)?;
                     let stance = stance::stance_of(doc, Some(c), false, content.clone());
-                    let att = Attribution {
-                        speaker: subject.clone(),
-                        cue: Some(*c),
-                        negated: false,
-                        confidence: speaker_confidence(&subject, 0.6),
-                        reusable: false,
-                    };
-                    let record = self.record(span, kind, Some(&att), stance, None, att.confidence);
+                    let confidence = speaker_confidence(&subject, 0.6);
+                    let record = self.speaker_record(span, kind, (&subject, Some(c)), stance, None, confidence);
                     return Some((record, subject.tokens.start, subject, comma));
                 }
                 if word.ends_with("ing")
@@ -1301,14 +1285,8 @@ impl<'d, 'a> Walker<'d, 'a> {
         if c.m.cue.weak {
             base -= 0.15;
         }
-        let att = Attribution {
-            speaker: speaker.clone(),
-            cue: Some(*c),
-            negated,
-            confidence: speaker_confidence(&speaker, base),
-            reusable: false,
-        };
-        let record = self.record(span, kind, Some(&att), stance, target, att.confidence);
+        let confidence = speaker_confidence(&speaker, base);
+        let record = self.speaker_record(span, kind, (&speaker, Some(c)), stance, target, confidence);
         let resume = content.end.max(c.end());
         Some((record, speaker.tokens.start, speaker, resume))
     }
@@ -1554,14 +1532,7 @@ impl<'d, 'a> Walker<'d, 'a> {
         let content = skip_punct(self.doc, from, content_end)..content_end;
         let (span, kind) = self.content_span(content.clone(), false)?;
         let stance = stance::stance_of(self.doc, None, false, content);
-        let att = Attribution {
-            speaker: speaker.clone(),
-            cue: None,
-            negated: false,
-            confidence: CUELESS_CONFIDENCE,
-            reusable: false,
-        };
-        Some((self.record(span, kind, Some(&att), stance, None, CUELESS_CONFIDENCE), speaker))
+        Some((self.speaker_record(span, kind, (&speaker, None), stance, None, CUELESS_CONFIDENCE), speaker))
     }
 
     /// Reported content with no source in the text: a question put to someone ("Asked
@@ -1629,6 +1600,19 @@ impl<'d, 'a> Walker<'d, 'a> {
         confidence: f32,
     ) -> QuoteRecord {
         build_record(self.doc, span, kind, att.map(|a| (&a.speaker, a.cue.as_ref())), stance, target, confidence)
+    }
+
+    /// A record of a speaker's statement at `span`, reported by a cue when there is one.
+    fn speaker_record(
+        &self,
+        span: Range<usize>,
+        kind: QuoteKind,
+        who: (&Speaker, Option<&CueAt<'_>>),
+        stance: Stance,
+        target: Option<String>,
+        confidence: f32,
+    ) -> QuoteRecord {
+        build_record(self.doc, span, kind, Some(who), stance, target, confidence)
     }
 }
 
