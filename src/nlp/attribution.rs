@@ -139,6 +139,12 @@ const MAX_AFTER_QUOTE_TOKENS: usize = 14;
 /// and the cue.
 const MAX_APPOSITION_AFTER_QUOTE_TOKENS: usize = 30;
 
+/// Base confidence of a quote signed by a dash line under it (`- Bernie Sanders.`).
+const SIGNATURE_CONFIDENCE: f32 = 0.75;
+
+/// Base confidence of a quote given to the subject of the sentence around it, with no cue.
+const SUBJECT_CONFIDENCE: f32 = 0.45;
+
 /// Confidence of a quote with no speaker at all.
 const UNATTRIBUTED_CONFIDENCE: f32 = 0.3;
 
@@ -300,6 +306,8 @@ struct Walker<'d, 'a> {
     used_cue: Vec<bool>,
     /// Direct candidates per quote piece.
     direct: Vec<Option<QuoteRecord>>,
+    /// Pieces whose speaker and cue follow them in the same sentence (`“...,” he claimed`).
+    cue_after: Vec<bool>,
     consumed: Vec<bool>,
     handled_group: Vec<bool>,
     reported: Vec<QuoteRecord>,
@@ -316,6 +324,7 @@ impl<'d, 'a> Walker<'d, 'a> {
             excluded,
             used_cue: vec![false; doc.tokens.len()],
             direct: vec![None; doc.quotes.len()],
+            cue_after: vec![false; doc.quotes.len()],
             consumed: vec![false; doc.quotes.len()],
             handled_group: vec![false; groups],
             reported: Vec::new(),
@@ -372,7 +381,18 @@ impl<'d, 'a> Walker<'d, 'a> {
         let pieces: Vec<usize> = (q0..doc.quotes.len()).take_while(|&q| doc.quotes[q].group == group).collect();
         let mut found = None;
         for &q in &pieces {
-            found = self.after_quote(q).or_else(|| self.before_quote(q));
+            found = match self.after_quote(q) {
+                // `Hayek ... said, “...” The star then recalled ...`: a cue right before the
+                // quote beats one in the next sentence.
+                Some(after) if after.reusable => {
+                    Some(self.before_quote(q).filter(|b| self.introduces(b, q)).unwrap_or(after))
+                }
+                Some(after) => {
+                    self.cue_after[q] = true;
+                    Some(after)
+                }
+                None => self.before_quote(q),
+            };
             if found.is_some() {
                 break;
             }
@@ -380,14 +400,14 @@ impl<'d, 'a> Walker<'d, 'a> {
         let open_tok = doc.token_at_or_after(doc.quotes[q0].open);
         let para = self.para_of_token(open_tok);
         let split_rest = q0 > 0 && self.direct[q0 - 1].is_some() && self.split_around_cue(q0 - 1, q0);
-        // "Smith said, “...”": a cue right before the mark introduces the quote.
-        let introduced = found
-            .as_ref()
-            .and_then(|a| a.cue.as_ref())
-            .is_some_and(|c| (c.end()..open_tok).all(|k| matches!(doc.tok(k), "," | ":")) && c.end() <= open_tok);
+        let introduced = found.as_ref().is_some_and(|a| self.introduces(a, q0));
         let borrowed = !split_rest && !introduced && pieces.len() == 1 && is_embedded_phrase(doc, &doc.quotes[q0]);
         if found.is_none() && !borrowed {
-            found = self.inherited(q0, para);
+            found = pieces
+                .last()
+                .and_then(|&q| self.signature_after(q))
+                .or_else(|| self.inherited(q0, para))
+                .or_else(|| self.sentence_subject(q0));
         } else if found.as_ref().is_some_and(|a| a.reusable)
             && let Some(prev) =
                 self.inherited(q0, para).filter(|_| self.last_direct.as_ref().is_some_and(|(p, _)| *p == para))
@@ -447,6 +467,16 @@ impl<'d, 'a> Walker<'d, 'a> {
         }
         let last_para = pieces.last().map_or(para, |&q| self.para_of_token(doc.token_at_or_after(doc.quotes[q].open)));
         self.last_direct = Some((last_para, att));
+    }
+
+    /// "Smith said, “...”": the attribution's cue stands right before the mark of piece `q`,
+    /// with only a comma or colon between.
+    fn introduces(&self, att: &Attribution<'_>, q: usize) -> bool {
+        let doc = self.doc;
+        let open_tok = doc.token_at_or_after(doc.quotes[q].open);
+        att.cue
+            .as_ref()
+            .is_some_and(|c| c.end() <= open_tok && (c.end()..open_tok).all(|k| matches!(doc.tok(k), "," | ":")))
     }
 
     /// The first token of the writer's own words that lead into quote piece `q` within its
@@ -548,7 +578,13 @@ impl<'d, 'a> Walker<'d, 'a> {
                     .filter(|_| plain)
                     .and_then(|j| self.finder.subject_at(j))
             };
-            let Some(speaker) = self.finder.before(a, k, true).or_else(interrupted).or_else(first_person) else {
+            let Some(speaker) = self
+                .finder
+                .before(a, k, true)
+                .or_else(interrupted)
+                .or_else(first_person)
+                .or_else(|| self.finder.phrase_subject(a, k))
+            else {
                 continue; // "the Indiana state firefighters union, said": a later cue may fit
             };
             let negated = stance::negated(doc, speaker.tokens.end, k);
@@ -702,6 +738,51 @@ impl<'d, 'a> Walker<'d, 'a> {
         None
     }
 
+    /// `"...”` followed by a paragraph `- Bernie Sanders.` or `—President Obama, tweeting
+    /// after the speech.`: a signature line under a quote that ends its paragraph names its
+    /// speaker.
+    fn signature_after(&self, q: usize) -> Option<Attribution<'d>> {
+        let doc = self.doc;
+        let close_tok = doc.token_at_or_after(doc.quotes[q].close?);
+        let para = self.para_of_token(close_tok);
+        let dash = close_tok + 1;
+        let ends_para = (close_tok + 1..dash).all(|k| is_terminal(doc.tok(k)));
+        if !ends_para
+            || dash + 1 >= doc.tokens.len()
+            || self.para_of_token(dash) != para + 1
+            || !matches!(doc.tok(dash), "-" | "—" | "–" | "--")
+        {
+            return None;
+        }
+        let mut end = dash + 1;
+        while end < doc.tokens.len() && self.para_of_token(end) == para + 1 && !is_punct(doc.low(end)) {
+            end += 1;
+        }
+        let speaker = self.finder.subject_at(dash + 1).or_else(|| self.finder.after(dash + 1, end))?;
+        let confidence = speaker_confidence(&speaker, SIGNATURE_CONFIDENCE);
+        Some(Attribution { speaker, cue: None, negated: false, confidence, reusable: false })
+    }
+
+    /// `Sanders credited Clinton's victory to "a closed primary, ..."`: a quote inside a
+    /// sentence of the writer's own, with no cue for it, is the words of the sentence's
+    /// subject when that subject is a person or an organisation.
+    fn sentence_subject(&self, q: usize) -> Option<Attribution<'d>> {
+        let doc = self.doc;
+        let open_tok = doc.token_at_or_after(doc.quotes[q].open);
+        let s = *doc.token_sentence.get(open_tok)?;
+        let first = doc.sentence_tokens.get(s)?.start;
+        let first = (first..open_tok).find(|&k| !is_punct(doc.low(k)))?;
+        if word_count(doc, first..open_tok) < MIN_MIXED_LEAD_WORDS {
+            return None;
+        }
+        let speaker = self.main_subject(first, open_tok)?;
+        if !matches!(speaker.kind, SpeakerKind::Person | SpeakerKind::Organization) {
+            return None;
+        }
+        let confidence = speaker_confidence(&speaker, SUBJECT_CONFIDENCE);
+        Some(Attribution { speaker, cue: None, negated: false, confidence, reusable: false })
+    }
+
     /// The speaker right after cue `c`: any source phrase for "according to", a speaker
     /// mention otherwise.
     fn source_after(&self, c: &CueAt<'_>, end: usize) -> Option<Speaker> {
@@ -728,10 +809,10 @@ impl<'d, 'a> Walker<'d, 'a> {
         let doc = self.doc;
         let mut k = cue.end();
         if cue.frame() == CueFrame::Clause
-            && doc.low(k) == "to"
+            && matches!(doc.low(k), "to" | "for")
             && let Some(j) = self.addressee_that(k + 1, (k + 10).min(end), end)
         {
-            k = j; // "wrote to Sanders' Senate office that ..."
+            k = j; // "wrote to Sanders' Senate office that ...", "wrote for The Informer that"
         }
         if cue.frame() == CueFrame::Tell && k < end {
             // "told members of the AFL-CIO executive council that ...": a longer addressee
@@ -1430,6 +1511,20 @@ impl<'d, 'a> Walker<'d, 'a> {
     /// `complete` cues ("declined to comment") are statements by themselves.
     fn content_span(&mut self, content: Range<usize>, complete: bool) -> Option<(Range<usize>, QuoteKind)> {
         let doc = self.doc;
+        // `Trump asserted that France had lost its identity: “France is no longer France,” he
+        // claimed.`: a quote with its own speaker after it ends the content before it.
+        let own_speaker = |t: usize| {
+            let q = doc.token_quote[t]?;
+            (self.cue_after.get(q).copied().unwrap_or(false) && t > 0 && doc.tok(t - 1) == ":").then_some(t)
+        };
+        let mut content = content;
+        if let Some(cut) = content.clone().find_map(own_speaker).filter(|&t| t > content.start + 1) {
+            let mut end = cut;
+            while end > content.start && is_punct(doc.low(end - 1)) {
+                end -= 1;
+            }
+            content.end = end;
+        }
         // Words outside quotation marks, and the quote pieces the content touches.
         let mut outside_words = 0;
         let mut pieces: Vec<usize> = Vec::new();

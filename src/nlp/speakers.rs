@@ -91,6 +91,10 @@ const BETWEEN_SPEAKER_AND_CUE: [&str; 38] = [
 /// Rubio and now the chairman of the Republican Party in Miami-Dade County, said").
 const MAX_APPOSITION_TOKENS: usize = 24;
 
+/// Longest capitalised title before a name opening a sentence ("Former Secretary of State
+/// Madeleine Albright").
+const MAX_TITLE_TOKENS: usize = 6;
+
 /// Longest lower-case role before a name after a quote ("election law expert Rick Hasen").
 const MAX_ROLE_TOKENS: usize = 4;
 
@@ -153,6 +157,11 @@ const TIME_WORDS: [&str; 14] = [
 /// Longest subject phrase taken as a speaker when it names no known entity or speaker noun:
 /// longer runs are clauses, not noun phrases.
 const MAX_GENERIC_SUBJECT_TOKENS: usize = 9;
+
+/// Longest phrase between a closing quotation mark and its cue taken as the speaker as
+/// written (`"...," the independent Vermont senator and Democratic presidential candidate
+/// told`).
+const MAX_PHRASE_SUBJECT_TOKENS: usize = 12;
 
 /// Longest source phrase after a sentence-final "according to" taken without a determiner
 /// or a known name ("according to early returns"): longer runs are clauses.
@@ -379,7 +388,13 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
                 return self.entity_speaker(p, pr).filter(|sp| !tight || self.title_gap(lo_np, sp.tokens.start));
             }
             // "Officials in Brussels said": the entity is inside a description.
-            let inside_description = r.start > lo_np && POST_MODIFIERS.contains(&doc.low(r.start - 1));
+            // "Another intelligence source speaking to Fox News said": the entity is the
+            // object of a modifier.
+            let inside_description = r.start > lo_np
+                && (POST_MODIFIERS.contains(&doc.low(r.start - 1))
+                    || r.start > lo_np + 1
+                        && doc.low(r.start - 1) == "to"
+                        && POST_MODIFIERS.contains(&doc.low(r.start - 2)));
             let description = inside_description.then(|| self.description_ending(lo_np, e)).flatten();
             match description {
                 Some(d) if d.tokens.start < r.start => Some(d),
@@ -533,6 +548,41 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             SpeakerKind::Unknown
         };
         Some(Speaker::as_written(doc, s..e, kind))
+    }
+
+    /// The whole phrase `lo..cue` between a closing quotation mark and its cue, as written
+    /// (`"...," the independent Vermont senator and Democratic presidential candidate told`,
+    /// `"...," a voice-over in the ad states`): a determiner or a capital opens it, and it
+    /// holds no punctuation, auxiliary or clause word but "and" and "of".
+    pub(crate) fn phrase_subject(&self, lo: usize, cue: usize) -> Option<Speaker> {
+        let doc = self.doc;
+        if cue <= lo || cue - lo > MAX_PHRASE_SUBJECT_TOKENS {
+            return None;
+        }
+        let first = doc.low(lo);
+        let opens = DETERMINERS.contains(&first)
+            || matches!(first, "this" | "that" | "these" | "those" | "his" | "her" | "their" | "its")
+            || doc.tok(lo).starts_with(char::is_uppercase) && !is_pronoun(first);
+        let plain = (lo..cue).all(|k| {
+            let w = doc.low(k);
+            doc.token_quote[k].is_none()
+                && (!is_punct(w) || matches!(w, "'s" | "’s" | "&" | "-" | "."))
+                && (!CLAUSE_WORDS.contains(&w) || w == "and")
+                && !VERB_WORDS.contains(&w)
+                && !doc.ly_adverb(k)
+        });
+        let last = doc.low(cue - 1);
+        if !opens || !plain || NOT_SUBJECT_STARTS.contains(&first) || NOT_SUBJECT_STARTS.contains(&last) {
+            return None;
+        }
+        let kind = if matches!(first, "a" | "an" | "one" | "another" | "some") {
+            SpeakerKind::Anonymous
+        } else if last.ends_with('s') && !last.ends_with("ss") && doc.tok(cue - 1).starts_with(char::is_lowercase) {
+            SpeakerKind::Group
+        } else {
+            SpeakerKind::Unknown
+        };
+        Some(Speaker::as_written(doc, lo..cue, kind))
     }
 
     /// The speaker phrase starting at `from` (after a cue: "said Smith", "according to
@@ -789,6 +839,20 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             && doc.lex.title(doc.tok(t)).is_some()
         {
             t += 1;
+        }
+        if doc.token_entity.get(t).copied().flatten().is_none() {
+            // "Former Secretary of State Madeleine Albright urged ...": a role before the
+            // person's name.
+            let p = (t + 1..(t + MAX_TITLE_TOKENS + 1).min(doc.tokens.len())).find(|&k| {
+                doc.token_entity[k].is_some_and(|e| doc.entity_label(e) == Some(EntityLabel::Person))
+            })?;
+            let titled = (t..p).all(|k| {
+                self.title_word(k) && !is_punct(doc.low(k)) || k > t && matches!(doc.low(k), "of" | "for" | "the")
+            });
+            if !doc.tok(t).starts_with(char::is_uppercase) || !titled {
+                return None;
+            }
+            t = p;
         }
         let ent = doc.token_entity.get(t).copied().flatten()?;
         let r = doc.entity_tokens.get(ent).cloned()?;
