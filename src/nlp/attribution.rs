@@ -139,6 +139,10 @@ const MAX_AFTER_QUOTE_TOKENS: usize = 14;
 /// and the cue.
 const MAX_APPOSITION_AFTER_QUOTE_TOKENS: usize = 30;
 
+/// Longest addressee between a "told" cue and the quote it introduces ("told the mayors who
+/// gathered in Indianapolis, “...”").
+const MAX_ADDRESSEE_TOKENS: usize = 16;
+
 /// Base confidence of a quote signed by a dash line under it (`- Bernie Sanders.`).
 const SIGNATURE_CONFIDENCE: f32 = 0.75;
 
@@ -642,6 +646,18 @@ impl<'d, 'a> Walker<'d, 'a> {
         }
         // "He continued with an appeal to voters: “...”": a colon hands the quote to the cue
         // even past words of the writer's own.
+        // "told the Washington Post in a written statement, “...”": an addressee and its
+        // modifiers, closed by a comma, still introduce the quote.
+        let addressed = cue.frame() == CueFrame::Tell
+            && end > content + 1
+            && end - content <= MAX_ADDRESSEE_TOKENS
+            && doc.tok(end - 1) == ","
+            && (content..end - 1).all(|k| {
+                doc.token_quote[k].is_none() && !is_terminal(doc.tok(k)) && stance::cue_at(doc, k).is_none()
+            });
+        if addressed {
+            content = end;
+        }
         let past_words = content < end;
         if past_words && !colon {
             return None; // words between cue and quote: reported speech, maybe mixed
@@ -653,7 +669,10 @@ impl<'d, 'a> Walker<'d, 'a> {
             let participle = doc.low(cue.at).ends_with("ing")
                 && cue.at > first
                 && matches!(doc.low(cue.at - 1), "," | "and" | "but");
-            speaker = if participle {
+            // "Park confirmed the talks had stalled and said, “...”": a coordinated cue
+            // shares the clause's subject.
+            let coordinated = cue.at > first + 1 && matches!(doc.low(cue.at - 1), "and" | "but");
+            speaker = if participle || coordinated {
                 // "..., saying, “...”": the subject of the sentence.
                 self.main_subject(first, cue.at).or_else(|| self.recent_speaker(cue.at))
             } else {
@@ -1403,7 +1422,10 @@ impl<'d, 'a> Walker<'d, 'a> {
                 || w.ends_with("ing")
                 || matches!(
                     w,
-                    "with"
+                    "asked"
+                        | "pressed"
+                        | "questioned"
+                        | "with"
                         | "as"
                         | "despite"
                         | "amid"

@@ -689,6 +689,72 @@ const CASES: &[Case] = &[
         expected: &[("The tariff is a mistake", Some("Dana Berg"), Person, Direct, Stance::Neutral)],
         absent: &[],
     },
+    Case {
+        name: "manner-of-speaking verbs after a quote, a long subject phrase, a title before a name",
+        kind: PageKind::News,
+        publisher: None,
+        text: "The council rejected the transit levy on Monday.\n\n\
+               “They had a year to read the plan and they still voted blind,” Councillor Anita Brooks fumed after the vote.\n\n\
+               “We will bring it back in the spring,” the deputy mayor and transport committee chair told reporters.\n\n\
+               Former Transport Minister Daniel Kwame backed the levy last year, saying, “A city that cannot move cannot grow.”",
+        expected: &[
+            (
+                "They had a year to read the plan and they still voted blind",
+                Some("Anita Brooks"),
+                Person,
+                Direct,
+                Stance::Neutral,
+            ),
+            (
+                "We will bring it back in the spring",
+                Some("the deputy mayor and transport committee chair"),
+                SpeakerKind::Unknown,
+                Direct,
+                Stance::Neutral,
+            ),
+            ("A city that cannot move cannot grow.", Some("Daniel Kwame"), Person, Direct, Stance::Neutral),
+        ],
+        absent: &[],
+    },
+    Case {
+        name: "a quote inside the writer's sentence takes the subject; a signature line names the speaker",
+        kind: PageKind::News,
+        publisher: None,
+        text: "Senator Ruth Alvarez credited the new shelters to \"a city council that finally stopped pretending winter is a surprise every single year.\"\n\n\
+               \"We counted every bed, and we counted every night somebody slept outside anyway.\"\n\n\
+               - Marcus Bell.\n\n\
+               Bell runs the largest shelter in the district.",
+        expected: &[
+            (
+                "a city council that finally stopped pretending winter is a surprise every single year.",
+                Some("Ruth Alvarez"),
+                Person,
+                Direct,
+                Stance::Neutral,
+            ),
+            (
+                "We counted every bed, and we counted every night somebody slept outside anyway.",
+                Some("Marcus Bell"),
+                Person,
+                Direct,
+                Stance::Neutral,
+            ),
+        ],
+        absent: &[],
+    },
+    Case {
+        name: "a cue right before a quote beats a report in the next sentence; a colon quote with its own cue",
+        kind: PageKind::News,
+        publisher: None,
+        text: "Asked about the strike, Helen Park confirmed the talks had stalled and said, “Nobody is walking away from the table.” The union then released a statement of its own.\n\n\
+               Governor Tom Reyes insisted that the budget was balanced: “There is no hole in this budget,” he claimed.",
+        expected: &[
+            ("Nobody is walking away from the table.", Some("Helen Park"), Person, Direct, Stance::Neutral),
+            ("the budget was balanced", Some("Tom Reyes"), Person, Indirect, Stance::Neutral),
+            ("There is no hole in this budget", Some("Tom Reyes"), Person, Direct, Stance::Neutral),
+        ],
+        absent: &[],
+    },
 ];
 
 fn run(case: &Case) -> Analysis {

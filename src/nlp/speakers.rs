@@ -12,7 +12,7 @@ use std::ops::Range;
 
 use super::Document;
 use super::lexicon::{Gender, SpeakerNoun};
-use crate::model::{EntityLabel, SpeakerKind};
+use crate::model::{EntityLabel, EntityMention, SpeakerKind};
 
 /// A resolved speaker mention.
 #[derive(Debug, Clone, PartialEq)]
@@ -743,7 +743,7 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             && end < f + 10
             && !is_punct(doc.low(end))
             && doc.token_quote[end].is_none()
-            && !matches!(doc.low(end), "who" | "whose" | "which")
+            && !matches!(doc.low(end), "who" | "whose" | "which" | "that")
         {
             end += 1;
         }
@@ -929,7 +929,7 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             "he" | "she" => {
                 let want = if word == "he" { Gender::Male } else { Gender::Female };
                 let fits = |name: &str| doc.genders.get(name).is_none_or(|g| *g == want || *g == Gender::Unknown);
-                let from_history = self
+                let history = self
                     .history
                     .iter()
                     .rev()
@@ -939,9 +939,18 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
                             && s.kind == SpeakerKind::Person
                             && para.saturating_sub(doc.token_para.get(*at).copied().unwrap_or(0)) <= 3
                     })
-                    .max_by_key(|(at, _)| *at)
-                    .filter(|(_, s)| s.entity.as_deref().is_some_and(fits))
-                    .map(|(_, s)| (s.name.clone(), s.entity.clone()));
+                    .max_by_key(|(at, _)| *at);
+                // "Governor Tom Reyes insisted ...: “...,” he claimed.": the person opening
+                // the pronoun's own sentence beats an earlier speaker.
+                let subject = self.sentence_person(t).filter(|(at, m)| {
+                    fits(&m.canonical) && history.is_none_or(|(h, _)| *h < *at)
+                });
+                let from_history = match subject {
+                    Some((_, m)) => Some((m.canonical.clone(), Some(m.canonical.clone()))),
+                    None => history
+                        .filter(|(_, s)| s.entity.as_deref().is_some_and(fits))
+                        .map(|(_, s)| (s.name.clone(), s.entity.clone())),
+                };
                 from_history
                     .or_else(|| {
                         let pos = doc.tokens.get(t).map_or(0, |x| x.start);
@@ -972,6 +981,19 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             Some((name, entity, kind)) => Speaker { name, kind, tokens: t..t + 1, entity, resolved: true },
             None => as_written,
         }
+    }
+
+    /// The person named at the start of the sentence holding token `t`, before it (after
+    /// titles and a short opener): its first token and its mention.
+    fn sentence_person(&self, t: usize) -> Option<(usize, &EntityMention)> {
+        let doc = self.doc;
+        let s = *doc.token_sentence.get(t)?;
+        let first = doc.sentence_tokens.get(s)?.start;
+        let k = (first..t.min(first + MAX_TITLE_TOKENS + 1))
+            .find(|&k| doc.token_entity[k].is_some_and(|e| doc.entity_label(e) == Some(EntityLabel::Person)))?;
+        let titled = (first..k).all(|j| self.title_word(j) && !is_punct(doc.low(j)) || matches!(doc.low(j), "of" | "the"));
+        let ent = doc.token_entity[k]?;
+        (titled && doc.entity_tokens.get(ent)?.start == k).then(|| (k, &doc.entities[ent]))
     }
 
     /// A relative pronoun at `t` as a speaker mention ("Sanders, who had opposed ..."): the
