@@ -28,6 +28,10 @@ use crate::model::{EntityLabel, PageKind, QuoteKind, QuoteRecord, SpeakerKind, S
 /// Quoted spans of this many words or fewer with no cue are scare quotes or titles.
 const MAX_SCARE_QUOTE_WORDS: usize = 3;
 
+/// Longest Title Case name of a work or slogan in quotation marks ("Crippled America: How
+/// to Make America Great Again").
+const MAX_WORK_TITLE_WORDS: usize = 10;
+
 /// Longest title in quotation marks after a preposition ("on “Meet the Press”").
 const MAX_TITLE_WORDS: usize = 6;
 
@@ -142,6 +146,10 @@ const MAX_APPOSITION_AFTER_QUOTE_TOKENS: usize = 30;
 /// Longest addressee between a "told" cue and the quote it introduces ("told the mayors who
 /// gathered in Indianapolis, “...”").
 const MAX_ADDRESSEE_TOKENS: usize = 16;
+
+/// Longest phrase of manner or occasion between a cue and the quote it introduces ("replied
+/// evenly, “...”", "concluded so eloquently and timelessly, “...”").
+const MAX_MANNER_TOKENS: usize = 7;
 
 /// Base confidence of a quote signed by a dash line under it (`- Bernie Sanders.`).
 const SIGNATURE_CONFIDENCE: f32 = 0.75;
@@ -264,6 +272,39 @@ fn is_title(doc: &Document<'_>, piece: &QuotePiece) -> bool {
             | "program"
     );
     !words.is_empty() && words.len() <= MAX_TITLE_WORDS && titled && after_preposition
+}
+
+/// A quoted name of a work or slogan with no cue of its own: Title Case words (`the “Make
+/// America Great Again” hat`, `the show “Broad City”`), or a headline followed by its byline
+/// or link (`"Posthumous books could come with a lot of dollar signs," by Carey Dunne:
+/// http://...`).
+fn is_work_title(doc: &Document<'_>, piece: &QuotePiece) -> bool {
+    let text = doc.text.slice(piece.content.clone());
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let capitalised = words.iter().filter(|w| w.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit())).count();
+    // `“Donald Trump.”` opening its own sentence is a statement, names or not.
+    let open_tok = doc.token_at_or_after(piece.open);
+    let opens_sentence = open_tok == 0
+        || doc.token_sentence.get(open_tok) != doc.token_sentence.get(open_tok - 1)
+        || doc.token_quote[open_tok - 1].is_some();
+    let sentence = opens_sentence && text.trim_end().ends_with(['.', '!', '?']);
+    let title_case = !sentence
+        && words.len() >= 2
+        && words.len() <= MAX_WORK_TITLE_WORDS
+        && capitalised >= 2
+        && words.iter().all(|w| w.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit()) || doc.lex.is_function_word(w));
+    let byline = piece.close.is_some_and(|close| {
+        let after = doc.token_at_or_after(close) + 1;
+        let k = skip_punct(doc, after, (after + 2).min(doc.tokens.len()));
+        k < doc.tokens.len()
+            && doc.token_para.get(k) == doc.token_para.get(after.saturating_sub(1))
+            && (doc.low(k) == "by" || doc.low(k).starts_with("http"))
+    });
+    title_case || byline
 }
 
 /// `name="value"`: a quoted attribute value in leftover markup.
@@ -406,6 +447,7 @@ impl<'d, 'a> Walker<'d, 'a> {
         let split_rest = q0 > 0 && self.direct[q0 - 1].is_some() && self.split_around_cue(q0 - 1, q0);
         let introduced = found.as_ref().is_some_and(|a| self.introduces(a, q0));
         let borrowed = !split_rest && !introduced && pieces.len() == 1 && is_embedded_phrase(doc, &doc.quotes[q0]);
+        let own_cue = found.is_some();
         if found.is_none() && !borrowed {
             found = pieces
                 .last()
@@ -421,7 +463,9 @@ impl<'d, 'a> Walker<'d, 'a> {
             // paragraph's speaker.
             found = Some(prev);
         }
-        let title = pieces.len() == 1 && !introduced && is_title(doc, &doc.quotes[q0]);
+        let title = pieces.len() == 1
+            && !introduced
+            && (is_title(doc, &doc.quotes[q0]) || !own_cue && is_work_title(doc, &doc.quotes[q0]));
         if borrowed && found.as_ref().is_none_or(|a| a.confidence < 0.85)
             || title
             || is_markup_value(doc, &doc.quotes[q0])
@@ -648,12 +692,19 @@ impl<'d, 'a> Walker<'d, 'a> {
         // even past words of the writer's own.
         // "told the Washington Post in a written statement, “...”": an addressee and its
         // modifiers, closed by a comma, still introduce the quote.
-        let addressed = cue.frame() == CueFrame::Tell
+        // So do adverbs and short phrases of manner or occasion: "Sanders replied evenly,
+        // “...”", "Emanuel acknowledged, however, “...”".
+        let reach = if cue.frame() == CueFrame::Tell { MAX_ADDRESSEE_TOKENS } else { MAX_MANNER_TOKENS };
+        let addressed = matches!(cue.frame(), CueFrame::Tell | CueFrame::Clause | CueFrame::Quote)
             && end > content + 1
-            && end - content <= MAX_ADDRESSEE_TOKENS
+            && end - content <= reach
             && doc.tok(end - 1) == ","
             && (content..end - 1).all(|k| {
-                doc.token_quote[k].is_none() && !is_terminal(doc.tok(k)) && stance::cue_at(doc, k).is_none()
+                let w = doc.low(k);
+                doc.token_quote[k].is_none()
+                    && !is_terminal(w)
+                    && stance::cue_at(doc, k).is_none()
+                    && (cue.frame() == CueFrame::Tell || !is_pronoun(w) && w != "that" && !BE_FORMS.contains(&w))
             });
         if addressed {
             content = end;
