@@ -125,6 +125,9 @@ const CUELESS_CONFIDENCE: f32 = 0.5;
 /// Base confidence of a statement reported by a noun ("his claim that ...").
 const NOMINAL_CONFIDENCE: f32 = 0.45;
 
+/// Confidence of what a person is said to seem to say or want ("Rubio seemed to urge ...").
+const SEEMING_CONFIDENCE: f32 = 0.4;
+
 /// Confidence of content reported without a source in the text.
 const SOURCELESS_CONFIDENCE: f32 = 0.3;
 
@@ -150,6 +153,35 @@ const MAX_ADDRESSEE_TOKENS: usize = 16;
 /// Longest phrase of manner or occasion between a cue and the quote it introduces ("replied
 /// evenly, “...”", "concluded so eloquently and timelessly, “...”").
 const MAX_MANNER_TOKENS: usize = 7;
+
+/// Sentence adverbs skipped before a clause's subject ("However, he held his fire ...").
+const SENTENCE_ADVERBS: [&str; 18] = [
+    "then",
+    "but",
+    "and",
+    "so",
+    "yet",
+    "still",
+    "later",
+    "instead",
+    "also",
+    "however",
+    "meanwhile",
+    "now",
+    "again",
+    "finally",
+    "indeed",
+    "moreover",
+    "separately",
+    "similarly",
+];
+
+/// Plural time nouns of a time phrase opening a sentence ("Hours later, ...").
+const TIME_NOUNS: [&str; 7] = ["moments", "minutes", "hours", "days", "weeks", "months", "years"];
+
+/// How far (tokens) the verb after a noun-phrase subject may be ("The attorney general of
+/// the state of New York is suing ...").
+const MAX_SUBJECT_PHRASE_TOKENS: usize = 12;
 
 /// Base confidence of a quote signed by a dash line under it (`- Bernie Sanders.`).
 const SIGNATURE_CONFIDENCE: f32 = 0.75;
@@ -724,8 +756,11 @@ impl<'d, 'a> Walker<'d, 'a> {
             // shares the clause's subject.
             let coordinated = cue.at > first + 1 && matches!(doc.low(cue.at - 1), "and" | "but");
             speaker = if participle || coordinated {
-                // "..., saying, “...”": the subject of the sentence.
-                self.main_subject(first, cue.at).or_else(|| self.recent_speaker(cue.at))
+                // "..., saying, “...”": the subject of the sentence, or of a closing
+                // attribution right before the participle ("..., Spicer said, adding, “...”").
+                self.closing_before(first, cue.at)
+                    .or_else(|| self.main_subject(first, cue.at))
+                    .or_else(|| self.recent_speaker(cue.at))
             } else {
                 // The cue leads straight into the quote: its subject is the speaker, whatever
                 // noun heads it ("Another commenter said, “...”").
@@ -1450,10 +1485,10 @@ impl<'d, 'a> Walker<'d, 'a> {
         // "Then he cut into Bush, calling ...": a sentence adverb before the subject.
         let mut first = first;
         while first + 1 < cue
-            && (matches!(
-                doc.low(first),
-                "then" | "but" | "and" | "so" | "yet" | "still" | "later" | "instead" | "also"
-            ) || doc.tok(first) == ",")
+            && (SENTENCE_ADVERBS.contains(&doc.low(first))
+                || doc.tok(first) == ","
+                // "Hours later, Trump ...": a time phrase.
+                || TIME_NOUNS.contains(&doc.low(first)) && matches!(doc.low(first + 1), "later" | "earlier" | "ago"))
         {
             first += 1;
         }
@@ -1476,6 +1511,7 @@ impl<'d, 'a> Walker<'d, 'a> {
                     "asked"
                         | "pressed"
                         | "questioned"
+                        | "of"
                         | "with"
                         | "as"
                         | "despite"
@@ -1503,13 +1539,26 @@ impl<'d, 'a> Walker<'d, 'a> {
         })
     }
 
+    /// The speaker of a closing attribution (", Spicer said,") that ends right before the
+    /// participle at `cue`, looking no further left than `first`.
+    fn closing_before(&self, first: usize, cue: usize) -> Option<Speaker> {
+        let doc = self.doc;
+        let k = cue.checked_sub(2).filter(|&k| k > first && doc.tok(k + 1) == ",")?;
+        let c = stance::cue_at(doc, k)?;
+        if c.end() != k + 1 {
+            return None;
+        }
+        let comma = (first..k).rev().take(MAX_CLOSING_SUBJECT_TOKENS + 1).find(|&j| doc.tok(j) == ",")?;
+        self.finder.before(comma + 1, k, true)
+    }
+
     /// Any noun phrase opening the clause at `first` and followed by its verb before `cue`
     /// ("Both parents stiffened ...", "The Wisconsin Republican did give ...", "Republicans,
     /// who hold a majority, have blocked ..."): the phrase up to an apposition's comma, an
     /// auxiliary or a lower-case past-tense verb.
     fn noun_phrase_subject(&self, first: usize, cue: usize) -> Option<Speaker> {
         let doc = self.doc;
-        let verb = (first + 1..cue.min(first + 8)).find(|&j| {
+        let verb = (first + 1..cue.min(first + MAX_SUBJECT_PHRASE_TOKENS)).find(|&j| {
             let w = doc.low(j);
             doc.tok(j) == ","
                 || (doc.tok(j).starts_with(char::is_lowercase)
@@ -1713,6 +1762,7 @@ impl<'d, 'a> Walker<'d, 'a> {
         // The form of "be" before the cue, past adverbs and "not" ("is not widely expected").
         let b = hedges_before(doc, c.at, ctx.lo);
         let be_before = b > ctx.lo && BE_FORMS.contains(&doc.low(b - 1));
+        let mut subject = None;
         let content = if word == "reportedly" {
             // "The group reportedly spent $1.5 million": the whole clause is reported.
             let start = ctx.first_word.max(ctx.lo);
@@ -1746,6 +1796,13 @@ impl<'d, 'a> Walker<'d, 'a> {
             if start >= c.at {
                 return None;
             }
+            // "Rubio seemed to urge the opposite tactic": a person seeming to say or want
+            // something is its source; "that approach seems to have backfired" has none.
+            subject = RAISING_VERBS
+                .contains(&word)
+                .then(|| self.finder.before(start, c.at, false))
+                .flatten()
+                .filter(|sp| sp.kind == SpeakerKind::Person);
             start..ctx.bound
         } else {
             return None;
@@ -1755,7 +1812,11 @@ impl<'d, 'a> Walker<'d, 'a> {
         }
         let (span, kind) = self.content_span(content.clone(), false)?;
         // A question or an expectation takes no stance of its own.
-        Some((self.record(span, kind, None, Stance::Neutral, None, SOURCELESS_CONFIDENCE), content.end))
+        let record = match &subject {
+            Some(sp) => self.speaker_record(span, kind, (sp, Some(c)), Stance::Neutral, None, SEEMING_CONFIDENCE),
+            None => self.record(span, kind, None, Stance::Neutral, None, SOURCELESS_CONFIDENCE),
+        };
+        Some((record, content.end))
     }
 
     fn record(
