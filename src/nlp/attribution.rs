@@ -57,7 +57,12 @@ const MAX_COLON_SPEAKER_TOKENS: usize = 5;
 const MIN_COLON_STATEMENT_WORDS: usize = 3;
 
 /// Paragraph labels that end in a colon but name no speaker.
-const NOT_SPEAKER_LABELS: [&str; 24] = [
+const NOT_SPEAKER_LABELS: [&str; 28] = [
+    // Interview labels name a role, not who speaks.
+    "q",
+    "a",
+    "question",
+    "answer",
     "breaking",
     "breaking news",
     "exclusive",
@@ -1484,6 +1489,12 @@ impl<'d, 'a> Walker<'d, 'a> {
         let doc = self.doc;
         // "Then he cut into Bush, calling ...": a sentence adverb before the subject.
         let mut first = first;
+        // "But a few days later, Trump reversed himself": a time phrase set off by a comma.
+        if let Some(comma) = (first + 1..cue.min(first + 6)).find(|&k| doc.tok(k) == ",")
+            && matches!(doc.low(comma - 1), "later" | "earlier" | "ago")
+        {
+            first = comma + 1;
+        }
         while first + 1 < cue
             && (SENTENCE_ADVERBS.contains(&doc.low(first))
                 || doc.tok(first) == ","

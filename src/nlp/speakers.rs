@@ -254,6 +254,8 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         while e > lo {
             let w = doc.low(e - 1);
             if BETWEEN_SPEAKER_AND_CUE.contains(&w)
+                // "He and Rep. Bob Goodlatte both condemned": a floating quantifier.
+                || matches!(w, "both" | "each") && e >= lo + 2 && !is_punct(doc.low(e - 2))
                 || w.ends_with("n't")
                 || doc.ly_adverb(e - 1)
                 || matches!(w, "today" | "yesterday" | "tonight")
@@ -267,6 +269,17 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
                 && matches!(doc.low(e - 2), "on" | "last" | "this" | "earlier" | "late")
             {
                 e -= 2; // "Huawei on Tuesday rejected"
+            } else if w == "ago"
+                && let Some(k) = (lo..e - 1).rev().take(4).find(|&k| {
+                    !matches!(doc.low(k), "less" | "more" | "than" | "about" | "nearly" | "just" | "a" | "few")
+                        && !doc.low(k).starts_with(|c: char| c.is_ascii_digit())
+                        && !NUMBER_WORDS.contains(&doc.low(k))
+                        && !TIME_WORDS.contains(&doc.low(k))
+                        && !matches!(doc.low(k), "weeks" | "months" | "years" | "days" | "hours")
+                })
+                && k + 1 < e - 1
+            {
+                e = k + 1; // "The State Department less than two weeks ago said"
             } else if e >= lo + 2
                 && matches!(w, "week" | "month" | "year" | "night" | "morning")
                 && matches!(

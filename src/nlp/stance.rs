@@ -68,6 +68,15 @@ pub(crate) fn cue_at<'l>(doc: &'l Document<'_>, t: usize) -> Option<CueAt<'l>> {
     {
         return None;
     }
+    // "you know", "you see", "I mean": discourse markers set off from the sentence ("...,
+    // you know, we're ...", "You see, most voters ..."), not reports.
+    let next = doc.lower.get(t + 1).map_or("", String::as_str);
+    if m.len == 1
+        && matches!((prev, doc.low(t)), ("you", "know" | "see") | ("i", "mean"))
+        && (matches!(next, "," | "." | "?" | "!" | "") || t < 2 || matches!(doc.low(t - 2), "," | "." | "?" | "!"))
+    {
+        return None;
+    }
     // "200 pledged delegates": a participle used as an adjective after a number.
     if m.len == 1 && prev.starts_with(|c: char| c.is_ascii_digit()) && doc.low(t).ends_with("ed") {
         return None;
