@@ -333,7 +333,9 @@ fn is_work_title(doc: &Document<'_>, piece: &QuotePiece) -> bool {
         && words.len() >= 2
         && words.len() <= MAX_WORK_TITLE_WORDS
         && capitalised >= 2
-        && words.iter().all(|w| w.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit()) || doc.lex.is_function_word(w));
+        && words
+            .iter()
+            .all(|w| w.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit()) || doc.lex.is_function_word(w));
     let byline = piece.close.is_some_and(|close| {
         let after = doc.token_at_or_after(close) + 1;
         let k = skip_punct(doc, after, (after + 2).min(doc.tokens.len()));

@@ -856,9 +856,8 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         if doc.token_entity.get(t).copied().flatten().is_none() {
             // "Former Secretary of State Madeleine Albright urged ...": a role before the
             // person's name.
-            let p = (t + 1..(t + MAX_TITLE_TOKENS + 1).min(doc.tokens.len())).find(|&k| {
-                doc.token_entity[k].is_some_and(|e| doc.entity_label(e) == Some(EntityLabel::Person))
-            })?;
+            let p = (t + 1..(t + MAX_TITLE_TOKENS + 1).min(doc.tokens.len()))
+                .find(|&k| doc.token_entity[k].is_some_and(|e| doc.entity_label(e) == Some(EntityLabel::Person)))?;
             let titled = (t..p).all(|k| {
                 self.title_word(k) && !is_punct(doc.low(k)) || k > t && matches!(doc.low(k), "of" | "for" | "the")
             });
@@ -955,9 +954,9 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
                     .max_by_key(|(at, _)| *at);
                 // "Governor Tom Reyes insisted ...: “...,” he claimed.": the person opening
                 // the pronoun's own sentence beats an earlier speaker.
-                let subject = self.sentence_person(t).filter(|(at, m)| {
-                    fits(&m.canonical) && history.is_none_or(|(h, _)| *h < *at)
-                });
+                let subject = self
+                    .sentence_person(t)
+                    .filter(|(at, m)| fits(&m.canonical) && history.is_none_or(|(h, _)| *h < *at));
                 let from_history = match subject {
                     Some((_, m)) => Some((m.canonical.clone(), Some(m.canonical.clone()))),
                     None => history
@@ -1004,7 +1003,8 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         let first = doc.sentence_tokens.get(s)?.start;
         let k = (first..t.min(first + MAX_TITLE_TOKENS + 1))
             .find(|&k| doc.token_entity[k].is_some_and(|e| doc.entity_label(e) == Some(EntityLabel::Person)))?;
-        let titled = (first..k).all(|j| self.title_word(j) && !is_punct(doc.low(j)) || matches!(doc.low(j), "of" | "the"));
+        let titled =
+            (first..k).all(|j| self.title_word(j) && !is_punct(doc.low(j)) || matches!(doc.low(j), "of" | "the"));
         let ent = doc.token_entity[k]?;
         (titled && doc.entity_tokens.get(ent)?.start == k).then(|| (k, &doc.entities[ent]))
     }
