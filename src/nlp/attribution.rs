@@ -3,16 +3,17 @@
 //! Owns the walk over a document's sentences in order, and for each: direct quotes (speaker
 //! and cue after the quote, before it with a colon or comma, a `Name:` label, the sentence
 //! before when it ends in a speaker and cue, inherited across a split quote, from an
-//! introducing paragraph ending in a colon, or from the paragraph's latest speaker, direct
-//! or reported), then reported speech (indirect and mixed: "X said (that) ...", "X denied
+//! introducing paragraph ending in a colon, from a signature line under the quote ("- Bernie
+//! Sanders."), from the paragraph's latest speaker, direct or reported, or from the subject
+//! of the writer's sentence around the quote), then reported speech (indirect and mixed: "X said (that) ...", "X denied
 //! ...", "according to X, ...", "X declined to comment", "..., X said", "..., said X"), then
 //! statements reported by a noun after a possessor ("Trump's claim that ..."). Every cue
 //! of a sentence gets its own clause: a later cue joined by "and", "but" or a comma
 //! (", saying ...", "but warned ...") ends the content of the earlier one and inherits its
 //! subject. Passive cues ("was accused"), reduced relatives ("a man claiming"), questions
 //! ("asked whether he blamed") and cue words read as nouns ("50 states") report nothing.
-//! Scare quotes, titles and short borrowed phrases inside the writer's own sentence are
-//! not statements. It must not find speakers itself (see `speakers`) or decide
+//! Scare quotes, titles, names of works and slogans, bylined headlines and short borrowed
+//! phrases inside the writer's own sentence are not statements. It must not find speakers itself (see `speakers`) or decide
 //! stance words (see `stance`), and never panics: all indexing is checked.
 
 use std::ops::Range;
