@@ -131,6 +131,9 @@ const CUELESS_CONFIDENCE: f32 = 0.5;
 /// Base confidence of a statement reported by a noun ("his claim that ...").
 const NOMINAL_CONFIDENCE: f32 = 0.45;
 
+/// Less confidence for a report nested in another one ("Smith said Jones claimed ...").
+const NESTED_PENALTY: f32 = 0.15;
+
 /// Confidence of what a person is said to seem to say or want ("Rubio seemed to urge ...").
 const SEEMING_CONFIDENCE: f32 = 0.4;
 
@@ -1084,8 +1087,14 @@ impl<'d, 'a> Walker<'d, 'a> {
                 return;
             }
         }
+        // Token range of the last record's content: a cue inside it may report a statement of
+        // its own ("Smith said Jones claimed the vote was rigged").
+        let mut outer: Option<Range<usize>> = None;
         for c in &cues {
             if c.at < lo {
+                if let Some(o) = outer.clone().filter(|o| o.start < c.at && c.at < o.end) {
+                    self.nested_at(c, o, &all_cues, first_word);
+                }
                 continue;
             }
             let bound = all_cues
@@ -1103,11 +1112,47 @@ impl<'d, 'a> Walker<'d, 'a> {
             if let Some((record, at, speaker, resume)) = self.reported_at(c, &ctx) {
                 self.mark_used(c);
                 self.finder.remember(at, &speaker);
+                let start = doc.token_at_or_after(record.start);
+                outer = (record.kind == QuoteKind::Indirect).then_some(start..resume);
                 self.reported.push(record);
                 lo = resume.max(c.end());
                 self.last_report(c, speaker.clone());
                 last = Some(speaker);
             }
+        }
+    }
+
+    /// Reported speech at cue `c` nested in the content `outer` of an earlier report: its
+    /// subject and content lie inside that content.
+    fn nested_at(&mut self, c: &CueAt<'d>, outer: Range<usize>, all_cues: &[CueAt<'d>], first_word: usize) {
+        // Only cues that take a reported clause: nested objects ("backed Clinton", "support
+        // from the oil companies") are mostly the outer speaker's words.
+        let takes_clause = matches!(c.frame(), CueFrame::Clause | CueFrame::Tell);
+        // "The report found that Clinton denied ...": an object cue with a stance of its own
+        // (not support, whose objects are mostly people and plans) reports too.
+        let stance_object =
+            c.frame() == CueFrame::Object && !matches!(c.m.cue.stance, Stance::Neutral | Stance::Support);
+        if self.cue_used(c) || !(takes_clause || stance_object) || c.m.cue.weak {
+            return;
+        }
+        let bound = all_cues
+            .iter()
+            .filter(|n| n.at > c.at && !self.modal_cue(n, c.end()) && !self.tense_shift(c, n))
+            .find_map(|n| self.clause_boundary(n, c.end(), outer.end))
+            .unwrap_or(outer.end)
+            .min(outer.end);
+        let ctx = Clause {
+            lo: outer.start,
+            first_word: first_word.max(outer.start),
+            bound,
+            content_end: outer.end,
+            last: None,
+        };
+        if let Some((mut record, at, speaker, _)) = self.reported_at(c, &ctx) {
+            self.mark_used(c);
+            self.finder.remember(at, &speaker);
+            record.confidence = (record.confidence - NESTED_PENALTY).max(0.05);
+            self.reported.push(record);
         }
     }
 

@@ -755,6 +755,25 @@ const CASES: &[Case] = &[
         ],
         absent: &[],
     },
+    Case {
+        name: "a report nested in another report is a statement of its own",
+        kind: PageKind::News,
+        publisher: None,
+        text: "Two board members said the chairman had warned that the merger would cost 900 jobs.\n\n\
+               A company spokesman said Tinde Mobile denied the allegations.",
+        expected: &[
+            (
+                "the chairman had warned that the merger would cost 900 jobs",
+                Some("Two board members"),
+                Group,
+                Indirect,
+                Stance::Neutral,
+            ),
+            ("the merger would cost 900 jobs", Some("the chairman"), Person, Indirect, Stance::Warn),
+            ("the allegations", Some("Tinde Mobile"), Organization, Indirect, Stance::Deny),
+        ],
+        absent: &[],
+    },
 ];
 
 fn run(case: &Case) -> Analysis {
