@@ -1089,11 +1089,11 @@ impl<'d, 'a> Walker<'d, 'a> {
         }
         // Token range of the last record's content: a cue inside it may report a statement of
         // its own ("Smith said Jones claimed the vote was rigged").
-        let mut outer: Option<Range<usize>> = None;
+        let mut outer: Option<(Range<usize>, f32)> = None;
         for c in &cues {
             if c.at < lo {
-                if let Some(o) = outer.clone().filter(|o| o.start < c.at && c.at < o.end) {
-                    self.nested_at(c, o, &all_cues, first_word);
+                if let Some((o, confidence)) = outer.clone().filter(|(o, _)| o.start < c.at && c.at < o.end) {
+                    self.nested_at(c, o, confidence, &all_cues, first_word);
                 }
                 continue;
             }
@@ -1113,7 +1113,7 @@ impl<'d, 'a> Walker<'d, 'a> {
                 self.mark_used(c);
                 self.finder.remember(at, &speaker);
                 let start = doc.token_at_or_after(record.start);
-                outer = (record.kind == QuoteKind::Indirect).then_some(start..resume);
+                outer = (record.kind == QuoteKind::Indirect).then_some((start..resume, record.confidence));
                 self.reported.push(record);
                 lo = resume.max(c.end());
                 self.last_report(c, speaker.clone());
@@ -1124,7 +1124,15 @@ impl<'d, 'a> Walker<'d, 'a> {
 
     /// Reported speech at cue `c` nested in the content `outer` of an earlier report: its
     /// subject and content lie inside that content.
-    fn nested_at(&mut self, c: &CueAt<'d>, outer: Range<usize>, all_cues: &[CueAt<'d>], first_word: usize) {
+    fn nested_at(
+        &mut self,
+        c: &CueAt<'d>,
+        outer: Range<usize>,
+        outer_confidence: f32,
+        all_cues: &[CueAt<'d>],
+        first_word: usize,
+    ) {
+        let doc = self.doc;
         // Only cues that take a reported clause: nested objects ("backed Clinton", "support
         // from the oil companies") are mostly the outer speaker's words.
         let takes_clause = matches!(c.frame(), CueFrame::Clause | CueFrame::Tell);
@@ -1132,7 +1140,15 @@ impl<'d, 'a> Walker<'d, 'a> {
         // (not support, whose objects are mostly people and plans) reports too.
         let stance_object =
             c.frame() == CueFrame::Object && !matches!(c.m.cue.stance, Stance::Neutral | Stance::Support);
-        if self.cue_used(c) || !(takes_clause || stance_object) || c.m.cue.weak {
+        // "ignoring repeated warnings": a participle or preposition before the word makes it
+        // an adjective, not a cue.
+        let prev = doc.low(c.at.saturating_sub(1));
+        if self.cue_used(c)
+            || !(takes_clause || stance_object)
+            || c.m.cue.weak
+            || prev.ends_with("ing")
+            || matches!(prev, "of" | "in" | "for" | "with" | "by")
+        {
             return;
         }
         let bound = all_cues
@@ -1151,7 +1167,8 @@ impl<'d, 'a> Walker<'d, 'a> {
         if let Some((mut record, at, speaker, _)) = self.reported_at(c, &ctx) {
             self.mark_used(c);
             self.finder.remember(at, &speaker);
-            record.confidence = (record.confidence - NESTED_PENALTY).max(0.05);
+            // No surer than the report it is nested in.
+            record.confidence = (record.confidence.min(outer_confidence) - NESTED_PENALTY).max(0.05);
             self.reported.push(record);
         }
     }
