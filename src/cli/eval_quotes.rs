@@ -14,7 +14,7 @@ use std::time::Instant;
 use clap::{Args, ValueEnum};
 
 use super::UsageError;
-use crate::model::PageKind;
+use crate::model::{PageKind, QuoteKind};
 use crate::nlp::{AnalysisInput, Analyzer};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -40,6 +40,29 @@ pub struct EvalQuotesArgs {
     /// Where to write the predictions.
     #[arg(long)]
     pub pred_out: PathBuf,
+    /// Keep only predictions of this kind (what a `quote_kind:` search returns), to score one
+    /// kind with `score_quotes.py --kind`.
+    #[arg(long, value_enum, default_value_t = KindFilter::All)]
+    pub kind: KindFilter,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KindFilter {
+    All,
+    Direct,
+    Mixed,
+    Indirect,
+}
+
+impl KindFilter {
+    fn keeps(self, kind: QuoteKind) -> bool {
+        match self {
+            KindFilter::All => true,
+            KindFilter::Direct => kind == QuoteKind::Direct,
+            KindFilter::Mixed => kind == QuoteKind::Mixed,
+            KindFilter::Indirect => kind == QuoteKind::Indirect,
+        }
+    }
 }
 
 pub fn run(args: EvalQuotesArgs) -> anyhow::Result<ExitCode> {
@@ -82,11 +105,12 @@ pub fn run(args: EvalQuotesArgs) -> anyhow::Result<ExitCode> {
         }
         let text = value["text"].as_str().unwrap_or("");
         let analysis = analyzer.analyze(&AnalysisInput { text, language: "en", kind: PageKind::News, publisher: None });
+        let kept: Vec<_> = analysis.quotes.iter().filter(|q| args.kind.keeps(q.kind)).collect();
         writeln!(gold_out, "{line}")?;
-        serde_json::to_writer(&mut pred_out, &serde_json::json!({ "id": value["id"], "quotes": analysis.quotes }))?;
+        serde_json::to_writer(&mut pred_out, &serde_json::json!({ "id": value["id"], "quotes": kept }))?;
         pred_out.write_all(b"\n")?;
         articles += 1;
-        quotes += analysis.quotes.len();
+        quotes += kept.len();
     }
     gold_out.flush()?;
     pred_out.flush()?;

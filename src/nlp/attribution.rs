@@ -861,10 +861,12 @@ impl<'d, 'a> Walker<'d, 'a> {
         let doc = self.doc;
         let close_tok = doc.token_at_or_after(doc.quotes[q].close?);
         let para = self.para_of_token(close_tok);
-        let dash = close_tok + 1;
-        let ends_para = (close_tok + 1..dash).all(|k| is_terminal(doc.tok(k)));
-        if !ends_para
-            || dash + 1 >= doc.tokens.len()
+        // Past a period after the closing mark (`“...”.`) to the next paragraph's first token.
+        let mut dash = close_tok + 1;
+        while dash < doc.tokens.len() && self.para_of_token(dash) == para && is_terminal(doc.tok(dash)) {
+            dash += 1;
+        }
+        if dash + 1 >= doc.tokens.len()
             || self.para_of_token(dash) != para + 1
             || !matches!(doc.tok(dash), "-" | "—" | "–" | "--")
         {
