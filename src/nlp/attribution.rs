@@ -5,16 +5,18 @@
 //! before when it ends in a speaker and cue, inherited across a split quote, from an
 //! introducing paragraph ending in a colon, from a signature line under the quote ("- Bernie
 //! Sanders."), from the paragraph's latest speaker, direct or reported, or from the subject
-//! of the writer's sentence around the quote), then reported speech (indirect and mixed: "X said (that) ...", "X denied
-//! ...", "according to X, ...", "X declined to comment", "..., X said", "..., said X"), then
-//! statements reported by a noun after a possessor ("Trump's claim that ..."). Every cue
-//! of a sentence gets its own clause: a later cue joined by "and", "but" or a comma
-//! (", saying ...", "but warned ...") ends the content of the earlier one and inherits its
-//! subject. Passive cues ("was accused"), reduced relatives ("a man claiming"), questions
-//! ("asked whether he blamed") and cue words read as nouns ("50 states") report nothing.
-//! Scare quotes, titles, names of works and slogans, bylined headlines and short borrowed
-//! phrases inside the writer's own sentence are not statements. It must not find speakers itself (see `speakers`) or decide
-//! stance words (see `stance`), and never panics: all indexing is checked.
+//! of the writer's sentence around the quote), then reported speech (indirect and mixed: "X
+//! said (that) ...", "X denied ...", "according to X, ...", "X declined to comment", "...,
+//! X said", "..., said X", and reports nested in another report's content), then statements
+//! reported by a noun after a possessor ("Trump's claim that ..."). Every cue of a sentence
+//! gets its own clause: a later cue joined by "and", "but" or a comma (", saying ...", "but
+//! warned ...") ends the content of the earlier one and inherits its subject. Passive cues
+//! ("was accused"), reduced relatives ("a man claiming"), questions ("asked whether he
+//! blamed") and cue words read as nouns ("50 states") report nothing. Scare quotes, titles,
+//! names of works and slogans, bylined headlines and short borrowed phrases inside the
+//! writer's own sentence are not statements. It must not find speakers itself (see
+//! `speakers`) or decide stance words (see `stance`), and never panics: all indexing is
+//! checked.
 
 use std::ops::Range;
 
@@ -185,9 +187,6 @@ const SENTENCE_ADVERBS: [&str; 18] = [
     "similarly",
 ];
 
-/// Plural time nouns of a time phrase opening a sentence ("Hours later, ...").
-const TIME_NOUNS: [&str; 7] = ["moments", "minutes", "hours", "days", "weeks", "months", "years"];
-
 /// How far (tokens) the verb after a noun-phrase subject may be ("The attorney general of
 /// the state of New York is suing ...").
 const MAX_SUBJECT_PHRASE_TOKENS: usize = 12;
@@ -326,7 +325,8 @@ fn is_work_title(doc: &Document<'_>, piece: &QuotePiece) -> bool {
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
         .filter(|w| !w.is_empty())
         .collect();
-    let capitalised = words.iter().filter(|w| w.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit())).count();
+    let capital = |w: &str| w.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit());
+    let capitalised = words.iter().filter(|w| capital(w)).count();
     // `“Donald Trump.”` opening its own sentence is a statement, names or not.
     let open_tok = doc.token_at_or_after(piece.open);
     let opens_sentence = open_tok == 0
@@ -337,9 +337,7 @@ fn is_work_title(doc: &Document<'_>, piece: &QuotePiece) -> bool {
         && words.len() >= 2
         && words.len() <= MAX_WORK_TITLE_WORDS
         && capitalised >= 2
-        && words
-            .iter()
-            .all(|w| w.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit()) || doc.lex.is_function_word(w));
+        && words.iter().all(|w| capital(w) || doc.lex.is_function_word(w));
     let byline = piece.close.is_some_and(|close| {
         let after = doc.token_at_or_after(close) + 1;
         let k = skip_punct(doc, after, (after + 2).min(doc.tokens.len()));
@@ -731,12 +729,10 @@ impl<'d, 'a> Walker<'d, 'a> {
             }
             speaker = Some(s);
         }
-        // "He continued with an appeal to voters: “...”": a colon hands the quote to the cue
-        // even past words of the writer's own.
         // "told the Washington Post in a written statement, “...”": an addressee and its
-        // modifiers, closed by a comma, still introduce the quote.
-        // So do adverbs and short phrases of manner or occasion: "Sanders replied evenly,
-        // “...”", "Emanuel acknowledged, however, “...”".
+        // modifiers, closed by a comma, still introduce the quote. So do adverbs and short
+        // phrases of manner or occasion: "Sanders replied evenly, “...”", "Emanuel
+        // acknowledged, however, “...”".
         let reach = if cue.frame() == CueFrame::Tell { MAX_ADDRESSEE_TOKENS } else { MAX_MANNER_TOKENS };
         let addressed = matches!(cue.frame(), CueFrame::Tell | CueFrame::Clause | CueFrame::Quote)
             && end > content + 1
@@ -753,6 +749,8 @@ impl<'d, 'a> Walker<'d, 'a> {
             content = end;
         }
         let past_words = content < end;
+        // "He continued with an appeal to voters: “...”": a colon hands the quote to the cue
+        // even past words of the writer's own.
         if past_words && !colon {
             return None; // words between cue and quote: reported speech, maybe mixed
         }
@@ -1099,11 +1097,7 @@ impl<'d, 'a> Walker<'d, 'a> {
                 }
                 continue;
             }
-            let bound = all_cues
-                .iter()
-                .filter(|n| n.at > c.at && !self.modal_cue(n, c.end()) && !self.tense_shift(c, n))
-                .find_map(|n| self.clause_boundary(n, c.end(), content_end))
-                .unwrap_or(content_end);
+            let bound = self.clause_end(c, &all_cues, content_end);
             let ctx = Clause { lo, first_word, bound, content_end, last: last.as_ref() };
             if let Some((record, resume)) = self.sourceless_at(c, &ctx) {
                 self.mark_used(c);
@@ -1122,6 +1116,16 @@ impl<'d, 'a> Walker<'d, 'a> {
                 last = Some(speaker);
             }
         }
+    }
+
+    /// Where the clause of cue `c` ends: at the boundary before the first later cue of the
+    /// sentence that opens a clause of its own, or at `end`.
+    fn clause_end(&self, c: &CueAt<'_>, all_cues: &[CueAt<'_>], end: usize) -> usize {
+        all_cues
+            .iter()
+            .filter(|n| n.at > c.at && !self.modal_cue(n, c.end()) && !self.tense_shift(c, n))
+            .find_map(|n| self.clause_boundary(n, c.end(), end))
+            .unwrap_or(end)
     }
 
     /// Reported speech at cue `c` nested in the content `outer` of an earlier report: its
@@ -1153,12 +1157,7 @@ impl<'d, 'a> Walker<'d, 'a> {
         {
             return;
         }
-        let bound = all_cues
-            .iter()
-            .filter(|n| n.at > c.at && !self.modal_cue(n, c.end()) && !self.tense_shift(c, n))
-            .find_map(|n| self.clause_boundary(n, c.end(), outer.end))
-            .unwrap_or(outer.end)
-            .min(outer.end);
+        let bound = self.clause_end(c, all_cues, outer.end);
         let ctx = Clause {
             lo: outer.start,
             first_word: first_word.max(outer.start),
@@ -1556,18 +1555,14 @@ impl<'d, 'a> Walker<'d, 'a> {
         let doc = self.doc;
         // "Then he cut into Bush, calling ...": a sentence adverb before the subject.
         let mut first = first;
-        // "But a few days later, Trump reversed himself": a time phrase set off by a comma.
+        // "But a few days later, Trump reversed himself", "Hours later, ...": a time phrase
+        // set off by a comma.
         if let Some(comma) = (first + 1..cue.min(first + 6)).find(|&k| doc.tok(k) == ",")
             && matches!(doc.low(comma - 1), "later" | "earlier" | "ago")
         {
             first = comma + 1;
         }
-        while first + 1 < cue
-            && (SENTENCE_ADVERBS.contains(&doc.low(first))
-                || doc.tok(first) == ","
-                // "Hours later, Trump ...": a time phrase.
-                || TIME_NOUNS.contains(&doc.low(first)) && matches!(doc.low(first + 1), "later" | "earlier" | "ago"))
-        {
+        while first + 1 < cue && (SENTENCE_ADVERBS.contains(&doc.low(first)) || doc.tok(first) == ",") {
             first += 1;
         }
         if doc.token_quote.get(first).copied().flatten().is_some() {

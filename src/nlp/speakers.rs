@@ -858,10 +858,7 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             // person's name.
             let p = (t + 1..(t + MAX_TITLE_TOKENS + 1).min(doc.tokens.len()))
                 .find(|&k| doc.token_entity[k].is_some_and(|e| doc.entity_label(e) == Some(EntityLabel::Person)))?;
-            let titled = (t..p).all(|k| {
-                self.title_word(k) && !is_punct(doc.low(k)) || k > t && matches!(doc.low(k), "of" | "for" | "the")
-            });
-            if !doc.tok(t).starts_with(char::is_uppercase) || !titled {
+            if !doc.tok(t).starts_with(char::is_uppercase) || !self.title_run(t, p) {
                 return None;
             }
             t = p;
@@ -995,6 +992,14 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         }
     }
 
+    /// Whether tokens `from..to` are a capitalised title before a name, "of" and "the"
+    /// allowed inside ("Former Secretary of State").
+    fn title_run(&self, from: usize, to: usize) -> bool {
+        let doc = self.doc;
+        (from..to)
+            .all(|k| self.title_word(k) && !is_punct(doc.low(k)) || k > from && matches!(doc.low(k), "of" | "the"))
+    }
+
     /// The person named at the start of the sentence holding token `t`, before it (after
     /// titles and a short opener): its first token and its mention.
     fn sentence_person(&self, t: usize) -> Option<(usize, &EntityMention)> {
@@ -1003,10 +1008,8 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         let first = doc.sentence_tokens.get(s)?.start;
         let k = (first..t.min(first + MAX_TITLE_TOKENS + 1))
             .find(|&k| doc.token_entity[k].is_some_and(|e| doc.entity_label(e) == Some(EntityLabel::Person)))?;
-        let titled =
-            (first..k).all(|j| self.title_word(j) && !is_punct(doc.low(j)) || matches!(doc.low(j), "of" | "the"));
         let ent = doc.token_entity[k]?;
-        (titled && doc.entity_tokens.get(ent)?.start == k).then(|| (k, &doc.entities[ent]))
+        (self.title_run(first, k) && doc.entity_tokens.get(ent)?.start == k).then(|| (k, &doc.entities[ent]))
     }
 
     /// A relative pronoun at `t` as a speaker mention ("Sanders, who had opposed ..."): the
