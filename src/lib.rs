@@ -7,10 +7,12 @@
 
 pub mod cli;
 pub mod config;
+pub mod data_dir;
 pub mod demo;
 pub mod extract;
 pub mod fetch;
 pub mod index;
+pub mod metrics;
 pub mod model;
 pub mod nlp;
 pub mod pipeline;

@@ -7,6 +7,7 @@
 
 mod schema;
 mod search;
+mod sequence;
 mod writer;
 
 pub use search::{MAX_LIMIT, QUERY_FIELDS, SearchHit, SearchRequest, SearchResults, StoredRecord};

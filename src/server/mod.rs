@@ -17,6 +17,16 @@ use tokio_util::sync::CancellationToken;
 
 use crate::index::{DocType, IndexError, SearchIndex, SearchRequest};
 
+mod auth;
+mod guard;
+mod limits;
+mod metrics;
+
+pub use auth::{TOKEN_VARIABLE, Token};
+pub use guard::{MetricsRefresh, Security, configure, configured, wrap_with};
+pub use limits::{MAX_BODY_BYTES, MAX_QUERY_BYTES, MAX_URI_BYTES, serve_connections};
+pub use metrics::{bind, serve_metrics};
+
 /// Default page size of the API.
 const DEFAULT_LIMIT: usize = 20;
 
@@ -29,24 +39,24 @@ pub enum ServerError {
     Serve(std::io::Error),
 }
 
-/// The routes over an opened index.
+/// The routes over an opened index, behind the configured limits and token (see `guard`).
 pub fn router(index: Arc<SearchIndex>) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route("/", get(page))
         .route("/api/health", get(|| async { Json(serde_json::json!({"status": "ok"})) }))
         .route("/api/search", get(search))
-        .with_state(index)
+        .with_state(index);
+    guard::wrap_with(routes, &guard::configured())
 }
 
 /// Serves until `cancel` fires.
 pub async fn serve(index: Arc<SearchIndex>, bind: &str, cancel: CancellationToken) -> Result<(), ServerError> {
     let listener =
         TcpListener::bind(bind).await.map_err(|source| ServerError::Bind { bind: bind.to_string(), source })?;
-    tracing::info!("listening on http://{}", listener.local_addr().map_err(ServerError::Serve)?);
-    axum::serve(listener, router(index))
-        .with_graceful_shutdown(async move { cancel.cancelled().await })
-        .await
-        .map_err(ServerError::Serve)
+    let address = listener.local_addr().map_err(ServerError::Serve)?;
+    tracing::info!("listening on http://{address}");
+    guard::warn_if_exposed(address, &guard::configured());
+    limits::serve_connections(listener, router(index), cancel).await.map_err(ServerError::Serve)
 }
 
 #[derive(Debug, Deserialize)]

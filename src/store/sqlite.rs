@@ -1,19 +1,24 @@
 //! SQLite implementation of [`DocumentStore`] (rusqlite, bundled SQLite, WAL mode).
 //!
 //! Raw bodies are zlib-compressed; articles are JSON in `articles.record`. Every write is its
-//! own transaction, so a crash loses at most the document in flight.
+//! own transaction, so a crash loses at most the document in flight. Each article write takes
+//! the next sequence number (`articles.seq`, unique) inside its own write, so sequence order is
+//! commit order and an index catching up from a number never misses a write.
 
 use std::io::{Read, Write};
 use std::path::Path;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
-use super::{DocumentStore, Fingerprint, PageState, RawPage, StoreCounts, StoreError, StoredBody};
-use crate::fetch::Validators;
+use super::schedule;
+use super::{
+    CacheValidators, DocumentStore, Fingerprint, PageState, RawPage, SequencedArticle, StoreCounts, StoreError,
+    StoredBody, StoredPage,
+};
 use crate::model::ArticleRecord;
 
 /// Bump when the schema changes; older stores are migrated in `migrate`.
-const SCHEMA_VERSION: i64 = 3;
+pub(super) const SCHEMA_VERSION: i64 = 4;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -40,10 +45,14 @@ CREATE TABLE IF NOT EXISTS articles (
     updated_at TEXT NOT NULL,
     indexed INTEGER NOT NULL DEFAULT 0,
     simhash INTEGER,
-    cluster TEXT
+    cluster TEXT,
+    seq INTEGER
 );
 CREATE INDEX IF NOT EXISTS articles_canonical ON articles (canonical_url);
 ";
+
+/// How long a write waits for another connection's write to finish.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The embedded document store.
 pub struct SqliteStore {
@@ -52,12 +61,12 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) the store file.
+    /// Opens (creating if needed) the store file, migrating older schemas.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
         let display = path.display().to_string();
         let open_error = |e: rusqlite::Error| StoreError::Open { path: display.clone(), message: e.to_string() };
         let conn = Connection::open(path).map_err(open_error)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(open_error)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_error)?;
         // A corrupt or foreign file fails here with a clear error instead of later.
         conn.pragma_update(None, "journal_mode", "WAL").map_err(open_error)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(open_error)?;
@@ -65,6 +74,41 @@ impl SqliteStore {
         let store = SqliteStore { conn, path: display };
         store.migrate()?;
         Ok(store)
+    }
+
+    /// Opens an existing store for reading only: nothing is created, migrated or written, so
+    /// a read-only data directory (or a store another process is writing) can be read.
+    pub fn open_read_only(path: &Path) -> Result<SqliteStore, StoreError> {
+        let display = path.display().to_string();
+        let open_error = |e: rusqlite::Error| StoreError::Open { path: display.clone(), message: e.to_string() };
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(open_error)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_error)?;
+        let conn = match read_version(&conn) {
+            Ok(_) => conn,
+            // A WAL store in a directory we cannot write has no shared-memory file to read
+            // through; opened as immutable it can still be read (nobody can write it either).
+            Err(_) => {
+                let absolute = std::fs::canonicalize(path).map_err(|e| StoreError::Open {
+                    path: display.clone(),
+                    message: e.to_string(),
+                })?;
+                let uri = url::Url::from_file_path(&absolute)
+                    .map_err(|()| StoreError::Open { path: display.clone(), message: "not an absolute path".into() })?;
+                Connection::open_with_flags(format!("{uri}?immutable=1"), flags).map_err(open_error)?
+            }
+        };
+        let found = read_version(&conn).map_err(open_error)?;
+        if found != Some(SCHEMA_VERSION) {
+            let found = found.unwrap_or(0);
+            let hint = if found < SCHEMA_VERSION {
+                ": run `quotewire ingest` or `quotewire reindex` once with write access to migrate it"
+            } else {
+                ": use a newer quotewire"
+            };
+            return Err(StoreError::Version { path: display, found, expected: SCHEMA_VERSION, hint });
+        }
+        Ok(SqliteStore { conn, path: display })
     }
 
     /// An in-memory store (tests, `extract`).
@@ -76,42 +120,62 @@ impl SqliteStore {
         Ok(store)
     }
 
+    /// Where the store lives.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    pub(super) fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
     fn migrate(&self) -> Result<(), StoreError> {
-        let found: Option<i64> = self
-            .conn
-            .query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get::<_, String>(0))
-            .optional()?
-            .and_then(|v| v.parse().ok());
-        match found {
+        match read_version(&self.conn)? {
             None => {
-                self.conn.execute(
-                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?1)",
-                    [SCHEMA_VERSION.to_string()],
-                )?;
-                Ok(())
-            }
-            Some(SCHEMA_VERSION) => Ok(()),
-            Some(found @ (1 | 2)) => {
-                // v1 -> v2: articles learn whether they reached the index (assume they did);
-                // v2 -> v3: near-duplicate fingerprints and clusters (filled by new runs), failure
-                // back-off; the unused per-source table goes (feeds are pages like any other).
                 let tx = self.conn.unchecked_transaction()?;
-                if found == 1 {
-                    tx.execute_batch("ALTER TABLE articles ADD COLUMN indexed INTEGER NOT NULL DEFAULT 1;")?;
-                }
-                tx.execute_batch(
-                    "ALTER TABLE articles ADD COLUMN simhash INTEGER;
-                     ALTER TABLE articles ADD COLUMN cluster TEXT;
-                     ALTER TABLE pages ADD COLUMN next_due TEXT;
-                     DROP TABLE IF EXISTS sources;
-                     UPDATE meta SET value = '3' WHERE key = 'schema_version';",
-                )?;
+                schedule::create_tables(&tx)?;
+                tx.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?1)", [SCHEMA_VERSION.to_string()])?;
                 tx.commit()?;
                 Ok(())
             }
-            Some(found) => Err(StoreError::Version { path: self.path.clone(), found, expected: SCHEMA_VERSION }),
+            Some(SCHEMA_VERSION) => Ok(()),
+            Some(found @ 1..=3) => {
+                let tx = self.conn.unchecked_transaction()?;
+                if found < 3 {
+                    // v1 -> v2: articles learn whether they reached the index (assume they did);
+                    // v2 -> v3: near-duplicate fingerprints and clusters (filled by new runs),
+                    // failure back-off; the unused per-source table goes (feeds are pages).
+                    if found == 1 {
+                        tx.execute_batch("ALTER TABLE articles ADD COLUMN indexed INTEGER NOT NULL DEFAULT 1;")?;
+                    }
+                    tx.execute_batch(
+                        "ALTER TABLE articles ADD COLUMN simhash INTEGER;
+                         ALTER TABLE articles ADD COLUMN cluster TEXT;
+                         ALTER TABLE pages ADD COLUMN next_due TEXT;
+                         DROP TABLE IF EXISTS sources;",
+                    )?;
+                }
+                // v3 -> v4: store sequence numbers and the daemon's schedule state.
+                schedule::migrate_v3_to_v4(&tx)?;
+                tx.execute("UPDATE meta SET value = ?1 WHERE key = 'schema_version'", [SCHEMA_VERSION.to_string()])?;
+                tx.commit()?;
+                Ok(())
+            }
+            Some(found) => Err(StoreError::Version {
+                path: self.path.clone(),
+                found,
+                expected: SCHEMA_VERSION,
+                hint: ": use a newer quotewire",
+            }),
         }
     }
+}
+
+fn read_version(conn: &Connection) -> Result<Option<i64>, rusqlite::Error> {
+    Ok(conn
+        .query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get::<_, String>(0))
+        .optional()?
+        .and_then(|v| v.parse().ok()))
 }
 
 fn compress(body: &[u8]) -> Vec<u8> {
@@ -169,11 +233,12 @@ fn write_article(conn: &Connection, page_url: &str, article: &ArticleRecord) -> 
         .map_err(|e| StoreError::Corrupt { id: article.id.clone(), message: e.to_string() })?;
     // SQLite integers are signed: the fingerprint's bits are stored as an i64.
     let simhash = article.simhash.as_deref().and_then(|h| u64::from_str_radix(h, 16).ok()).map(|h| h as i64);
+    // The sequence number is taken inside the write itself, under SQLite's write lock.
     conn.execute(
-        "INSERT INTO articles (id, url, canonical_url, content_hash, record, updated_at, indexed, simhash, cluster)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8)
+        "INSERT INTO articles (id, url, canonical_url, content_hash, record, updated_at, indexed, simhash, cluster, seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, (SELECT COALESCE(MAX(seq), 0) + 1 FROM articles))
          ON CONFLICT(id) DO UPDATE SET url = ?2, canonical_url = ?3, content_hash = ?4, record = ?5,
-           updated_at = ?6, indexed = 0, simhash = ?7, cluster = ?8",
+           updated_at = ?6, indexed = 0, simhash = ?7, cluster = ?8, seq = excluded.seq",
         params![
             article.id,
             article.url,
@@ -198,7 +263,7 @@ impl DocumentStore for SqliteStore {
                 [url],
                 |r| {
                     Ok(PageState {
-                        validators: Validators { etag: r.get(0)?, last_modified: r.get(1)? },
+                        validators: CacheValidators { etag: r.get(0)?, last_modified: r.get(1)? },
                         content_hash: r.get(2)?,
                         article_id: r.get(3)?,
                         failures: r.get(4)?,
@@ -223,8 +288,76 @@ impl DocumentStore for SqliteStore {
         Ok(())
     }
 
-    fn pending_index(&self) -> Result<Vec<ArticleRecord>, StoreError> {
-        self.query_articles("SELECT id, record FROM articles WHERE indexed = 0 ORDER BY id")
+    fn articles_after(&self, after: u64, limit: usize) -> Result<Vec<SequencedArticle>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, id, record FROM articles WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![after as i64, limit as i64], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (sequence, id, json) = row?;
+            out.push(SequencedArticle { sequence: sequence as u64, article: parse_record(&id, &json)? });
+        }
+        Ok(out)
+    }
+
+    fn count_articles_after(&self, after: u64) -> Result<u64, StoreError> {
+        Ok(self.conn.query_row("SELECT COUNT(*) FROM articles WHERE seq > ?1", [after as i64], |r| r.get(0))?)
+    }
+
+    fn legacy_index_position(&self) -> Result<Option<u64>, StoreError> {
+        Ok(self.meta(schedule::LEGACY_INDEXED_KEY)?.and_then(|v| v.parse().ok()))
+    }
+
+    fn pages_after(&self, after: i64, limit: usize) -> Result<Vec<StoredPage>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT rowid, url, final_url, content_type, raw, fetched_at, article_id FROM pages
+             WHERE rowid > ?1 AND raw IS NOT NULL ORDER BY rowid LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![after, limit as i64], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Vec<u8>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, Option<String>>(6)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (position, url, final_url, content_type, raw, fetched_at, article_id) = row?;
+            let body = decompress(&raw).map_err(|e| StoreError::Corrupt { id: url.clone(), message: e.to_string() })?;
+            out.push(StoredPage { position, url, final_url, content_type, body, fetched_at, article_id });
+        }
+        Ok(out)
+    }
+
+    fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
+    fn set_meta(&mut self, key: &str, value: Option<&str>) -> Result<(), StoreError> {
+        match value {
+            Some(value) => self.conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2",
+                params![key, value],
+            )?,
+            None => self.conn.execute("DELETE FROM meta WHERE key = ?1", [key])?,
+        };
+        Ok(())
+    }
+
+    fn check_integrity(&self) -> Result<(), StoreError> {
+        let result: String = self.conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+        if result == "ok" {
+            Ok(())
+        } else {
+            Err(StoreError::Corrupt { id: self.path.clone(), message: result })
+        }
     }
 
     fn fingerprints(&self) -> Result<Vec<Fingerprint>, StoreError> {
@@ -235,18 +368,6 @@ impl DocumentStore for SqliteStore {
             Ok(Fingerprint { id: r.get(0)?, simhash: r.get::<_, i64>(1)? as u64, cluster: r.get(2)? })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
-    }
-
-    fn mark_indexed(&mut self, ids: &[String]) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
-        {
-            let mut stmt = tx.prepare("UPDATE articles SET indexed = 1 WHERE id = ?1")?;
-            for id in ids {
-                stmt.execute([id])?;
-            }
-        }
-        tx.commit()?;
-        Ok(())
     }
 
     fn touch_page(&mut self, url: &str, fetched_at: &str) -> Result<(), StoreError> {
@@ -310,6 +431,10 @@ impl DocumentStore for SqliteStore {
             pages: self.conn.query_row("SELECT COUNT(*) FROM pages WHERE raw IS NOT NULL", [], |r| r.get(0))?,
             articles: self.conn.query_row("SELECT COUNT(*) FROM articles", [], |r| r.get(0))?,
             failed_pages: self.conn.query_row("SELECT COUNT(*) FROM pages WHERE failures > 0", [], |r| r.get(0))?,
+            last_sequence: self
+                .conn
+                .query_row("SELECT COALESCE(MAX(seq), 0) FROM articles", [], |r| r.get::<_, i64>(0))?
+                as u64,
         })
     }
 }
@@ -344,7 +469,7 @@ mod tests {
     #[test]
     fn failures_do_not_lose_stored_pages() {
         let mut store = SqliteStore::in_memory().unwrap();
-        let validators = Validators { etag: Some("\"v1\"".into()), last_modified: None };
+        let validators = CacheValidators { etag: Some("\"v1\"".into()), last_modified: None };
         store
             .put_page(&RawPage {
                 url: "http://127.0.0.1/a",
@@ -410,9 +535,13 @@ mod tests {
         }
         let mut store = SqliteStore::open(&path).unwrap();
         assert_eq!(store.article("old").unwrap().unwrap().title.as_deref(), Some("T"));
-        assert!(store.pending_index().unwrap().is_empty(), "v1 articles were indexed");
+        // v1 articles were indexed: an index without a recorded sequence holds them.
+        let position = store.legacy_index_position().unwrap().unwrap();
+        assert!(store.articles_after(position, 10).unwrap().is_empty());
         store.put_article("u2", &article("new")).unwrap();
-        assert_eq!(store.pending_index().unwrap().len(), 1);
+        let pending = store.articles_after(position, 10).unwrap();
+        assert_eq!(pending.len(), 1);
+        assert_eq!(pending[0].article.id, "new");
         drop(store);
         // Opening again is a no-op.
         assert_eq!(SqliteStore::open(&path).unwrap().articles().unwrap().len(), 2);

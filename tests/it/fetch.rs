@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use quotewire::config::{Config, PrivateAddresses, Source};
 use quotewire::fetch::{Expect, FetchError, Fetcher, Validators};
-use quotewire::store::{DocumentStore, SqliteStore};
+use quotewire::store::DocumentStore;
 use url::Url;
 
 use crate::support::*;
@@ -261,7 +261,7 @@ async fn every_feed_and_sitemap_format_is_followed() {
     let stats = ingest(&pipeline, data.path()).await;
     assert_eq!(stats.failed, 0, "{:?}", stats.errors);
     assert_eq!(stats.articles, 6, "one article per format, /a/1.html deduplicated: {stats:?}");
-    let store = SqliteStore::open(&data.path().join("store.sqlite")).unwrap();
+    let store = open_store(data.path());
     assert_eq!(store.articles().unwrap().len(), 6);
 }
 

@@ -12,8 +12,9 @@ use axum::extract::Path;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use quotewire::index::{DocType, SearchIndex, SearchRequest};
-use quotewire::store::{DocumentStore, SqliteStore};
+use quotewire::index::{DocType, SearchRequest};
+use quotewire::data_dir::DataDir;
+use quotewire::store::DocumentStore;
 
 const PAGES: usize = 300;
 
@@ -87,13 +88,14 @@ async fn an_ingest_killed_mid_run_resumes_without_losing_or_duplicating() {
     let status = command().status().unwrap();
     assert_eq!(status.code(), Some(0));
 
-    let store = SqliteStore::open(&data.join("store.sqlite")).unwrap();
+    let store = DataDir::new(&data).open_store().unwrap();
     let articles = store.articles().unwrap();
     assert_eq!(articles.len(), PAGES, "every page stored");
     let urls: HashSet<&str> = articles.iter().filter_map(|a| a.canonical_url.as_deref()).collect();
     assert_eq!(urls.len(), PAGES, "each exactly once");
-    assert!(store.pending_index().unwrap().is_empty(), "everything reached the index");
-    let index = SearchIndex::open_or_create(&data.join("tantivy")).unwrap();
+    let index = DataDir::new(&data).open_index().unwrap();
+    let through = index.indexed_through().unwrap().expect("the commit records its store sequence");
+    assert_eq!(store.count_articles_after(through).unwrap(), 0, "everything reached the index");
     let indexed = index
         .search(&SearchRequest { query: "*".into(), doc_type: Some(DocType::Article), limit: 1, offset: 0 })
         .unwrap()

@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use axum::Router;
 use quotewire::config::{Config, Pipeline, Source};
+use quotewire::data_dir::DataDir;
 use quotewire::demo::FixtureServer;
 use quotewire::index::SearchIndex;
-use quotewire::nlp::Analyzer;
-use quotewire::pipeline::{self, RunStats, SilentProgress};
-use quotewire::store::SqliteStore;
-use tokio_util::sync::CancellationToken;
+use quotewire::model::ArticleRecord;
+use quotewire::pipeline::{RunControl, RunOptions, RunStats, SilentProgress, Workspace};
+use quotewire::store::{DocumentStore, SqliteStore};
 
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -37,23 +37,31 @@ pub fn ad_hoc(sources: Vec<Source>) -> Pipeline {
     p
 }
 
-/// Runs a pipeline against the store and index in `data`.
+/// Runs a pipeline against the store and index in `data`, as `quotewire ingest` does: the
+/// index is committed when this returns.
 pub async fn ingest(pipeline: &Pipeline, data: &Path) -> RunStats {
-    std::fs::create_dir_all(data).unwrap();
-    let store = SqliteStore::open(&data.join("store.sqlite")).unwrap();
-    let index = SearchIndex::open_or_create(&data.join("tantivy")).unwrap();
-    let sink = index.writer(20_000_000).unwrap();
-    pipeline::run(
-        pipeline,
-        Box::new(store),
-        Box::new(sink),
-        Analyzer::new(),
-        Arc::new(SilentProgress),
-        CancellationToken::new(),
-        false,
-    )
-    .await
-    .expect("run completes")
+    let workspace = Workspace::open(&DataDir::new(data), "test", 20_000_000).expect("data directory opens");
+    let stats = workspace
+        .run(pipeline, Arc::new(SilentProgress), &RunControl::default(), RunOptions::default())
+        .await
+        .expect("run completes");
+    workspace.close().expect("index commits");
+    stats
+}
+
+/// The store of a data directory, read-only.
+pub fn open_store(data: &Path) -> SqliteStore {
+    DataDir::new(data).open_store().expect("store opens")
+}
+
+/// The index of a data directory, read-only.
+pub fn open_index(data: &Path) -> SearchIndex {
+    DataDir::new(data).open_index().expect("index opens")
+}
+
+/// Every stored article.
+pub fn stored(data: &Path) -> Vec<ArticleRecord> {
+    open_store(data).articles().expect("articles read")
 }
 
 /// Serves `router` on a random 127.0.0.1 port until the test ends.
