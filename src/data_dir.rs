@@ -29,7 +29,9 @@ pub enum DataDirError {
         "the search index in {path} is missing: run `quotewire --data-dir {path} reindex` to rebuild it from the store"
     )]
     MissingIndex { path: PathBuf },
-    #[error("{path} is in use by another quotewire process ({holder}); wait for it to finish, stop it, or use another --data-dir")]
+    #[error(
+        "{path} is in use by another quotewire process ({holder}); wait for it to finish, stop it, or use another --data-dir"
+    )]
     Locked { path: PathBuf, holder: String },
     #[error("cannot write to the data directory {path}: {source}")]
     NotWritable { path: PathBuf, source: std::io::Error },
@@ -159,8 +161,13 @@ impl DataDir {
         self.create()?;
         let path = self.lock_path();
         let not_writable = |source| DataDirError::NotWritable { path: self.root.clone(), source };
-        let mut file =
-            std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(not_writable)?;
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(not_writable)?;
         // SAFETY: flock on a descriptor we own; no memory is shared with the kernel.
         let locked = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0;
         if !locked {
@@ -265,7 +272,10 @@ mod tests {
         let err = data.lock("ingest").err().unwrap();
         let message = err.to_string();
         assert!(matches!(err, DataDirError::Locked { .. }), "{message}");
-        assert!(message.contains(&format!("pid {}", std::process::id())) && message.contains("quotewire run"), "{message}");
+        assert!(
+            message.contains(&format!("pid {}", std::process::id())) && message.contains("quotewire run"),
+            "{message}"
+        );
         assert!(data.writer().is_some_and(|w| w.contains("quotewire run")));
         drop(first);
         assert_eq!(data.writer(), None);

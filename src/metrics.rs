@@ -248,10 +248,9 @@ impl Histogram {
 
     pub fn observe(&self, value: f64) {
         let mut series = self.series.lock().unwrap_or_else(|p| p.into_inner());
-        let entry = series.entry(Vec::new()).or_insert_with(|| HistogramSeries {
-            buckets: vec![0; self.bounds.len()],
-            ..HistogramSeries::default()
-        });
+        let entry = series
+            .entry(Vec::new())
+            .or_insert_with(|| HistogramSeries { buckets: vec![0; self.bounds.len()], ..HistogramSeries::default() });
         for (bound, count) in self.bounds.iter().zip(entry.buckets.iter_mut()) {
             if value <= *bound {
                 *count += 1;

@@ -114,11 +114,7 @@ pub async fn run(args: IngestArgs, config: &Config, data: &DataDir) -> anyhow::R
 /// operator's to fix (exit status 2), with the message naming what and where.
 pub fn open_workspace(data: &DataDir, command: &str, config: &Config) -> anyhow::Result<Workspace> {
     Workspace::open(data, command, config.index.writer_memory_bytes).map_err(|e| {
-        if e.is_environment() {
-            anyhow::Error::new(UsageError(e.to_string()))
-        } else {
-            anyhow::Error::new(e)
-        }
+        if e.is_environment() { anyhow::Error::new(UsageError(e.to_string())) } else { anyhow::Error::new(e) }
     })
 }
 

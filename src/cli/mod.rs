@@ -27,8 +27,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-pub use crate::data_dir::DataDir;
 use crate::config::{Config, ConfigError};
+pub use crate::data_dir::DataDir;
 use crate::data_dir::DataDirError;
 use crate::pipeline::PipelineError;
 use crate::server::ServerError;

@@ -564,7 +564,8 @@ per_host_delay_ms = 250
         let load = |text: &str| Pipeline::from_toml_str(text, "p.toml", &inside, &Config::default(), &no_vars);
         let err = load("version = 1\nname = \"x\"\n").unwrap_err();
         assert!(err.to_string().contains("at least one source"), "{err}");
-        let err = load("version = 1\nname = \"x\"\n[[sources]]\ntype = \"dir\"\npath = \"../elsewhere\"\n").unwrap_err();
+        let err =
+            load("version = 1\nname = \"x\"\n[[sources]]\ntype = \"dir\"\npath = \"../elsewhere\"\n").unwrap_err();
         assert!(err.to_string().contains("outside the directories pipelines may read"), "{err}");
         // With the directory among the configured roots, it may be read.
         let mut config = Config::default();

@@ -218,17 +218,19 @@ fn validate_schedule(raw: RawSchedule, config: &Config, issues: &mut Issues) -> 
             issues.push("schedule", "has both `every` and `cron`", Some("keep one of them"));
             Cadence::Every(Duration::from_secs(3600))
         }
-        (None, Some(expression)) => match Cadence::cron(expression) {
-            Ok(cadence) => cadence,
-            Err(message) => {
-                issues.push(
+        (None, Some(expression)) => {
+            match Cadence::cron(expression) {
+                Ok(cadence) => cadence,
+                Err(message) => {
+                    issues.push(
                     "schedule.cron",
                     format!("`{expression}` is not a cron expression: {message}"),
                     Some("five fields (minute hour day month weekday, UTC) or six with seconds first: \"*/30 * * * *\""),
                 );
-                Cadence::Every(Duration::from_secs(3600))
+                    Cadence::Every(Duration::from_secs(3600))
+                }
             }
-        },
+        }
         (Some(every), None) => match duration("every", every, issues) {
             Some(d) if d >= Duration::from_secs(1) => Cadence::Every(d),
             Some(_) => {

@@ -73,7 +73,11 @@ mod tests {
         assert_eq!(interpolate("${A}/${B:-y}/$$/$5", &lookup).unwrap(), "x/y/$/$5");
         assert!(interpolate("${C}", &lookup).unwrap_err()[0].message.contains("`C`"));
         let both = interpolate("a = \"${C}\"\nb = \"${D}\"", &lookup).unwrap_err();
-        assert_eq!(both.iter().map(|i| i.line).collect::<Vec<_>>(), [Some(1), Some(2)], "every variable, each at its line");
+        assert_eq!(
+            both.iter().map(|i| i.line).collect::<Vec<_>>(),
+            [Some(1), Some(2)],
+            "every variable, each at its line"
+        );
         assert!(interpolate("${A", &lookup).is_err());
         assert!(interpolate("${a b}", &lookup).is_err());
     }

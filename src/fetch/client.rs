@@ -151,7 +151,10 @@ impl Fetcher {
         }
         self.robots
             .check(url, |robots_url| async move {
-                match self.fetch_one(&robots_url, &Validators::default(), Expect::Text, BodyLimit::Truncate(MAX_ROBOTS_BYTES)).await? {
+                match self
+                    .fetch_one(&robots_url, &Validators::default(), Expect::Text, BodyLimit::Truncate(MAX_ROBOTS_BYTES))
+                    .await?
+                {
                     Hop::Redirect(target) => Ok(RobotsResponse::Redirect(target)),
                     Hop::Done(FetchOutcome::Fetched(page)) => Ok(RobotsResponse::Body(page.body)),
                     // Never asked conditionally; a 304 anyway means no usable file.

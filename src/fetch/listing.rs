@@ -188,7 +188,8 @@ mod tests {
         }
         // The card whose own <li> is selected resolves through its anchor as well.
         let next_li = parse_selector_for_test(".pager-next").unwrap();
-        let page = parse_listing(COMPANY_NEWSROOM, &page_url, &parse_selector_for_test("nothing").unwrap(), Some(&next_li));
+        let page =
+            parse_listing(COMPANY_NEWSROOM, &page_url, &parse_selector_for_test("nothing").unwrap(), Some(&next_li));
         assert!(page.links.is_empty());
         assert_eq!(page.next.unwrap().as_str(), "https://newsroom.acme-energy.example/en/?p=2");
     }

@@ -146,7 +146,9 @@ impl RobotsCache {
                     tracing::debug!(%origin, status, "robots.txt failed; not fetching from the site for now");
                     return Rules::Unavailable(format!("answered HTTP {status}"));
                 }
-                Err(error @ (FetchError::Network { .. } | FetchError::Timeout { .. } | FetchError::Forbidden { .. })) => {
+                Err(
+                    error @ (FetchError::Network { .. } | FetchError::Timeout { .. } | FetchError::Forbidden { .. }),
+                ) => {
                     return Rules::Unreachable(error);
                 }
                 Err(error) => return Rules::Unavailable(error.to_string()),

@@ -5,6 +5,7 @@
 //! Articles and quotes are separate documents of one index, told apart by the `type` field.
 //! It never fetches or reads the store; it indexes the records it is given.
 
+mod read_only;
 mod schema;
 mod search;
 mod sequence;

@@ -34,7 +34,12 @@ impl SearchIndex {
         }
         schema::check_version(dir)?;
         let directory = tantivy::directory::MmapDirectory::open(dir).map_err(|e| open_error(e.to_string()))?;
-        let index = Index::open(directory).map_err(|e| open_error(e.to_string()))?;
+        let index = if super::read_only::is_writable(dir) {
+            Index::open(directory)
+        } else {
+            Index::open(super::read_only::ReadOnlyDirectory(directory))
+        }
+        .map_err(|e| open_error(e.to_string()))?;
         schema::register_analyzers(&index);
         let fields = Fields::new(&index.schema()).map_err(open_error)?;
         Ok(SearchIndex { index, fields, path: dir.to_path_buf() })

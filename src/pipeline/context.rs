@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use chrono::{SecondsFormat, Utc};
 use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use super::indexer::IndexerHandle;
@@ -64,6 +65,11 @@ pub(super) struct Shared {
     /// Fetches in flight across all sources of the run.
     pub(super) fetch_slots: Arc<Semaphore>,
     pub(super) pipeline: String,
+    /// Cancelled when the run must stop taking work: stopped from outside, or the store
+    /// cannot be written (a full disk, a read-only file).
+    pub(super) halt: CancellationToken,
+    /// The store error that halted the run.
+    fatal: Mutex<Option<StoreError>>,
 }
 
 impl Shared {
@@ -75,6 +81,7 @@ impl Shared {
         refetch: bool,
         in_flight: usize,
         pipeline: &str,
+        halt: CancellationToken,
     ) -> Result<Shared, StoreError> {
         let fingerprints = store.lock().unwrap_or_else(|p| p.into_inner()).fingerprints()?;
         Ok(Shared {
@@ -88,7 +95,31 @@ impl Shared {
             seen: Mutex::new(HashSet::new()),
             fetch_slots: Arc::new(Semaphore::new(in_flight.max(1))),
             pipeline: pipeline.to_string(),
+            halt,
+            fatal: Mutex::new(None),
         })
+    }
+
+    /// A store write failed. An error of the environment (full disk, read-only file) halts
+    /// the run, since every further write would fail the same way; any other error fails
+    /// this document only.
+    pub(super) fn store_failed(&self, url: &str, error: StoreError) {
+        if !error.is_environment() {
+            self.fail(Stage::Store, url, error.to_string());
+            return;
+        }
+        metrics::ERRORS.inc(&[Stage::Store.as_str()]);
+        let mut fatal = self.fatal.lock().unwrap_or_else(|p| p.into_inner());
+        if fatal.is_none() {
+            tracing::error!(pipeline = %self.pipeline, %url, "stopping the run: {error}");
+            *fatal = Some(error);
+            self.halt.cancel();
+        }
+    }
+
+    /// The store error that halted the run, if one did.
+    pub(super) fn take_fatal(&self) -> Option<StoreError> {
+        self.fatal.lock().unwrap_or_else(|p| p.into_inner()).take()
     }
 
     pub(super) fn stats(&self, update: impl FnOnce(&mut RunStats)) {
@@ -118,6 +149,7 @@ impl Shared {
         tracing::warn!(pipeline = %self.pipeline, %url, stage = stage.as_str(), "failed: {error}");
         metrics::ERRORS.inc(&[stage.as_str()]);
         if stage != Stage::Deadline
+            && !self.halt.is_cancelled()
             && let Err(e) = self.store(|store| record_failure(store, url, &error))
         {
             tracing::warn!(pipeline = %self.pipeline, %url, "cannot record the failure: {e}");

@@ -15,8 +15,8 @@ use super::process::content_hash;
 use crate::config::CssSelector;
 use crate::extract::decode_html;
 use crate::fetch::{
-    self, DiscoveredLink, Expect, FetchError, FetchOutcome, Fetcher, Sitemap, Validators, feeds_in_html,
-    parse_listing, sitemaps_in_robots,
+    self, DiscoveredLink, Expect, FetchError, FetchOutcome, Fetcher, Sitemap, Validators, feeds_in_html, parse_listing,
+    sitemaps_in_robots,
 };
 use crate::store::RawPage;
 
@@ -84,7 +84,7 @@ pub(super) async fn discover(
                 })
             });
             if let Err(e) = stored {
-                shared.fail(Stage::Store, key, e.to_string());
+                shared.store_failed(key, e);
             }
             page.body
         }
@@ -117,8 +117,7 @@ pub(super) async fn discover(
                 if found.links.len() >= MAX_LINKS_PER_SOURCE {
                     break;
                 }
-                let child =
-                    Box::pin(discover(shared, fetcher, &child, SourceKind::Sitemap, depth + 1, visited)).await;
+                let child = Box::pin(discover(shared, fetcher, &child, SourceKind::Sitemap, depth + 1, visited)).await;
                 found.merge(child);
             }
             found.links = capped(found.links, url);
@@ -185,8 +184,9 @@ pub(super) async fn discover_site(shared: &Arc<Shared>, fetcher: &Fetcher, url: 
         Err(_) => Vec::new(),
     };
     if feeds.is_empty() && sitemaps.is_empty() {
-        let message =
-            format!("{url}: no feed (<link rel=alternate>) or sitemap (robots.txt Sitemap:) found; add them as sources");
+        let message = format!(
+            "{url}: no feed (<link rel=alternate>) or sitemap (robots.txt Sitemap:) found; add them as sources"
+        );
         shared.fail(Stage::Discovery, url.as_str(), message.clone());
         return Discovery::failed(message);
     }
@@ -227,9 +227,7 @@ pub(super) async fn discover_listing(
             }
         };
         let listing = parse_listing(&html, &final_url, links.selector(), next.map(CssSelector::selector));
-        found.links.extend(
-            listing.links.into_iter().map(|url| DiscoveredLink { url, title: None, published: None }),
-        );
+        found.links.extend(listing.links.into_iter().map(|url| DiscoveredLink { url, title: None, published: None }));
         match listing.next {
             Some(next) => page_url = next,
             None => break,

@@ -26,7 +26,7 @@ pub(super) async fn ingest_link(shared: &Arc<Shared>, fetcher: &Fetcher, link: D
     let state = match shared.store(|s| s.page_state(&key)) {
         Ok(state) => state,
         Err(e) => {
-            shared.fail(Stage::Store, &key, e.to_string());
+            shared.store_failed(&key, e);
             return;
         }
     };
@@ -52,7 +52,7 @@ pub(super) async fn ingest_link(shared: &Arc<Shared>, fetcher: &Fetcher, link: D
         Ok(FetchOutcome::NotModified) => {
             shared.stats(|s| s.unchanged += 1);
             if let Err(e) = shared.store(|s| s.touch_page(&key, &now())) {
-                shared.fail(Stage::Store, &key, e.to_string());
+                shared.store_failed(&key, e);
             }
         }
         Ok(FetchOutcome::Fetched(page)) => {
@@ -101,7 +101,7 @@ pub(super) fn process(shared: &Shared, key: &str, body: &Body<'_>, previous_hash
     if previous_hash.as_deref() == Some(hash.as_str()) {
         shared.stats(|s| s.unchanged += 1);
         if let Err(e) = shared.store(|s| s.touch_page(key, &fetched_at)) {
-            shared.fail(Stage::Store, key, e.to_string());
+            shared.store_failed(key, e);
         }
         return;
     }
@@ -122,7 +122,7 @@ pub(super) fn process(shared: &Shared, key: &str, body: &Body<'_>, previous_hash
         Ok(BuildOutcome::Article(mut article)) => {
             article.cluster = Some(shared.cluster_of(&article));
             if let Err(e) = shared.store(|s| s.put_document(&page, Some(&article))) {
-                shared.fail(Stage::Store, key, e.to_string());
+                shared.store_failed(key, e);
                 return;
             }
             metrics::PAGES.inc(&[article.kind.as_str()]);
@@ -141,7 +141,7 @@ pub(super) fn process(shared: &Shared, key: &str, body: &Body<'_>, previous_hash
                 metrics::PAGES.inc(&["not-article"]);
                 shared.stats(|s| s.not_articles += 1);
             }
-            Err(e) => shared.fail(Stage::Store, key, e.to_string()),
+            Err(e) => shared.store_failed(key, e),
         },
         Err(e) => {
             // Keep the body for a later re-extraction; the failure is recorded after it.
@@ -180,8 +180,13 @@ pub(super) async fn ingest_dir(shared: &Arc<Shared>, path: &Path, cancel: &Cance
                 Ok(bytes) => {
                     let previous_hash = shared.article_hash(&key);
                     let validators = Validators::default();
-                    let body =
-                        Body { final_url: &url, bytes: &bytes, content_type: None, validators: &validators, feed_date: None };
+                    let body = Body {
+                        final_url: &url,
+                        bytes: &bytes,
+                        content_type: None,
+                        validators: &validators,
+                        feed_date: None,
+                    };
                     process(&shared, &key, &body, previous_hash);
                 }
                 Err(e) => shared.fail(Stage::Fetch, &key, e.to_string()),

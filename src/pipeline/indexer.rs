@@ -198,8 +198,9 @@ fn index_loop(
             Ok(Command::Stop) | Err(RecvTimeoutError::Disconnected) => (None, true),
         };
         let result = catch_up(store, sink.as_mut(), &mut position, &mut uncommitted, state).and_then(|()| {
-            let due = reply.is_some() || stop || last_commit.elapsed() >= COMMIT_INTERVAL;
-            if uncommitted > 0 && due {
+            let due = reply.is_some() || last_commit.elapsed() >= COMMIT_INTERVAL;
+            // On stop, commit even with nothing new: the index then records where it stands.
+            if (uncommitted > 0 && due) || stop {
                 commit(sink.as_mut(), position, &mut uncommitted, state)?;
                 last_commit = Instant::now();
             }

@@ -36,7 +36,11 @@ pub struct ReindexReport {
 
 /// Clears the index and indexes every stored article, committing with the store's last
 /// sequence number. An index of another schema version is rebuilt from scratch.
-pub fn reindex(data: &DataDir, writer_memory: usize, progress: RebuildProgress<'_>) -> Result<ReindexReport, PipelineError> {
+pub fn reindex(
+    data: &DataDir,
+    writer_memory: usize,
+    progress: RebuildProgress<'_>,
+) -> Result<ReindexReport, PipelineError> {
     let _lock = data.lock("reindex")?;
     let store = data.open_store_for_writing()?;
     let index = match data.open_index_for_writing() {
@@ -166,12 +170,17 @@ fn is_html_page(page: &StoredPage) -> bool {
     let head: Vec<u8> = page.body.iter().take(512).copied().filter(|b| !b.is_ascii_whitespace()).take(64).collect();
     let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
     let head = head.trim_start_matches('\u{feff}');
-    !(head.starts_with("<?xml") || head.starts_with("<rss") || head.starts_with("<feed") || head.starts_with("<urlset")
-        || head.starts_with("<sitemapindex") || head.starts_with('{'))
+    !(head.starts_with("<?xml")
+        || head.starts_with("<rss")
+        || head.starts_with("<feed")
+        || head.starts_with("<urlset")
+        || head.starts_with("<sitemapindex")
+        || head.starts_with('{'))
 }
 
-type StoreAccess<'a> =
-    &'a mut dyn FnMut(&mut dyn FnMut(&mut dyn DocumentStore) -> Result<(), crate::store::StoreError>) -> Result<(), crate::store::StoreError>;
+type StoreAccess<'a> = &'a mut dyn FnMut(
+    &mut dyn FnMut(&mut dyn DocumentStore) -> Result<(), crate::store::StoreError>,
+) -> Result<(), crate::store::StoreError>;
 
 fn reanalyse_page(
     builder: &ArticleBuilder,

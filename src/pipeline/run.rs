@@ -14,7 +14,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::PipelineError;
-use super::context::{SharedStore, Shared, Stage};
+use super::context::{Shared, SharedStore, Stage};
 use super::discover::{Discovery, SourceKind, discover, discover_listing, discover_site};
 use super::document::{ingest_dir, ingest_link, ingest_warc};
 use super::indexer::IndexerHandle;
@@ -72,12 +72,13 @@ pub async fn run(
         options.refetch,
         in_flight,
         &pipeline.name,
+        control.stop.child_token(),
     )?);
 
     let deadline = pipeline.schedule.source_deadline;
     let mut sources = JoinSet::new();
     for (position, source) in pipeline.sources.iter().cloned().enumerate() {
-        if control.stop.is_cancelled() {
+        if shared.halt.is_cancelled() {
             break;
         }
         let (shared, fetcher, control) = (shared.clone(), fetcher.clone(), control.clone());
@@ -85,7 +86,7 @@ pub async fn run(
         sources.spawn(async move {
             let label = source.label();
             let links = Arc::new(AtomicU64::new(0));
-            let cancel = control.stop.child_token();
+            let cancel = shared.halt.child_token();
             let work = run_source(&shared, &fetcher, &source, &fetch_config, &cancel, &control.abandon, &links);
             let error = tokio::select! {
                 outcome = tokio::time::timeout(deadline, work) => match outcome {
@@ -118,6 +119,9 @@ pub async fn run(
     }
     reports.sort_by_key(|(position, _)| *position);
 
+    if let Some(fatal) = shared.take_fatal() {
+        return Err(PipelineError::Store(fatal));
+    }
     let mut stats = shared.take_stats();
     stats.sources = reports.into_iter().map(|(_, report)| report).collect();
     stats.interrupted = control.stop.is_cancelled();

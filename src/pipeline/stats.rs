@@ -125,6 +125,9 @@ mod tests {
         stats.defer("2030-01-02T03:40:00Z");
         stats.defer("2030-01-02T03:04:00Z");
         let summary = stats.summary();
-        assert!(summary.contains("deferred 2 (failed recently; next try from 2030-01-02 03:04 UTC, or now with --refetch)"), "{summary}");
+        assert!(
+            summary.contains("deferred 2 (failed recently; next try from 2030-01-02 03:04 UTC, or now with --refetch)"),
+            "{summary}"
+        );
     }
 }

@@ -116,7 +116,9 @@ impl Workspace {
         let result = run(pipeline, &env, progress, control, options).await;
         let ended = now();
         let (outcome, summary, stats_json) = match &result {
-            Ok(stats) => (stats.outcome().to_string(), stats.summary(), serde_json::to_string(stats).unwrap_or_default()),
+            Ok(stats) => {
+                (stats.outcome().to_string(), stats.summary(), serde_json::to_string(stats).unwrap_or_default())
+            }
             Err(e) => (format!("error: {e}"), String::new(), String::new()),
         };
         let completed = result.as_ref().is_ok_and(|s| !s.interrupted);
@@ -127,7 +129,13 @@ impl Workspace {
         let recorded = self.with_store(|s| {
             s.run_finished(
                 name,
-                &FinishedRun { ended_at: &ended, outcome: &outcome, summary: &summary, stats_json: &stats_json, completed },
+                &FinishedRun {
+                    ended_at: &ended,
+                    outcome: &outcome,
+                    summary: &summary,
+                    stats_json: &stats_json,
+                    completed,
+                },
             )?;
             if let Ok(stats) = &result
                 && !stats.interrupted

@@ -3,7 +3,8 @@
 //!
 //! A pipeline's runs never overlap (each pipeline is one loop); different pipelines run
 //! concurrently. The next start is persisted in the store before waiting for it, and the last
-//! start after each run, so a restart continues the schedule instead of starting over.
+//! start after each run, so a restart continues the schedule instead of starting over; a run
+//! that was cut short (stopped, or the process died) is resumed at once.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -84,13 +85,16 @@ async fn pipeline_loop(
         let due = if options.once {
             Utc::now()
         } else {
-            let last_start = workspace
-                .with_store(|s| s.pipeline_run(name))
-                .ok()
-                .flatten()
+            let last = workspace.with_store(|s| s.pipeline_run(name)).ok().flatten();
+            // A run cut short (stopped, or the process died) is resumed at once.
+            let unfinished = last
+                .as_ref()
+                .is_some_and(|run| run.last_end.is_none() || run.last_outcome.as_deref() == Some("interrupted"));
+            let last_start = last
                 .and_then(|run| run.last_start)
                 .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
-                .map(|t| t.with_timezone(&Utc));
+                .map(|t| t.with_timezone(&Utc))
+                .filter(|_| !unfinished);
             next_start(name, &pipeline.schedule.cadence, pipeline.schedule.jitter, last_start, Utc::now())
         };
         let due_text = due.to_rfc3339_opts(SecondsFormat::Secs, true);

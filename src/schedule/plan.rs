@@ -26,7 +26,8 @@ pub fn jitter(pipeline: &str, slot: DateTime<Utc>, max: Duration) -> Duration {
     if max_ms == 0 {
         return Duration::ZERO;
     }
-    let digest = Sha256::new().chain_update(pipeline.as_bytes()).chain_update(slot.timestamp().to_le_bytes()).finalize();
+    let digest =
+        Sha256::new().chain_update(pipeline.as_bytes()).chain_update(slot.timestamp().to_le_bytes()).finalize();
     let mut first = [0_u8; 8];
     first.copy_from_slice(&digest[..8]);
     Duration::from_millis(u64::from_le_bytes(first) % max_ms)

@@ -55,12 +55,15 @@ impl Token {
     /// The token from `file` if given, else from `QUOTEWIRE_TOKEN`; `None` when neither is set.
     pub fn load(file: Option<&Path>) -> Result<Option<Token>, String> {
         if let Some(file) = file {
-            let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read --token-file {}: {e}", file.display()))?;
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| format!("cannot read --token-file {}: {e}", file.display()))?;
             warn_if_readable_by_others(file);
             return Token::new(&text).map(Some).map_err(|e| format!("--token-file {}: {e}", file.display()));
         }
         match std::env::var(TOKEN_VARIABLE) {
-            Ok(text) if !text.trim().is_empty() => Token::new(&text).map(Some).map_err(|e| format!("{TOKEN_VARIABLE}: {e}")),
+            Ok(text) if !text.trim().is_empty() => {
+                Token::new(&text).map(Some).map_err(|e| format!("{TOKEN_VARIABLE}: {e}"))
+            }
             _ => Ok(None),
         }
     }

@@ -91,15 +91,14 @@ async fn check_and_run(request: Request, next: Next) -> Response {
         if q_length > MAX_QUERY_BYTES {
             return error(
                 StatusCode::URI_TOO_LONG,
-                format!("the query is {q_length} bytes long; the limit is {MAX_QUERY_BYTES}: split it into several searches"),
+                format!(
+                    "the query is {q_length} bytes long; the limit is {MAX_QUERY_BYTES}: split it into several searches"
+                ),
             );
         }
     }
-    let declared = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared =
+        request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
         return error(StatusCode::PAYLOAD_TOO_LARGE, format!("the request body is over {MAX_BODY_BYTES} bytes"));
     }
@@ -119,7 +118,11 @@ pub fn layer(router: Router) -> Router {
 
 /// Serves `router` on `listener` until `cancel`: HTTP/1.1 with a header-read deadline, at
 /// most [`MAX_CONNECTIONS`] at once; at shutdown open connections finish their requests.
-pub async fn serve_connections(listener: TcpListener, router: Router, cancel: CancellationToken) -> std::io::Result<()> {
+pub async fn serve_connections(
+    listener: TcpListener,
+    router: Router,
+    cancel: CancellationToken,
+) -> std::io::Result<()> {
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     let mut connections = JoinSet::new();
     loop {

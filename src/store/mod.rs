@@ -48,7 +48,9 @@ fn sqlite_environment_hint(error: &rusqlite::Error) -> Option<&'static str> {
     match failure.code {
         ErrorCode::DiskFull => Some("the disk is full or a file-size limit was reached"),
         ErrorCode::ReadOnly => Some("the data directory is read-only"),
-        ErrorCode::SystemIoFailure => Some("the data directory cannot be written (disk full, file-size limit or I/O error)"),
+        ErrorCode::SystemIoFailure => {
+            Some("the data directory cannot be written (disk full, file-size limit or I/O error)")
+        }
         ErrorCode::CannotOpen => Some("the store file cannot be opened (permissions or a missing directory)"),
         ErrorCode::PermissionDenied => Some("permission denied"),
         _ => None,

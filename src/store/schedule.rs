@@ -121,8 +121,7 @@ pub trait ScheduleStore {
     fn run_finished(&mut self, pipeline: &str, run: &FinishedRun<'_>) -> Result<(), StoreError>;
     fn set_next_run(&mut self, pipeline: &str, at: Option<&str>) -> Result<(), StoreError>;
     /// Records one run's result for a source: `error` is `None` when it worked.
-    fn record_source(&mut self, pipeline: &str, source: &str, error: Option<&str>, at: &str)
-    -> Result<(), StoreError>;
+    fn record_source(&mut self, pipeline: &str, source: &str, error: Option<&str>, at: &str) -> Result<(), StoreError>;
     /// Sources that failed in at least `min_failures` consecutive runs, worst first.
     fn failing_sources(&self, min_failures: u32) -> Result<Vec<SourceHealth>, StoreError>;
 }
@@ -145,7 +144,8 @@ fn run_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PipelineRun> {
 
 impl ScheduleStore for SqliteStore {
     fn pipeline_runs(&self) -> Result<Vec<PipelineRun>, StoreError> {
-        let mut stmt = self.connection().prepare(&format!("SELECT {RUN_COLUMNS} FROM pipeline_runs ORDER BY pipeline"))?;
+        let mut stmt =
+            self.connection().prepare(&format!("SELECT {RUN_COLUMNS} FROM pipeline_runs ORDER BY pipeline"))?;
         Ok(stmt.query_map([], run_row)?.collect::<Result<_, _>>()?)
     }
 
@@ -185,13 +185,7 @@ impl ScheduleStore for SqliteStore {
         Ok(())
     }
 
-    fn record_source(
-        &mut self,
-        pipeline: &str,
-        source: &str,
-        error: Option<&str>,
-        at: &str,
-    ) -> Result<(), StoreError> {
+    fn record_source(&mut self, pipeline: &str, source: &str, error: Option<&str>, at: &str) -> Result<(), StoreError> {
         match error {
             Some(error) => self.connection().execute(
                 "INSERT INTO source_health (pipeline, source, failures, last_error, last_failure)

@@ -89,10 +89,8 @@ impl SqliteStore {
             // A WAL store in a directory we cannot write has no shared-memory file to read
             // through; opened as immutable it can still be read (nobody can write it either).
             Err(_) => {
-                let absolute = std::fs::canonicalize(path).map_err(|e| StoreError::Open {
-                    path: display.clone(),
-                    message: e.to_string(),
-                })?;
+                let absolute = std::fs::canonicalize(path)
+                    .map_err(|e| StoreError::Open { path: display.clone(), message: e.to_string() })?;
                 let uri = url::Url::from_file_path(&absolute)
                     .map_err(|()| StoreError::Open { path: display.clone(), message: "not an absolute path".into() })?;
                 Connection::open_with_flags(format!("{uri}?immutable=1"), flags).map_err(open_error)?
@@ -134,7 +132,10 @@ impl SqliteStore {
             None => {
                 let tx = self.conn.unchecked_transaction()?;
                 schedule::create_tables(&tx)?;
-                tx.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?1)", [SCHEMA_VERSION.to_string()])?;
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?1)",
+                    [SCHEMA_VERSION.to_string()],
+                )?;
                 tx.commit()?;
                 Ok(())
             }
@@ -289,9 +290,8 @@ impl DocumentStore for SqliteStore {
     }
 
     fn articles_after(&self, after: u64, limit: usize) -> Result<Vec<SequencedArticle>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, id, record FROM articles WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-        )?;
+        let mut stmt =
+            self.conn.prepare_cached("SELECT seq, id, record FROM articles WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
         let rows = stmt.query_map(params![after as i64, limit as i64], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
         })?;
@@ -353,11 +353,7 @@ impl DocumentStore for SqliteStore {
 
     fn check_integrity(&self) -> Result<(), StoreError> {
         let result: String = self.conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
-        if result == "ok" {
-            Ok(())
-        } else {
-            Err(StoreError::Corrupt { id: self.path.clone(), message: result })
-        }
+        if result == "ok" { Ok(()) } else { Err(StoreError::Corrupt { id: self.path.clone(), message: result }) }
     }
 
     fn fingerprints(&self) -> Result<Vec<Fingerprint>, StoreError> {

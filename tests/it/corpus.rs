@@ -6,7 +6,6 @@ use quotewire::model::{ArticleRecord, PageKind, SpeakerKind, Stance};
 
 use crate::support::*;
 
-
 fn by_path<'a>(articles: &'a [ArticleRecord], path: &str) -> &'a ArticleRecord {
     let matching: Vec<_> =
         articles.iter().filter(|a| a.canonical_url.as_deref().is_some_and(|c| c.ends_with(path))).collect();

@@ -1,10 +1,13 @@
 //! Integration tests: one binary, loopback servers only (127.0.0.1), no internet.
 
+mod child;
 mod support;
 
 mod cli;
 mod corpus;
+mod daemon;
 mod errors;
+mod faults;
 mod fetch;
 mod resume;
 mod server;

@@ -25,7 +25,6 @@ fn article_route() -> Router {
     Router::new().route("/news/{slug}", get(|Path(slug): Path<String>| async move { html(story(&slug)) }))
 }
 
-
 #[derive(serde::Deserialize)]
 struct PageQuery {
     page: Option<u32>,

@@ -85,3 +85,64 @@ pub fn html(body: String) -> axum::response::Response {
     use axum::response::IntoResponse;
     ([(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
 }
+
+/// A short news article with one quote, canonical URL `/a/{n}.html`.
+pub fn article_page(n: usize) -> String {
+    format!(
+        r#"<!doctype html><html lang="en"><head><title>Outage report {n}</title>
+<link rel="canonical" href="/a/{n}.html"></head><body><article><h1>Outage report {n}</h1>
+<p>Engineers restored service to district {n} late on Monday after a fibre cut left thousands of homes offline
+for most of the afternoon, the operator said in a statement.</p>
+<p>"Crews worked through the night to reroute traffic," said Lena Ortiz, the operator's head of field operations.</p>
+<p>The regulator said it would review the incident as part of its annual resilience report.</p>
+</article></body></html>"#
+    )
+}
+
+/// A site of `pages` articles listed in `/sitemap.xml`, each answered after `delay`; the
+/// counter counts article requests.
+pub fn article_site(pages: usize, delay: std::time::Duration) -> (Router, Arc<std::sync::atomic::AtomicUsize>) {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let served = Arc::new(AtomicUsize::new(0));
+    let counter = served.clone();
+    let sitemap: String =
+        std::iter::once(r#"<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">"#.to_string())
+            .chain((0..pages).map(|n| format!("<url><loc>/a/{n}.html</loc></url>")))
+            .chain(std::iter::once("</urlset>".to_string()))
+            .collect();
+    let router = Router::new()
+        .route(
+            "/sitemap.xml",
+            axum::routing::get(move || async move { ([(header::CONTENT_TYPE, "application/xml")], sitemap) }),
+        )
+        .route(
+            "/a/{file}",
+            axum::routing::get(move |axum::extract::Path(file): axum::extract::Path<String>| {
+                let counter = counter.clone();
+                async move {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(delay).await;
+                    let n: usize = file.trim_end_matches(".html").parse().unwrap_or(0);
+                    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], article_page(n)).into_response()
+                }
+            }),
+        );
+    (router, served)
+}
+
+/// Writes a pipeline file `NAME.toml` into `dir`: `sources` are `[[sources]]` tables (and any
+/// `[schedule]`), the `[fetch]` table is fast and allows loopback, plus `fetch_extra` lines.
+pub fn write_pipeline(dir: &Path, name: &str, sources: &str, fetch_extra: &str) -> PathBuf {
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(
+        &path,
+        format!(
+            "version = 1\nname = \"{name}\"\n{sources}\n[fetch]\nper_host_delay_ms = 0\nper_domain_requests_per_second = 0\n\
+             private_addresses = \"allow\"\nretries = 0\n{fetch_extra}\n"
+        ),
+    )
+    .unwrap();
+    path
+}
