@@ -236,7 +236,16 @@ fn catch_up(
             return Ok(());
         }
         for entry in &batch {
-            sink.upsert_article(&entry.article)?;
+            // One article the index cannot take must not block every article after it: it
+            // is logged, counted and passed over (`reindex` tries it again).
+            let upsert = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sink.upsert_article(&entry.article)));
+            match upsert {
+                Ok(result) => result?,
+                Err(_) => {
+                    metrics::ERRORS.inc(&["index"]);
+                    tracing::error!(article = %entry.article.id, url = %entry.article.url, "the index cannot take this article; skipped");
+                }
+            }
             *position = entry.sequence;
             *uncommitted += 1;
             state.indexed.fetch_add(1, Ordering::Relaxed);
@@ -252,4 +261,81 @@ fn commit(sink: &mut dyn IndexSink, position: u64, uncommitted: &mut u64, state:
     *uncommitted = 0;
     state.committed.store(position, Ordering::SeqCst);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::{IndexError, IndexSink};
+    use crate::model::{ArticleRecord, PageKind, PublishedSource};
+    use crate::store::{DocumentStore, SqliteStore};
+
+    /// Records what it is given; panics on the article `poison`.
+    struct Recorder {
+        upserts: Arc<Mutex<Vec<String>>>,
+        commits: Arc<Mutex<Vec<u64>>>,
+    }
+
+    impl IndexSink for Recorder {
+        fn upsert_article(&mut self, article: &ArticleRecord) -> Result<(), IndexError> {
+            assert_ne!(article.id, "poison", "a record the index cannot take");
+            self.upserts.lock().unwrap().push(article.id.clone());
+            Ok(())
+        }
+
+        fn commit(&mut self) -> Result<(), IndexError> {
+            unreachable!("the indexer always commits through a sequence")
+        }
+
+        fn commit_through(&mut self, sequence: u64) -> Result<(), IndexError> {
+            self.commits.lock().unwrap().push(sequence);
+            Ok(())
+        }
+
+        fn clear(&mut self) -> Result<(), IndexError> {
+            Ok(())
+        }
+    }
+
+    fn article(id: &str) -> ArticleRecord {
+        ArticleRecord {
+            id: id.into(),
+            url: format!("http://127.0.0.1/{id}"),
+            canonical_url: None,
+            site: None,
+            title: None,
+            authors: vec![],
+            published: None,
+            published_source: PublishedSource::None,
+            language: "en".into(),
+            kind: PageKind::News,
+            text: "t".into(),
+            fetched_at: "2024-01-01T00:00:00Z".into(),
+            content_hash: "h".into(),
+            simhash: None,
+            cluster: None,
+            entities: vec![],
+            quotes: vec![],
+        }
+    }
+
+    #[test]
+    fn the_indexer_catches_up_from_its_position_skips_poison_and_commits_the_sequence() {
+        let mut store = SqliteStore::in_memory().unwrap();
+        for id in ["a", "b", "poison", "c"] {
+            store.put_article(&format!("http://127.0.0.1/{id}"), &article(id)).unwrap();
+        }
+        let store: SharedStore = Arc::new(Mutex::new(store));
+        let (upserts, commits) = (Arc::default(), Arc::default());
+        let sink = Recorder { upserts: Arc::clone(&upserts), commits: Arc::clone(&commits) };
+        // The index already holds sequence 1 ("a").
+        let indexer = Indexer::start(store.clone(), Box::new(sink), 1).unwrap();
+        assert_eq!(indexer.flush().unwrap(), 4);
+        store.lock().unwrap().put_article("http://127.0.0.1/d", &article("d")).unwrap();
+        indexer.handle().wake();
+        let report = indexer.finish().unwrap();
+        assert_eq!(*upserts.lock().unwrap(), ["b", "c", "d"], "from the position on, poison passed over");
+        assert_eq!(report, IndexerReport { indexed: 4, through: 5 });
+        assert_eq!(commits.lock().unwrap().last(), Some(&5));
+    }
 }

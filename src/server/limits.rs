@@ -24,6 +24,10 @@ pub const MAX_URI_BYTES: usize = 8 * 1024;
 /// Longest search query (`q`, decoded): far above any query a person writes, and short
 /// enough that parsing stays cheap.
 pub const MAX_QUERY_BYTES: usize = 4 * 1024;
+/// Deepest page a request may ask for (`offset`) and most hits per page (`limit`): the
+/// index collects `offset + limit` hits to answer, so unbounded values exhaust memory.
+pub const MAX_OFFSET: u64 = 100_000;
+pub const MAX_PAGE_SIZE: u64 = 10_000;
 /// Largest request body: the API takes small JSON documents at most.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// Longest time one request may take before the client gets a 503.
@@ -83,18 +87,27 @@ async fn check_and_run(request: Request, next: Next) -> Response {
         );
     }
     if let Some(query) = request.uri().query() {
-        let q_length = url::form_urlencoded::parse(query.as_bytes())
-            .filter(|(key, _)| key == "q")
-            .map(|(_, value)| value.len())
-            .max()
-            .unwrap_or(0);
-        if q_length > MAX_QUERY_BYTES {
-            return error(
-                StatusCode::URI_TOO_LONG,
-                format!(
-                    "the query is {q_length} bytes long; the limit is {MAX_QUERY_BYTES}: split it into several searches"
-                ),
-            );
+        for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            let bound = match key.as_ref() {
+                "q" if value.len() > MAX_QUERY_BYTES => {
+                    return error(
+                        StatusCode::URI_TOO_LONG,
+                        format!(
+                            "the query is {} bytes long; the limit is {MAX_QUERY_BYTES}: split it into several searches",
+                            value.len()
+                        ),
+                    );
+                }
+                "offset" => MAX_OFFSET,
+                "limit" => MAX_PAGE_SIZE,
+                _ => continue,
+            };
+            if value.parse::<u64>().map_or(true, |n| n > bound) {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    format!("`{key}` must be a whole number from 0 to {bound}, not `{value}`"),
+                );
+            }
         }
     }
     let declared =

@@ -1,6 +1,8 @@
 //! Running the `quotewire` binary as a child process and measuring it: exit status, output,
-//! peak memory and CPU time (from `wait4`'s rusage, so each case is measured on its own even
-//! when tests run in parallel).
+//! peak memory (the high-water mark of its own address space, `VmHWM`, sampled until it
+//! exits) and CPU time (from `wait4`'s rusage), so each case is measured on its own even
+//! when tests run in parallel. (`ru_maxrss` would not do: it also counts the test process's
+//! memory the child shared between fork and exec.)
 
 use std::io::Read;
 use std::os::unix::process::CommandExt;
@@ -27,7 +29,11 @@ impl Finished {
     /// Asserts the run ended on its own (exit 0, 1 or 2), without a panic, within the bounds.
     #[track_caller]
     pub fn assert_bounded(&self, max_rss_mb: f64, max_cpu: Duration) {
-        assert!(self.code.is_some_and(|c| (0..=2).contains(&c)), "unexpected end: {self:#?}");
+        assert!(
+            self.code.is_some_and(|c| (0..=2).contains(&c)),
+            "unexpected end (signal {:?}): {self:#?}",
+            self.signal
+        );
         assert!(!self.stderr.contains("panicked"), "panic: {}", self.stderr);
         assert!(self.max_rss_mb < max_rss_mb, "peak memory {:.0} MB over {max_rss_mb} MB: {self:#?}", self.max_rss_mb);
         assert!(self.cpu < max_cpu, "CPU time {:?} over {max_cpu:?}: {self:#?}", self.cpu);
@@ -114,7 +120,9 @@ pub fn wait_measured(child: &Child, started: Instant, timeout: Duration) -> Fini
     let mut status = 0;
     // SAFETY: a zeroed rusage is a valid value for wait4 to fill.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let mut peak_kb = 0_u64;
     loop {
+        peak_kb = peak_kb.max(high_water_kb(pid).unwrap_or(0));
         // SAFETY: wait4 on our own child, with valid out-pointers.
         let reaped = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
         if reaped == pid {
@@ -124,7 +132,7 @@ pub fn wait_measured(child: &Child, started: Instant, timeout: Duration) -> Fini
             // SAFETY: kill on our own child's pid.
             unsafe { libc::kill(pid, libc::SIGKILL) };
         }
-        std::thread::sleep(Duration::from_millis(20));
+        std::thread::sleep(Duration::from_millis(10));
     }
     let time = |t: libc::timeval| Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64);
     let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
@@ -134,10 +142,17 @@ pub fn wait_measured(child: &Child, started: Instant, timeout: Duration) -> Fini
         signal,
         stdout: String::new(),
         stderr: String::new(),
-        max_rss_mb: usage.ru_maxrss as f64 / 1024.0,
+        max_rss_mb: peak_kb as f64 / 1024.0,
         cpu: time(usage.ru_utime) + time(usage.ru_stime),
         wall: started.elapsed(),
     }
+}
+
+/// The peak resident memory of a running process's current image (`VmHWM`).
+fn high_water_kb(pid: i32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// A pseudo-random sequence for fault timing (xorshift; the seed is printed on failure).

@@ -136,12 +136,14 @@ pub fn article_site(pages: usize, delay: std::time::Duration) -> (Router, Arc<st
 /// `[schedule]`), the `[fetch]` table is fast and allows loopback, plus `fetch_extra` lines.
 pub fn write_pipeline(dir: &Path, name: &str, sources: &str, fetch_extra: &str) -> PathBuf {
     let path = dir.join(format!("{name}.toml"));
+    let defaults =
+        ["per_host_delay_ms = 0", "per_domain_requests_per_second = 0", "private_addresses = \"allow\"", "retries = 0"];
+    // `fetch_extra` wins over a default of the same key.
+    let overridden = |line: &str| fetch_extra.lines().any(|l| l.split('=').next() == line.split('=').next());
+    let fetch: Vec<&str> = defaults.into_iter().filter(|line| !overridden(line)).collect();
     std::fs::write(
         &path,
-        format!(
-            "version = 1\nname = \"{name}\"\n{sources}\n[fetch]\nper_host_delay_ms = 0\nper_domain_requests_per_second = 0\n\
-             private_addresses = \"allow\"\nretries = 0\n{fetch_extra}\n"
-        ),
+        format!("version = 1\nname = \"{name}\"\n{sources}\n[fetch]\n{}\n{fetch_extra}\n", fetch.join("\n")),
     )
     .unwrap();
     path
