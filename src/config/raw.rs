@@ -4,7 +4,6 @@
 //! Defaults live here and only here (`Default` impls mirror `config/default.toml`, which a
 //! test checks). Validation turns raw values into domain types and records every problem.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -69,7 +68,7 @@ impl RawRun {
         RunConfig {
             source_deadline: Duration::from_secs(self.source_deadline_secs.clamp(1, 86_400)),
             shutdown_grace: Duration::from_secs(self.shutdown_grace_secs.min(3600)),
-            local_roots: local_roots.into_iter().map(PathBuf::from).collect(),
+            local_roots,
             failing_source_runs: self.failing_source_runs.max(1),
         }
     }

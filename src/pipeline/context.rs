@@ -24,6 +24,13 @@ use crate::store::{CacheValidators, DocumentStore, Fingerprint, PageState, Store
 /// A store shared by the tasks of one or more runs (and the indexer).
 pub type SharedStore = Arc<Mutex<dyn DocumentStore>>;
 
+/// What a run writes to: the store, and the indexer that follows it.
+#[derive(Clone)]
+pub struct RunEnv {
+    pub store: SharedStore,
+    pub indexer: IndexerHandle,
+}
+
 /// First wait before a failed URL is tried again; doubled per consecutive failure.
 const FAILURE_BACKOFF_BASE_MINUTES: i64 = 10;
 /// Longest wait: a failing URL is still tried once a day.
@@ -74,21 +81,20 @@ pub(super) struct Shared {
 
 impl Shared {
     pub(super) fn new(
-        store: SharedStore,
+        env: &RunEnv,
         builder: ArticleBuilder,
-        indexer: IndexerHandle,
         progress: Arc<dyn Progress>,
         refetch: bool,
         in_flight: usize,
         pipeline: &str,
         halt: CancellationToken,
     ) -> Result<Shared, StoreError> {
-        let fingerprints = store.lock().unwrap_or_else(|p| p.into_inner()).fingerprints()?;
+        let fingerprints = env.store.lock().unwrap_or_else(|p| p.into_inner()).fingerprints()?;
         Ok(Shared {
-            store,
+            store: env.store.clone(),
             builder,
             stats: Mutex::new(RunStats::default()),
-            indexer,
+            indexer: env.indexer.clone(),
             progress,
             refetch,
             fingerprints: Mutex::new(fingerprints),

@@ -21,11 +21,11 @@ mod run;
 mod stats;
 mod workspace;
 
-pub use context::SharedStore;
+pub use context::{RunEnv, SharedStore};
 pub use indexer::{COMMIT_EVERY, COMMIT_INTERVAL, Indexer, IndexerHandle, IndexerReport, resume_position};
 pub use process::{ArticleBuilder, BuildOutcome, article_id, content_hash};
 pub use rebuild::{ReanalyseReport, RebuildProgress, ReindexReport, reanalyse, reindex};
-pub use run::{RunControl, RunEnv, RunOptions, run};
+pub use run::{RunControl, RunOptions, run};
 pub use stats::{Progress, RunStats, SilentProgress, SourceReport};
 pub use workspace::Workspace;
 

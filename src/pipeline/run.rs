@@ -14,22 +14,14 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::PipelineError;
-use super::context::{Shared, SharedStore, Stage};
+use super::context::{RunEnv, Shared, Stage};
 use super::discover::{Discovery, SourceKind, discover, discover_listing, discover_site};
 use super::document::{ingest_dir, ingest_link, ingest_warc};
-use super::indexer::IndexerHandle;
 use super::process::ArticleBuilder;
 use super::stats::{Progress, RunStats, SourceReport};
 use crate::config::{Pipeline, Source, format_duration};
 use crate::fetch::{self, DiscoveredLink, Fetcher};
 use crate::nlp::Analyzer;
-
-/// What a run writes to: the store, and the indexer that follows it.
-#[derive(Clone)]
-pub struct RunEnv {
-    pub store: SharedStore,
-    pub indexer: IndexerHandle,
-}
 
 /// How a run is stopped: `stop` ends the taking of new work, `abandon` drops work in flight.
 #[derive(Debug, Clone, Default)]
@@ -65,9 +57,8 @@ pub async fn run(
     let builder = ArticleBuilder::new(Analyzer::new(), pipeline.fetch.strip_query_params.clone());
     let in_flight = pipeline.fetch.concurrency.max(1) * 2;
     let shared = Arc::new(Shared::new(
-        env.store.clone(),
+        env,
         builder,
-        env.indexer.clone(),
         progress,
         options.refetch,
         in_flight,

@@ -9,9 +9,10 @@ use std::sync::{Arc, Mutex};
 use chrono::{SecondsFormat, Utc};
 
 use super::PipelineError;
+use super::context::RunEnv;
 use super::context::SharedStore;
 use super::indexer::{Indexer, IndexerHandle, IndexerReport, resume_position};
-use super::run::{RunControl, RunEnv, RunOptions, run};
+use super::run::{RunControl, RunOptions, run};
 use super::stats::{Progress, RunStats};
 use crate::config::Pipeline;
 use crate::data_dir::{DataDir, WriterLock};

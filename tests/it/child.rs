@@ -108,14 +108,15 @@ pub fn run(mut command: Command, timeout: Duration) -> Finished {
         let _ = stderr.read_to_end(&mut s);
         s
     });
-    let finished = wait_measured(&child, started, timeout);
+    let finished = wait_measured(child, started, timeout);
     let stdout = String::from_utf8_lossy(&out.join().unwrap_or_default()).into_owned();
     let stderr = String::from_utf8_lossy(&err.join().unwrap_or_default()).into_owned();
     Finished { stdout, stderr, ..finished }
 }
 
 /// Waits for `child` with `wait4`, killing it after `timeout`.
-pub fn wait_measured(child: &Child, started: Instant, timeout: Duration) -> Finished {
+/// Takes the child: it is reaped here (by `wait4`, which std's `Child` does not know about).
+pub fn wait_measured(child: Child, started: Instant, timeout: Duration) -> Finished {
     let pid = child.id() as i32;
     let mut status = 0;
     // SAFETY: a zeroed rusage is a valid value for wait4 to fill.

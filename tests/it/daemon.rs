@@ -46,7 +46,7 @@ async fn wait_for(what: &str, timeout: Duration, mut done: impl FnMut() -> bool)
 
 async fn stop(daemon: Child, signal: i32) -> child::Finished {
     child::send(&daemon, signal);
-    tokio::task::spawn_blocking(move || child::wait_measured(&daemon, Instant::now(), Duration::from_secs(60)))
+    tokio::task::spawn_blocking(move || child::wait_measured(daemon, Instant::now(), Duration::from_secs(60)))
         .await
         .unwrap()
 }

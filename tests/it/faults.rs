@@ -103,7 +103,7 @@ async fn a_second_daemon_on_the_same_data_directory_is_refused() {
     }
     child::send(&first, libc::SIGTERM);
     let stopped = tokio::task::spawn_blocking(move || {
-        child::wait_measured(&first, std::time::Instant::now(), Duration::from_secs(60))
+        child::wait_measured(first, std::time::Instant::now(), Duration::from_secs(60))
     })
     .await
     .unwrap();

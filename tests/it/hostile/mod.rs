@@ -149,7 +149,7 @@ where
     assert!(health.status().as_u16() < 500, "{}", health.status());
     child::send(&server, libc::SIGTERM);
     let finished =
-        tokio::task::spawn_blocking(move || child::wait_measured(&server, started, CASE_TIMEOUT)).await.unwrap();
+        tokio::task::spawn_blocking(move || child::wait_measured(server, started, CASE_TIMEOUT)).await.unwrap();
     Finished { stderr: log.join().unwrap_or_default(), ..finished }
 }
 
