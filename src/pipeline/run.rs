@@ -37,6 +37,11 @@ impl RunControl {
     }
 }
 
+/// Longest wait at the end of a run for documents still being processed: extraction of one
+/// document is bounded far below this; past it the run ends anyway (the next run's indexer
+/// picks up whatever they store).
+const PROCESSING_DRAIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Per-run choices of the command line.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RunOptions {
@@ -109,6 +114,13 @@ pub async fn run(
         }
     }
     reports.sort_by_key(|(position, _)| *position);
+    // Fetches abandoned mid-way may have left documents in extraction on blocking threads:
+    // let them finish (each ends in one store transaction) so that what the caller commits
+    // next includes them.
+    let drain_started = Instant::now();
+    while Arc::strong_count(&shared) > 1 && drain_started.elapsed() < PROCESSING_DRAIN_TIMEOUT {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
 
     if let Some(fatal) = shared.take_fatal() {
         return Err(PipelineError::Store(fatal));
