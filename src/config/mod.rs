@@ -592,6 +592,14 @@ per_host_delay_ms = 250
     }
 
     #[test]
+    fn the_project_of_a_built_binary_is_found_for_its_configuration() {
+        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        assert_eq!(project_of(&root.join("target/release/quotewire")), Some(root.clone()));
+        assert_eq!(project_of(&root.join("target/debug/deps/quotewire-0123")), Some(root));
+        assert_eq!(project_of(Path::new("/usr/local/bin/quotewire")), None);
+    }
+
+    #[test]
     fn durations_parse() {
         assert_eq!(parse_duration("90s"), Some(Duration::from_secs(90)));
         assert_eq!(parse_duration("2h"), Some(Duration::from_secs(7200)));

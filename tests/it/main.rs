@@ -11,6 +11,7 @@ mod errors;
 mod faults;
 mod fetch;
 mod hostile;
+mod rebuild;
 mod resume;
 mod server;
 mod sources;
