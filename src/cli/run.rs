@@ -69,8 +69,9 @@ pub async fn daemon(args: RunArgs, config: &Config, data: &DataDir) -> anyhow::R
         }
         pipelines.push(pipeline);
     }
-    let workspace = Arc::new(open_workspace(data, "run", config)?);
+    // Signals first: a stop that arrives while the data directory opens is still graceful.
     let control = crate::schedule::on_signals(config.run.shutdown_grace);
+    let workspace = Arc::new(open_workspace(data, "run", config)?);
     if let Some(bind) = &args.metrics_bind {
         let (listener, address) = crate::server::bind(bind).await?;
         tracing::info!("metrics at http://{address}/metrics");

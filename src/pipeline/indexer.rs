@@ -60,16 +60,6 @@ impl IndexerHandle {
             let _ = commands.try_send(Command::Wake);
         }
     }
-
-    /// A handle that wakes nothing (processing without an index, e.g. tests of the store).
-    pub fn detached() -> IndexerHandle {
-        IndexerHandle { commands: None, state: Arc::default() }
-    }
-
-    /// The store sequence number of the last commit.
-    pub fn committed_through(&self) -> u64 {
-        self.state.committed.load(Ordering::SeqCst)
-    }
 }
 
 /// What an indexer did.
@@ -267,7 +257,7 @@ fn commit(sink: &mut dyn IndexSink, position: u64, uncommitted: &mut u64, state:
 mod tests {
     use super::*;
     use crate::index::{IndexError, IndexSink};
-    use crate::model::{ArticleRecord, PageKind, PublishedSource};
+    use crate::model::ArticleRecord;
     use crate::store::{DocumentStore, SqliteStore};
 
     /// Records what it is given; panics on the article `poison`.
@@ -298,25 +288,7 @@ mod tests {
     }
 
     fn article(id: &str) -> ArticleRecord {
-        ArticleRecord {
-            id: id.into(),
-            url: format!("http://127.0.0.1/{id}"),
-            canonical_url: None,
-            site: None,
-            title: None,
-            authors: vec![],
-            published: None,
-            published_source: PublishedSource::None,
-            language: "en".into(),
-            kind: PageKind::News,
-            text: "t".into(),
-            fetched_at: "2024-01-01T00:00:00Z".into(),
-            content_hash: "h".into(),
-            simhash: None,
-            cluster: None,
-            entities: vec![],
-            quotes: vec![],
-        }
+        ArticleRecord { url: format!("http://127.0.0.1/{id}"), ..crate::store::test_records::article(id) }
     }
 
     #[test]

@@ -201,3 +201,32 @@ pub trait DocumentStore: Send {
     /// Checks the file for corruption (SQLite `integrity_check`); `Ok` when intact.
     fn check_integrity(&self) -> Result<(), StoreError>;
 }
+
+/// Records for tests of the store and of what reads it.
+#[cfg(test)]
+pub(crate) mod test_records {
+    use crate::model::{ArticleRecord, PageKind, PublishedSource};
+
+    /// A minimal article with id `id` at `http://127.0.0.1/a`.
+    pub fn article(id: &str) -> ArticleRecord {
+        ArticleRecord {
+            id: id.to_string(),
+            url: "http://127.0.0.1/a".into(),
+            canonical_url: Some("http://127.0.0.1/a".into()),
+            site: None,
+            title: Some("T".into()),
+            authors: vec![],
+            published: None,
+            published_source: PublishedSource::None,
+            language: "en".into(),
+            kind: PageKind::News,
+            text: "body".into(),
+            fetched_at: "2024-01-01T00:00:00Z".into(),
+            content_hash: "h".into(),
+            simhash: None,
+            cluster: None,
+            entities: vec![],
+            quotes: vec![],
+        }
+    }
+}

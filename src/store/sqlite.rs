@@ -438,29 +438,7 @@ impl DocumentStore for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{PageKind, PublishedSource};
-
-    fn article(id: &str) -> ArticleRecord {
-        ArticleRecord {
-            id: id.to_string(),
-            url: "http://127.0.0.1/a".into(),
-            canonical_url: Some("http://127.0.0.1/a".into()),
-            site: None,
-            title: Some("T".into()),
-            authors: vec![],
-            published: None,
-            published_source: PublishedSource::None,
-            language: "en".into(),
-            kind: PageKind::News,
-            text: "body".into(),
-            fetched_at: "2024-01-01T00:00:00Z".into(),
-            content_hash: "h".into(),
-            simhash: None,
-            cluster: None,
-            entities: vec![],
-            quotes: vec![],
-        }
-    }
+    use crate::store::test_records::article;
 
     #[test]
     fn failures_do_not_lose_stored_pages() {

@@ -55,11 +55,8 @@ async fn stop(daemon: Child, signal: i32) -> child::Finished {
 async fn after_downtime_a_missed_run_is_caught_up_once_and_the_schedule_survives_restarts() {
     let (router, requests) = counted_feed();
     let addr = serve(router).await;
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let sources =
-        format!("[schedule]\nevery = \"1h\"\n[[sources]]\ntype = \"feed\"\nurl = \"http://{addr}/feed.xml\"\n");
-    let pipeline = write_pipeline(dir.path(), "hourly", &sources, "");
+    let Setup { data, pipeline, dir: _dir } =
+        one_source("hourly", "every = \"1h\"", "feed", &format!("http://{addr}/feed.xml"), "");
     // The last run started five hours ago: five slots were missed while nothing ran.
     {
         let mut store = DataDir::new(&data).open_store_for_writing().unwrap();
@@ -101,12 +98,10 @@ async fn the_first_signal_drains_and_commits_within_the_grace_period_and_a_secon
     const PAGES: usize = 60;
     let (router, served) = article_site(PAGES, Duration::from_millis(400));
     let addr = serve(router).await;
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
+    let Setup { data, pipeline, dir } =
+        one_source("slow", "", "sitemap", &format!("http://{addr}/sitemap.xml"), "per_host_concurrency = 4\n");
     let config = dir.path().join("config.toml");
     std::fs::write(&config, "[run]\nshutdown_grace_secs = 2\n").unwrap();
-    let sources = format!("[[sources]]\ntype = \"sitemap\"\nurl = \"http://{addr}/sitemap.xml\"\n");
-    let pipeline = write_pipeline(dir.path(), "slow", &sources, "per_host_concurrency = 4\n");
     let spawn = || {
         quotewire(&data)
             .arg("--config")
@@ -147,11 +142,8 @@ async fn the_first_signal_drains_and_commits_within_the_grace_period_and_a_secon
 async fn metrics_are_served_behind_the_token_and_logs_can_be_json() {
     let (router, _) = counted_feed();
     let addr = serve(router).await;
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let sources =
-        format!("[schedule]\nevery = \"1h\"\n[[sources]]\ntype = \"feed\"\nurl = \"http://{addr}/feed.xml\"\n");
-    let pipeline = write_pipeline(dir.path(), "observed", &sources, "");
+    let Setup { data, pipeline, dir: _dir } =
+        one_source("observed", "every = \"1h\"", "feed", &format!("http://{addr}/feed.xml"), "");
     let token = "metrics-token-0123456789abcdef";
     let mut daemon = quotewire(&data)
         .args(["--log-format", "json", "run", "--metrics-bind", "127.0.0.1:0", "--pipeline"])

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use quotewire::data_dir::DataDir;
 use quotewire::index::{DocType, SearchRequest};
-use quotewire::store::DocumentStore;
+use quotewire::store::{DocumentStore, ScheduleStore};
 
 use crate::child::{self, Rng, quotewire};
 use crate::support::*;
@@ -39,11 +39,9 @@ async fn kill_9_at_random_points_of_scheduled_runs_loses_and_duplicates_nothing(
     const KILLS: usize = 20;
     let (router, served) = article_site(PAGES, Duration::from_millis(15));
     let addr = serve(router).await;
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let sitemap =
-        format!("[schedule]\nevery = \"1s\"\n[[sources]]\ntype = \"sitemap\"\nurl = \"http://{addr}/sitemap.xml\"\n");
-    let pipeline = write_pipeline(dir.path(), "faults", &sitemap, "per_host_concurrency = 2\n");
+    let sitemap = format!("http://{addr}/sitemap.xml");
+    let Setup { data, pipeline, dir: _dir } =
+        one_source("faults", "every = \"1s\"", "sitemap", &sitemap, "per_host_concurrency = 2\n");
     let mut rng = Rng::seeded();
     for kill in 0..KILLS {
         let mut daemon = quotewire(&data)
@@ -74,11 +72,8 @@ async fn kill_9_at_random_points_of_scheduled_runs_loses_and_duplicates_nothing(
 async fn a_second_daemon_on_the_same_data_directory_is_refused() {
     let (router, _) = article_site(5, Duration::ZERO);
     let addr = serve(router).await;
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let sitemap =
-        format!("[schedule]\nevery = \"1h\"\n[[sources]]\ntype = \"sitemap\"\nurl = \"http://{addr}/sitemap.xml\"\n");
-    let pipeline = write_pipeline(dir.path(), "locked", &sitemap, "");
+    let Setup { data, pipeline, dir: _dir } =
+        one_source("locked", "every = \"1h\"", "sitemap", &format!("http://{addr}/sitemap.xml"), "");
     let first = quotewire(&data)
         .args(["run", "--pipeline"])
         .arg(&pipeline)
@@ -91,6 +86,11 @@ async fn a_second_daemon_on_the_same_data_directory_is_refused() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let holder = DataDir::new(&data).writer().expect("the first daemon holds the lock");
+    // And it is running its pipeline (its signal handlers are in place).
+    while !DataDir::new(&data).open_store().is_ok_and(|s| s.pipeline_run("locked").is_ok_and(|r| r.is_some())) {
+        assert!(std::time::Instant::now() < deadline, "the first daemon never started its run");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     assert!(holder.contains(&format!("pid {}", first.id())) && holder.contains("quotewire run"), "{holder}");
 
     for command in [&["run", "--pipeline"][..], &["ingest", "--pipeline"][..]] {

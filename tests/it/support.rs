@@ -148,3 +148,19 @@ pub fn write_pipeline(dir: &Path, name: &str, sources: &str, fetch_extra: &str) 
     .unwrap();
     path
 }
+
+/// A temporary directory holding a data directory (not yet created) and a pipeline file.
+pub struct Setup {
+    pub dir: tempfile::TempDir,
+    pub data: PathBuf,
+    pub pipeline: PathBuf,
+}
+
+/// A pipeline `name` of one `kind` source at `url`, with `schedule` lines (may be empty) and
+/// `fetch_extra` settings (see [`write_pipeline`]).
+pub fn one_source(name: &str, schedule: &str, kind: &str, url: &str, fetch_extra: &str) -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let sources = format!("[schedule]\n{schedule}\n[[sources]]\ntype = \"{kind}\"\nurl = \"{url}\"\n");
+    let pipeline = write_pipeline(dir.path(), name, &sources, fetch_extra);
+    Setup { data: dir.path().join("data"), pipeline, dir }
+}
