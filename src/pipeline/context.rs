@@ -24,11 +24,19 @@ use crate::store::{CacheValidators, DocumentStore, Fingerprint, PageState, Store
 /// A store shared by the tasks of one or more runs (and the indexer).
 pub type SharedStore = Arc<Mutex<dyn DocumentStore>>;
 
-/// What a run writes to: the store, and the indexer that follows it.
+/// What runs share: the store, the indexer that follows it, and the slots for CPU work.
 #[derive(Clone)]
 pub struct RunEnv {
     pub store: SharedStore,
     pub indexer: IndexerHandle,
+    /// Documents in extraction and analysis at once, across all runs of the process.
+    pub processing: Arc<Semaphore>,
+}
+
+/// One document in extraction per core: more would only add memory (each holds a DOM and
+/// its analysis) while the cores are busy anyway; fetched bodies wait for a slot.
+pub(super) fn processing_slots() -> usize {
+    std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
 }
 
 /// First wait before a failed URL is tried again; doubled per consecutive failure.
@@ -71,6 +79,8 @@ pub(super) struct Shared {
     seen: Mutex<HashSet<String>>,
     /// Fetches in flight across all sources of the run.
     pub(super) fetch_slots: Arc<Semaphore>,
+    /// Slots for CPU work (see [`RunEnv::processing`]).
+    pub(super) processing: Arc<Semaphore>,
     pub(super) pipeline: String,
     /// Cancelled when the run must stop taking work: stopped from outside, or the store
     /// cannot be written (a full disk, a read-only file).
@@ -100,6 +110,7 @@ impl Shared {
             fingerprints: Mutex::new(fingerprints),
             seen: Mutex::new(HashSet::new()),
             fetch_slots: Arc::new(Semaphore::new(in_flight.max(1))),
+            processing: env.processing.clone(),
             pipeline: pipeline.to_string(),
             halt,
             fatal: Mutex::new(None),

@@ -59,10 +59,11 @@ pub(super) async fn ingest_link(shared: &Arc<Shared>, fetcher: &Fetcher, link: D
             shared.stats(|s| s.fetched += 1);
             let previous_hash = state.and_then(PageState::article_hash);
             let queued = GaugeGuard::hold(&metrics::PROCESSING_QUEUE);
+            let Ok(slot) = shared.processing.clone().acquire_owned().await else { return };
             let task = shared.clone();
             let key = key.clone();
             let work = move || {
-                let _queued = queued;
+                let (_queued, _slot) = (queued, slot);
                 let body = Body {
                     final_url: &page.final_url,
                     bytes: &page.body,
@@ -168,8 +169,10 @@ pub(super) async fn ingest_dir(shared: &Arc<Shared>, path: &Path, cancel: &Cance
         if cancel.is_cancelled() {
             break;
         }
+        let Ok(slot) = shared.processing.clone().acquire_owned().await else { break };
         let shared = shared.clone();
         let work = move || {
+            let _slot = slot;
             let absolute = std::fs::canonicalize(&file).unwrap_or(file.clone());
             let Ok(url) = Url::from_file_path(&absolute) else {
                 shared.fail(Stage::Discovery, &file.display().to_string(), "path cannot be made a file URL".into());

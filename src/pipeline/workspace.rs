@@ -23,6 +23,8 @@ use crate::store::{FinishedRun, ScheduleStore, SqliteStore};
 /// A data directory opened for writing.
 pub struct Workspace {
     data: DataDir,
+    /// Slots for CPU work, shared by every run of the process.
+    processing: Arc<tokio::sync::Semaphore>,
     store: Arc<Mutex<SqliteStore>>,
     index: SearchIndex,
     writer_memory: usize,
@@ -43,6 +45,7 @@ impl Workspace {
         let index = data.open_index_for_writing()?;
         let workspace = Workspace {
             data: data.clone(),
+            processing: Arc::new(tokio::sync::Semaphore::new(super::context::processing_slots())),
             store: Arc::new(Mutex::new(store)),
             index,
             writer_memory,
@@ -111,7 +114,8 @@ impl Workspace {
         control: &RunControl,
         options: RunOptions,
     ) -> Result<RunStats, PipelineError> {
-        let env = RunEnv { store: self.shared_store(), indexer: self.indexer_handle()? };
+        let env =
+            RunEnv { store: self.shared_store(), indexer: self.indexer_handle()?, processing: self.processing.clone() };
         let name = pipeline.name.as_str();
         self.with_store(|s| s.run_started(name, &now()))?;
         let result = run(pipeline, &env, progress, control, options).await;
