@@ -1,25 +1,40 @@
-//! The index schema, its version file and its analyzers.
+//! The index schema, its version file, its identity file and its analyzers.
 //!
-//! Keyword fields (`type`, `stance`, `speaker_kind`, `kind`, `quote_kind`, `language`) use the
-//! `keyword` analyzer (whole value, lower-cased) so queries are case-insensitive; names and
-//! text use tantivy's default analyzer. Changing fields means bumping `SCHEMA_VERSION`.
+//! Text fields come twice: stemmed (`text`, `title`: English Snowball, for free words) and
+//! exact (`text_exact`, `title_exact`: lower-cased and accent-folded, for phrases), so
+//! `"national security"` never matches "national securities". Names (`speaker`, `entity`,
+//! `site`, `cue`) are exact. Closed vocabularies use the `keyword` analyzer (whole value,
+//! lower-cased) and are fast fields for facets; `*_canonical` and `speaker_name` keep the
+//! written case for display. Changing fields means bumping `SCHEMA_VERSION`.
 
 use std::path::Path;
 
 use tantivy::Index;
 use tantivy::schema::{
-    DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
-    TextOptions,
+    DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, NumericOptions, STORED, STRING, Schema,
+    TextFieldIndexing, TextOptions,
 };
-use tantivy::tokenizer::{LowerCaser, RawTokenizer, TextAnalyzer};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
+};
 
 use super::IndexError;
 
 /// Version of the schema below; stored beside the index.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 const VERSION_FILE: &str = "quotewire-schema-version";
-/// Name of the whole-value, lower-cased analyzer.
+/// A random id written when the index is created: a watch's cursor is only valid for the
+/// index it was taken on (a rebuilt index numbers its documents again).
+const IDENTITY_FILE: &str = "quotewire-index-id";
+/// Name of the whole-value, lower-cased, accent-folded analyzer.
 pub const KEYWORD: &str = "keyword";
+/// Words, lower-cased, accent-folded, English stems.
+pub const STEMMED: &str = "stemmed";
+/// Words, lower-cased, accent-folded, no stemming.
+pub const EXACT: &str = "exact";
+/// Tokens longer than this are dropped (base64 blobs, URLs run together): they never match
+/// a word a person types and only bloat the term dictionary.
+const MAX_TOKEN_BYTES: usize = 40;
 
 /// Field handles.
 #[derive(Clone)]
@@ -28,18 +43,30 @@ pub struct Fields {
     pub id: Field,
     pub article_id: Field,
     pub url: Field,
+    pub seq: Field,
     pub title: Field,
+    pub title_exact: Field,
     pub text: Field,
+    pub text_exact: Field,
     pub speaker: Field,
+    pub speaker_key: Field,
+    pub speaker_canonical: Field,
+    pub speaker_name: Field,
     pub speaker_kind: Field,
     pub stance: Field,
     pub quote_kind: Field,
+    pub cue: Field,
+    pub target: Field,
     pub entity: Field,
+    pub entity_key: Field,
+    pub entity_canonical: Field,
     pub site: Field,
+    pub site_name: Field,
     pub kind: Field,
     pub language: Field,
     pub published: Field,
     pub cluster: Field,
+    pub statement: Field,
     pub record: Field,
 }
 
@@ -51,57 +78,121 @@ impl Fields {
             id: get("id")?,
             article_id: get("article_id")?,
             url: get("url")?,
+            seq: get("seq")?,
             title: get("title")?,
+            title_exact: get("title_exact")?,
             text: get("text")?,
+            text_exact: get("text_exact")?,
             speaker: get("speaker")?,
+            speaker_key: get("speaker_key")?,
+            speaker_canonical: get("speaker_canonical")?,
+            speaker_name: get("speaker_name")?,
             speaker_kind: get("speaker_kind")?,
             stance: get("stance")?,
             quote_kind: get("quote_kind")?,
+            cue: get("cue")?,
+            target: get("target")?,
             entity: get("entity")?,
+            entity_key: get("entity_key")?,
+            entity_canonical: get("entity_canonical")?,
             site: get("site")?,
+            site_name: get("site_name")?,
             kind: get("kind")?,
             language: get("language")?,
             published: get("published")?,
             cluster: get("cluster")?,
+            statement: get("statement")?,
             record: get("record")?,
         })
     }
 }
 
+fn text_options(tokenizer: &str, positions: bool) -> TextOptions {
+    let option = if positions { IndexRecordOption::WithFreqsAndPositions } else { IndexRecordOption::Basic };
+    TextOptions::default()
+        .set_indexing_options(TextFieldIndexing::default().set_tokenizer(tokenizer).set_index_option(option))
+}
+
 pub fn build() -> Schema {
-    let keyword = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default().set_tokenizer(KEYWORD).set_index_option(IndexRecordOption::Basic),
-    );
-    let text = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer("default")
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-    );
+    let keyword = text_options(KEYWORD, false);
+    let facet = keyword.clone().set_fast(KEYWORD);
+    let stemmed = text_options(STEMMED, true);
+    let exact = text_options(EXACT, true);
+    // Written-case values for display in facets; never queried.
+    let display = TextOptions::default().set_fast("raw");
     let mut b = Schema::builder();
-    b.add_text_field("type", keyword.clone() | STORED);
+    b.add_text_field("type", facet.clone() | STORED);
     b.add_text_field("id", STRING | STORED);
     b.add_text_field("article_id", STRING | STORED);
     b.add_text_field("url", STRING | STORED);
-    b.add_text_field("title", text.clone() | STORED);
-    b.add_text_field("text", text.clone() | STORED);
-    b.add_text_field("speaker", text.clone() | STORED);
-    b.add_text_field("speaker_kind", keyword.clone());
-    b.add_text_field("stance", keyword.clone());
-    b.add_text_field("quote_kind", keyword.clone());
-    b.add_text_field("entity", text.clone());
-    b.add_text_field("site", text);
-    b.add_text_field("kind", keyword.clone());
-    b.add_text_field("language", keyword);
+    // Order in which documents reached the index (watches report what is new).
+    b.add_u64_field("seq", NumericOptions::default().set_indexed().set_fast());
+    b.add_text_field("title", stemmed.clone() | STORED);
+    b.add_text_field("title_exact", exact.clone());
+    b.add_text_field("text", stemmed.clone() | STORED);
+    b.add_text_field("text_exact", exact.clone());
+    b.add_text_field("speaker", exact.clone());
+    b.add_text_field("speaker_key", keyword.clone());
+    b.add_text_field("speaker_canonical", display.clone());
+    b.add_text_field("speaker_name", display.clone());
+    b.add_text_field("speaker_kind", facet.clone());
+    b.add_text_field("stance", facet.clone());
+    b.add_text_field("quote_kind", facet.clone());
+    b.add_text_field("cue", exact.clone());
+    b.add_text_field("target", stemmed);
+    b.add_text_field("entity", exact.clone());
+    b.add_text_field("entity_key", keyword);
+    b.add_text_field("entity_canonical", display.clone());
+    b.add_text_field("site", exact);
+    b.add_text_field("site_name", display);
+    b.add_text_field("kind", facet.clone());
+    b.add_text_field("language", facet);
     b.add_date_field("published", DateOptions::from(INDEXED | STORED | FAST).set_precision(DateTimePrecision::Seconds));
-    // Near-duplicate cluster (an article id): `cluster:ID` finds every outlet's copy.
+    // Near-duplicate article cluster and statement cluster ids: `cluster:ID` finds either.
     b.add_text_field("cluster", STRING);
+    // The statement cluster of a quote, for collapsing and counting reports.
+    b.add_text_field("statement", STRING | FAST);
     // The record (quote or article summary) as JSON, returned with hits.
     b.add_text_field("record", STORED);
     b.build()
 }
 
+/// The analyzer behind [`STEMMED`].
+pub fn stemmed_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// The analyzer behind [`EXACT`].
+pub fn exact_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// The analyzer behind [`KEYWORD`].
+pub fn keyword_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(RawTokenizer::default()).filter(LowerCaser).filter(AsciiFoldingFilter).build()
+}
+
+/// `text` as the keyword analyzer indexes it (lower-cased, accent-folded, whole).
+pub fn keyword_value(keyword: &mut TextAnalyzer, text: &str) -> String {
+    let mut stream = keyword.token_stream(text);
+    if stream.advance() { stream.token().text.clone() } else { String::new() }
+}
+
 pub fn register_analyzers(index: &Index) {
-    index.tokenizers().register(KEYWORD, TextAnalyzer::builder(RawTokenizer::default()).filter(LowerCaser).build());
+    let tokenizers = index.tokenizers();
+    tokenizers.register(KEYWORD, keyword_analyzer());
+    tokenizers.register(STEMMED, stemmed_analyzer());
+    tokenizers.register(EXACT, exact_analyzer());
+    index.fast_field_tokenizer().register(KEYWORD, keyword_analyzer());
 }
 
 /// Refuses an index written with another schema version.
@@ -120,4 +211,27 @@ pub fn check_version(dir: &Path) -> Result<(), IndexError> {
 
 pub fn write_version(dir: &Path) -> std::io::Result<()> {
     std::fs::write(dir.join(VERSION_FILE), format!("{SCHEMA_VERSION}\n"))
+}
+
+/// The index's identity, created on first use.
+pub fn identity(dir: &Path) -> std::io::Result<String> {
+    let path = dir.join(IDENTITY_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(id) if !id.trim().is_empty() => Ok(id.trim().to_string()),
+        _ => {
+            let id = new_identity();
+            std::fs::write(&path, format!("{id}\n"))?;
+            Ok(id)
+        }
+    }
+}
+
+/// A fresh random identity (time and process mixed through SipHash's random keys).
+pub fn new_identity() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher
+        .write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos());
+    hasher.write_u32(std::process::id());
+    format!("{:016x}", hasher.finish())
 }

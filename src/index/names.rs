@@ -1,0 +1,78 @@
+//! Canonical names of speakers and entities across articles.
+//!
+//! The analyser links mentions within one article ("Mr. Ren" → "Ren Zhengfei"); across
+//! articles the same organisation is still written several ways ("Huawei Technologies Co.,
+//! Ltd", "Huawei Technologies", "Huawei"). This file decides the one name they share: a
+//! leading "the" and trailing legal forms and generic descriptors
+//! (`config/lexicons/org_suffixes.txt`) are dropped from organisation names. People's names
+//! are kept as written. Pure string functions; the index stores the result.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+static ORG_SUFFIXES: LazyLock<HashSet<String>> = LazyLock::new(|| {
+    include_str!("../../config/lexicons/org_suffixes.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_lowercase)
+        .collect()
+});
+
+/// Characters trimmed from both ends of a name and of each word when comparing with the
+/// suffix list.
+fn is_edge_punctuation(c: char) -> bool {
+    matches!(c, '.' | ',' | ';' | ':' | '"' | '\'' | '“' | '”' | '‘' | '’' | '(' | ')' | '[' | ']')
+}
+
+/// The name several spellings of one party share. `organisation` says whether legal forms
+/// may be dropped (organisations and parties of unknown kind; never people).
+pub fn canonical_name(name: &str, organisation: bool) -> String {
+    let collapsed: Vec<&str> = name.split_whitespace().collect();
+    let mut words: Vec<&str> = collapsed.iter().map(|w| w.trim_matches(is_edge_punctuation)).collect();
+    words.retain(|w| !w.is_empty());
+    if !organisation {
+        return words.join(" ");
+    }
+    if words.len() > 1 && words[0].eq_ignore_ascii_case("the") {
+        words.remove(0);
+    }
+    while words.len() > 1 && words.last().is_some_and(|w| ORG_SUFFIXES.contains(&w.to_lowercase())) {
+        words.pop();
+    }
+    // "Co., Ltd" splits into "Co" and "Ltd" above; a trailing possessive is not part of a name.
+    let mut out = words.join(" ");
+    for possessive in ["’s", "'s"] {
+        if let Some(stripped) = out.strip_suffix(possessive) {
+            out = stripped.to_string();
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_names_table() {
+        let cases = [
+            ("Huawei Technologies Co., Ltd", true, "Huawei"),
+            ("Huawei Technologies", true, "Huawei"),
+            ("Huawei", true, "Huawei"),
+            ("Huawei Newsroom", true, "Huawei"),
+            ("ZTE Corp.", true, "ZTE"),
+            ("the FCC", true, "FCC"),
+            ("  Federal   Communications Commission ", true, "Federal Communications Commission"),
+            ("Baltica Telecom", true, "Baltica Telecom"),
+            ("Group", true, "Group"),
+            ("Huawei's", true, "Huawei"),
+            ("René Dufresne", false, "René Dufresne"),
+            ("Ren Holding", false, "Ren Holding"),
+            ("\"The Company\"", true, "Company"),
+        ];
+        for (name, organisation, expected) in cases {
+            assert_eq!(canonical_name(name, organisation), expected, "{name}");
+        }
+    }
+}
