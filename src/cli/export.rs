@@ -36,6 +36,9 @@ pub struct ExportArgs {
 }
 
 pub fn run(args: ExportArgs, data: &DataDir) -> anyhow::Result<ExitCode> {
+    if let Some(query) = &args.query {
+        crate::index::check_query(query).map_err(index_error)?;
+    }
     let store = data.read_store()?;
     let index = data.read_index()?;
     let format = match args.format {

@@ -56,6 +56,7 @@ pub struct SearchArgs {
 }
 
 pub fn run(args: SearchArgs, data: &DataDir) -> anyhow::Result<ExitCode> {
+    crate::index::check_query(&args.query).map_err(index_error)?;
     let index = data.read_index()?;
     let request = SearchRequest {
         query: args.query.clone(),
@@ -87,7 +88,12 @@ pub fn run(args: SearchArgs, data: &DataDir) -> anyhow::Result<ExitCode> {
 
 /// "6 matches for `q`, showing 1–3 (next page: --offset 3)".
 pub fn header(results: &SearchResults, query: &str) -> String {
-    let noun = if results.collapsed { "statements" } else { "matches" };
+    let noun = match (results.collapsed, results.total) {
+        (true, 1) => "statement",
+        (true, _) => "statements",
+        (false, 1) => "match",
+        (false, _) => "matches",
+    };
     let mut s = format!("{} {noun} for `{query}`", results.total);
     let shown = results.hits.len();
     if shown > 0 && shown < results.total {
@@ -96,7 +102,7 @@ pub fn header(results: &SearchResults, query: &str) -> String {
         if last < results.total {
             s.push_str(&format!(" (next page: --offset {last})"));
         }
-    } else if shown == 0 && results.total > 0 {
+    } else if shown == 0 && results.total > 0 && results.limit > 0 {
         s.push_str(&format!(" (none shown from offset {})", results.offset));
     }
     s
@@ -110,7 +116,7 @@ pub fn render(hit: &SearchHit, bold: bool) -> String {
         Some(q) => {
             let speaker = q.speaker.as_deref().unwrap_or("unknown speaker");
             let canonical = match r.speaker_canonical.as_deref() {
-                Some(c) if c != speaker => format!(" [{c}]"),
+                Some(c) if !c.eq_ignore_ascii_case(speaker) => format!(" [{c}]"),
                 _ => String::new(),
             };
             s.push_str(&format!(
@@ -123,9 +129,7 @@ pub fn render(hit: &SearchHit, bold: bool) -> String {
             ));
             s.push_str(&format!("  {}\n", mark(&hit.snippet, &hit.highlights, bold)));
             // Short statements ("denies the allegations") read only with their sentence.
-            if let Some(context) = &r.context
-                && context.text.chars().count() > q.text.chars().count() + 1
-            {
+            if let Some(context) = r.context.as_ref().filter(|_| r.context_adds()) {
                 s.push_str(&format!("  in: {}\n", mark(&context.text, &hit.context_highlights, bold)));
             }
         }

@@ -80,6 +80,13 @@ impl IndexError {
     }
 }
 
+/// Checks a query without an index (bad queries are reported before anything is opened).
+pub fn check_query(query: &str) -> Result<(), IndexError> {
+    let schema = schema::build();
+    let fields = Fields::new(&schema).map_err(IndexError::Corrupt)?;
+    search::compile(&fields, query).map(|_| ())
+}
+
 /// Document type of an index entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -245,11 +252,6 @@ impl SearchIndex {
         let searcher = self.searcher()?;
         let hits = matches::since(&searcher, &self.fields, query, doc_type, after, limit)?;
         Ok((hits, writer::max_seq(&searcher)))
-    }
-
-    /// Checks a query without running it.
-    pub fn check_query(&self, query: &str) -> Result<(), IndexError> {
-        search::compile(&self.fields, query).map(|_| ())
     }
 
     /// Documents in the index.

@@ -28,26 +28,25 @@ fn is_edge_punctuation(c: char) -> bool {
 /// The name several spellings of one party share. `organisation` says whether legal forms
 /// may be dropped (organisations and parties of unknown kind; never people).
 pub fn canonical_name(name: &str, organisation: bool) -> String {
-    let collapsed: Vec<&str> = name.split_whitespace().collect();
-    let mut words: Vec<&str> = collapsed.iter().map(|w| w.trim_matches(is_edge_punctuation)).collect();
-    words.retain(|w| !w.is_empty());
-    if !organisation {
-        return words.join(" ");
+    let mut words: Vec<&str> = name.split_whitespace().collect();
+    if organisation {
+        let bare = |w: &str| w.trim_matches(is_edge_punctuation).to_lowercase();
+        if words.len() > 1 && bare(words[0]) == "the" {
+            words.remove(0);
+        }
+        while words.len() > 1 && words.last().is_some_and(|w| ORG_SUFFIXES.contains(&bare(w))) {
+            words.pop();
+        }
     }
-    if words.len() > 1 && words[0].eq_ignore_ascii_case("the") {
-        words.remove(0);
-    }
-    while words.len() > 1 && words.last().is_some_and(|w| ORG_SUFFIXES.contains(&w.to_lowercase())) {
-        words.pop();
-    }
-    // "Co., Ltd" splits into "Co" and "Ltd" above; a trailing possessive is not part of a name.
+    // "Huawei Technologies Co., Ltd" leaves "Huawei" above; a trailing possessive or comma
+    // and surrounding quotation marks are not part of a name ("Mr." keeps its period).
     let mut out = words.join(" ");
     for possessive in ["’s", "'s"] {
         if let Some(stripped) = out.strip_suffix(possessive) {
             out = stripped.to_string();
         }
     }
-    out
+    out.trim_matches(|c: char| is_edge_punctuation(c) && c != '.').to_string()
 }
 
 #[cfg(test)]
@@ -68,6 +67,9 @@ mod tests {
             ("Group", true, "Group"),
             ("Huawei's", true, "Huawei"),
             ("René Dufresne", false, "René Dufresne"),
+            ("Mr. Carver", false, "Mr. Carver"),
+            ("Huawei Technologies Co., Ltd.", true, "Huawei"),
+            ("Acme Inc.", true, "Acme"),
             ("Ren Holding", false, "Ren Holding"),
             ("\"The Company\"", true, "Company"),
         ];

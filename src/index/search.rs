@@ -115,6 +115,15 @@ impl StoredRecord {
         Some(chrono::DateTime::parse_from_rfc3339(self.published.as_deref()?).ok()?.timestamp())
     }
 
+    /// Whether the stored context says more than the quote itself (a short statement in a
+    /// longer sentence, "Huawei denies *the allegations*").
+    pub fn context_adds(&self) -> bool {
+        match (&self.quote, &self.context) {
+            (Some(quote), Some(context)) => quote.text.chars().count() * 10 < context.text.chars().count() * 8,
+            _ => false,
+        }
+    }
+
     /// The site name, or the URL's host.
     pub fn outlet(&self) -> String {
         self.site.clone().unwrap_or_else(|| {

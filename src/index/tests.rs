@@ -437,9 +437,9 @@ fn bad_queries_are_errors_that_point_at_the_problem() {
     let index = indexed(&fixture());
     for (query, needles) in [
         ("speakr:huawei", &["unknown field `speakr`", "did you mean `speaker`?"][..]),
-        ("colour:red", &["unknown field `colour`", "fields: type"]),
+        ("colour:red", &["unknown field `colour`.", "Fields: type"]),
         ("date:2019", &["did you mean `published`?"]),
-        ("stance:denial", &["`denial` is not a stance", "did you mean `deny`?", "deny, accuse, warn"]),
+        ("stance:denial", &["`denial` is not a stance, did you mean `deny`? Expected one of deny, accuse, warn"]),
         ("speaker_kind:anon", &["did you mean `anonymous`?", "person, organization, anonymous, group, unknown"]),
         ("quote_kind:quoted", &["expected one of direct, mixed, indirect"]),
         ("type:podcast", &["expected one of article, quote"]),

@@ -152,7 +152,7 @@ fn check_name(name: &str) -> Result<(), WatchError> {
 /// Adds a watch. It reports what arrives from now on, not what is already indexed.
 pub fn add(store: &mut dyn WatchStore, index: &SearchIndex, watch: &NewWatch) -> Result<WatchInfo, WatchError> {
     check_name(&watch.name)?;
-    index.check_query(&watch.query)?;
+    crate::index::check_query(&watch.query)?;
     if let Some(raw) = &watch.webhook {
         fetch::parse_webhook(raw)?;
     }
@@ -249,14 +249,18 @@ pub fn record_new(store: &mut dyn WatchStore, index: &SearchIndex, watch: &Watch
     Ok(fresh.len() as u64)
 }
 
-/// One delivered match as printed by `watch run`: the watch, a delivery id and the hit.
-fn line(watch: &str, id: i64, payload: &str) -> serde_json::Value {
-    let hit: serde_json::Value = serde_json::from_str(payload).unwrap_or(serde_json::Value::Null);
-    let mut out = json!({ "watch": watch, "delivery": format!("{watch}/{id}") });
-    if let (Some(out), Some(hit)) = (out.as_object_mut(), hit.as_object()) {
-        out.extend(hit.clone());
+/// One delivered match as printed by `watch run`: the watch and a delivery id, then the
+/// hit's fields.
+fn line(watch: &str, id: i64, payload: &str) -> String {
+    let head = format!(
+        "{{\"watch\":{},\"delivery\":{}",
+        serde_json::Value::from(watch),
+        serde_json::Value::from(format!("{watch}/{id}"))
+    );
+    match payload.trim().strip_prefix('{') {
+        Some(rest) if rest.trim_start() != "}" => format!("{head},{rest}"),
+        _ => format!("{head}}}"),
     }
-    out
 }
 
 /// Runs one watch: records its new matches, then delivers everything recorded (to its
@@ -293,10 +297,12 @@ async fn run_locked(
     match &watch.webhook {
         Some(raw) => {
             let url = fetch::parse_webhook(raw)?;
-            let lines: Vec<serde_json::Value> = pending.iter().map(|p| line(&watch.name, p.id, &p.payload)).collect();
+            let lines: Vec<String> = pending.iter().map(|p| line(&watch.name, p.id, &p.payload)).collect();
+            let matches: Vec<serde_json::Value> =
+                lines.iter().map(|l| serde_json::from_str(l).unwrap_or(serde_json::Value::Null)).collect();
             let ids: Vec<i64> = pending.iter().map(|p| p.id).collect();
             let batch = format!("{}/{}-{}", watch.name, ids[0], ids[ids.len() - 1]);
-            let body = json!({ "watch": watch.name, "query": watch.query, "delivery": batch, "matches": lines });
+            let body = json!({ "watch": watch.name, "query": watch.query, "delivery": batch, "matches": matches });
             match fetch::post_json(&url, &body, &batch, WEBHOOK_RETRIES).await {
                 Ok(()) => {
                     store.delivered(&ids)?;

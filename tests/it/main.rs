@@ -9,3 +9,4 @@ mod fetch;
 mod resume;
 mod server;
 mod sources;
+mod workbench;

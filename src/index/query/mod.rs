@@ -161,8 +161,9 @@ impl Compiler<'_> {
             return self.free(&term.value, column, negated);
         };
         if !QUERY_FIELDS.contains(&field) {
-            let hint = vocab::suggest_field(field).map(|s| format!(", did you mean `{s}`?")).unwrap_or_default();
-            return Err(error(column, format!("unknown field `{field}`{hint} (fields: {})", QUERY_FIELDS.join(", "))));
+            let hint =
+                vocab::suggest_field(field).map_or_else(|| ".".to_string(), |s| format!(", did you mean `{s}`?"));
+            return Err(error(column, format!("unknown field `{field}`{hint} Fields: {}", QUERY_FIELDS.join(", "))));
         }
         if field == "published" {
             return self.published(&term.value, column);
@@ -354,7 +355,7 @@ impl Compiler<'_> {
             return Err(error(
                 column,
                 format!(
-                    "`{text}` is not a {field}{}: expected one of {}",
+                    "`{text}` is not a {field}{} Expected one of {}",
                     vocab::did_you_mean(&value, values),
                     values.join(", ")
                 ),

@@ -120,9 +120,9 @@ pub fn suggest_field(name: &str) -> Option<&'static str> {
         .or_else(|| suggest(name, QUERY_FIELDS))
 }
 
-/// "did you mean `x`?" or nothing.
+/// ", did you mean `x`?" or a full stop.
 pub fn did_you_mean(word: &str, candidates: &[&str]) -> String {
-    suggest(word, candidates).map(|s| format!(", did you mean `{s}`?")).unwrap_or_default()
+    suggest(word, candidates).map_or_else(|| ".".to_string(), |s| format!(", did you mean `{s}`?"))
 }
 
 #[cfg(test)]

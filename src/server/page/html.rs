@@ -119,7 +119,7 @@ pub fn hit(hit: &SearchHit) -> String {
             );
             let _ =
                 write!(s, "<blockquote class=\"snippet\">{}</blockquote>", marked(&hit.snippet, &hit.highlights, None));
-            if let Some(context) = &r.context {
+            if let Some(context) = r.context.as_ref().filter(|_| r.context_adds()) {
                 let _ = write!(
                     s,
                     "<p class=\"context\">{}</p>",
