@@ -86,23 +86,28 @@ pub fn each(
     Ok(n)
 }
 
-/// Matches of `query` (of `doc_type`) with a sequence number above `after`, oldest first,
-/// at most `limit`; with each, its sequence number.
+/// Matches of `query` (of `doc_type`) with a sequence number above `after` and, when
+/// `fetched_since` is given, fetched at or after that time (seconds); oldest first, at most
+/// `limit`; with each, its sequence number.
 pub fn since(
     searcher: &Searcher,
     f: &Fields,
     query: &str,
     doc_type: Option<DocType>,
     after: u64,
+    fetched_since: Option<i64>,
     limit: usize,
 ) -> Result<Vec<(u64, SearchHit)>, IndexError> {
     let compiled = compile(f, query)?;
     let mut highlighter = Highlighter::new(compiled.highlights);
     let newer = RangeQuery::new(Bound::Excluded(Term::from_field_u64(f.seq, after)), Bound::Unbounded);
-    let query: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
-        (Occur::Must, restricted(f, compiled.query, doc_type)),
-        (Occur::Must, Box::new(newer)),
-    ]));
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+        vec![(Occur::Must, restricted(f, compiled.query, doc_type)), (Occur::Must, Box::new(newer))];
+    if let Some(since) = fetched_since {
+        let from = Term::from_field_date(f.fetched, tantivy::DateTime::from_timestamp_secs(since));
+        clauses.push((Occur::Must, Box::new(RangeQuery::new(Bound::Included(from), Bound::Unbounded))));
+    }
+    let query: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
     let addresses = searcher.search(&*query, &SeqCollector)?;
     let mut out = Vec::new();
     for (seq, address) in addresses.into_iter().take(limit) {

@@ -240,17 +240,19 @@ impl SearchIndex {
         Ok(writer::max_seq(&self.searcher()?))
     }
 
-    /// Matches committed after sequence number `after`, oldest first, at most `limit`, and
-    /// the highest sequence number of the snapshot they were read from.
+    /// Matches committed after sequence number `after` (and fetched at or after
+    /// `fetched_since`, seconds, when given), oldest first, at most `limit`, and the highest
+    /// sequence number of the snapshot they were read from.
     pub fn matches_since(
         &self,
         query: &str,
         doc_type: Option<DocType>,
         after: u64,
+        fetched_since: Option<i64>,
         limit: usize,
     ) -> Result<(Vec<(u64, SearchHit)>, u64), IndexError> {
         let searcher = self.searcher()?;
-        let hits = matches::since(&searcher, &self.fields, query, doc_type, after, limit)?;
+        let hits = matches::since(&searcher, &self.fields, query, doc_type, after, fetched_since, limit)?;
         Ok((hits, writer::max_seq(&searcher)))
     }
 

@@ -44,6 +44,8 @@ pub struct Fields {
     pub article_id: Field,
     pub url: Field,
     pub seq: Field,
+    pub key: Field,
+    pub fetched: Field,
     pub title: Field,
     pub title_exact: Field,
     pub text: Field,
@@ -79,6 +81,8 @@ impl Fields {
             article_id: get("article_id")?,
             url: get("url")?,
             seq: get("seq")?,
+            key: get("key")?,
+            fetched: get("fetched")?,
             title: get("title")?,
             title_exact: get("title_exact")?,
             text: get("text")?,
@@ -127,6 +131,10 @@ pub fn build() -> Schema {
     b.add_text_field("url", STRING | STORED);
     // Order in which documents reached the index (watches report what is new).
     b.add_u64_field("seq", NumericOptions::default().set_indexed().set_fast());
+    // What a document reports (an article, or a quote by its article, speaker and words):
+    // the same report indexed again keeps its `seq`, and watches remember reports by it.
+    b.add_u64_field("key", NumericOptions::default().set_fast().set_stored());
+    b.add_date_field("fetched", DateOptions::from(INDEXED | FAST).set_precision(DateTimePrecision::Seconds));
     b.add_text_field("title", stemmed.clone() | STORED);
     b.add_text_field("title_exact", exact.clone());
     b.add_text_field("text", stemmed.clone() | STORED);
@@ -209,21 +217,38 @@ pub fn check_version(dir: &Path) -> Result<(), IndexError> {
     }
 }
 
-pub fn write_version(dir: &Path) -> std::io::Result<()> {
-    std::fs::write(dir.join(VERSION_FILE), format!("{SCHEMA_VERSION}\n"))
+/// Writes `content` to `path` so that concurrent readers see the old file or the new one,
+/// never a half-written one (a temporary file renamed into place).
+fn write_atomically(path: &Path, content: &str) -> std::io::Result<()> {
+    let temporary = path.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&temporary, content)?;
+    std::fs::rename(&temporary, path)
 }
 
-/// The index's identity, created on first use.
+pub fn write_version(dir: &Path) -> std::io::Result<()> {
+    let path = dir.join(VERSION_FILE);
+    let content = format!("{SCHEMA_VERSION}\n");
+    if std::fs::read_to_string(&path).is_ok_and(|existing| existing == content) {
+        return Ok(());
+    }
+    write_atomically(&path, &content)
+}
+
+/// The index's identity, created on first use. Concurrent first uses agree: the identity
+/// is linked into place only if none exists yet.
 pub fn identity(dir: &Path) -> std::io::Result<String> {
     let path = dir.join(IDENTITY_FILE);
-    match std::fs::read_to_string(&path) {
-        Ok(id) if !id.trim().is_empty() => Ok(id.trim().to_string()),
-        _ => {
-            let id = new_identity();
-            std::fs::write(&path, format!("{id}\n"))?;
-            Ok(id)
-        }
+    if let Ok(id) = std::fs::read_to_string(&path)
+        && !id.trim().is_empty()
+    {
+        return Ok(id.trim().to_string());
     }
+    let temporary = path.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&temporary, format!("{}\n", new_identity()))?;
+    // `hard_link` fails when the identity exists: then the other process's one stands.
+    let _ = std::fs::hard_link(&temporary, &path);
+    let _ = std::fs::remove_file(&temporary);
+    Ok(std::fs::read_to_string(&path)?.trim().to_string())
 }
 
 /// A fresh random identity (time and process mixed through SipHash's random keys).

@@ -157,6 +157,9 @@ pub struct SearchHit {
     /// With `collapse`: reports of this statement that matched the query.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub matched_reports: Option<u64>,
+    /// What the document reports (see `writer::report_key`): watches remember hits by it.
+    #[serde(skip)]
+    pub key: u64,
 }
 
 /// A page of hits and the total number of matches (of groups, when collapsed).
@@ -279,6 +282,7 @@ pub(super) fn hit(
         speaker_highlights: Vec::new(),
         reports: None,
         matched_reports: None,
+        key: doc.get_first(f.key).and_then(|v| v.as_u64()).unwrap_or_default(),
         record,
     };
     match &hit.record.quote {

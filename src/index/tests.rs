@@ -392,11 +392,11 @@ fn every_match_and_matches_since_a_sequence_number() {
         sink.upsert_article(a).unwrap();
     }
     sink.commit().unwrap();
-    let (new, snapshot) = index.matches_since("stance:deny", Some(DocType::Quote), after_first, 100).unwrap();
+    let (new, snapshot) = index.matches_since("stance:deny", Some(DocType::Quote), after_first, None, 100).unwrap();
     assert_eq!(snapshot, index.last_seq().unwrap());
     let ids: Vec<&str> = new.iter().map(|(_, h)| h.id.as_str()).collect();
     assert_eq!(ids, ["a2#q0", "a3#q0"], "in arrival order");
-    let (limited, _) = index.matches_since("*", None, 0, 2).unwrap();
+    let (limited, _) = index.matches_since("*", None, 0, None, 2).unwrap();
     assert_eq!(limited.len(), 2);
     let mut exported = Vec::new();
     let n = index
@@ -406,13 +406,29 @@ fn every_match_and_matches_since_a_sequence_number() {
         })
         .unwrap();
     assert_eq!((n, exported.len()), (4, 4));
-    // Re-indexing an article gives its documents new numbers and keeps its clusters.
+    // Indexing an article again keeps its reports' numbers and clusters; a new quote in it
+    // gets a new number.
     let before = search(&index, &format!("\"{NEVER_SHARED}\""), Some(DocType::Quote)).hits[0].record.statement.clone();
     drop(sink);
     let mut sink = index.writer(20_000_000).unwrap();
-    sink.upsert_article(&articles[1]).unwrap();
+    sink.clear().unwrap();
+    for a in &articles {
+        sink.upsert_article(a).unwrap();
+    }
     sink.commit().unwrap();
-    assert!(index.last_seq().unwrap() > snapshot);
+    assert_eq!(index.last_seq().unwrap(), snapshot, "a rebuilt index numbers reports as before");
+    assert!(index.matches_since("*", None, snapshot, None, 100).unwrap().0.is_empty());
+    let mut edited = articles[1].clone();
+    edited.text.push_str(" Huawei denies wrongdoing of any kind whatsoever.");
+    let extra = quote(&edited, "wrongdoing of any kind whatsoever", "Huawei", SpeakerKind::Organization, Stance::Deny);
+    edited.quotes.push(extra);
+    sink.upsert_article(&edited).unwrap();
+    sink.commit().unwrap();
+    let (fresh, _) = index.matches_since("*", None, snapshot, None, 100).unwrap();
+    assert_eq!(fresh.iter().map(|(_, h)| h.id.as_str()).collect::<Vec<_>>(), ["a2#q2"], "only the new quote is new");
+    let (_, later) = index.matches_since("*", None, 0, Some(0), 100).unwrap();
+    assert!(later > snapshot);
+    assert!(index.matches_since("*", None, 0, Some(4_000_000_000), 100).unwrap().0.is_empty(), "fetched filter");
     let after = search(&index, &format!("\"{NEVER_SHARED}\""), Some(DocType::Quote));
     assert_eq!(after.total, 2);
     assert!(after.hits.iter().all(|h| h.record.statement == before), "the statement keeps its cluster");
@@ -441,8 +457,8 @@ fn bad_queries_are_errors_that_point_at_the_problem() {
         ("date:2019", &["did you mean `published`?"]),
         ("stance:denial", &["`denial` is not a stance, did you mean `deny`? Expected one of deny, accuse, warn"]),
         ("speaker_kind:anon", &["did you mean `anonymous`?", "person, organization, anonymous, group, unknown"]),
-        ("quote_kind:quoted", &["expected one of direct, mixed, indirect"]),
-        ("type:podcast", &["expected one of article, quote"]),
+        ("quote_kind:quoted", &["Expected one of direct, mixed, indirect"]),
+        ("type:podcast", &["Expected one of article, quote"]),
         ("language:english", &["ISO 639-1"]),
         ("published:[yesterday TO today]", &["bad date `yesterday`"]),
         ("published:[2020 TO 2019]", &["empty"]),

@@ -1,12 +1,15 @@
 //! Turning article records into index documents, and the writer behind [`IndexSink`].
 //!
-//! Each document gets the next sequence number (`seq`): numbers only grow, so a watch that
-//! remembers the highest number it has seen finds exactly the documents committed since.
+//! Each document gets a sequence number (`seq`): a report (an article, or a quote by its
+//! article, speaker and words) seen for the first time gets the next number, one indexed
+//! again (a re-fetched article, a `reindex`) keeps the number it had. So a watch that
+//! remembers the highest number it has read finds exactly the reports committed since.
 //! Each quote gets its statement cluster (`statements.rs`) and the sentence around it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 
+use sha2::Digest;
 use tantivy::schema::TantivyDocument;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DateTime, Index, IndexWriter, ReloadPolicy, Searcher, Term};
@@ -35,10 +38,53 @@ pub trait IndexSink: Send {
 pub struct TantivySink {
     writer: IndexWriter<TantivyDocument>,
     fields: Fields,
-    /// The last sequence number given out.
-    seq: u64,
+    sequence: Sequence,
     statements: StatementClusters,
     keyword: TextAnalyzer,
+}
+
+/// Sequence numbers: known reports keep theirs, new ones get the next.
+struct Sequence {
+    last: u64,
+    known: HashMap<u64, u64>,
+}
+
+impl Sequence {
+    /// The numbers of the reports in `searcher` (the index as the writer opened it).
+    fn load(searcher: &Searcher) -> Sequence {
+        let mut known = HashMap::new();
+        for segment in searcher.segment_readers() {
+            let fast = segment.fast_fields();
+            let (Ok(keys), Ok(seqs)) = (fast.u64("key"), fast.u64("seq")) else { continue };
+            for doc in segment.doc_ids_alive() {
+                if let (Some(key), Some(seq)) = (keys.first(doc), seqs.first(doc)) {
+                    known.insert(key, seq);
+                }
+            }
+        }
+        Sequence { last: max_seq(searcher), known }
+    }
+
+    fn number(&mut self, key: u64) -> u64 {
+        *self.known.entry(key).or_insert_with(|| {
+            self.last += 1;
+            self.last
+        })
+    }
+}
+
+/// The identity of a report (see the module docs), as a stable 64-bit hash.
+pub fn report_key(article_id: &str, quote: Option<(&str, &str)>) -> u64 {
+    let mut hasher = sha2::Sha256::new();
+    match quote {
+        Some((speaker_key, text)) => {
+            let words = super::statements::normalized_words(text).join(" ");
+            hasher.update(format!("quote\u{1f}{article_id}\u{1f}{speaker_key}\u{1f}{words}"));
+        }
+        None => hasher.update(format!("article\u{1f}{article_id}")),
+    }
+    let digest = hasher.finalize();
+    u64::from_be_bytes([digest[0], digest[1], digest[2], digest[3], digest[4], digest[5], digest[6], digest[7]])
 }
 
 /// The highest sequence number in `searcher`'s segments (0 for an empty index).
@@ -58,25 +104,22 @@ impl TantivySink {
         let writer = index.writer(memory_bytes)?;
         // The writer holds the index lock: what is committed now is all there is.
         let searcher = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?.searcher();
-        let seq = max_seq(&searcher);
+        let sequence = Sequence::load(&searcher);
         let statements = StatementClusters::new(Some((searcher, fields.clone())));
-        Ok(TantivySink { writer, fields, seq, statements, keyword: schema::keyword_analyzer() })
-    }
-
-    fn next_seq(&mut self) -> u64 {
-        self.seq += 1;
-        self.seq
+        Ok(TantivySink { writer, fields, sequence, statements, keyword: schema::keyword_analyzer() })
     }
 }
 
 impl IndexSink for TantivySink {
     fn upsert_article(&mut self, article: &ArticleRecord) -> Result<(), IndexError> {
         self.writer.delete_term(Term::from_field_text(self.fields.article_id, &article.id));
-        let mut builder = Builder { f: &self.fields, statements: &mut self.statements, keyword: &mut self.keyword };
-        let docs = builder.documents(article, &mut || {
-            self.seq += 1;
-            self.seq
-        });
+        let mut builder = Builder {
+            f: &self.fields,
+            statements: &mut self.statements,
+            keyword: &mut self.keyword,
+            sequence: &mut self.sequence,
+        };
+        let docs = builder.documents(article);
         for doc in docs {
             self.writer.add_document(doc)?;
         }
@@ -90,9 +133,8 @@ impl IndexSink for TantivySink {
 
     fn clear(&mut self) -> Result<(), IndexError> {
         self.writer.delete_all_documents()?;
+        // Clusters start over; sequence numbers do not (re-added reports keep theirs).
         self.statements.forget_committed();
-        // Sequence numbers keep growing: a watch's cursor stays meaningful.
-        let _ = self.next_seq();
         Ok(())
     }
 }
@@ -142,20 +184,26 @@ struct Builder<'a> {
     f: &'a Fields,
     statements: &'a mut StatementClusters,
     keyword: &'a mut TextAnalyzer,
+    sequence: &'a mut Sequence,
 }
 
 impl Builder<'_> {
     /// The article document followed by one document per quote.
-    fn documents(&mut self, article: &ArticleRecord, next_seq: &mut dyn FnMut() -> u64) -> Vec<TantivyDocument> {
+    fn documents(&mut self, article: &ArticleRecord) -> Vec<TantivyDocument> {
         let f = self.f;
         let date = published(article);
         let host = url::Url::parse(&article.url).ok().and_then(|u| u.host_str().map(str::to_string));
         let site_name = article.site.clone().or_else(|| host.clone());
-        let common = |doc: &mut TantivyDocument, doc_type: DocType, seq: u64| {
+        let fetched = chrono::DateTime::parse_from_rfc3339(&article.fetched_at).ok().map(|t| t.timestamp());
+        let common = |doc: &mut TantivyDocument, doc_type: DocType, key: u64, seq: u64| {
             doc.add_text(f.doc_type, doc_type.as_str());
             doc.add_text(f.article_id, &article.id);
             doc.add_text(f.url, &article.url);
             doc.add_u64(f.seq, seq);
+            doc.add_u64(f.key, key);
+            if let Some(fetched) = fetched {
+                doc.add_date(f.fetched, DateTime::from_timestamp_secs(fetched));
+            }
             if let Some(title) = &article.title {
                 doc.add_text(f.title, title);
                 doc.add_text(f.title_exact, title);
@@ -185,7 +233,8 @@ impl Builder<'_> {
 
         let mut docs = Vec::with_capacity(1 + article.quotes.len());
         let mut doc = TantivyDocument::new();
-        common(&mut doc, DocType::Article, next_seq());
+        let key = report_key(&article.id, None);
+        common(&mut doc, DocType::Article, key, self.sequence.number(key));
         doc.add_text(f.id, &article.id);
         doc.add_text(f.text, &article.text);
         doc.add_text(f.text_exact, &article.text);
@@ -202,12 +251,14 @@ impl Builder<'_> {
         let sentences = if article.quotes.is_empty() { Vec::new() } else { crate::nlp::split_sentences(&article.text) };
         for (i, quote) in article.quotes.iter().enumerate() {
             let mut doc = TantivyDocument::new();
-            common(&mut doc, DocType::Quote, next_seq());
+            let canonical = canonical_speaker(quote);
+            let speaker_key = canonical.as_deref().map(|c| schema::keyword_value(self.keyword, c)).unwrap_or_default();
+            let key = report_key(&article.id, Some((&speaker_key, &quote.text)));
+            common(&mut doc, DocType::Quote, key, self.sequence.number(key));
             let id = format!("{}#q{}", article.id, i);
             doc.add_text(f.id, &id);
             doc.add_text(f.text, &quote.text);
             doc.add_text(f.text_exact, &quote.text);
-            let canonical = canonical_speaker(quote);
             for name in quote.speaker.iter().chain(quote.speaker_entity.iter()).chain(canonical.iter()) {
                 doc.add_text(f.speaker, name);
             }

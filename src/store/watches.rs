@@ -95,6 +95,10 @@ pub trait WatchStore: Send {
     /// Takes the watch's lock until `until` (RFC 3339) unless another owner holds it.
     fn lock_watch(&mut self, name: &str, owner: &str, now: &str, until: &str) -> Result<bool, StoreError>;
     fn unlock_watch(&mut self, name: &str, owner: &str) -> Result<(), StoreError>;
+    /// Who holds the watch's lock, if anyone.
+    fn watch_lock_owner(&self, name: &str) -> Result<Option<String>, StoreError>;
+    /// Takes the lock from `stale` (a crashed run) if it still holds it.
+    fn take_stale_lock(&mut self, name: &str, stale: &str, owner: &str, until: &str) -> Result<bool, StoreError>;
     /// Which of `keys` the watch has recorded before.
     fn seen(&self, watch: &str, keys: &[String]) -> Result<HashSet<String>, StoreError>;
     /// In one transaction: remembers `matches` as seen, queues them for delivery and moves
@@ -190,6 +194,22 @@ impl WatchStore for SqliteStore {
             params![name, owner],
         )?;
         Ok(())
+    }
+
+    fn watch_lock_owner(&self, name: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT lock_owner FROM watches WHERE name = ?1", [name], |r| r.get::<_, Option<String>>(0))
+            .optional()?
+            .flatten())
+    }
+
+    fn take_stale_lock(&mut self, name: &str, stale: &str, owner: &str, until: &str) -> Result<bool, StoreError> {
+        let taken = self.conn.execute(
+            "UPDATE watches SET lock_owner = ?3, lock_until = ?4 WHERE name = ?1 AND lock_owner = ?2",
+            params![name, stale, owner, until],
+        )?;
+        Ok(taken > 0)
     }
 
     fn seen(&self, watch: &str, keys: &[String]) -> Result<HashSet<String>, StoreError> {
@@ -321,5 +341,8 @@ mod tests {
         assert!(store.lock_watch("w", "p2", "2024-01-01T00:06:00Z", "2024-01-01T00:11:00Z").unwrap(), "expired");
         store.unlock_watch("w", "p2").unwrap();
         assert!(store.lock_watch("w", "p1", "2024-01-01T00:07:00Z", "2024-01-01T00:12:00Z").unwrap());
+        assert_eq!(store.watch_lock_owner("w").unwrap().as_deref(), Some("p1"));
+        assert!(!store.take_stale_lock("w", "p9", "p3", "2024-01-01T00:13:00Z").unwrap(), "only from its holder");
+        assert!(store.take_stale_lock("w", "p1", "p3", "2024-01-01T00:13:00Z").unwrap());
     }
 }

@@ -12,7 +12,6 @@ use std::io::Write;
 
 use chrono::{SecondsFormat, Utc};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use crate::fetch::{self, WebhookError};
 use crate::index::{DocType, IndexError, SearchHit, SearchIndex};
@@ -196,21 +195,56 @@ pub struct RunReport {
     pub error: Option<String>,
 }
 
-/// The key under which a watch remembers a match: a quote by its article, speaker and
-/// words (so a re-extracted article does not report it again), an article by its id.
+/// The key under which a watch remembers a match: the index's report key (an article by
+/// its id, a quote by its article, speaker and words), so a re-fetched article or a
+/// rebuilt index does not report it again.
 fn match_key(hit: &SearchHit) -> String {
-    let mut hasher = Sha256::new();
-    match &hit.record.quote {
-        Some(quote) => {
-            let words = quote.text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty());
-            let words: Vec<String> = words.map(str::to_lowercase).collect();
-            hasher.update(format!("quote\u{1f}{}\u{1f}", hit.record.article_id));
-            hasher.update(hit.record.speaker_canonical.as_deref().unwrap_or("").to_lowercase());
-            hasher.update(format!("\u{1f}{}", words.join(" ")));
+    format!("{:016x}", hit.key)
+}
+
+/// Who runs a watch: host, process and start time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct LockOwner {
+    host: String,
+    pid: u32,
+    nanos: i64,
+}
+
+/// This machine's name (Linux; elsewhere stale locks simply expire).
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname").map(|h| h.trim().to_string()).unwrap_or_default()
+}
+
+impl LockOwner {
+    fn current() -> LockOwner {
+        LockOwner {
+            host: host_name(),
+            pid: std::process::id(),
+            nanos: Utc::now().timestamp_nanos_opt().unwrap_or_default(),
         }
-        None => hasher.update(format!("article\u{1f}{}", hit.record.article_id)),
     }
-    hasher.finalize()[..12].iter().map(|b| format!("{b:02x}")).collect()
+
+    fn parse(text: &str) -> Option<LockOwner> {
+        let mut parts = text.rsplitn(3, ' ');
+        let nanos = parts.next()?.parse().ok()?;
+        let pid = parts.next()?.parse().ok()?;
+        Some(LockOwner { host: parts.next()?.to_string(), pid, nanos })
+    }
+
+    /// A process of this machine that no longer runs.
+    fn is_dead_here(&self) -> bool {
+        let proc_fs = std::path::Path::new("/proc/self").exists();
+        proc_fs
+            && !self.host.is_empty()
+            && self.host == host_name()
+            && !std::path::Path::new(&format!("/proc/{}", self.pid)).exists()
+    }
+}
+
+impl std::fmt::Display for LockOwner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {} {}", self.host, self.pid, self.nanos)
+    }
 }
 
 fn failpoint(name: &str) {
@@ -223,10 +257,15 @@ fn failpoint(name: &str) {
 /// Reads and records a watch's new matches (the first half of a run).
 pub fn record_new(store: &mut dyn WatchStore, index: &SearchIndex, watch: &WatchRecord) -> Result<u64, WatchError> {
     let doc_type = WatchType::parse(&watch.doc_type).unwrap_or(WatchType::Quote).doc_type();
-    // A cursor taken on another index (rebuilt since) says nothing: read from the start;
-    // the seen set keeps what was reported before from being reported again.
-    let cursor = if watch.index_id.as_deref() == Some(index.identity()) { watch.cursor } else { 0 };
-    let (hits, snapshot) = index.matches_since(&watch.query, doc_type, cursor, MAX_MATCHES_PER_RUN)?;
+    // A cursor taken on another index (rebuilt from scratch since) says nothing: read from
+    // the start, but only what was fetched after the watch was created; the seen set keeps
+    // what was reported before from being reported again.
+    let (cursor, fetched_since) = if watch.index_id.as_deref() == Some(index.identity()) {
+        (watch.cursor, None)
+    } else {
+        (0, chrono::DateTime::parse_from_rfc3339(&watch.created_at).ok().map(|t| t.timestamp()))
+    };
+    let (hits, snapshot) = index.matches_since(&watch.query, doc_type, cursor, fetched_since, MAX_MATCHES_PER_RUN)?;
     let new_cursor = if hits.len() >= MAX_MATCHES_PER_RUN {
         hits.last().map_or(cursor, |(seq, _)| *seq)
     } else {
@@ -272,10 +311,20 @@ pub async fn run(
     out: &mut (dyn Write + Send),
 ) -> Result<RunReport, WatchError> {
     let watch = store.watch(name)?.ok_or_else(|| WatchError::NotFound(name.to_string()))?;
-    let owner = format!("{}-{}", std::process::id(), Utc::now().timestamp_nanos_opt().unwrap_or_default());
+    let owner = LockOwner::current().to_string();
     let until = (Utc::now() + chrono::Duration::seconds(LOCK_SECONDS)).to_rfc3339_opts(SecondsFormat::Secs, true);
     if !store.lock_watch(name, &owner, &now(), &until)? {
-        return Err(WatchError::Busy(name.to_string()));
+        // A run that crashed on this machine leaves its lock behind: take it over (as git
+        // does with gc.pid). A live run, or one on another machine, keeps it until it expires.
+        let stale =
+            store.watch_lock_owner(name)?.filter(|held| LockOwner::parse(held).is_some_and(|o| o.is_dead_here()));
+        let taken = match stale {
+            Some(stale) => store.take_stale_lock(name, &stale, &owner, &until)?,
+            None => false,
+        };
+        if !taken {
+            return Err(WatchError::Busy(name.to_string()));
+        }
     }
     let result = run_locked(store, index, &watch, out).await;
     store.unlock_watch(name, &owner)?;
@@ -348,4 +397,27 @@ pub async fn run_all(
         }
     }
     Ok(reports)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lock_owners_round_trip_and_only_dead_local_processes_are_stale() {
+        let me = LockOwner::current();
+        assert_eq!(LockOwner::parse(&me.to_string()), Some(me.clone()));
+        assert!(!me.is_dead_here(), "this process runs");
+        let gone = LockOwner { pid: u32::MAX - 1, ..me.clone() };
+        assert_eq!(gone.is_dead_here(), std::path::Path::new("/proc/self").exists());
+        let elsewhere = LockOwner { host: "another-host".into(), pid: u32::MAX - 1, ..me };
+        assert!(!elsewhere.is_dead_here(), "a process on another machine is not ours to judge");
+        assert_eq!(LockOwner::parse("garbage"), None);
+    }
+
+    #[test]
+    fn delivery_lines_put_the_watch_first() {
+        assert_eq!(line("w", 3, "{\"id\":\"a#q1\"}"), "{\"watch\":\"w\",\"delivery\":\"w/3\",\"id\":\"a#q1\"}");
+        assert_eq!(line("w", 4, "{}"), "{\"watch\":\"w\",\"delivery\":\"w/4\"}");
+    }
 }

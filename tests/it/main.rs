@@ -10,4 +10,5 @@ mod fetch;
 mod resume;
 mod server;
 mod sources;
+mod watches;
 mod workbench;
