@@ -3,6 +3,7 @@
 mod support;
 
 mod api;
+mod browser;
 mod cli;
 mod corpus;
 mod errors;
