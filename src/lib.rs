@@ -3,8 +3,8 @@
 //!
 //! Data flows one way: [`fetch`] → [`store`] → [`extract`] → [`nlp`] → [`index`].
 //! [`pipeline`] is the only module that knows every stage; [`schedule`] decides when
-//! pipelines run; [`watch`] reports new matches of saved searches; [`server`] and [`cli`]
-//! are the front ends. See `ARCHITECTURE.md`.
+//! pipelines run; [`watch`] reports new matches of saved searches; [`export`] streams
+//! matches out; [`server`] and [`cli`] are the front ends. See `ARCHITECTURE.md`.
 
 pub mod cli;
 pub mod config;

@@ -13,6 +13,7 @@ use tantivy::collector::Count;
 use tantivy::query::Query;
 
 use super::IndexError;
+use super::writer::VARIANT_SEPARATOR;
 
 /// Facet names (as in queries) and the fast field each counts.
 pub const FACET_FIELDS: &[(&str, &str)] = &[
@@ -29,7 +30,10 @@ pub const FACET_FIELDS: &[(&str, &str)] = &[
 /// Most values one facet may list.
 pub const MAX_FACET_SIZE: usize = 100;
 /// Variants listed under each canonical speaker.
-const VARIANTS: u32 = 5;
+const VARIANTS: usize = 5;
+/// Spellings counted for the speaker facet, per value shown: the top spellings of the top
+/// speakers are among the top spellings overall.
+const VARIANT_BUCKETS_PER_VALUE: usize = 10;
 /// Memory an aggregation may use before it fails instead of exhausting the machine.
 const AGGREGATION_MEMORY_BYTES: u64 = 256 * 1024 * 1024;
 
@@ -54,11 +58,11 @@ pub struct Facets {
 fn request(names: &[&str], size: usize) -> Result<Aggregations, IndexError> {
     let mut json = serde_json::Map::new();
     for (name, field) in FACET_FIELDS.iter().filter(|(n, _)| names.contains(n)) {
-        let mut agg = serde_json::json!({ "terms": { "field": field, "size": size } });
+        json.insert((*name).to_string(), serde_json::json!({ "terms": { "field": field, "size": size } }));
         if *name == "speaker" {
-            agg["aggs"] = serde_json::json!({ "variants": { "terms": { "field": "speaker_name", "size": VARIANTS } } });
+            let variants = serde_json::json!({ "terms": { "field": "speaker_variant", "size": size * VARIANT_BUCKETS_PER_VALUE } });
+            json.insert("speaker_variants".to_string(), variants);
         }
-        json.insert((*name).to_string(), agg);
     }
     serde_json::from_value(serde_json::Value::Object(json))
         .map_err(|e| IndexError::Corrupt(format!("facet request: {e}")))
@@ -74,14 +78,31 @@ fn buckets(result: &serde_json::Value) -> Vec<FacetValue> {
                 other => other.to_string(),
             };
             let count = b["doc_count"].as_u64()?;
-            let variants = buckets_of(&b["variants"]);
-            Some(FacetValue { value, count, variants })
+            Some(FacetValue { value, count, variants: Vec::new() })
         })
         .collect()
 }
 
 fn buckets_of(result: &serde_json::Value) -> Vec<FacetValue> {
     if result.is_null() { Vec::new() } else { buckets(result) }
+}
+
+/// Files each "canonical␟spelling" count under its canonical speaker. A speaker written one
+/// way only gets no list.
+fn attach_variants(speakers: &mut [FacetValue], pairs: Vec<FacetValue>) {
+    for pair in pairs {
+        let Some((canonical, spelling)) = pair.value.split_once(VARIANT_SEPARATOR) else { continue };
+        if let Some(speaker) = speakers.iter_mut().find(|s| s.value == canonical)
+            && speaker.variants.len() < VARIANTS
+        {
+            speaker.variants.push(FacetValue { value: spelling.to_string(), count: pair.count, variants: Vec::new() });
+        }
+    }
+    for speaker in speakers {
+        if speaker.variants.len() == 1 && speaker.variants[0].value == speaker.value {
+            speaker.variants.clear();
+        }
+    }
 }
 
 /// Counts the facets `names` (all when empty) of the documents matching `query`.
@@ -97,11 +118,8 @@ pub fn count(searcher: &Searcher, query: &dyn Query, names: &[&str], size: usize
     let mut facets = BTreeMap::new();
     for name in names {
         let mut values = buckets_of(&json[*name]);
-        // A speaker's canonical name is itself a variant only when written so.
-        for value in &mut values {
-            if value.variants.len() == 1 && value.variants[0].value == value.value {
-                value.variants.clear();
-            }
+        if *name == "speaker" {
+            attach_variants(&mut values, buckets_of(&json["speaker_variants"]));
         }
         facets.insert((*name).to_string(), values);
     }

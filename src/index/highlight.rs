@@ -8,8 +8,8 @@ use std::ops::Range;
 
 use tantivy::tokenizer::TextAnalyzer;
 
+use super::analysis;
 use super::query::Highlights;
-use super::schema;
 
 /// Longest fragment of an article's text shown with a hit, in chars.
 pub const FRAGMENT_CHARS: usize = 240;
@@ -25,7 +25,7 @@ pub struct Highlighter {
 
 impl Highlighter {
     pub fn new(terms: Highlights) -> Highlighter {
-        Highlighter { terms, stemmed: schema::stemmed_analyzer(), exact: schema::exact_analyzer() }
+        Highlighter { terms, stemmed: analysis::stemmed_analyzer(), exact: analysis::exact_analyzer() }
     }
 
     /// Char ranges of the words of `text` the query searched for (free text and phrases).
@@ -144,7 +144,7 @@ mod tests {
     fn fragments_keep_the_marks_and_cut_at_words() {
         let text = format!("{} needle {}", "lorem ipsum ".repeat(40), "dolor sit ".repeat(40));
         let at = text.find("needle").unwrap();
-        let (fragment, marks) = fragment(&text, &[at..at + 6], 80);
+        let (fragment, marks) = fragment(&text, &[Range { start: at, end: at + 6 }], 80);
         assert!(fragment.starts_with('…') && fragment.ends_with('…'), "{fragment}");
         assert!(fragment.chars().count() <= 82);
         let marked: String = fragment.chars().skip(marks[0].start).take(6).collect();

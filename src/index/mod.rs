@@ -10,6 +10,7 @@
 //! told apart by the `type` field. It never fetches or reads the store; it indexes the
 //! records it is given.
 
+mod analysis;
 mod collapse;
 mod facets;
 mod highlight;

@@ -1,24 +1,20 @@
 //! The index schema, its version file, its identity file and its analyzers.
 //!
-//! Text fields come twice: stemmed (`text`, `title`: English Snowball, for free words) and
-//! exact (`text_exact`, `title_exact`: lower-cased and accent-folded, for phrases), so
-//! `"national security"` never matches "national securities". Names (`speaker`, `entity`,
-//! `site`, `cue`) are exact. Closed vocabularies use the `keyword` analyzer (whole value,
-//! lower-cased) and are fast fields for facets; `*_canonical` and `speaker_name` keep the
-//! written case for display. Changing fields means bumping `SCHEMA_VERSION`.
+//! `text` and `title` hold words and their marked stems (`analysis.rs`): free words match
+//! stems, phrases match words. Names (`speaker`, `entity`, `site`, `cue`) are exact words.
+//! Closed vocabularies use the `keyword` analyzer (whole value, lower-cased) and are fast
+//! fields for facets; `*_canonical` and `speaker_name` keep the written case for display.
+//! Changing fields means bumping `SCHEMA_VERSION`.
 
 use std::path::Path;
 
+use super::IndexError;
+use super::analysis::{self, EXACT, KEYWORD, STEMMED, TEXT};
 use tantivy::Index;
 use tantivy::schema::{
     DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, NumericOptions, STORED, STRING, Schema,
     TextFieldIndexing, TextOptions,
 };
-use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
-};
-
-use super::IndexError;
 
 /// Version of the schema below; stored beside the index.
 pub const SCHEMA_VERSION: u32 = 3;
@@ -26,15 +22,6 @@ const VERSION_FILE: &str = "quotewire-schema-version";
 /// A random id written when the index is created: a watch's cursor is only valid for the
 /// index it was taken on (a rebuilt index numbers its documents again).
 const IDENTITY_FILE: &str = "quotewire-index-id";
-/// Name of the whole-value, lower-cased, accent-folded analyzer.
-pub const KEYWORD: &str = "keyword";
-/// Words, lower-cased, accent-folded, English stems.
-pub const STEMMED: &str = "stemmed";
-/// Words, lower-cased, accent-folded, no stemming.
-pub const EXACT: &str = "exact";
-/// Tokens longer than this are dropped (base64 blobs, URLs run together): they never match
-/// a word a person types and only bloat the term dictionary.
-const MAX_TOKEN_BYTES: usize = 40;
 
 /// Field handles.
 #[derive(Clone)]
@@ -47,13 +34,12 @@ pub struct Fields {
     pub key: Field,
     pub fetched: Field,
     pub title: Field,
-    pub title_exact: Field,
     pub text: Field,
-    pub text_exact: Field,
     pub speaker: Field,
     pub speaker_key: Field,
     pub speaker_canonical: Field,
     pub speaker_name: Field,
+    pub speaker_variant: Field,
     pub speaker_kind: Field,
     pub stance: Field,
     pub quote_kind: Field,
@@ -84,13 +70,12 @@ impl Fields {
             key: get("key")?,
             fetched: get("fetched")?,
             title: get("title")?,
-            title_exact: get("title_exact")?,
             text: get("text")?,
-            text_exact: get("text_exact")?,
             speaker: get("speaker")?,
             speaker_key: get("speaker_key")?,
             speaker_canonical: get("speaker_canonical")?,
             speaker_name: get("speaker_name")?,
+            speaker_variant: get("speaker_variant")?,
             speaker_kind: get("speaker_kind")?,
             stance: get("stance")?,
             quote_kind: get("quote_kind")?,
@@ -120,6 +105,7 @@ fn text_options(tokenizer: &str, positions: bool) -> TextOptions {
 pub fn build() -> Schema {
     let keyword = text_options(KEYWORD, false);
     let facet = keyword.clone().set_fast(KEYWORD);
+    let text = text_options(TEXT, true);
     let stemmed = text_options(STEMMED, true);
     let exact = text_options(EXACT, true);
     // Written-case values for display in facets; never queried.
@@ -135,14 +121,14 @@ pub fn build() -> Schema {
     // the same report indexed again keeps its `seq`, and watches remember reports by it.
     b.add_u64_field("key", NumericOptions::default().set_fast().set_stored());
     b.add_date_field("fetched", DateOptions::from(INDEXED | FAST).set_precision(DateTimePrecision::Seconds));
-    b.add_text_field("title", stemmed.clone() | STORED);
-    b.add_text_field("title_exact", exact.clone());
-    b.add_text_field("text", stemmed.clone() | STORED);
-    b.add_text_field("text_exact", exact.clone());
+    b.add_text_field("title", text.clone() | STORED);
+    b.add_text_field("text", text | STORED);
     b.add_text_field("speaker", exact.clone());
     b.add_text_field("speaker_key", keyword.clone());
     b.add_text_field("speaker_canonical", display.clone());
     b.add_text_field("speaker_name", display.clone());
+    // "canonical \u{1f} as written": the spellings of each canonical speaker, for facets.
+    b.add_text_field("speaker_variant", display.clone());
     b.add_text_field("speaker_kind", facet.clone());
     b.add_text_field("stance", facet.clone());
     b.add_text_field("quote_kind", facet.clone());
@@ -165,42 +151,13 @@ pub fn build() -> Schema {
     b.build()
 }
 
-/// The analyzer behind [`STEMMED`].
-pub fn stemmed_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(Language::English))
-        .build()
-}
-
-/// The analyzer behind [`EXACT`].
-pub fn exact_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .build()
-}
-
-/// The analyzer behind [`KEYWORD`].
-pub fn keyword_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(RawTokenizer::default()).filter(LowerCaser).filter(AsciiFoldingFilter).build()
-}
-
-/// `text` as the keyword analyzer indexes it (lower-cased, accent-folded, whole).
-pub fn keyword_value(keyword: &mut TextAnalyzer, text: &str) -> String {
-    let mut stream = keyword.token_stream(text);
-    if stream.advance() { stream.token().text.clone() } else { String::new() }
-}
-
 pub fn register_analyzers(index: &Index) {
     let tokenizers = index.tokenizers();
-    tokenizers.register(KEYWORD, keyword_analyzer());
-    tokenizers.register(STEMMED, stemmed_analyzer());
-    tokenizers.register(EXACT, exact_analyzer());
-    index.fast_field_tokenizer().register(KEYWORD, keyword_analyzer());
+    tokenizers.register(KEYWORD, analysis::keyword_analyzer());
+    tokenizers.register(TEXT, analysis::text_analyzer());
+    tokenizers.register(STEMMED, analysis::stemmed_analyzer());
+    tokenizers.register(EXACT, analysis::exact_analyzer());
+    index.fast_field_tokenizer().register(KEYWORD, analysis::keyword_analyzer());
 }
 
 /// Refuses an index written with another schema version.

@@ -120,8 +120,8 @@ pub fn statement_id(speaker_key: &str, words: &[String], day: Option<i64>) -> St
 /// Clusters of the quotes one writer indexes: those of this session in memory, those
 /// already committed looked up in the index snapshot the writer opened with.
 pub struct StatementClusters {
-    /// Session reports by (speaker key, week number).
-    recent: HashMap<(String, i64), Vec<Report>>,
+    /// Session reports by speaker key, then week number.
+    recent: HashMap<String, HashMap<i64, Vec<Report>>>,
     /// Session reports without a date, by (speaker key, exact words).
     undated: HashMap<(String, String), String>,
     committed: Option<(Searcher, Fields)>,
@@ -157,19 +157,21 @@ impl StatementClusters {
         };
         let week = day.div_euclid(7);
         let window_weeks = STATEMENT_WINDOW_DAYS.div_euclid(7) + 1;
-        let session = (week - window_weeks..=week + window_weeks)
-            .filter_map(|w| self.recent.get(&(speaker_key.to_string(), w)))
-            .flatten()
-            .find(|r| within_window(r.day, Some(day)) && same_statement(&r.words, &set))
-            .map(|r| r.cluster.clone());
+        let session = self.recent.get(speaker_key).and_then(|weeks| {
+            (week - window_weeks..=week + window_weeks)
+                .filter_map(|w| weeks.get(&w))
+                .flatten()
+                .find(|r| within_window(r.day, Some(day)) && same_statement(&r.words, &set))
+                .map(|r| r.cluster.clone())
+        });
         let cluster = session
             .or_else(|| self.committed_match(speaker_key, &set, day))
             .unwrap_or_else(|| statement_id(speaker_key, &words, Some(day)));
-        self.recent.entry((speaker_key.to_string(), week)).or_default().push(Report {
-            words: set,
-            day: Some(day),
-            cluster: cluster.clone(),
-        });
+        let weeks = match self.recent.get_mut(speaker_key) {
+            Some(weeks) => weeks,
+            None => self.recent.entry(speaker_key.to_string()).or_default(),
+        };
+        weeks.entry(week).or_default().push(Report { words: set, day: Some(day), cluster: cluster.clone() });
         cluster
     }
 

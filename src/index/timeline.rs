@@ -13,6 +13,7 @@ use tantivy::query::Query;
 use tantivy::{DateTime, DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 use super::IndexError;
+use crate::model::Stance;
 
 /// Most buckets one timeline may have: a daily timeline of 25 years is too long to draw.
 pub const MAX_BUCKETS: usize = 5_000;
@@ -87,7 +88,10 @@ pub struct Timeline {
     pub buckets: Vec<Bucket>,
 }
 
-/// Counts per (day, stance ord) in one segment.
+/// Stances as counted: index 0 is "no stance" (articles), then `Stance::ALL`.
+const STANCES: usize = 1 + Stance::ALL.len();
+
+/// Counts per day (and stance) of the matching documents.
 struct TimelineCollector {
     by_stance: bool,
 }
@@ -95,24 +99,36 @@ struct TimelineCollector {
 struct TimelineSegment {
     published: Option<Column<DateTime>>,
     stance: Option<StrColumn>,
+    /// Term ord of the segment's stance column → index in [`STANCES`].
+    stance_index: Vec<usize>,
     /// First day of `counts`.
     first_day: i64,
-    /// Days × (1 or 1 + stances), flattened.
-    counts: Vec<u64>,
-    width: usize,
+    /// One row of [`STANCES`] counts per day.
+    counts: Vec<[u64; STANCES]>,
     undated: u64,
 }
 
-type SegmentCounts = (HashMap<(i64, String), u64>, u64);
+/// Counts per day (days since the epoch) and the undated count.
+type DayCounts = (HashMap<i64, [u64; STANCES]>, u64);
 
 impl Collector for TimelineCollector {
-    type Fruit = SegmentCounts;
+    type Fruit = DayCounts;
     type Child = TimelineSegment;
 
     fn for_segment(&self, _: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<TimelineSegment> {
         let fast = reader.fast_fields();
         let published = fast.date("published").ok();
         let stance = if self.by_stance { fast.str("stance")? } else { None };
+        let mut stance_index = Vec::new();
+        if let Some(column) = &stance {
+            for ord in 0..column.num_terms() as u64 {
+                let mut name = String::new();
+                let _ = column.ord_to_str(ord, &mut name);
+                stance_index.push(
+                    Stance::parse(&name).and_then(|s| Stance::ALL.iter().position(|x| *x == s)).map_or(0, |i| 1 + i),
+                );
+            }
+        }
         let (first_day, days) = match &published {
             Some(c) if c.num_docs() > 0 => {
                 let first = c.min_value().into_timestamp_secs().div_euclid(SECONDS_PER_DAY);
@@ -121,21 +137,23 @@ impl Collector for TimelineCollector {
             }
             _ => (0, 0),
         };
-        let width = 1 + stance.as_ref().map_or(0, |s| s.num_terms());
-        Ok(TimelineSegment { published, stance, first_day, counts: vec![0; days * width], width, undated: 0 })
+        Ok(TimelineSegment { published, stance, stance_index, first_day, counts: vec![[0; STANCES]; days], undated: 0 })
     }
 
     fn requires_scoring(&self) -> bool {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<SegmentCounts>) -> tantivy::Result<SegmentCounts> {
-        let mut merged: HashMap<(i64, String), u64> = HashMap::new();
+    fn merge_fruits(&self, fruits: Vec<DayCounts>) -> tantivy::Result<DayCounts> {
+        let mut merged: HashMap<i64, [u64; STANCES]> = HashMap::new();
         let mut undated = 0;
-        for (counts, u) in fruits {
+        for (days, u) in fruits {
             undated += u;
-            for (key, n) in counts {
-                *merged.entry(key).or_default() += n;
+            for (day, counts) in days {
+                let row = merged.entry(day).or_insert([0; STANCES]);
+                for (total, n) in row.iter_mut().zip(counts) {
+                    *total += n;
+                }
             }
         }
         Ok((merged, undated))
@@ -143,7 +161,7 @@ impl Collector for TimelineCollector {
 }
 
 impl SegmentCollector for TimelineSegment {
-    type Fruit = SegmentCounts;
+    type Fruit = DayCounts;
 
     fn collect(&mut self, doc: DocId, _: Score) {
         let Some(date) = self.published.as_ref().and_then(|c| c.first(doc)) else {
@@ -151,30 +169,27 @@ impl SegmentCollector for TimelineSegment {
             return;
         };
         let day = (date.into_timestamp_secs().div_euclid(SECONDS_PER_DAY) - self.first_day) as usize;
-        let column = match &self.stance {
-            Some(s) => s.term_ords(doc).next().map_or(0, |ord| ord as usize + 1),
+        let stance = match &self.stance {
+            Some(s) => {
+                s.term_ords(doc).next().and_then(|ord| self.stance_index.get(ord as usize)).copied().unwrap_or(0)
+            }
             None => 0,
         };
-        if let Some(count) = self.counts.get_mut(day * self.width + column) {
-            *count += 1;
+        if let Some(row) = self.counts.get_mut(day) {
+            row[stance] += 1;
         }
     }
 
-    fn harvest(self) -> SegmentCounts {
-        let mut names = vec![String::new()];
-        if let Some(stance) = &self.stance {
-            for ord in 0..stance.num_terms() as u64 {
-                let mut name = String::new();
-                let _ = stance.ord_to_str(ord, &mut name);
-                names.push(name);
-            }
-        }
-        let mut out = HashMap::new();
-        for (i, count) in self.counts.iter().enumerate().filter(|(_, c)| **c > 0) {
-            let day = self.first_day + (i / self.width) as i64;
-            out.insert((day, names[i % self.width].clone()), *count);
-        }
-        (out, self.undated)
+    fn harvest(self) -> DayCounts {
+        let first_day = self.first_day;
+        let days = self
+            .counts
+            .into_iter()
+            .enumerate()
+            .filter(|(_, row)| row.iter().any(|n| *n > 0))
+            .map(|(i, row)| (first_day + i as i64, row))
+            .collect();
+        (days, self.undated)
     }
 }
 
@@ -189,17 +204,19 @@ pub fn count(
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
     let mut buckets: BTreeMap<NaiveDate, Bucket> = BTreeMap::new();
     let mut total = 0;
-    for ((day, stance), n) in days {
+    for (day, counts) in days {
         let start = interval.start(epoch + Duration::days(day));
         let bucket = buckets.entry(start).or_insert_with(|| Bucket {
             start: start.to_string(),
             count: 0,
             stances: BTreeMap::new(),
         });
-        total += n;
-        bucket.count += n;
-        if !stance.is_empty() {
-            *bucket.stances.entry(stance).or_default() += n;
+        for (i, n) in counts.into_iter().enumerate().filter(|(_, n)| *n > 0) {
+            total += n;
+            bucket.count += n;
+            if i > 0 {
+                *bucket.stances.entry(Stance::ALL[i - 1].as_str().to_string()).or_default() += n;
+            }
         }
     }
     let (Some(first), Some(last)) = (buckets.keys().next().copied(), buckets.keys().last().copied()) else {

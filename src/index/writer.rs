@@ -14,13 +14,17 @@ use tantivy::schema::TantivyDocument;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DateTime, Index, IndexWriter, ReloadPolicy, Searcher, Term};
 
+use super::analysis;
 use super::names::canonical_name;
-use super::schema::{self, Fields};
+use super::schema::Fields;
 use super::search::{QuoteContext, StoredRecord};
 use super::statements::StatementClusters;
 use super::{DocType, IndexError};
 use crate::model::{ArticleRecord, EntityLabel, QuoteRecord, SpeakerKind};
 
+/// Separates a canonical speaker from one spelling in `speaker_variant` (U+001F UNIT
+/// SEPARATOR: never part of a name).
+pub const VARIANT_SEPARATOR: char = '\u{1f}';
 /// Longest context stored around a quote, in chars: a sentence or two, not a paragraph.
 const MAX_CONTEXT_CHARS: usize = 600;
 
@@ -106,7 +110,7 @@ impl TantivySink {
         let searcher = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?.searcher();
         let sequence = Sequence::load(&searcher);
         let statements = StatementClusters::new(Some((searcher, fields.clone())));
-        Ok(TantivySink { writer, fields, sequence, statements, keyword: schema::keyword_analyzer() })
+        Ok(TantivySink { writer, fields, sequence, statements, keyword: analysis::keyword_analyzer() })
     }
 }
 
@@ -206,7 +210,6 @@ impl Builder<'_> {
             }
             if let Some(title) = &article.title {
                 doc.add_text(f.title, title);
-                doc.add_text(f.title_exact, title);
             }
             for site in article.site.iter().chain(host.iter()) {
                 doc.add_text(f.site, site);
@@ -237,7 +240,6 @@ impl Builder<'_> {
         common(&mut doc, DocType::Article, key, self.sequence.number(key));
         doc.add_text(f.id, &article.id);
         doc.add_text(f.text, &article.text);
-        doc.add_text(f.text_exact, &article.text);
         let entities: BTreeSet<(&str, bool)> =
             article.entities.iter().map(|e| (e.canonical.as_str(), e.label != EntityLabel::Person)).collect();
         for (entity, organisation) in &entities {
@@ -252,13 +254,13 @@ impl Builder<'_> {
         for (i, quote) in article.quotes.iter().enumerate() {
             let mut doc = TantivyDocument::new();
             let canonical = canonical_speaker(quote);
-            let speaker_key = canonical.as_deref().map(|c| schema::keyword_value(self.keyword, c)).unwrap_or_default();
+            let speaker_key =
+                canonical.as_deref().map(|c| analysis::keyword_value(self.keyword, c)).unwrap_or_default();
             let key = report_key(&article.id, Some((&speaker_key, &quote.text)));
             common(&mut doc, DocType::Quote, key, self.sequence.number(key));
             let id = format!("{}#q{}", article.id, i);
             doc.add_text(f.id, &id);
             doc.add_text(f.text, &quote.text);
-            doc.add_text(f.text_exact, &quote.text);
             for name in quote.speaker.iter().chain(quote.speaker_entity.iter()).chain(canonical.iter()) {
                 doc.add_text(f.speaker, name);
             }
@@ -268,6 +270,9 @@ impl Builder<'_> {
             }
             if let Some(name) = &quote.speaker {
                 doc.add_text(f.speaker_name, name);
+                if let Some(canonical) = &canonical {
+                    doc.add_text(f.speaker_variant, format!("{canonical}{VARIANT_SEPARATOR}{name}"));
+                }
             }
             doc.add_text(f.speaker_kind, quote.speaker_kind.as_str());
             doc.add_text(f.stance, quote.stance.as_str());
@@ -291,7 +296,7 @@ impl Builder<'_> {
             if let Some(entity) = &quote.speaker_entity {
                 add_entity(&mut doc, entity, quote.speaker_kind != SpeakerKind::Person);
             }
-            let key = canonical.as_deref().map(|c| schema::keyword_value(self.keyword, c)).unwrap_or_default();
+            let key = canonical.as_deref().map(|c| analysis::keyword_value(self.keyword, c)).unwrap_or_default();
             let statement = self.statements.assign(&key, &quote.text, date, &id);
             doc.add_text(f.cluster, &statement);
             doc.add_text(f.statement, &statement);

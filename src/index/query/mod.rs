@@ -22,8 +22,9 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DateTime, Term as IndexTerm};
 
+use super::analysis;
 use super::names::canonical_name;
-use super::schema::{self, Fields};
+use super::schema::Fields;
 use parse::{Node, Term, Value};
 
 /// Shortest prefix of a `word*` search: shorter ones expand to most of the dictionary.
@@ -70,9 +71,9 @@ pub fn compile(query: &str, fields: &Fields) -> Result<CompiledQuery, QueryError
     let node = parse::parse(query).map_err(|e| QueryError { message: e.message, column: Some(e.column) })?;
     let mut compiler = Compiler {
         f: fields,
-        stemmed: schema::stemmed_analyzer(),
-        exact: schema::exact_analyzer(),
-        keyword: schema::keyword_analyzer(),
+        stemmed: analysis::stemmed_analyzer(),
+        exact: analysis::exact_analyzer(),
+        keyword: analysis::keyword_analyzer(),
         highlights: Highlights::default(),
     };
     let query = compiler.node(&node, false)?;
@@ -106,6 +107,12 @@ fn any(clauses: Vec<Box<dyn Query>>) -> Box<dyn Query> {
 
 fn all(clauses: Vec<Box<dyn Query>>) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(clauses.into_iter().map(|q| (Occur::Must, q)).collect()))
+}
+
+/// A stem on a field of words and marked stems: words whose stem is themselves are
+/// indexed as the word, the others under the marked stem.
+fn stem_query(field: Field, stem: &str) -> Box<dyn Query> {
+    any(vec![term_query(field, stem), term_query(field, &analysis::stem_term(stem))])
 }
 
 /// Words in sequence on one field: a term, or a phrase with `slop`.
@@ -198,12 +205,12 @@ impl Compiler<'_> {
                 Ok(term_query(target, text.trim()))
             }
             "title" | "text" | "target" => {
-                let (stemmed, exact) = match field {
-                    "title" => (f.title, Some(f.title_exact)),
-                    "text" => (f.text, Some(f.text_exact)),
-                    _ => (f.target, None),
+                let (target, with_words) = match field {
+                    "title" => (f.title, true),
+                    "text" => (f.text, true),
+                    _ => (f.target, false),
                 };
-                self.words(text, slop, prefix, &term.value, column, negated, stemmed, exact)
+                self.words(text, slop, prefix, &term.value, column, negated, target, with_words)
             }
             "speaker" | "entity" => {
                 let (key_field, name_field) =
@@ -216,7 +223,7 @@ impl Compiler<'_> {
                     return self.prefix(name_field, &words, column);
                 }
                 let canonical = canonical_name(text, true);
-                let key = schema::keyword_value(&mut self.keyword, &canonical);
+                let key = analysis::keyword_value(&mut self.keyword, &canonical);
                 Ok(any(vec![term_query(key_field, &key), sequence(name_field, &words, slop)]))
             }
             "site" | "cue" => {
@@ -253,7 +260,8 @@ impl Compiler<'_> {
         Ok(Box::new(query))
     }
 
-    /// Words on a stemmed field with an exact twin for phrases (`title:`, `text:`).
+    /// Words on a text field: stems for a word, exact words for a phrase when the field
+    /// holds them (`with_words`: `title:`, `text:`; `target:` holds stems only).
     #[allow(clippy::too_many_arguments)]
     fn words(
         &mut self,
@@ -263,29 +271,31 @@ impl Compiler<'_> {
         value: &Value,
         column: usize,
         negated: bool,
-        stemmed: Field,
-        exact: Option<Field>,
+        field: Field,
+        with_words: bool,
     ) -> Result<Box<dyn Query>, QueryError> {
         let words = self.exact_words(text, column)?;
-        let exact_field = exact.unwrap_or(stemmed);
         if prefix {
             if !negated {
                 self.highlights.prefixes.extend(words.iter().cloned());
             }
-            return self.prefix(exact_field, &words, column);
+            return self.prefix(field, &words, column);
         }
-        let phrase = matches!(value, Value::Phrase { .. });
-        if phrase && exact.is_some() {
+        let phrase = matches!(value, Value::Phrase { .. }) || words.len() > 1;
+        if phrase && with_words {
             if !negated {
                 self.highlights.exact.extend(words.iter().cloned());
             }
-            return Ok(sequence(exact_field, &words, slop));
+            return Ok(sequence(field, &words, slop));
         }
         let stems = tokens(&mut self.stemmed, text);
         if !negated {
             self.highlights.stems.extend(stems.iter().cloned());
         }
-        Ok(sequence(stemmed, &stems, slop))
+        match (with_words, stems.as_slice()) {
+            (true, [stem]) => Ok(stem_query(field, stem)),
+            _ => Ok(sequence(field, &stems, slop)),
+        }
     }
 
     /// A bare word or phrase: the document's own fields.
@@ -305,8 +315,8 @@ impl Compiler<'_> {
             if !negated {
                 self.highlights.prefixes.extend(words.iter().cloned());
             }
-            let text_prefix = self.prefix(f.text_exact, &words, column)?;
-            let title_prefix = self.prefix(f.title_exact, &words, column)?;
+            let text_prefix = self.prefix(f.text, &words, column)?;
+            let title_prefix = self.prefix(f.title, &words, column)?;
             let speaker_prefix = self.prefix(f.speaker, &words, column)?;
             return Ok(any(vec![text_prefix, all(vec![title_prefix, article()]), speaker_prefix]));
         }
@@ -319,8 +329,8 @@ impl Compiler<'_> {
                 self.highlights.exact.extend(words.iter().cloned());
             }
             return Ok(any(vec![
-                sequence(f.text_exact, &words, slop),
-                all(vec![sequence(f.title_exact, &words, slop), article()]),
+                sequence(f.text, &words, slop),
+                all(vec![sequence(f.title, &words, slop), article()]),
                 sequence(f.speaker, &words, slop),
                 sequence(f.cue, &words, slop),
             ]));
@@ -331,8 +341,8 @@ impl Compiler<'_> {
         }
         let stem = stems.first().cloned().unwrap_or_else(|| words[0].clone());
         let mut clauses = vec![
-            term_query(f.text, &stem),
-            all(vec![term_query(f.title, &stem), article()]),
+            stem_query(f.text, &stem),
+            all(vec![stem_query(f.title, &stem), article()]),
             term_query(f.speaker, &words[0]),
             term_query(f.cue, &words[0]),
         ];

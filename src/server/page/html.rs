@@ -238,9 +238,9 @@ mod tests {
     #[test]
     fn everything_is_escaped() {
         assert_eq!(esc("<script>alert('x')</script>&\""), "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;");
-        assert_eq!(marked("a <b> c", &[2..5], None), "a <mark>&lt;b&gt;</mark> c");
+        assert_eq!(marked("a <b> c", &[Range { start: 2, end: 5 }], None), "a <mark>&lt;b&gt;</mark> c");
         assert_eq!(
-            marked("he said no way", &[8..10], Some(8..14)),
+            marked("he said no way", &[Range { start: 8, end: 10 }], Some(8..14)),
             "he said <span class=\"q\"><mark>no</mark></span><span class=\"q\"> way</span>"
         );
         assert!(external("javascript:alert(1)", "x").starts_with("<span"));
