@@ -12,7 +12,7 @@ use super::IndexError;
 use super::analysis::{self, EXACT, KEYWORD, STEMMED, TEXT};
 use tantivy::Index;
 use tantivy::schema::{
-    DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, NumericOptions, STORED, STRING, Schema,
+    DateOptions, DateTimePrecision, FAST, Field, IndexRecordOption, NumericOptions, STORED, STRING, Schema,
     TextFieldIndexing, TextOptions,
 };
 
@@ -112,15 +112,18 @@ pub fn build() -> Schema {
     let display = TextOptions::default().set_fast("raw");
     let mut b = Schema::builder();
     b.add_text_field("type", facet.clone() | STORED);
-    b.add_text_field("id", STRING | STORED);
+    // Unique per document, so not indexed (a term dictionary of a million ids costs every
+    // commit and merge): documents are found through `article_id`.
+    b.add_text_field("id", STORED);
     b.add_text_field("article_id", STRING | STORED);
     b.add_text_field("url", STRING | STORED);
-    // Order in which documents reached the index (watches report what is new).
-    b.add_u64_field("seq", NumericOptions::default().set_indexed().set_fast());
+    // Order in which reports reached the index (watches report what is new). Ranges over
+    // fast fields need no inverted index.
+    b.add_u64_field("seq", NumericOptions::default().set_fast());
     // What a document reports (an article, or a quote by its article, speaker and words):
     // the same report indexed again keeps its `seq`, and watches remember reports by it.
     b.add_u64_field("key", NumericOptions::default().set_fast().set_stored());
-    b.add_date_field("fetched", DateOptions::from(INDEXED | FAST).set_precision(DateTimePrecision::Seconds));
+    b.add_date_field("fetched", DateOptions::from(FAST).set_precision(DateTimePrecision::Seconds));
     b.add_text_field("title", text.clone() | STORED);
     b.add_text_field("text", text | STORED);
     b.add_text_field("speaker", exact.clone());
@@ -141,11 +144,12 @@ pub fn build() -> Schema {
     b.add_text_field("site_name", display);
     b.add_text_field("kind", facet.clone());
     b.add_text_field("language", facet);
-    b.add_date_field("published", DateOptions::from(INDEXED | STORED | FAST).set_precision(DateTimePrecision::Seconds));
-    // Near-duplicate article cluster and statement cluster ids: `cluster:ID` finds either.
+    b.add_date_field("published", DateOptions::from(STORED | FAST).set_precision(DateTimePrecision::Seconds));
+    // Near-duplicate article cluster and statement cluster ids: `cluster:ID` finds either
+    // (statement ids start with `s`, article ids are hex).
     b.add_text_field("cluster", STRING);
-    // The statement cluster of a quote, for collapsing and counting reports.
-    b.add_text_field("statement", STRING | FAST);
+    // The statement cluster of a quote again, as a column for collapsing.
+    b.add_text_field("statement", TextOptions::default().set_fast("raw"));
     // The record (quote or article summary) as JSON, returned with hits.
     b.add_text_field("record", STORED);
     b.build()

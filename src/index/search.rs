@@ -257,7 +257,7 @@ pub(super) fn text_of(doc: &TantivyDocument, field: tantivy::schema::Field) -> S
 
 /// Number of documents of a statement cluster.
 pub(super) fn reports(searcher: &Searcher, f: &Fields, statement: &str) -> Result<u64, IndexError> {
-    let query = TermQuery::new(Term::from_field_text(f.statement, statement), IndexRecordOption::Basic);
+    let query = TermQuery::new(Term::from_field_text(f.cluster, statement), IndexRecordOption::Basic);
     Ok(searcher.search(&query, &Count)? as u64)
 }
 

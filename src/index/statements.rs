@@ -106,7 +106,8 @@ fn within_window(a: Option<i64>, b: Option<i64>) -> bool {
     }
 }
 
-/// The id of a cluster whose first report this is.
+/// The id of a cluster whose first report this is: `s` and 15 hex digits (article ids are
+/// 16 hex digits, so `cluster:` tells them apart).
 pub fn statement_id(speaker_key: &str, words: &[String], day: Option<i64>) -> String {
     let mut hasher = Sha256::new();
     hasher.update(speaker_key.as_bytes());
@@ -114,7 +115,8 @@ pub fn statement_id(speaker_key: &str, words: &[String], day: Option<i64>) -> St
     hasher.update(words.join(" ").as_bytes());
     hasher.update([0x1f]);
     hasher.update(day.map_or_else(|| "undated".to_string(), |d| d.to_string()).as_bytes());
-    hasher.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect()
+    let hex: String = hasher.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("s{}", &hex[1..])
 }
 
 /// Clusters of the quotes one writer indexes: those of this session in memory, those

@@ -155,7 +155,10 @@ pub struct ClusterView {
 
 /// The statement cluster `id`, or None.
 pub fn cluster(searcher: &Searcher, f: &Fields, id: &str) -> Result<Option<ClusterView>, IndexError> {
-    let query = TermQuery::new(Term::from_field_text(f.statement, id), IndexRecordOption::Basic);
+    if !id.starts_with('s') {
+        return Ok(None);
+    }
+    let query = TermQuery::new(Term::from_field_text(f.cluster, id), IndexRecordOption::Basic);
     let mut counts = facets::count(searcher, &query, &["site"], facets::MAX_FACET_SIZE)?;
     if counts.total == 0 {
         return Ok(None);
@@ -180,12 +183,21 @@ pub fn cluster(searcher: &Searcher, f: &Fields, id: &str) -> Result<Option<Clust
     }))
 }
 
-/// The quote or article document with `id` (`ARTICLE#qN` or an article id).
+/// Most documents one article has in the index (itself and its quotes) that a lookup by id
+/// reads: far above any article's quote count.
+const MAX_DOCUMENTS_PER_ARTICLE: usize = 10_000;
+
+/// The quote or article document with `id` (`ARTICLE#qN` or an article id), found among
+/// its article's documents.
 pub fn document(searcher: &Searcher, f: &Fields, id: &str) -> Result<Option<SearchHit>, IndexError> {
-    let query = TermQuery::new(Term::from_field_text(f.id, id), IndexRecordOption::Basic);
-    let Some((_, address)) = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?.into_iter().next()
-    else {
-        return Ok(None);
-    };
-    Ok(Some(hit(searcher, f, &mut Highlighter::new(Highlights::default()), 0.0, address)?))
+    let article = id.split_once("#q").map_or(id, |(article, _)| article);
+    let query = TermQuery::new(Term::from_field_text(f.article_id, article), IndexRecordOption::Basic);
+    let top = searcher.search(&query, &TopDocs::with_limit(MAX_DOCUMENTS_PER_ARTICLE).order_by_score())?;
+    for (_, address) in top {
+        let doc: tantivy::schema::TantivyDocument = searcher.doc(address)?;
+        if super::search::text_of(&doc, f.id) == id {
+            return Ok(Some(hit(searcher, f, &mut Highlighter::new(Highlights::default()), 0.0, address)?));
+        }
+    }
+    Ok(None)
 }

@@ -253,6 +253,7 @@ fn plain_dates_ranges_and_comparisons() {
     assert_eq!(total(&index, "published:>=2020"), 3);
     assert_eq!(total(&index, "published:<2019-05-17"), 3);
     assert_eq!(total(&index, "published:[2019-01-01T00:00:00Z TO 2019-12-31T23:59:59Z]"), 5);
+    assert_eq!(search(&index, "published:[* TO *]", None).total, 12, "every dated document");
 }
 
 #[test]
@@ -303,6 +304,8 @@ fn statements_repeated_by_outlets_are_one_cluster() {
     let repeated = results.hits.iter().find(|h| h.record.statement.as_deref() == Some(statement.as_str())).unwrap();
     assert_eq!(repeated.matched_reports, Some(2));
     assert!(index.cluster("0000000000000000").unwrap().is_none());
+    assert!(index.cluster("a1").unwrap().is_none(), "an article cluster is not a statement");
+    assert!(statement.starts_with('s') && statement.len() == 16, "{statement}");
 }
 
 #[test]

@@ -296,8 +296,7 @@ impl Builder<'_> {
             if let Some(entity) = &quote.speaker_entity {
                 add_entity(&mut doc, entity, quote.speaker_kind != SpeakerKind::Person);
             }
-            let key = canonical.as_deref().map(|c| analysis::keyword_value(self.keyword, c)).unwrap_or_default();
-            let statement = self.statements.assign(&key, &quote.text, date, &id);
+            let statement = self.statements.assign(&speaker_key, &quote.text, date, &id);
             doc.add_text(f.cluster, &statement);
             doc.add_text(f.statement, &statement);
             let record = StoredRecord {

@@ -27,6 +27,9 @@ use super::names::canonical_name;
 use super::schema::Fields;
 use parse::{Node, Term, Value};
 
+/// A lower bound before any publication date (about 250 BC; dates are nanoseconds in an
+/// i64 inside the index, so not much earlier), for open ranges.
+const EARLIEST_DATE: i64 = -7_000_000_000;
 /// Shortest prefix of a `word*` search: shorter ones expand to most of the dictionary.
 const MIN_PREFIX_CHARS: usize = 2;
 
@@ -394,6 +397,8 @@ impl Compiler<'_> {
             ),
         };
         let (lower, upper) = bounds.map_err(|message| error(column, message))?;
+        // `[* TO *]`: any date (a range needs one bound; this one is before any record).
+        let lower = if lower.is_none() && upper.is_none() { Some(EARLIEST_DATE) } else { lower };
         let bound = |t: Option<i64>, inclusive: bool| match t {
             None => Bound::Unbounded,
             Some(t) => {

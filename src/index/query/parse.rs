@@ -100,24 +100,7 @@ enum Token {
     Plus,
     /// `name:` directly followed by its value.
     Field(String),
-    Word {
-        text: String,
-        prefix: bool,
-    },
-    Phrase {
-        text: String,
-        slop: u32,
-    },
-    Range {
-        lower: Option<String>,
-        upper: Option<String>,
-        inclusive_lower: bool,
-        inclusive_upper: bool,
-    },
-    Compare {
-        op: Comparison,
-        text: String,
-    },
+    Value(Value),
 }
 
 fn error(column: usize, message: impl Into<String>) -> SyntaxError {
@@ -173,7 +156,7 @@ fn lex(chars: &[char]) -> Result<Vec<(usize, Token)>, SyntaxError> {
                     };
                     i = j;
                 }
-                tokens.push((column, Token::Phrase { text, slop }));
+                tokens.push((column, Token::Value(Value::Phrase { text, slop })));
             }
             '[' | '{' if was_field => {
                 let (token, end) = read_range(chars, i)?;
@@ -203,7 +186,7 @@ fn lex(chars: &[char]) -> Result<Vec<(usize, Token)>, SyntaxError> {
                 if text.is_empty() {
                     return Err(error(column, format!("`{c}` needs a value (`published:>=2019-01-01`)")));
                 }
-                tokens.push((column, Token::Compare { op, text }));
+                tokens.push((column, Token::Value(Value::Compare { op, text })));
                 i = end;
             }
             _ => {
@@ -229,9 +212,9 @@ fn lex(chars: &[char]) -> Result<Vec<(usize, Token)>, SyntaxError> {
                     "NOT" => Token::Not,
                     _ => match text.strip_suffix('*') {
                         Some(stem) if !stem.is_empty() && !stem.ends_with('*') => {
-                            Token::Word { text: stem.to_string(), prefix: true }
+                            Token::Value(Value::Word { text: stem.to_string(), prefix: true })
                         }
-                        _ => Token::Word { text, prefix: false },
+                        _ => Token::Value(Value::Word { text, prefix: false }),
                     },
                 };
                 tokens.push((column, token));
@@ -298,7 +281,8 @@ fn read_range(chars: &[char], start: usize) -> Result<(Token, usize), SyntaxErro
                 return Err(error(start + 1, "a range is `[FROM TO UNTIL]` (`TO` in capitals)"));
             }
             let open = |s: &String| (s != "*").then(|| s.clone());
-            let token = Token::Range { lower: open(lower), upper: open(upper), inclusive_lower, inclusive_upper };
+            let range = Value::Range { lower: open(lower), upper: open(upper), inclusive_lower, inclusive_upper };
+            let token = Token::Value(range);
             return Ok((token, i + 1));
         }
         let begin = i;
@@ -323,7 +307,9 @@ pub fn parse(query: &str) -> Result<Node, SyntaxError> {
     }
     let chars: Vec<char> = query.chars().collect();
     let tokens = lex(&chars)?;
-    if tokens.is_empty() || matches!(tokens.as_slice(), [(_, Token::Word { text, prefix: false })] if text == "*") {
+    if tokens.is_empty()
+        || matches!(tokens.as_slice(), [(_, Token::Value(Value::Word { text, prefix: false }))] if text == "*")
+    {
         return Ok(Node::All);
     }
     let mut parser = Parser { tokens, at: 0, end_column: length + 1, clauses: 0 };
@@ -422,22 +408,11 @@ impl Parser {
                 }
                 let field = (name, column);
                 match self.peek() {
-                    Some(
-                        Token::Open
-                        | Token::Word { .. }
-                        | Token::Phrase { .. }
-                        | Token::Range { .. }
-                        | Token::Compare { .. },
-                    ) => self.primary(depth, Some(&field)),
+                    Some(Token::Open | Token::Value(_)) => self.primary(depth, Some(&field)),
                     _ => Err(error(column, format!("field `{}` needs a value after the colon", field.0))),
                 }
             }
-            Token::Word { text, prefix } => self.term(group, column, Value::Word { text, prefix }),
-            Token::Phrase { text, slop } => self.term(group, column, Value::Phrase { text, slop }),
-            Token::Range { lower, upper, inclusive_lower, inclusive_upper } => {
-                self.term(group, column, Value::Range { lower, upper, inclusive_lower, inclusive_upper })
-            }
-            Token::Compare { op, text } => self.term(group, column, Value::Compare { op, text }),
+            Token::Value(value) => self.term(group, column, value),
             Token::Close => Err(error(column, "unmatched `)`")),
             Token::And | Token::Or => Err(error(column, "an operator needs a term on each side")),
             Token::Not | Token::Plus => Err(error(column, "an operator needs a term after it")),
