@@ -7,6 +7,7 @@
 //! Each quote gets its statement cluster (`statements.rs`) and the sentence around it.
 
 use std::collections::{BTreeSet, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
 use sha2::Digest;
@@ -50,13 +51,33 @@ pub struct TantivySink {
 /// Sequence numbers: known reports keep theirs, new ones get the next.
 struct Sequence {
     last: u64,
-    known: HashMap<u64, u64>,
+    known: HashMap<u64, u64, BuildHasherDefault<KeyHasher>>,
+}
+
+/// Report keys are already uniform hashes: hashing them again is wasted work.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
 }
 
 impl Sequence {
     /// The numbers of the reports in `searcher` (the index as the writer opened it).
     fn load(searcher: &Searcher) -> Sequence {
-        let mut known = HashMap::new();
+        let mut known = HashMap::default();
         for segment in searcher.segment_readers() {
             let fast = segment.fast_fields();
             let (Ok(keys), Ok(seqs)) = (fast.u64("key"), fast.u64("seq")) else { continue };
@@ -261,7 +282,14 @@ impl Builder<'_> {
             let id = format!("{}#q{}", article.id, i);
             doc.add_text(f.id, &id);
             doc.add_text(f.text, &quote.text);
+            // The name as written, the linked entity and the canonical name, each once.
+            let mut names: Vec<&str> = Vec::with_capacity(3);
             for name in quote.speaker.iter().chain(quote.speaker_entity.iter()).chain(canonical.iter()) {
+                if !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+                    names.push(name);
+                }
+            }
+            for name in names {
                 doc.add_text(f.speaker, name);
             }
             if let Some(canonical) = &canonical {
