@@ -1,6 +1,6 @@
 //! The search index: the only module that uses tantivy.
 //!
-//! Owns the versioned schema and analyzers (`schema.rs`), the writer (`writer.rs`,
+//! Owns the versioned schema (`schema.rs`) and analyzers (`analysis.rs`), the writer (`writer.rs`,
 //! [`IndexSink`]: one writer per index, sequence numbers, statement clusters from
 //! `statements.rs`, canonical names from `names.rs`), the query language (`query/`), and
 //! everything that reads: ranked and collapsed search with marked snippets (`search.rs`,
