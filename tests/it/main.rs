@@ -2,6 +2,8 @@
 
 mod support;
 
+mod api;
+mod browser;
 mod cli;
 mod corpus;
 mod errors;
@@ -9,3 +11,5 @@ mod fetch;
 mod resume;
 mod server;
 mod sources;
+mod watches;
+mod workbench;
