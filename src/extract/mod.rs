@@ -12,6 +12,8 @@
 //! built) and `hints` (every word list the heuristics use). `fixture_tests` runs every page in
 //! `testdata/` against its insta snapshot in `snapshots/`.
 
+#[cfg(test)]
+mod bounds_tests;
 mod charset;
 mod date;
 #[cfg(test)]

@@ -18,6 +18,12 @@
 //! Kept: `<title>`, `<meta>`, canonical `<link>`, JSON-LD, `<time>`, bylines, and `<form>` and
 //! `<header>`, which are page-wide wrappers or hold the headline, byline and date too often.
 //!
+//! Bounded work: the tree builder's cost grows with nesting depth (html5ever scans the stack of
+//! open elements for every block start tag, so 200,000 nested `<div>`s took minutes), and every
+//! later stage walks the tree. Elements nested deeper than [`MAX_NESTING_DEPTH`], and elements
+//! after the first [`MAX_ELEMENTS`], lose their tags here and keep their text, so the DOM that is
+//! built is at most that deep and that large whatever the page.
+//!
 //! Owns the pre-pass only; must not judge content. Never fails: if `lol_html` rejects the input,
 //! the caller parses the page as it is.
 
@@ -48,6 +54,29 @@ fn pruned_tags() -> impl Iterator<Item = &'static str> {
 /// article rarely (see the module docs).
 pub const SOFT_PRUNED_TAGS: &[&str] = &["footer", "aside"];
 
+/// Deepest element nesting handed to the tree builder; deeper elements lose their tags (their
+/// text stays, joined into the enclosing block). Real pages nest well under 100 elements deep
+/// after pruning; only generated or broken markup goes further.
+pub const MAX_NESTING_DEPTH: usize = 256;
+
+/// Most elements read from a page: the pre-pass stops reading (in [`CHUNK_BYTES`] steps) once
+/// it has seen this many, and the rest of the page is dropped. A news page has a few thousand
+/// elements; a page past this is a dump or an attack, and reading on would cost time for
+/// nothing (a million unclosed `<p>` is 3 MB).
+pub const MAX_ELEMENTS: usize = 50_000;
+
+/// The pre-pass reads the page in pieces of this many bytes, checking [`MAX_ELEMENTS`] between
+/// pieces (at most one piece of tags more is read).
+const CHUNK_BYTES: usize = 16 * 1024;
+
+/// Elements whose end tag may be left out (`<p>`, `<li>`, table parts, ...): the tree builder
+/// closes them implicitly, so they never make the tree deep and are not counted in the depth
+/// (the pre-pass sees no end tag for them).
+const OPTIONAL_END_TAGS: &[&str] = &[
+    "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option", "optgroup", "colgroup", "caption",
+    "rb", "rt", "rtc", "rp", "html", "head", "body",
+];
+
 /// How much is removed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PruneLevel {
@@ -74,6 +103,7 @@ struct Selectors {
     soft: Selector,
     soft_links: Selector,
     metas: Selector,
+    all: Selector,
 }
 
 static SELECTORS: LazyLock<Option<Selectors>> = LazyLock::new(|| {
@@ -85,6 +115,7 @@ static SELECTORS: LazyLock<Option<Selectors>> = LazyLock::new(|| {
         soft: SOFT_PRUNED_TAGS.join(",").parse().ok()?,
         soft_links: soft_links.join(",").parse().ok()?,
         metas: "meta".parse().ok()?,
+        all: "*".parse().ok()?,
     })
 });
 
@@ -102,6 +133,14 @@ struct Rescue {
     markup: RefCell<String>,
     /// Whether the script being read is JSON-LD inside a removed soft element.
     in_json_ld: Cell<bool>,
+}
+
+/// Open-element depth and element count of one pass, for [`MAX_NESTING_DEPTH`] and
+/// [`MAX_ELEMENTS`].
+#[derive(Default)]
+struct Bounds {
+    depth: Cell<usize>,
+    elements: Cell<usize>,
 }
 
 /// Removes non-content subtrees; `None` when the input cannot be rewritten (then the caller
@@ -231,9 +270,43 @@ pub fn prune(html: &str, level: PruneLevel) -> Option<Pruned> {
             ));
     }
 
+    // Last, so that elements other handlers removed are not counted.
+    let bounds = Rc::new(Bounds::default());
+    settings = settings.append_element_content_handler((
+        Cow::Borrowed(&selectors.all),
+        ElementContentHandlers::default().element({
+            let bounds = Rc::clone(&bounds);
+            move |element: &mut Element| {
+                if element.removed() {
+                    return Ok(());
+                }
+                let elements = bounds.elements.get() + 1;
+                bounds.elements.set(elements);
+                if bounds.depth.get() >= MAX_NESTING_DEPTH {
+                    element.remove_and_keep_content();
+                    return Ok(());
+                }
+                if element.can_have_content() && !OPTIONAL_END_TAGS.contains(&element.tag_name().as_str()) {
+                    bounds.depth.set(bounds.depth.get() + 1);
+                    let bounds = Rc::clone(&bounds);
+                    element.on_end_tag(Box::new(move |_| {
+                        bounds.depth.set(bounds.depth.get().saturating_sub(1));
+                        Ok(())
+                    }))?;
+                }
+                Ok(())
+            }
+        }),
+    ));
+
     let mut out: Vec<u8> = Vec::with_capacity(html.len() / 3);
     let mut rewriter = HtmlRewriter::new(settings, |chunk: &[u8]| out.extend_from_slice(chunk));
-    rewriter.write(html.as_bytes()).ok()?;
+    let mut rest = html.as_bytes();
+    while !rest.is_empty() && bounds.elements.get() <= MAX_ELEMENTS {
+        let (piece, after) = rest.split_at(rest.len().min(CHUNK_BYTES));
+        rewriter.write(piece).ok()?;
+        rest = after;
+    }
     rewriter.end().ok()?;
     // The input is UTF-8 and only whole tags, comments and text nodes are dropped, so this
     // holds; checked once here rather than per chunk (chunks may split a character).
