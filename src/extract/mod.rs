@@ -9,7 +9,8 @@
 //! Submodules: `charset` (bytes to text), `text` (main text and boilerplate removal),
 //! `metadata` (title, authors, dates, canonical URL, site), `date` (date notations),
 //! `language`, `kind`, `prune` (the streaming pre-pass that drops non-content before the DOM is
-//! built) and `hints` (every word list the heuristics use). `fixture_tests` runs every page in
+//! built, and bounds its depth and size), `sniff` (binary and non-HTML input is refused) and
+//! `hints` (every word list the heuristics use). `fixture_tests` runs every page in
 //! `testdata/` against its insta snapshot in `snapshots/`.
 
 #[cfg(test)]
@@ -23,7 +24,9 @@ mod kind;
 mod language;
 mod metadata;
 mod prune;
+mod published;
 pub mod simhash;
+mod sniff;
 mod text;
 
 use chrono::{DateTime, FixedOffset};
@@ -31,9 +34,10 @@ use scraper::Html;
 use url::Url;
 
 pub use charset::{CharsetSource, DecodedHtml, decode_html};
+pub use sniff::{sniff_bytes, sniff_text};
 
 use self::prune::PruneLevel;
-use crate::model::{PageKind, PublishedSource};
+use crate::model::{NotArticleReason, PageKind, PublishedSource};
 
 /// Pages are cut to this many bytes before parsing: real articles are far smaller, and the
 /// parser's time and memory grow with the input.
@@ -66,6 +70,8 @@ pub struct ExtractedPage {
     pub authors: Vec<String>,
     pub published: Option<DateTime<FixedOffset>>,
     pub published_source: PublishedSource,
+    /// How sure the publication date is (0..1); 0 without a date.
+    pub published_confidence: f32,
     pub modified: Option<DateTime<FixedOffset>>,
     /// Absolute, resolved against the page URL.
     pub canonical_url: Option<String>,
@@ -79,6 +85,8 @@ pub struct ExtractedPage {
     pub text: String,
     /// False for listing pages, section fronts, error and paywall pages and near-empty pages.
     pub is_article: bool,
+    /// Why the page is not an article (`None` exactly when `is_article`).
+    pub not_article: Option<NotArticleReason>,
 }
 
 /// Why nothing could be extracted from a page.
@@ -89,6 +97,8 @@ pub enum ExtractError {
          markup; check that the document is HTML and not a script-rendered shell"
     )]
     NoContent { bytes: usize },
+    #[error("not an HTML document: {reason}; only HTML pages are extracted")]
+    NotText { reason: String },
 }
 
 /// Extracts an article from decoded HTML. `page_url` resolves relative links and feeds the
@@ -132,7 +142,8 @@ fn extract_parsed(html: &str, original_bytes: usize, page_url: Option<&Url>) -> 
         return Err(ExtractError::NoContent { bytes: original_bytes });
     }
 
-    let is_article = judge_article(&meta, &main);
+    let not_article = judge_article(&meta, &main);
+    let is_article = not_article.is_none();
     let kind_url = page_url.cloned().or_else(|| meta.canonical_url.as_deref().and_then(|c| Url::parse(c).ok()));
     let kind = kind::classify(&meta, kind_url.as_ref(), &main.paragraphs, is_article);
     let paragraphs = if kind == PageKind::Transcript { kind::split_turns(main.paragraphs) } else { main.paragraphs };
@@ -145,6 +156,7 @@ fn extract_parsed(html: &str, original_bytes: usize, page_url: Option<&Url>) -> 
         authors: meta.authors,
         published: meta.published,
         published_source: meta.published_source,
+        published_confidence: meta.published_confidence,
         modified: meta.modified,
         canonical_url: meta.canonical_url,
         site: meta.site,
@@ -153,6 +165,7 @@ fn extract_parsed(html: &str, original_bytes: usize, page_url: Option<&Url>) -> 
         kind,
         text,
         is_article,
+        not_article,
     })
 }
 
@@ -163,17 +176,18 @@ pub fn detect_language(text: &str) -> (String, f64) {
     (language.code, language.confidence)
 }
 
-/// Whether the page is an article: enough prose, not a link list, not an error page.
-fn judge_article(meta: &metadata::Metadata, main: &text::MainText) -> bool {
+/// Whether the page is an article (`None`) or why not: enough prose, not a link list, not an
+/// error page, not a listing.
+fn judge_article(meta: &metadata::Metadata, main: &text::MainText) -> Option<NotArticleReason> {
     let chars: usize = main.paragraphs.iter().map(|p| weighted_chars(&p.text)).sum();
     if chars < MIN_ARTICLE_CHARS {
-        return false;
+        return Some(NotArticleReason::TooShort);
     }
     if chars < MAX_ERROR_PAGE_CHARS {
         let title = meta.title_tag.as_deref().or(meta.title.as_deref()).unwrap_or("").to_lowercase();
         let body = text::join_paragraphs(&main.paragraphs).to_lowercase();
         if hints::ERROR_PAGE_PHRASES.iter().any(|p| title.contains(p) || body.contains(p)) {
-            return false;
+            return Some(NotArticleReason::ErrorPage);
         }
     }
     let page_link_density =
@@ -181,12 +195,12 @@ fn judge_article(meta: &metadata::Metadata, main: &text::MainText) -> bool {
     if main.content_link_density > MAX_ARTICLE_LINK_DENSITY
         || (page_link_density > MAX_PAGE_LINK_DENSITY && main.prose_paragraphs < 3)
     {
-        return false;
+        return Some(NotArticleReason::LinkList);
     }
     let listing = main.page_linked_headings >= MIN_LISTING_HEADLINES
         && main.prose_paragraphs < main.page_linked_headings * 2
         && !meta.declares_article;
-    !listing
+    listing.then_some(NotArticleReason::Listing)
 }
 
 /// Chars counted so that lengths compare across scripts: a Chinese or Japanese character

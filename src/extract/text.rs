@@ -474,17 +474,26 @@ fn select(mut containers: Vec<Container>, blocks: Vec<Block>) -> MainText {
         if prose {
             total_prose += block.chars;
         }
-        let mut current = Some(block.owner);
-        while let Some(index) = current {
-            let Some(container) = containers.get_mut(index) else {
-                break;
-            };
+        if let Some(container) = containers.get_mut(block.owner) {
             container.chars += block.chars;
             container.link_chars += block.link_chars;
             if prose {
                 container.prose_chars += block.chars;
             }
-            current = container.parent;
+        }
+    }
+    // Each container's counts include its descendants': children come after their parent in
+    // the list, so one backward pass adds every container into its parent (linear, where a
+    // walk up from every block would cost blocks × depth).
+    for index in (1..containers.len()).rev() {
+        let (chars, link_chars, prose_chars) = {
+            let c = &containers[index];
+            (c.chars, c.link_chars, c.prose_chars)
+        };
+        if let Some(parent) = containers[index].parent.and_then(|p| containers.get_mut(p)) {
+            parent.chars += chars;
+            parent.link_chars += link_chars;
+            parent.prose_chars += prose_chars;
         }
     }
 
@@ -525,13 +534,14 @@ fn select(mut containers: Vec<Container>, blocks: Vec<Block>) -> MainText {
             container.score += score / divider;
             current = container.parent;
         }
-        let mut current = Some(block.owner);
-        while let Some(index) = current {
-            let Some(container) = containers.get_mut(index) else {
-                break;
-            };
+        if let Some(container) = containers.get_mut(block.owner) {
             container.clean_prose_chars += block.chars;
-            current = container.parent;
+        }
+    }
+    for index in (1..containers.len()).rev() {
+        let clean = containers[index].clean_prose_chars;
+        if let Some(parent) = containers[index].parent.and_then(|p| containers.get_mut(p)) {
+            parent.clean_prose_chars += clean;
         }
     }
 
@@ -606,20 +616,24 @@ fn select(mut containers: Vec<Container>, blocks: Vec<Block>) -> MainText {
             }
         }
     }
-    let in_roots = |containers: &[Container], mut index: usize| loop {
-        if roots.contains(&index) {
-            return true;
+    // Whether each container lies in a root, in one forward pass (parents come first).
+    let mut is_root = vec![false; containers.len()];
+    for &root in &roots {
+        if let Some(flag) = is_root.get_mut(root) {
+            *flag = true;
         }
-        match containers.get(index).and_then(|c| c.parent) {
-            Some(parent) => index = parent,
-            None => return false,
-        }
-    };
+    }
+    let mut under_root = vec![false; containers.len()];
+    for index in 0..containers.len() {
+        let parent_in = containers[index].parent.is_some_and(|p| under_root.get(p).copied().unwrap_or(false));
+        under_root[index] = parent_in || is_root[index];
+    }
+    let in_roots = |_: &[Container], index: usize| under_root.get(index).copied().unwrap_or(false);
     // Boilerplate hints inside the chosen element always apply; a hinted ancestor of it is
     // a wrapper.
     let excluded_here = |containers: &[Container], block: &Block| {
         block.negative.is_some_and(|index| {
-            containers.get(index).is_some_and(|c| c.negative) && !roots.contains(&index) && {
+            containers.get(index).is_some_and(|c| c.negative) && !is_root.get(index).copied().unwrap_or(false) && {
                 // Hinted element strictly inside a root?
                 in_roots(containers, index)
             }

@@ -34,6 +34,8 @@ fn article(id: &str, published: &str, quotes: Vec<QuoteRecord>) -> ArticleRecord
         authors: vec![],
         published: Some(published.to_string()),
         published_source: PublishedSource::JsonLd,
+        published_confidence: None,
+        modified: None,
         language: "en".into(),
         kind: PageKind::News,
         text,
@@ -41,6 +43,7 @@ fn article(id: &str, published: &str, quotes: Vec<QuoteRecord>) -> ArticleRecord
         content_hash: "h".into(),
         simhash: None,
         cluster: None,
+        not_article: None,
         entities: vec![EntityMention {
             text: "Europe".into(),
             label: EntityLabel::Location,
