@@ -83,7 +83,7 @@ static NUMERIC_YEAR_LAST: LazyLock<Regex> = LazyLock::new(|| {
 
 /// "2019-05-17", "2019/05/17", "2019.05.17".
 static NUMERIC_YEAR_FIRST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b((?:19|20)\d{2})([./-])(\d{1,2})([./-])(\d{1,2})\b").expect("numeric date regex is valid")
+    Regex::new(r"\b((?:19|20)\d{2})([./-])(\d{1,2})([./-])(\d{1,2})(?:\b|T)").expect("numeric date regex is valid")
 });
 
 /// A date written in text, with its byte span.
@@ -95,7 +95,8 @@ pub struct TextDate {
 }
 
 /// Every date written in `text`, in order of position. `month_first` reads ambiguous numeric
-/// dates ("05/06/2019") month first, as in the United States; otherwise day first.
+/// dates with slashes ("05/06/2019") month first, as in the United States; otherwise, and
+/// always with dots or hyphens ("05.06.2019", "01-11-2023"), day first.
 pub fn dates_in_text(text: &str, month_first: bool) -> Vec<TextDate> {
     let mut found: Vec<TextDate> = Vec::new();
     let mut push = |start: usize, end: usize, year: &str, month: u32, day: &str| {
@@ -120,6 +121,8 @@ pub fn dates_in_text(text: &str, month_first: bool) -> Vec<TextDate> {
             continue;
         }
         let (first, second): (u32, u32) = (c[1].parse().unwrap_or(0), c[3].parse().unwrap_or(0));
+        // Month first is a convention of slashes ("11/01/2023"); dots and hyphens are day first.
+        let month_first = month_first && &c[2] == "/";
         let (month, day) = if (month_first && first <= 12) || second > 12 { (first, &c[3]) } else { (second, &c[1]) };
         push(all.start(), all.end(), &c[5], month, day);
     }
@@ -184,21 +187,40 @@ static COMPACT_URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"/((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])/").expect("compact url date regex is valid")
 });
 
-static ISO_IN_TEXT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b((?:19|20)\d{2})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b").expect("iso date regex is valid")
+/// A leading ISO date, whatever follows it ("2022-01-10T22:06:08:684Z" is malformed after the
+/// day, but the day is clear).
+static LEADING_ISO_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^((?:19|20)\d{2})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?:$|[T\s_])").expect("iso date regex is valid")
 });
+
+/// Whether a machine-readable date states UTC explicitly ("Z", "+00:00", "GMT"), as opposed to
+/// a local offset or no offset at all.
+pub fn states_utc(value: &str) -> bool {
+    let value = value.trim();
+    value.ends_with('Z') || value.ends_with("+00:00") || value.ends_with("+0000") || value.ends_with("GMT")
+}
 
 /// Parses a machine-readable date (meta content, JSON-LD, `<time datetime>`), checking it is
 /// plausible.
 pub fn parse_machine_date(value: &str) -> Option<DateTime<FixedOffset>> {
+    parse_stated_date(value, true)
+}
+
+/// Parses a date stated in a visible element (`<time>` text or attribute): like
+/// [`parse_machine_date`], but numeric dates with slashes follow the page's convention.
+pub fn parse_visible_date(value: &str, month_first: bool) -> Option<DateTime<FixedOffset>> {
+    parse_stated_date(value, month_first)
+}
+
+fn parse_stated_date(value: &str, month_first: bool) -> Option<DateTime<FixedOffset>> {
     let value = value.trim();
     if value.is_empty() || value.len() > 64 {
         return None;
     }
-    parse_machine_date_unchecked(value).filter(is_plausible)
+    parse_machine_date_unchecked(value, month_first).filter(is_plausible)
 }
 
-fn parse_machine_date_unchecked(value: &str) -> Option<DateTime<FixedOffset>> {
+fn parse_machine_date_unchecked(value: &str, month_first: bool) -> Option<DateTime<FixedOffset>> {
     if let Ok(date) = DateTime::parse_from_rfc3339(value) {
         return Some(date);
     }
@@ -243,13 +265,13 @@ fn parse_machine_date_unchecked(value: &str) -> Option<DateTime<FixedOffset>> {
         }
     }
     // "2019-05-14T10:00:00+00:00 extra" or "2019-05-14 (updated)": take the leading date.
-    if let Some(captures) = ISO_IN_TEXT.captures(value)
-        && captures.get(0).is_some_and(|m| m.start() == 0)
-    {
+    if let Some(captures) = LEADING_ISO_DATE.captures(value) {
         return date_from_parts(&captures[1], &captures[2], &captures[3]);
     }
-    // Prose in a machine field ("04:25:06 PM IST Apr 08, 2020", "17.05.2019 10:00").
-    dates_in_text(value, false).first().and_then(|d| d.date.and_hms_opt(0, 0, 0)).map(utc)
+    // Prose in a machine field ("04:25:06 PM IST Apr 08, 2020", "17.05.2019 10:00"). Software
+    // that writes slashes in `<meta>` and JSON-LD writes month first ("11/01/2023 12:43:42" is
+    // November 1).
+    dates_in_text(value, month_first).first().and_then(|d| d.date.and_hms_opt(0, 0, 0)).map(utc)
 }
 
 /// The date in a URL path such as `/2019/05/14/` or `/20190514/`.
@@ -303,6 +325,10 @@ mod tests {
             ("2019-05-14T10:30", "2019-05-14"),
             ("Tue, 14 May 2019 10:30:00 GMT", "2019-05-14"),
             ("20190514T103000Z", "2019-05-14"),
+            ("2022-01-10T22:06:08:684Z", "2022-01-10"),
+            ("04:25:06 PM IST Apr 08, 2020", "2020-04-08"),
+            ("11/01/2023 12:43:42", "2023-11-01"),
+            ("17.05.2019 10:00", "2019-05-17"),
         ] {
             assert_eq!(ymd(parse_machine_date(input)).as_deref(), Some(expected), "{input}");
         }

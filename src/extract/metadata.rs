@@ -123,8 +123,9 @@ pub(super) struct Raw {
     headings_seen: usize,
 }
 
-/// Reads the page's metadata.
-pub fn collect(doc: &Html, page_url: Option<&Url>) -> Metadata {
+/// Reads the page's metadata; `source` is the page before pruning (the date cascade's last
+/// step reads it).
+pub fn collect(doc: &Html, page_url: Option<&Url>, source: &str) -> Metadata {
     let root = doc.root_element();
     let raw = gather(root);
     let mut meta = Metadata {
@@ -173,6 +174,7 @@ pub fn collect(doc: &Html, page_url: Option<&Url>) -> Metadata {
         page_url,
         canonical_url: meta.canonical_url.as_deref(),
         root,
+        source,
     });
     meta.published = dated.published;
     meta.published_source = dated.source;
@@ -688,7 +690,7 @@ mod tests {
     fn collect_from(html: &str, url: &str) -> Metadata {
         let doc = Html::parse_document(html);
         let url = Url::parse(url).expect("test url is valid");
-        collect(&doc, Some(&url))
+        collect(&doc, Some(&url), html)
     }
 
     const LD_GRAPH_PAGE: &str = r#"<!doctype html><html lang="en-GB"><head>

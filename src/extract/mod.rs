@@ -111,9 +111,9 @@ pub enum ExtractError {
 pub fn extract(html: &str, page_url: Option<&Url>) -> Result<ExtractedPage, ExtractError> {
     let html = truncate_to_char_boundary(html, MAX_HTML_BYTES);
     let Some(pruned) = prune::prune(html, PruneLevel::Aggressive) else {
-        return extract_parsed(html, html.len(), page_url);
+        return extract_parsed(html, html, page_url);
     };
-    let page = extract_parsed(&pruned.html, html.len(), page_url);
+    let page = extract_parsed(&pruned.html, html, page_url);
     // A footer or aside with less prose than an article cannot have wrapped one.
     let wrapper_removed = pruned.soft_removed_chars >= MIN_ARTICLE_CHARS
         && match &page {
@@ -124,16 +124,17 @@ pub fn extract(html: &str, page_url: Option<&Url>) -> Result<ExtractedPage, Extr
         return page;
     }
     match prune::prune(html, PruneLevel::Gentle) {
-        Some(gentle) => extract_parsed(&gentle.html, html.len(), page_url),
-        None => extract_parsed(html, html.len(), page_url),
+        Some(gentle) => extract_parsed(&gentle.html, html, page_url),
+        None => extract_parsed(html, html, page_url),
     }
 }
 
-/// Parses (pruned) HTML and extracts from the DOM; `original_bytes` is the page's size before
-/// pruning, for the error message.
-fn extract_parsed(html: &str, original_bytes: usize, page_url: Option<&Url>) -> Result<ExtractedPage, ExtractError> {
+/// Parses (pruned) HTML and extracts from the DOM; `original` is the page before pruning (for
+/// the error message and the date cascade's last resort).
+fn extract_parsed(html: &str, original: &str, page_url: Option<&Url>) -> Result<ExtractedPage, ExtractError> {
+    let original_bytes = original.len();
     let doc = Html::parse_document(html);
-    let meta = metadata::collect(&doc, page_url);
+    let meta = metadata::collect(&doc, page_url, original);
     let root = doc.root_element();
     let body = root.child_elements().find(|e| e.value().name() == "body").unwrap_or(root);
     let mut main = text::extract_main_text(body);

@@ -2,10 +2,12 @@
 //! the order the best date extractors use (htmldate, trafilatura), each step a named function
 //! with its confidence in [`CONFIDENCE`].
 //!
+//! 0. `<meta>` publication keys come first, specific ones (Open Graph, Parse.ly, Sailthru,
+//!    citation, ...) before generic ones (`date`, `dc.date`), as in htmldate: where they and
+//!    JSON-LD disagree, the JSON-LD date is more often another version's.
 //! 1. JSON-LD `datePublished`/`dateCreated`/`uploadDate` of the article item, then of any item
 //!    (`@graph` entries included); `dateModified` is the modification date, never the
 //!    publication date.
-//! 2. `<meta>` publication keys (Open Graph, Dublin Core, Parse.ly, Sailthru, citation, ...).
 //! 3. `<time datetime>`, microdata and hAtom dates, scored by where they stand (the article and
 //!    its header count, asides, footers, related lists and comments do not).
 //! 4. A date in the page or canonical URL (`/2019/05/17/`).
@@ -52,8 +54,6 @@ pub const PUBLISHED_META_KEYS: &[&str] = &[
     "article:post_date",
     "originalpublicationdate",
     "pubdate",
-    "pdate",
-    "ptime",
     "parsely-pub-date",
     "sailthru.date",
     "bt:pubdate",
@@ -75,19 +75,28 @@ pub const PUBLISHED_META_KEYS: &[&str] = &[
     "dc.date.publication",
     "dcterms.issued",
     "dcterms.created",
+    "release_date",
+    "video:release_date",
+];
+
+/// `<meta>` keys that carry a date without saying which: content systems fill them with the
+/// publication date, the last change or the day the page was built. They are read after the
+/// specific keys. (Tried after JSON-LD and the page's date markup too: that lost as many
+/// pages as it won on the tuning part.)
+pub const GENERIC_DATE_META_KEYS: &[&str] = &[
+    "date",
+    "dc.date",
+    "dc:date",
     "dcterms.date",
     "dc.created",
     "dc:created",
-    "dc.date",
-    "dc:date",
     "date_published",
     "date_created",
     "dateposted",
-    "date",
     "doc_date",
     "created",
-    "release_date",
-    "video:release_date",
+    "pdate",
+    "ptime",
 ];
 
 /// `<meta>` keys that carry the modification date.
@@ -120,11 +129,22 @@ pub const CONFIDENCE: &[(Step, f32)] = &[
     (Step::TextAfterHeadline, 0.55),
     (Step::AnyText, 0.4),
     (Step::UpdatedText, 0.3),
+    (Step::PageSource, 0.25),
 ];
 
 /// Added to a date's confidence (up to [`MAX_CONFIDENCE`]) when another step names the same day.
 const AGREEMENT_BONUS: f32 = 0.04;
 const MAX_CONFIDENCE: f32 = 0.99;
+
+/// Bytes of the page source the last step reads.
+pub const MAX_SOURCE_SCAN_BYTES: usize = 1024 * 1024;
+
+/// How far apart a UTC date and a local date may be and still be the same moment written two
+/// ways (a naive local time can be up to 14 hours from UTC).
+const LOCAL_TIME_WINDOW_HOURS: i64 = 14;
+
+/// A date written just before the headline (a dateline above it) counts within this many bytes.
+const BEFORE_HEADLINE_BYTES: usize = 300;
 
 /// Body text read for written dates, in bytes: the byline and date stand near the top.
 pub const MAX_DATE_TEXT_BYTES: usize = 64 * 1024;
@@ -147,6 +167,7 @@ pub enum Step {
     TextAfterHeadline,
     AnyText,
     UpdatedText,
+    PageSource,
 }
 
 impl Step {
@@ -160,9 +181,12 @@ impl Step {
             Step::Meta => PublishedSource::Meta,
             Step::Markup => PublishedSource::Time,
             Step::Url => PublishedSource::Url,
-            Step::HintedText | Step::CuedText | Step::TextAfterHeadline | Step::AnyText | Step::UpdatedText => {
-                PublishedSource::Text
-            }
+            Step::HintedText
+            | Step::CuedText
+            | Step::TextAfterHeadline
+            | Step::AnyText
+            | Step::UpdatedText
+            | Step::PageSource => PublishedSource::Text,
         }
     }
 }
@@ -174,6 +198,8 @@ pub struct Evidence<'a> {
     pub page_url: Option<&'a Url>,
     pub canonical_url: Option<&'a str>,
     pub root: ElementRef<'a>,
+    /// The page as it came, before pruning (scripts and comments included), for the last step.
+    pub source: &'a str,
 }
 
 /// The chosen dates.
@@ -194,16 +220,17 @@ pub fn choose(evidence: &Evidence<'_>) -> Dated {
     let modified = modified_date(evidence);
     let text = BodyText::of(evidence.root);
     let month_first = month_first(evidence.root);
-    let steps: [(Step, &StepFn<'_>); 9] = [
+    let steps: [(Step, &StepFn<'_>); 10] = [
         (Step::Meta, &|| meta_date(evidence.raw)),
         (Step::JsonLd, &|| json_ld_date(evidence)),
-        (Step::Markup, &|| markup_date(evidence.raw)),
+        (Step::Markup, &|| markup_date(evidence.raw, month_first)),
         (Step::Url, &|| url_date(evidence)),
         (Step::TextAfterHeadline, &|| text.date_after_headline(month_first)),
         (Step::CuedText, &|| text.cued_date(month_first)),
         (Step::HintedText, &|| hinted_text_date(evidence.raw, month_first)),
         (Step::AnyText, &|| text.first_date(month_first)),
         (Step::UpdatedText, &|| text.updated_date(month_first)),
+        (Step::PageSource, &|| source_date(evidence.source)),
     ];
     let mut chosen: Option<(Step, DateTime<FixedOffset>)> = None;
     let mut agreeing = 0usize;
@@ -222,6 +249,8 @@ pub fn choose(evidence: &Evidence<'_>) -> Dated {
             break;
         }
     }
+    let zone = PageZone::of(evidence.root);
+    let chosen = chosen.map(|(step, date)| (step, local_day(date, &machine_dates(evidence), zone)));
     match chosen {
         Some((step, date)) => Dated {
             published: Some(date),
@@ -231,6 +260,122 @@ pub fn choose(evidence: &Evidence<'_>) -> Dated {
         },
         None => Dated { modified, ..Dated::default() },
     }
+}
+
+/// Every machine-readable publication date on the page, as written and parsed.
+fn machine_dates<'a>(evidence: &'a Evidence<'_>) -> Vec<(&'a str, DateTime<FixedOffset>)> {
+    let ld = evidence
+        .article_item
+        .into_iter()
+        .chain(evidence.raw.ld_items.iter())
+        .flat_map(|item| LD_PUBLISHED_KEYS.iter().filter_map(move |k| item.get(*k)?.as_str()));
+    let metas = metadata::meta_values(evidence.raw, PUBLISHED_META_KEYS)
+        .chain(metadata::meta_values(evidence.raw, GENERIC_DATE_META_KEYS));
+    let times = evidence.raw.times.iter().filter(|(_, score)| *score > 0).map(|(value, _)| value.as_str());
+    ld.chain(metas).chain(times).filter_map(|value| Some((value, date::parse_machine_date(value)?))).collect()
+}
+
+/// The day as the page states it locally. A date stated in UTC ("Z") may fall on the next or
+/// previous day from the publisher's view; when another machine date on the page is the same
+/// moment (or within [`LOCAL_TIME_WINDOW_HOURS`]) written with a local offset or with no offset
+/// at all, its day is the page's day. Otherwise, on a page in a Central European language,
+/// the UTC moment is read in Central European Time (a story stamped 23:01Z in November went
+/// out at 00:01 the next day).
+fn local_day(
+    chosen: DateTime<FixedOffset>,
+    dates: &[(&str, DateTime<FixedOffset>)],
+    zone: PageZone,
+) -> DateTime<FixedOffset> {
+    let chosen_in_utc = dates.iter().any(|(value, date)| *date == chosen && date::states_utc(value));
+    if !chosen_in_utc {
+        return chosen;
+    }
+    let window = chrono::Duration::hours(LOCAL_TIME_WINDOW_HOURS);
+    let written_locally = dates.iter().find(|(value, date)| {
+        !date::states_utc(value)
+            && date.date_naive() != chosen.date_naive()
+            && (*date - chosen).abs() <= window
+            && (date.offset().local_minus_utc() != 0 || (*date - chosen).abs() >= chrono::Duration::hours(1))
+    });
+    match (written_locally, zone) {
+        (Some((_, date)), _) => *date,
+        // "+00:00" is what WordPress writes for a site left on UTC, with local times; only an
+        // explicit "Z" is a UTC moment.
+        (None, PageZone::CentralEurope)
+            if dates.iter().any(|(value, date)| *date == chosen && value.trim().ends_with('Z')) =>
+        {
+            central_european_offset(chosen).map_or(chosen, |offset| chosen.with_timezone(&offset))
+        }
+        (None, _) => chosen,
+    }
+}
+
+/// Where a page's readers are, as far as its `<html lang>` tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PageZone {
+    /// Central European Time (UTC+1, UTC+2 in summer).
+    CentralEurope,
+    Unknown,
+}
+
+/// Languages published mostly from Central European Time, and the regions (`lang="de-AT"`)
+/// that are in it; a language with another region ("fr-CA", "es-MX") is not.
+const CENTRAL_EUROPEAN_LANGUAGES: &[&str] =
+    &["de", "it", "nl", "pl", "cs", "sk", "hu", "da", "sv", "nb", "nn", "no", "hr", "sl", "sr", "bs", "fr", "es"];
+const CENTRAL_EUROPEAN_REGIONS: &[&str] = &[
+    "de", "at", "ch", "li", "lu", "be", "nl", "fr", "mc", "es", "ad", "it", "sm", "va", "pl", "cz", "sk", "hu", "si",
+    "hr", "rs", "ba", "me", "mk", "al", "dk", "se", "no",
+];
+
+impl PageZone {
+    fn of(root: ElementRef<'_>) -> PageZone {
+        let lang = root.value().attr("lang").unwrap_or("").trim().to_ascii_lowercase().replace('_', "-");
+        let mut parts = lang.split('-');
+        let language = parts.next().unwrap_or("");
+        let region = parts.next();
+        let central = CENTRAL_EUROPEAN_LANGUAGES.contains(&language)
+            && region.is_none_or(|r| CENTRAL_EUROPEAN_REGIONS.contains(&r));
+        if central { PageZone::CentralEurope } else { PageZone::Unknown }
+    }
+}
+
+/// The Central European offset at a moment: UTC+2 from the last Sunday of March to the last
+/// Sunday of October (01:00 UTC), else UTC+1.
+fn central_european_offset(moment: DateTime<FixedOffset>) -> Option<FixedOffset> {
+    use chrono::{Datelike, TimeZone, Utc};
+    let year = moment.year();
+    let last_sunday = |month: u32| {
+        let last = NaiveDate::from_ymd_opt(year, month, 31)?;
+        let back = last.weekday().num_days_from_sunday();
+        Utc.from_utc_datetime(&(last - chrono::Duration::days(i64::from(back))).and_hms_opt(1, 0, 0)?).into()
+    };
+    let (start, end): (Option<DateTime<Utc>>, Option<DateTime<Utc>>) = (last_sunday(3), last_sunday(10));
+    let summer = start.zip(end).is_some_and(|(start, end)| moment >= start && moment < end);
+    FixedOffset::east_opt(if summer { 2 * 3600 } else { 3600 })
+}
+
+/// The most frequent plausible date written anywhere in the page source, scripts and comments
+/// included (htmldate's last resort): content management systems repeat the publication date
+/// in data layers, cache notes and asset URLs. Copyright years are skipped.
+fn source_date(source: &str) -> Option<DateTime<FixedOffset>> {
+    let mut end = source.len().min(MAX_SOURCE_SCAN_BYTES);
+    while !source.is_char_boundary(end) {
+        end -= 1;
+    }
+    let source = &source[..end];
+    let mut counts: Vec<(NaiveDate, usize, usize)> = Vec::new();
+    for found in date::dates_in_text(source, false) {
+        if plausible(found.date).is_none()
+            || date::cue_before(&source[..found.start], CUE_WINDOW_BYTES) == Some(Cue::Copyright)
+        {
+            continue;
+        }
+        match counts.iter_mut().find(|(day, ..)| *day == found.date) {
+            Some((_, count, _)) => *count += 1,
+            None => counts.push((found.date, 1, found.start)),
+        }
+    }
+    counts.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.2.cmp(&a.2))).and_then(|(day, ..)| plausible(day))
 }
 
 /// JSON-LD publication date: the article item first, then other items that describe the page.
@@ -248,15 +393,18 @@ fn json_ld_date(evidence: &Evidence<'_>) -> Option<DateTime<FixedOffset>> {
         .find_map(date::parse_machine_date)
 }
 
+/// The specific keys first, then the generic ones.
 fn meta_date(raw: &Raw) -> Option<DateTime<FixedOffset>> {
-    metadata::meta_values(raw, PUBLISHED_META_KEYS).find_map(date::parse_machine_date)
+    metadata::meta_values(raw, PUBLISHED_META_KEYS)
+        .chain(metadata::meta_values(raw, GENERIC_DATE_META_KEYS))
+        .find_map(date::parse_machine_date)
 }
 
 /// The best-placed `<time>`/microdata date (see `metadata::note_machine_date` for the scores).
-fn markup_date(raw: &Raw) -> Option<DateTime<FixedOffset>> {
+fn markup_date(raw: &Raw, month_first: bool) -> Option<DateTime<FixedOffset>> {
     let mut times: Vec<&(String, u8)> = raw.times.iter().filter(|(_, s)| *s > 0).collect();
     times.sort_by_key(|(_, score)| std::cmp::Reverse(*score));
-    times.iter().find_map(|(datetime, _)| date::parse_machine_date(datetime))
+    times.iter().find_map(|(datetime, _)| date::parse_visible_date(datetime, month_first))
 }
 
 fn url_date(evidence: &Evidence<'_>) -> Option<DateTime<FixedOffset>> {
@@ -355,14 +503,20 @@ impl BodyText {
         self.dates(month_first).find(|(_, cue, _)| *cue == Some(Cue::Published)).map(|(_, _, date)| date)
     }
 
+    /// The first date after the headline within [`HEADLINE_WINDOW_BYTES`], else the last one
+    /// just before it (within [`BEFORE_HEADLINE_BYTES`]).
     fn date_after_headline(&self, month_first: bool) -> Option<DateTime<FixedOffset>> {
         let headline = self.headline_at?;
-        self.dates(month_first)
+        let near: Vec<(usize, DateTime<FixedOffset>)> = self
+            .dates(month_first)
             .filter(|(at, cue, _)| {
-                *at >= headline && *at - headline <= HEADLINE_WINDOW_BYTES && *cue != Some(Cue::Updated)
+                *cue != Some(Cue::Updated)
+                    && *at + BEFORE_HEADLINE_BYTES >= headline
+                    && *at <= headline + HEADLINE_WINDOW_BYTES
             })
-            .map(|(_, _, date)| date)
-            .next()
+            .map(|(at, _, date)| (at, date))
+            .collect();
+        near.iter().find(|(at, _)| *at >= headline).or_else(|| near.last()).map(|(_, date)| *date)
     }
 
     /// Last resort: a date the page calls a modification ("Updated May 14, 2019") is closer
