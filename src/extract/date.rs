@@ -25,6 +25,8 @@ const DATE_WORDS: &str = include_str!("../../config/lexicons/date_words.tsv");
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cue {
     Published,
+    /// A label that dates without saying which date ("Datum:", "Stand:", "vom").
+    Dated,
     Updated,
     Copyright,
 }
@@ -42,6 +44,7 @@ static WORDS: LazyLock<DateWords> = LazyLock::new(|| {
         let word = word.trim().to_lowercase();
         match class.trim() {
             "published" => words.cues.push((word, Cue::Published)),
+            "dated" => words.cues.push((word, Cue::Dated)),
             "updated" => words.cues.push((word, Cue::Updated)),
             "copyright" => words.cues.push((word, Cue::Copyright)),
             month => {

@@ -2,21 +2,23 @@
 //! the order the best date extractors use (htmldate, trafilatura), each step a named function
 //! with its confidence in [`CONFIDENCE`].
 //!
-//! 0. `<meta>` publication keys come first, specific ones (Open Graph, Parse.ly, Sailthru,
-//!    citation, ...) before generic ones (`date`, `dc.date`), as in htmldate: where they and
-//!    JSON-LD disagree, the JSON-LD date is more often another version's.
-//! 1. JSON-LD `datePublished`/`dateCreated`/`uploadDate` of the article item, then of any item
+//! 1. `<meta>` publication keys, specific ones (Open Graph, Parse.ly, Sailthru, citation, ...)
+//!    before generic ones (`date`, `dc.date`). As in htmldate they come before JSON-LD: where
+//!    the two disagree, the JSON-LD date is more often another version's.
+//! 2. JSON-LD `datePublished`/`dateCreated`/`uploadDate` of the article item, then of any item
 //!    (`@graph` entries included); `dateModified` is the modification date, never the
 //!    publication date.
 //! 3. `<time datetime>`, microdata and hAtom dates, scored by where they stand (the article and
 //!    its header count, asides, footers, related lists and comments do not).
 //! 4. A date in the page or canonical URL (`/2019/05/17/`).
-//! 5. Dates written in elements whose class names a date or byline ("date", "datum",
+//! 5. A date written in the page text after a publication phrase in one of the lexicon's
+//!    languages ("Published", "Veröffentlicht am", "Publié le", "Publicado el").
+//! 6. The first date written after the headline (or just before it).
+//! 7. A date after a label that does not say which date it is ("Datum:", "Stand:", "vom").
+//! 8. Dates written in elements whose class names a date or byline ("date", "datum",
 //!    "published", "byline", ...).
-//! 6. Dates written in the page text after a publication phrase in one of the lexicon's
-//!    languages ("Published", "Veröffentlicht am", "Stand:", "Publié le", "Publicado el").
-//! 7. The first date written after the headline, then anywhere in the text (the "extensive"
-//!    search, least sure), and last a date the page calls a modification.
+//! 9. The first date anywhere in the text (the "extensive" search, least sure), then a date
+//!    the page calls a modification, and last the most frequent date in the page source.
 //!
 //! Every candidate must be plausible (from [`super::date::EARLIEST_YEAR`] to tomorrow); text
 //! dates after a copyright phrase or a modification phrase ("Updated", "Aktualisiert") are not
@@ -125,7 +127,8 @@ pub const CONFIDENCE: &[(Step, f32)] = &[
     (Step::Markup, 0.85),
     (Step::Url, 0.8),
     (Step::HintedText, 0.7),
-    (Step::CuedText, 0.7),
+    (Step::CuedText, 0.75),
+    (Step::LabelledText, 0.6),
     (Step::TextAfterHeadline, 0.55),
     (Step::AnyText, 0.4),
     (Step::UpdatedText, 0.3),
@@ -165,6 +168,7 @@ pub enum Step {
     HintedText,
     CuedText,
     TextAfterHeadline,
+    LabelledText,
     AnyText,
     UpdatedText,
     PageSource,
@@ -183,6 +187,7 @@ impl Step {
             Step::Url => PublishedSource::Url,
             Step::HintedText
             | Step::CuedText
+            | Step::LabelledText
             | Step::TextAfterHeadline
             | Step::AnyText
             | Step::UpdatedText
@@ -220,13 +225,14 @@ pub fn choose(evidence: &Evidence<'_>) -> Dated {
     let modified = modified_date(evidence);
     let text = BodyText::of(evidence.root);
     let month_first = month_first(evidence.root);
-    let steps: [(Step, &StepFn<'_>); 10] = [
+    let steps: [(Step, &StepFn<'_>); 11] = [
         (Step::Meta, &|| meta_date(evidence.raw)),
         (Step::JsonLd, &|| json_ld_date(evidence)),
         (Step::Markup, &|| markup_date(evidence.raw, month_first)),
         (Step::Url, &|| url_date(evidence)),
+        (Step::CuedText, &|| text.cued_date(month_first, Cue::Published)),
         (Step::TextAfterHeadline, &|| text.date_after_headline(month_first)),
-        (Step::CuedText, &|| text.cued_date(month_first)),
+        (Step::LabelledText, &|| text.cued_date(month_first, Cue::Dated)),
         (Step::HintedText, &|| hinted_text_date(evidence.raw, month_first)),
         (Step::AnyText, &|| text.first_date(month_first)),
         (Step::UpdatedText, &|| text.updated_date(month_first)),
@@ -480,9 +486,9 @@ impl BodyText {
                     if element.name() == "h1" && out.headline_at.is_none() {
                         out.headline_at = Some(out.text.len());
                     }
-                    if super::hints::tag_traits(element.name()).block {
-                        out.text.push('\n');
-                    }
+                    // A space at every element, so that "Tanja Karrasch</span><span>3.11.2023"
+                    // keeps its date a word of its own.
+                    out.text.push(if super::hints::tag_traits(element.name()).block { '\n' } else { ' ' });
                 }
                 _ => {}
             }
@@ -499,8 +505,9 @@ impl BodyText {
         })
     }
 
-    fn cued_date(&self, month_first: bool) -> Option<DateTime<FixedOffset>> {
-        self.dates(month_first).find(|(_, cue, _)| *cue == Some(Cue::Published)).map(|(_, _, date)| date)
+    /// The first date after a phrase of this kind.
+    fn cued_date(&self, month_first: bool, kind: Cue) -> Option<DateTime<FixedOffset>> {
+        self.dates(month_first).find(|(_, cue, _)| *cue == Some(kind)).map(|(_, _, date)| date)
     }
 
     /// The first date after the headline within [`HEADLINE_WINDOW_BYTES`], else the last one
