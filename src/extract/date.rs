@@ -89,6 +89,11 @@ static NUMERIC_YEAR_FIRST: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b((?:19|20)\d{2})([./-])(\d{1,2})([./-])(\d{1,2})(?:\b|T)").expect("numeric date regex is valid")
 });
 
+/// "2020年07月03日" (Chinese and Japanese), "2020년 7월 3일" (Korean).
+static CJK_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"((?:19|20)\d{2})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]").expect("CJK date regex is valid")
+});
+
 /// A date written in text, with its byte span.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TextDate {
@@ -135,6 +140,11 @@ pub fn dates_in_text(text: &str, month_first: bool) -> Vec<TextDate> {
             continue;
         }
         push(all.start(), all.end(), &c[1], c[3].parse().unwrap_or(0), &c[5]);
+    }
+    for c in CJK_DATE.captures_iter(text) {
+        if let Some(all) = c.get(0) {
+            push(all.start(), all.end(), &c[1], c[2].parse().unwrap_or(0), &c[3]);
+        }
     }
     found.sort_by_key(|d| d.start);
     // Overlapping matches ("17.05.2019" inside a wordy match) keep the first.
@@ -381,6 +391,10 @@ mod tests {
             ("Posted March 3rd, 2020", "2020-03-03"),
             ("12. Dezember 2018", "2018-12-12"),
             ("5 sept. 2019", "2019-09-05"),
+            ("15 августа 2016, 13:43", "2016-08-15"),
+            ("2020年07月03日", "2020-07-03"),
+            ("الأربعاء، 07 أكتوبر 2020 - 12:09 م", "2020-10-07"),
+            ("12 października 2021", "2021-10-12"),
         ] {
             assert_eq!(ymd(date_from_text(text)).as_deref(), Some(expected), "{text}");
         }

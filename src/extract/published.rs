@@ -255,6 +255,20 @@ pub fn choose(evidence: &Evidence<'_>) -> Dated {
             break;
         }
     }
+    // A page republished after an update shows readers the new date: when the machine dates
+    // say "published X, modified Y" and the date the page shows (its `<time>`, a dated phrase,
+    // the date under the headline) is Y, Y is the date of this version.
+    if let (Some((step, date)), Some(modified)) = (chosen, modified)
+        && matches!(step, Step::Meta | Step::JsonLd)
+        && modified.date_naive() != date.date_naive()
+    {
+        let shown = markup_date(evidence.raw, month_first)
+            .or_else(|| text.cued_date(month_first, Cue::Published))
+            .or_else(|| text.date_after_headline(month_first));
+        if shown.is_some_and(|shown| shown.date_naive() == modified.date_naive()) {
+            chosen = Some((step, modified));
+        }
+    }
     let zone = PageZone::of(evidence.root);
     let chosen = chosen.map(|(step, date)| (step, local_day(date, &machine_dates(evidence), zone)));
     match chosen {
