@@ -214,6 +214,8 @@ impl PublishedSource {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum NotArticleReason {
+    /// No visible text at all: a script-rendered shell, a frameset.
+    Empty,
     /// Too little prose for an article: a stub, a gallery, a video page.
     TooShort,
     /// An error, "not found" or paywall page.
@@ -227,6 +229,7 @@ pub enum NotArticleReason {
 impl NotArticleReason {
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::Empty => "empty",
             Self::TooShort => "too-short",
             Self::ErrorPage => "error-page",
             Self::LinkList => "link-list",

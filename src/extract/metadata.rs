@@ -174,6 +174,7 @@ pub fn collect(doc: &Html, page_url: Option<&Url>, source: &str) -> Metadata {
         page_url,
         canonical_url: meta.canonical_url.as_deref(),
         root,
+        title: meta.title.as_deref(),
         source,
     });
     meta.published = dated.published;
@@ -424,7 +425,8 @@ fn choose_title(raw: &Raw, article_item: Option<&Map<String, Value>>, site: Opti
         .map(clean_text);
     let h1 = raw.h1_in_article.clone().or_else(|| raw.h1.clone());
     let tag = raw.title_tag.as_deref().map(|t| strip_site_suffix(t, site, true));
-    [og, ld, h1, tag].into_iter().flatten().find(|t| !t.is_empty())
+    let meta_title = meta_value(raw, &["title", "dc.title"]).map(|t| strip_site_suffix(&clean_text(t), site, true));
+    [og, ld, h1, tag, meta_title].into_iter().flatten().find(|t| !t.is_empty())
 }
 
 /// Removes a trailing " | Site" / " - Site" from a title: always when it names the site, and,

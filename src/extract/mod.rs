@@ -92,10 +92,7 @@ pub struct ExtractedPage {
 /// Why nothing could be extracted from a page.
 #[derive(Debug, thiserror::Error)]
 pub enum ExtractError {
-    #[error(
-        "no content in page ({bytes} bytes): no visible text or title outside scripts and \
-         markup; check that the document is HTML and not a script-rendered shell"
-    )]
+    #[error("no content in page ({bytes} bytes): the document is empty")]
     NoContent { bytes: usize },
     #[error("not an HTML document: {reason}; only HTML pages are extracted")]
     NotText { reason: String },
@@ -139,11 +136,14 @@ fn extract_parsed(html: &str, original: &str, page_url: Option<&Url>) -> Result<
     let body = root.child_elements().find(|e| e.value().name() == "body").unwrap_or(root);
     let mut main = text::extract_main_text(body);
     main.paragraphs = text::cut_at_end_mark(main.paragraphs);
-    if main.paragraphs.is_empty() && main.page_chars == 0 && meta.title.is_none() {
+    // Only input with nothing in it is an error; a page with no visible text (a script-rendered
+    // shell) still gets its record, as a page that is not an article.
+    if original.trim().is_empty() {
         return Err(ExtractError::NoContent { bytes: original_bytes });
     }
+    let empty = main.paragraphs.is_empty() && main.page_chars == 0;
 
-    let not_article = judge_article(&meta, &main);
+    let not_article = if empty { Some(NotArticleReason::Empty) } else { judge_article(&meta, &main) };
     let is_article = not_article.is_none();
     let kind_url = page_url.cloned().or_else(|| meta.canonical_url.as_deref().and_then(|c| Url::parse(c).ok()));
     let kind = kind::classify(&meta, kind_url.as_ref(), &main.paragraphs, is_article);
@@ -360,14 +360,20 @@ mod tests {
     }
 
     #[test]
-    fn empty_documents_are_no_content() {
+    fn empty_documents_are_no_content_and_script_shells_get_a_record() {
         assert!(matches!(extract("", None), Err(ExtractError::NoContent { .. })));
-        assert!(matches!(
-            extract("<html><head><script>var a = 1;</script></head><body></body></html>", None),
-            Err(ExtractError::NoContent { .. })
-        ));
+        assert!(matches!(extract(" \n\t ", None), Err(ExtractError::NoContent { .. })));
         let message = ExtractError::NoContent { bytes: 10 }.to_string();
         assert!(message.starts_with("no content in page"));
+        let shell = extract(
+            "<html><head><meta name=\"date\" content=\"2020-02-20\"><script>var a = 1;</script></head>\
+             <body><div id=\"root\"></div></body></html>",
+            None,
+        )
+        .expect("a script shell is a page");
+        assert_eq!(shell.not_article, Some(NotArticleReason::Empty));
+        assert!(!shell.is_article);
+        assert_eq!(shell.published.map(|d| d.format("%F").to_string()).as_deref(), Some("2020-02-20"));
     }
 
     #[test]

@@ -203,6 +203,8 @@ pub struct Evidence<'a> {
     pub page_url: Option<&'a Url>,
     pub canonical_url: Option<&'a str>,
     pub root: ElementRef<'a>,
+    /// The page's title, to find its headline in the body.
+    pub title: Option<&'a str>,
     /// The page as it came, before pruning (scripts and comments included), for the last step.
     pub source: &'a str,
 }
@@ -223,7 +225,7 @@ type StepFn<'a> = dyn Fn() -> Option<DateTime<FixedOffset>> + 'a;
 /// Runs the cascade.
 pub fn choose(evidence: &Evidence<'_>) -> Dated {
     let modified = modified_date(evidence);
-    let text = BodyText::of(evidence.root);
+    let text = BodyText::of(evidence.root, evidence.title);
     let month_first = month_first(evidence.root);
     let steps: [(Step, &StepFn<'_>); 11] = [
         (Step::Meta, &|| meta_date(evidence.raw)),
@@ -241,6 +243,11 @@ pub fn choose(evidence: &Evidence<'_>) -> Dated {
     let mut chosen: Option<(Step, DateTime<FixedOffset>)> = None;
     let mut agreeing = 0usize;
     for (step, find) in steps {
+        // Agreement is only looked for among the machine-readable steps and the URL; the text
+        // steps cost more and guess more.
+        if chosen.is_some() && !matches!(step, Step::Meta | Step::JsonLd | Step::Markup | Step::Url) {
+            break;
+        }
         let Some(date) = find() else { continue };
         match chosen {
             None => chosen = Some((step, date)),
@@ -249,10 +256,6 @@ pub fn choose(evidence: &Evidence<'_>) -> Dated {
                     agreeing += 1;
                 }
             }
-        }
-        // Agreement is only looked for among the sure steps; the text steps cost more.
-        if chosen.is_some() && matches!(step, Step::Url) {
-            break;
         }
     }
     // A page republished after an update shows readers the new date: when the machine dates
@@ -472,6 +475,22 @@ fn plausible(date: NaiveDate) -> Option<DateTime<FixedOffset>> {
     date.and_hms_opt(0, 0, 0).map(|d| d.and_utc().fixed_offset()).filter(date::is_plausible)
 }
 
+/// Most `<h1>`/`<h2>` elements compared with the title when looking for the headline.
+const MAX_HEADLINE_CANDIDATES: usize = 32;
+
+/// Lower-case words of a text.
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+}
+
+/// Whether a heading repeats the title: at least two words, most of them in the title.
+fn repeats_title(heading: &[String], title: &[String]) -> bool {
+    heading.len() >= 2 && {
+        let shared = heading.iter().filter(|w| title.contains(w)).count();
+        shared * 10 >= heading.len() * 7
+    }
+}
+
 /// The body's visible text (bounded by [`MAX_DATE_TEXT_BYTES`]), blocks separated by newlines,
 /// and where the first `<h1>` starts in it.
 struct BodyText {
@@ -480,10 +499,15 @@ struct BodyText {
 }
 
 impl BodyText {
-    fn of(root: ElementRef<'_>) -> BodyText {
+    /// The body text; the headline is the first `<h1>` or `<h2>` that repeats the page's title
+    /// (the first `<h1>` when none does: a logo or section name may be the first heading).
+    fn of(root: ElementRef<'_>, title: Option<&str>) -> BodyText {
         let body = root.children().filter_map(ElementRef::wrap).find(|e| e.value().name() == "body");
         let mut out = BodyText { text: String::new(), headline_at: None };
         let Some(body) = body else { return out };
+        let title_words = title.map(words).unwrap_or_default();
+        let mut first_h1 = None;
+        let mut headings_seen = 0;
         for node in body.descendants() {
             if out.text.len() >= MAX_DATE_TEXT_BYTES {
                 break;
@@ -497,8 +521,16 @@ impl BodyText {
                     out.text.push_str(text);
                 }
                 Node::Element(element) => {
-                    if element.name() == "h1" && out.headline_at.is_none() {
-                        out.headline_at = Some(out.text.len());
+                    let name = element.name();
+                    if matches!(name, "h1" | "h2") && out.headline_at.is_none() && headings_seen < MAX_HEADLINE_CANDIDATES {
+                        headings_seen += 1;
+                        if name == "h1" && first_h1.is_none() {
+                            first_h1 = Some(out.text.len());
+                        }
+                        let heading: String = ElementRef::wrap(node).map(|e| e.text().take(16).collect()).unwrap_or_default();
+                        if repeats_title(&words(&heading), &title_words) {
+                            out.headline_at = Some(out.text.len());
+                        }
                     }
                     // A space at every element, so that "Tanja Karrasch</span><span>3.11.2023"
                     // keeps its date a word of its own.
@@ -507,6 +539,7 @@ impl BodyText {
                 _ => {}
             }
         }
+        out.headline_at = out.headline_at.or(first_h1);
         out
     }
 
