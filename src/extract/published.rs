@@ -24,6 +24,8 @@
 //! dates after a copyright phrase or a modification phrase ("Updated", "Aktualisiert") are not
 //! publication dates. Owns the choice only; parsing notations lives in [`super::date`].
 
+use std::cell::LazyCell;
+
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use scraper::{ElementRef, Node};
 use serde_json::{Map, Value};
@@ -146,6 +148,10 @@ pub const MAX_SOURCE_SCAN_BYTES: usize = 1024 * 1024;
 /// ways (a naive local time can be up to 14 hours from UTC).
 const LOCAL_TIME_WINDOW_HOURS: i64 = 14;
 
+/// A line of body text at most this long is a dateline or byline; a date in a longer one sits
+/// in a sentence of prose ("the vote on 6 September 2017 ...").
+const MAX_DATELINE_BYTES: usize = 160;
+
 /// A date written just before the headline (a dateline above it) counts within this many bytes.
 const BEFORE_HEADLINE_BYTES: usize = 300;
 
@@ -225,19 +231,20 @@ type StepFn<'a> = dyn Fn() -> Option<DateTime<FixedOffset>> + 'a;
 /// Runs the cascade.
 pub fn choose(evidence: &Evidence<'_>) -> Dated {
     let modified = modified_date(evidence);
-    let text = BodyText::of(evidence.root, evidence.title);
     let month_first = month_first(evidence.root);
+    // Read only when the machine-readable steps find nothing.
+    let text = LazyCell::new(|| BodyText::of(evidence.root, evidence.title, month_first));
     let steps: [(Step, &StepFn<'_>); 11] = [
         (Step::Meta, &|| meta_date(evidence.raw)),
         (Step::JsonLd, &|| json_ld_date(evidence)),
         (Step::Markup, &|| markup_date(evidence.raw, month_first)),
         (Step::Url, &|| url_date(evidence)),
-        (Step::CuedText, &|| text.cued_date(month_first, Cue::Published)),
-        (Step::TextAfterHeadline, &|| text.date_after_headline(month_first)),
-        (Step::LabelledText, &|| text.cued_date(month_first, Cue::Dated)),
+        (Step::CuedText, &|| text.cued_date(Cue::Published)),
+        (Step::TextAfterHeadline, &|| text.date_after_headline()),
+        (Step::LabelledText, &|| text.cued_date(Cue::Dated)),
         (Step::HintedText, &|| hinted_text_date(evidence.raw, month_first)),
-        (Step::AnyText, &|| text.first_date(month_first)),
-        (Step::UpdatedText, &|| text.updated_date(month_first)),
+        (Step::AnyText, &|| text.first_date()),
+        (Step::UpdatedText, &|| text.updated_date()),
         (Step::PageSource, &|| source_date(evidence.source)),
     ];
     let mut chosen: Option<(Step, DateTime<FixedOffset>)> = None;
@@ -266,8 +273,8 @@ pub fn choose(evidence: &Evidence<'_>) -> Dated {
         && modified.date_naive() != date.date_naive()
     {
         let shown = markup_date(evidence.raw, month_first)
-            .or_else(|| text.cued_date(month_first, Cue::Published))
-            .or_else(|| text.date_after_headline(month_first));
+            .or_else(|| text.cued_date(Cue::Published))
+            .or_else(|| text.date_after_headline());
         if shown.is_some_and(|shown| shown.date_naive() == modified.date_naive()) {
             chosen = Some((step, modified));
         }
@@ -491,95 +498,124 @@ fn repeats_title(heading: &[String], title: &[String]) -> bool {
     }
 }
 
-/// The body's visible text (bounded by [`MAX_DATE_TEXT_BYTES`]), blocks separated by newlines,
-/// and where the first `<h1>` starts in it.
+/// A date written in the body text.
+#[derive(Debug, Clone, Copy)]
+struct WrittenDate {
+    /// Byte offset in the body text.
+    at: usize,
+    cue: Option<Cue>,
+    date: DateTime<FixedOffset>,
+    /// Whether the line holding it is short (a dateline or byline, not a sentence of prose).
+    short_line: bool,
+}
+
+/// The body's visible text (bounded by [`MAX_DATE_TEXT_BYTES`]) read for written dates: the
+/// dates in it with the phrase before each, and where the headline starts.
 struct BodyText {
-    text: String,
+    dates: Vec<WrittenDate>,
     headline_at: Option<usize>,
 }
 
 impl BodyText {
     /// The body text; the headline is the first `<h1>` or `<h2>` that repeats the page's title
     /// (the first `<h1>` when none does: a logo or section name may be the first heading).
-    fn of(root: ElementRef<'_>, title: Option<&str>) -> BodyText {
-        let body = root.children().filter_map(ElementRef::wrap).find(|e| e.value().name() == "body");
-        let mut out = BodyText { text: String::new(), headline_at: None };
-        let Some(body) = body else { return out };
-        let title_words = title.map(words).unwrap_or_default();
-        let mut first_h1 = None;
-        let mut headings_seen = 0;
-        for node in body.descendants() {
-            if out.text.len() >= MAX_DATE_TEXT_BYTES {
-                break;
-            }
-            match node.value() {
-                Node::Text(text) => {
-                    if node.ancestors().next().and_then(ElementRef::wrap).is_some_and(|p| p.value().name() == "script")
-                    {
-                        continue;
-                    }
-                    out.text.push_str(text);
-                }
-                Node::Element(element) => {
-                    let name = element.name();
-                    if matches!(name, "h1" | "h2") && out.headline_at.is_none() && headings_seen < MAX_HEADLINE_CANDIDATES {
-                        headings_seen += 1;
-                        if name == "h1" && first_h1.is_none() {
-                            first_h1 = Some(out.text.len());
-                        }
-                        let heading: String = ElementRef::wrap(node).map(|e| e.text().take(16).collect()).unwrap_or_default();
-                        if repeats_title(&words(&heading), &title_words) {
-                            out.headline_at = Some(out.text.len());
-                        }
-                    }
-                    // A space at every element, so that "Tanja Karrasch</span><span>3.11.2023"
-                    // keeps its date a word of its own.
-                    out.text.push(if super::hints::tag_traits(element.name()).block { '\n' } else { ' ' });
-                }
-                _ => {}
-            }
-        }
-        out.headline_at = out.headline_at.or(first_h1);
-        out
-    }
-
-    /// Written dates with the cue before each (copyright dates dropped).
-    fn dates(&self, month_first: bool) -> impl Iterator<Item = (usize, Option<Cue>, DateTime<FixedOffset>)> + '_ {
-        date::dates_in_text(&self.text, month_first).into_iter().filter_map(|d| {
-            let cue = date::cue_before(&self.text[..d.start], CUE_WINDOW_BYTES);
-            let date = plausible(d.date)?;
-            (cue != Some(Cue::Copyright)).then_some((d.start, cue, date))
-        })
+    fn of(root: ElementRef<'_>, title: Option<&str>, month_first: bool) -> BodyText {
+        let (text, headline_at) = body_text(root, title);
+        let dates = date::dates_in_text(&text, month_first)
+            .into_iter()
+            .filter_map(|d| {
+                let cue = date::cue_before(&text[..d.start], CUE_WINDOW_BYTES);
+                let line_start = text[..d.start].rfind('\n').map_or(0, |i| i + 1);
+                let line_end = text[d.end..].find('\n').map_or(text.len(), |i| d.end + i);
+                let short_line = text[line_start..line_end].trim().len() <= MAX_DATELINE_BYTES;
+                let date = plausible(d.date)?;
+                (cue != Some(Cue::Copyright)).then_some(WrittenDate { at: d.start, cue, date, short_line })
+            })
+            .collect();
+        BodyText { dates, headline_at }
     }
 
     /// The first date after a phrase of this kind.
-    fn cued_date(&self, month_first: bool, kind: Cue) -> Option<DateTime<FixedOffset>> {
-        self.dates(month_first).find(|(_, cue, _)| *cue == Some(kind)).map(|(_, _, date)| date)
+    fn cued_date(&self, kind: Cue) -> Option<DateTime<FixedOffset>> {
+        self.dates.iter().find(|d| d.cue == Some(kind)).map(|d| d.date)
     }
 
     /// The first date after the headline within [`HEADLINE_WINDOW_BYTES`], else the last one
-    /// just before it (within [`BEFORE_HEADLINE_BYTES`]).
-    fn date_after_headline(&self, month_first: bool) -> Option<DateTime<FixedOffset>> {
+    /// just before it (within [`BEFORE_HEADLINE_BYTES`]); dates on short lines (a dateline, a
+    /// byline) before dates inside sentences of prose.
+    fn date_after_headline(&self) -> Option<DateTime<FixedOffset>> {
         let headline = self.headline_at?;
-        let near: Vec<(usize, DateTime<FixedOffset>)> = self
-            .dates(month_first)
-            .filter(|(at, cue, _)| {
-                *cue != Some(Cue::Updated)
-                    && *at + BEFORE_HEADLINE_BYTES >= headline
-                    && *at <= headline + HEADLINE_WINDOW_BYTES
+        let near: Vec<&WrittenDate> = self
+            .dates
+            .iter()
+            .filter(|d| {
+                d.cue != Some(Cue::Updated)
+                    && d.at + BEFORE_HEADLINE_BYTES >= headline
+                    && d.at <= headline + HEADLINE_WINDOW_BYTES
             })
-            .map(|(at, _, date)| (at, date))
             .collect();
-        near.iter().find(|(at, _)| *at >= headline).or_else(|| near.last()).map(|(_, date)| *date)
+        let pick = |short_only: bool| {
+            let near = near.iter().filter(|d| d.short_line || !short_only);
+            let after = near.clone().find(|d| d.at >= headline);
+            after.or_else(|| near.filter(|d| d.at < headline).last()).map(|d| d.date)
+        };
+        pick(true).or_else(|| pick(false))
     }
 
     /// Last resort: a date the page calls a modification ("Updated May 14, 2019") is closer
     /// to the publication than no date.
-    fn updated_date(&self, month_first: bool) -> Option<DateTime<FixedOffset>> {
-        self.dates(month_first).find(|(_, cue, _)| *cue == Some(Cue::Updated)).map(|(_, _, date)| date)
+    fn updated_date(&self) -> Option<DateTime<FixedOffset>> {
+        self.cued_date(Cue::Updated)
     }
 
-    fn first_date(&self, month_first: bool) -> Option<DateTime<FixedOffset>> {
-        self.dates(month_first).find(|(_, cue, _)| *cue != Some(Cue::Updated)).map(|(_, _, date)| date)
+    /// The first date anywhere, on a short line if there is one.
+    fn first_date(&self) -> Option<DateTime<FixedOffset>> {
+        let candidates = || self.dates.iter().filter(|d| d.cue != Some(Cue::Updated));
+        candidates().find(|d| d.short_line).or_else(|| candidates().next()).map(|d| d.date)
     }
+}
+
+/// The body's visible text, blocks on lines of their own, and where the headline starts: the
+/// first `<h1>` or `<h2>` that repeats the page's title, else the first `<h1>`.
+fn body_text(root: ElementRef<'_>, title: Option<&str>) -> (String, Option<usize>) {
+    let mut text = String::new();
+    let mut headline_at = None;
+    let Some(body) = root.children().filter_map(ElementRef::wrap).find(|e| e.value().name() == "body") else {
+        return (text, headline_at);
+    };
+    let title_words = title.map(words).unwrap_or_default();
+    let mut first_h1 = None;
+    let mut headings_seen = 0;
+    for node in body.descendants() {
+        if text.len() >= MAX_DATE_TEXT_BYTES {
+            break;
+        }
+        match node.value() {
+            Node::Text(chunk) => {
+                if node.ancestors().next().and_then(ElementRef::wrap).is_some_and(|p| p.value().name() == "script") {
+                    continue;
+                }
+                text.push_str(chunk);
+            }
+            Node::Element(element) => {
+                let name = element.name();
+                if matches!(name, "h1" | "h2") && headline_at.is_none() && headings_seen < MAX_HEADLINE_CANDIDATES {
+                    headings_seen += 1;
+                    if name == "h1" && first_h1.is_none() {
+                        first_h1 = Some(text.len());
+                    }
+                    let heading: String =
+                        ElementRef::wrap(node).map(|e| e.text().take(16).collect()).unwrap_or_default();
+                    if repeats_title(&words(&heading), &title_words) {
+                        headline_at = Some(text.len());
+                    }
+                }
+                // A space at every element, so that "Tanja Karrasch</span><span>3.11.2023"
+                // keeps its date a word of its own.
+                text.push(if super::hints::tag_traits(name).block { '\n' } else { ' ' });
+            }
+            _ => {}
+        }
+    }
+    (text, headline_at.or(first_h1))
 }
