@@ -557,7 +557,7 @@ impl BodyText {
         let pick = |short_only: bool| {
             let near = near.iter().filter(|d| d.short_line || !short_only);
             let after = near.clone().find(|d| d.at >= headline);
-            after.or_else(|| near.filter(|d| d.at < headline).last()).map(|d| d.date)
+            after.or_else(|| near.filter(|d| d.at < headline).next_back()).map(|d| d.date)
         };
         pick(true).or_else(|| pick(false))
     }

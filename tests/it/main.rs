@@ -5,6 +5,7 @@ mod support;
 mod cli;
 mod corpus;
 mod errors;
+mod extraction;
 mod fetch;
 mod resume;
 mod server;
