@@ -555,9 +555,9 @@ impl BodyText {
             })
             .collect();
         let pick = |short_only: bool| {
-            let near = near.iter().filter(|d| d.short_line || !short_only);
+            let mut near = near.iter().filter(|d| d.short_line || !short_only);
             let after = near.clone().find(|d| d.at >= headline);
-            after.or_else(|| near.filter(|d| d.at < headline).next_back()).map(|d| d.date)
+            after.or_else(|| near.rfind(|d| d.at < headline)).map(|d| d.date)
         };
         pick(true).or_else(|| pick(false))
     }
