@@ -13,12 +13,14 @@
 //! 4. A date in the page or canonical URL (`/2019/05/17/`).
 //! 5. A date written in the page text after a publication phrase in one of the lexicon's
 //!    languages ("Published", "Veröffentlicht am", "Publié le", "Publicado el").
-//! 6. The first date written after the headline (or just before it).
+//! 6. The first date written after the headline (or just before it) on a short line: a
+//!    dateline or byline, not a sentence.
 //! 7. A date after a label that does not say which date it is ("Datum:", "Stand:", "vom").
 //! 8. Dates written in elements whose class names a date or byline ("date", "datum",
 //!    "published", "byline", ...).
-//! 9. The first date anywhere in the text (the "extensive" search, least sure), then a date
-//!    the page calls a modification, and last the most frequent date in the page source.
+//! 9. The first date on a short line anywhere in the text (the "extensive" search), then a
+//!    date the page calls a modification, then a date inside a sentence of prose (more often
+//!    an event's than the page's), and last the most frequent date in the page source.
 //!
 //! Every candidate must be plausible (from [`super::date::EARLIEST_YEAR`] to tomorrow); text
 //! dates after a copyright phrase or a modification phrase ("Updated", "Aktualisiert") are not
@@ -134,6 +136,7 @@ pub const CONFIDENCE: &[(Step, f32)] = &[
     (Step::TextAfterHeadline, 0.55),
     (Step::AnyText, 0.4),
     (Step::UpdatedText, 0.3),
+    (Step::ProseText, 0.3),
     (Step::PageSource, 0.25),
 ];
 
@@ -177,6 +180,7 @@ pub enum Step {
     LabelledText,
     AnyText,
     UpdatedText,
+    ProseText,
     PageSource,
 }
 
@@ -197,6 +201,7 @@ impl Step {
             | Step::TextAfterHeadline
             | Step::AnyText
             | Step::UpdatedText
+            | Step::ProseText
             | Step::PageSource => PublishedSource::Text,
         }
     }
@@ -234,17 +239,18 @@ pub fn choose(evidence: &Evidence<'_>) -> Dated {
     let month_first = month_first(evidence.root);
     // Read only when the machine-readable steps find nothing.
     let text = LazyCell::new(|| BodyText::of(evidence.root, evidence.title, month_first));
-    let steps: [(Step, &StepFn<'_>); 11] = [
+    let steps: [(Step, &StepFn<'_>); 12] = [
         (Step::Meta, &|| meta_date(evidence.raw)),
         (Step::JsonLd, &|| json_ld_date(evidence)),
         (Step::Markup, &|| markup_date(evidence.raw, month_first)),
         (Step::Url, &|| url_date(evidence)),
         (Step::CuedText, &|| text.cued_date(Cue::Published)),
-        (Step::TextAfterHeadline, &|| text.date_after_headline()),
+        (Step::TextAfterHeadline, &|| text.date_after_headline(true)),
         (Step::LabelledText, &|| text.cued_date(Cue::Dated)),
         (Step::HintedText, &|| hinted_text_date(evidence.raw, month_first)),
-        (Step::AnyText, &|| text.first_date()),
+        (Step::AnyText, &|| text.first_date(true)),
         (Step::UpdatedText, &|| text.updated_date()),
+        (Step::ProseText, &|| text.date_after_headline(false).or_else(|| text.first_date(false))),
         (Step::PageSource, &|| source_date(evidence.source)),
     ];
     let mut chosen: Option<(Step, DateTime<FixedOffset>)> = None;
@@ -274,7 +280,7 @@ pub fn choose(evidence: &Evidence<'_>) -> Dated {
     {
         let shown = markup_date(evidence.raw, month_first)
             .or_else(|| text.cued_date(Cue::Published))
-            .or_else(|| text.date_after_headline());
+            .or_else(|| text.date_after_headline(true));
         if shown.is_some_and(|shown| shown.date_naive() == modified.date_naive()) {
             chosen = Some((step, modified));
         }
@@ -541,9 +547,9 @@ impl BodyText {
     }
 
     /// The first date after the headline within [`HEADLINE_WINDOW_BYTES`], else the last one
-    /// just before it (within [`BEFORE_HEADLINE_BYTES`]); dates on short lines (a dateline, a
-    /// byline) before dates inside sentences of prose.
-    fn date_after_headline(&self) -> Option<DateTime<FixedOffset>> {
+    /// just before it (within [`BEFORE_HEADLINE_BYTES`]); with `short_only`, only dates on
+    /// short lines (a dateline, a byline), not inside sentences of prose (an event's date).
+    fn date_after_headline(&self, short_only: bool) -> Option<DateTime<FixedOffset>> {
         let headline = self.headline_at?;
         let near: Vec<&WrittenDate> = self
             .dates
@@ -559,7 +565,7 @@ impl BodyText {
             let after = near.clone().find(|d| d.at >= headline);
             after.or_else(|| near.rfind(|d| d.at < headline)).map(|d| d.date)
         };
-        pick(true).or_else(|| pick(false))
+        pick(short_only)
     }
 
     /// Last resort: a date the page calls a modification ("Updated May 14, 2019") is closer
@@ -568,10 +574,9 @@ impl BodyText {
         self.cued_date(Cue::Updated)
     }
 
-    /// The first date anywhere, on a short line if there is one.
-    fn first_date(&self) -> Option<DateTime<FixedOffset>> {
-        let candidates = || self.dates.iter().filter(|d| d.cue != Some(Cue::Updated));
-        candidates().find(|d| d.short_line).or_else(|| candidates().next()).map(|d| d.date)
+    /// The first date anywhere (with `short_only`, on a short line).
+    fn first_date(&self, short_only: bool) -> Option<DateTime<FixedOffset>> {
+        self.dates.iter().find(|d| d.cue != Some(Cue::Updated) && (d.short_line || !short_only)).map(|d| d.date)
     }
 }
 

@@ -190,7 +190,7 @@ fn a_100_mb_single_line_page_streamed_from_loopback_costs_under_a_second_of_cpu(
         let url = Url::parse(&format!("http://{addr}/one-line.html")).unwrap();
         let result = fetcher.fetch(&url, &Validators::default(), Expect::Html).await;
         let seconds = thread_cpu_seconds() - before;
-        let error = result.err().expect("the body is over the cap");
+        let Err(error) = result else { panic!("the body is over the cap") };
         assert!(matches!(error, FetchError::TooLarge { .. }), "{error}");
         assert!(error.to_string().contains("max_body_bytes"), "{error}");
         assert!(seconds < 1.0, "{seconds:.3} s of CPU");
