@@ -67,26 +67,32 @@ fn month_alternation() -> String {
 /// "17 May 2019", "17. Mai 2019", "le 17 mai 2019", "17 de mayo de 2019", "1er mars 2019".
 static WORDY_DAY_FIRST: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?i)\b(\d{{1,2}})(?:st|nd|rd|th|er|º|°)?(?:\.\s*|\s+)(?:de\s+|of\s+)?({})\.?,?\s+(?:de\s+|del\s+)?((?:19|20)\d{{2}})\b",
+        r"(?i)(?-u:\b)(\d{{1,2}})(?:st|nd|rd|th|er|º|°)?(?:\.\s*|\s+)(?:de\s+|of\s+)?({})\.?,?\s+(?:de\s+|del\s+)?((?:19|20)\d{{2}})(?-u:\b)",
         month_alternation()
     ))
     .expect("day-first date regex is valid")
 });
 
-/// "May 17, 2019", "Sept. 3 2019", "März 17, 2019".
+/// "May 17, 2019", "Sept. 3 2019", "März 17, 2019". Word boundaries are ASCII or spelled out
+/// as a character class, so that the regex runs on a DFA (Unicode `\b` needs the slow engine).
 static WORDY_MONTH_FIRST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?i)\b({})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d{{2}})\b", month_alternation()))
-        .expect("month-first date regex is valid")
+    Regex::new(&format!(
+        r"(?i)(?:^|[^\p{{L}}\p{{N}}_])({})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d{{2}})(?-u:\b)",
+        month_alternation()
+    ))
+    .expect("month-first date regex is valid")
 });
 
 /// "17.05.2019", "17/5/2019", "05-17-2019" (order decided by the caller's convention).
 static NUMERIC_YEAR_LAST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(\d{1,2})([./-])(\d{1,2})([./-])((?:19|20)\d{2})\b").expect("numeric date regex is valid")
+    Regex::new(r"(?-u:\b)(\d{1,2})([./-])(\d{1,2})([./-])((?:19|20)\d{2})(?-u:\b)")
+        .expect("numeric date regex is valid")
 });
 
 /// "2019-05-17", "2019/05/17", "2019.05.17".
 static NUMERIC_YEAR_FIRST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b((?:19|20)\d{2})([./-])(\d{1,2})([./-])(\d{1,2})(?:\b|T)").expect("numeric date regex is valid")
+    Regex::new(r"(?-u:\b)((?:19|20)\d{2})([./-])(\d{1,2})([./-])(\d{1,2})(?:(?-u:\b)|T)")
+        .expect("numeric date regex is valid")
 });
 
 /// "2020年07月03日" (Chinese and Japanese), "2020년 7월 3일" (Korean).
@@ -119,8 +125,9 @@ pub fn dates_in_text(text: &str, month_first: bool) -> Vec<TextDate> {
         }
     }
     for c in WORDY_MONTH_FIRST.captures_iter(text) {
-        if let (Some(all), Some(month)) = (c.get(0), month_of(&c[1])) {
-            push(all.start(), all.end(), &c[3], month, &c[2]);
+        // The match may open with the character before the month name.
+        if let (Some(month_name), Some(all), Some(month)) = (c.get(1), c.get(0), month_of(&c[1])) {
+            push(month_name.start(), all.end(), &c[3], month, &c[2]);
         }
     }
     for c in NUMERIC_YEAR_LAST.captures_iter(text) {

@@ -7,6 +7,7 @@
 //! article is `Ok` with `is_article: false`.
 //!
 //! Submodules: `charset` (bytes to text), `text` (main text and boilerplate removal),
+//! `furniture` (short lines that are never text),
 //! `metadata` (title, authors, dates, canonical URL, site), `date` (date notations),
 //! `language`, `kind`, `prune` (the streaming pre-pass that drops non-content before the DOM is
 //! built, and bounds its depth and size), `sniff` (binary and non-HTML input is refused) and
@@ -19,6 +20,7 @@ mod charset;
 mod date;
 #[cfg(test)]
 mod fixture_tests;
+mod furniture;
 mod hints;
 mod kind;
 mod language;
