@@ -20,13 +20,17 @@
 //!    "published", "byline", ...).
 //! 9. The first date on a short line anywhere in the text (the "extensive" search), then a
 //!    date the page calls a modification, then a date inside a sentence of prose (more often
-//!    an event's than the page's), and last the most frequent date in the page source.
+//!    an event's than the page's), then a `datePublished`-like key in the page's script data,
+//!    and last the most frequent date in the page source.
 //!
 //! Every candidate must be plausible (from [`super::date::EARLIEST_YEAR`] to tomorrow); text
 //! dates after a copyright phrase or a modification phrase ("Updated", "Aktualisiert") are not
 //! publication dates. Owns the choice only; parsing notations lives in [`super::date`].
 
 use std::cell::LazyCell;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use scraper::{ElementRef, Node};
@@ -130,6 +134,7 @@ pub const CONFIDENCE: &[(Step, f32)] = &[
     (Step::Meta, 0.9),
     (Step::Markup, 0.85),
     (Step::Url, 0.8),
+    (Step::ScriptData, 0.35),
     (Step::HintedText, 0.7),
     (Step::CuedText, 0.75),
     (Step::LabelledText, 0.6),
@@ -181,6 +186,7 @@ pub enum Step {
     AnyText,
     UpdatedText,
     ProseText,
+    ScriptData,
     PageSource,
 }
 
@@ -195,6 +201,7 @@ impl Step {
             Step::Meta => PublishedSource::Meta,
             Step::Markup => PublishedSource::Time,
             Step::Url => PublishedSource::Url,
+            Step::ScriptData => PublishedSource::JsonLd,
             Step::HintedText
             | Step::CuedText
             | Step::LabelledText
@@ -239,7 +246,7 @@ pub fn choose(evidence: &Evidence<'_>) -> Dated {
     let month_first = month_first(evidence.root);
     // Read only when the machine-readable steps find nothing.
     let text = LazyCell::new(|| BodyText::of(evidence.root, evidence.title, month_first));
-    let steps: [(Step, &StepFn<'_>); 12] = [
+    let steps: [(Step, &StepFn<'_>); 13] = [
         (Step::Meta, &|| meta_date(evidence.raw)),
         (Step::JsonLd, &|| json_ld_date(evidence)),
         (Step::Markup, &|| markup_date(evidence.raw, month_first)),
@@ -251,6 +258,7 @@ pub fn choose(evidence: &Evidence<'_>) -> Dated {
         (Step::AnyText, &|| text.first_date(true)),
         (Step::UpdatedText, &|| text.updated_date()),
         (Step::ProseText, &|| text.date_after_headline(false).or_else(|| text.first_date(false))),
+        (Step::ScriptData, &|| script_data_date(evidence.source)),
         (Step::PageSource, &|| source_date(evidence.source)),
     ];
     let mut chosen: Option<(Step, DateTime<FixedOffset>)> = None;
@@ -393,6 +401,23 @@ fn central_european_offset(moment: DateTime<FixedOffset>) -> Option<FixedOffset>
     let (start, end): (Option<DateTime<Utc>>, Option<DateTime<Utc>>) = (last_sunday(3), last_sunday(10));
     let summer = start.zip(end).is_some_and(|(start, end)| moment >= start && moment < end);
     FixedOffset::east_opt(if summer { 2 * 3600 } else { 3600 })
+}
+
+/// A publication date in the page's script data: the JSON a site ships for its own scripts
+/// (Next.js and Nuxt state, data layers) names it with the schema.org key or a common variant
+/// even where no JSON-LD block does, or where that block does not parse.
+fn script_data_date(source: &str) -> Option<DateTime<FixedOffset>> {
+    static KEYED_DATE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r#""(?:datePublished|dateCreated|publishedDate|publishDate|published_at|publishedAt|publish_date|date_published|firstPublished)"\s*:\s*"([^"]{8,40})""#,
+        )
+        .expect("script data date regex is valid")
+    });
+    let mut end = source.len().min(MAX_SOURCE_SCAN_BYTES);
+    while !source.is_char_boundary(end) {
+        end -= 1;
+    }
+    KEYED_DATE.captures_iter(&source[..end]).find_map(|c| date::parse_machine_date(&c[1].replace("\\/", "/")))
 }
 
 /// The most frequent plausible date written anywhere in the page source, scripts and comments
