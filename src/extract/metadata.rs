@@ -231,8 +231,9 @@ fn gather(root: ElementRef<'_>) -> Raw {
             }
             _ => {}
         }
-        note_machine_date(element, &mut raw);
-        note_bylines_and_dates(element, &mut raw);
+        let attributes = HintAttributes::of(element.value());
+        note_machine_date(element, &attributes, &mut raw);
+        note_bylines_and_dates(element, &attributes, &mut raw);
     }
     raw
 }
@@ -242,16 +243,16 @@ fn gather(root: ElementRef<'_>) -> Raw {
 /// `<abbr class="published" title="...">`. Dates in asides, footers, navigation and foreign
 /// containers (related lists, comments) score 0; those in the article or its header score
 /// higher, and those marked as the publication date highest.
-fn note_machine_date(element: ElementRef<'_>, raw: &mut Raw) {
+fn note_machine_date(element: ElementRef<'_>, attributes: &HintAttributes<'_>, raw: &mut Raw) {
     let value = element.value();
     let name = value.name();
     if name == "meta" || raw.times.len() + raw.modified_times.len() >= MAX_TIME_ELEMENTS {
         return;
     }
-    let itemprop = value.attr("itemprop").unwrap_or("").to_ascii_lowercase();
-    let published_prop = matches!(itemprop.as_str(), "datepublished" | "datecreated");
-    let modified_prop = itemprop == "datemodified";
-    let class = value.attr("class").unwrap_or("");
+    let itemprop = attributes.itemprop.unwrap_or("");
+    let published_prop = itemprop.eq_ignore_ascii_case("datepublished") || itemprop.eq_ignore_ascii_case("datecreated");
+    let modified_prop = itemprop.eq_ignore_ascii_case("datemodified");
+    let class = attributes.class.unwrap_or("");
     let hatom = name == "abbr" && class.split_ascii_whitespace().any(|c| c == "published" || c == "updated");
     if name != "time" && !published_prop && !modified_prop && !hatom {
         return;
@@ -311,9 +312,8 @@ impl<'a> HintAttributes<'a> {
 }
 
 /// Records author links, byline text and written dates of hinted elements.
-fn note_bylines_and_dates(element: ElementRef<'_>, raw: &mut Raw) {
+fn note_bylines_and_dates(element: ElementRef<'_>, attributes: &HintAttributes<'_>, raw: &mut Raw) {
     let value = element.value();
-    let attributes = HintAttributes::of(value);
     let has_word = |attr: Option<&str>, word: &str| attr.is_some_and(|a| a.split_ascii_whitespace().any(|w| w == word));
     let is_author_link = has_word(attributes.rel, "author");
     let itemprop_author = has_word(attributes.itemprop, "author");

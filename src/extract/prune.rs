@@ -145,8 +145,10 @@ struct TagScan {
 fn scan_tags(html: &str) -> TagScan {
     let bytes = html.as_bytes();
     let mut scan = TagScan { end: bytes.len(), max_depth: 0 };
-    let (mut at, mut elements, mut depth) = (0usize, 0usize, 0usize);
-    while let Some(offset) = bytes.get(at..).and_then(|rest| rest.iter().position(|&b| b == b'<')) {
+    let (mut at, mut elements) = (0usize, 0usize);
+    let mut open_names: Vec<[u8; 16]> = Vec::new();
+    // `str::find` on a char searches with memchr.
+    while let Some(offset) = html.get(at..).and_then(|rest| rest.find('<')) {
         let open = at + offset;
         at = open + 1;
         let closing = bytes.get(at) == Some(&b'/');
@@ -165,8 +167,11 @@ fn scan_tags(html: &str) -> TagScan {
         let name = std::str::from_utf8(&lower[..name_len]).unwrap_or("");
         let nests = !OPTIONAL_END_TAGS.contains(&name) && !VOID_TAGS.contains(&name);
         if closing {
-            if nests {
-                depth = depth.saturating_sub(1);
+            // An end tag closes its element only if one is open near the top (as the tree
+            // builder ignores a stray `</span>`); looking further would cost depth per tag,
+            // and not looking only makes the estimate higher.
+            if nests && let Some(found) = open_names.iter().rev().take(CLOSE_LOOKBACK).position(|n| *n == lower) {
+                open_names.truncate(open_names.len() - found - 1);
             }
             continue;
         }
@@ -176,12 +181,15 @@ fn scan_tags(html: &str) -> TagScan {
             break;
         }
         if nests {
-            depth += 1;
-            scan.max_depth = scan.max_depth.max(depth);
+            open_names.push(lower);
+            scan.max_depth = scan.max_depth.max(open_names.len());
         }
     }
     scan
 }
+
+/// How many open elements an end tag is matched against in the scan.
+const CLOSE_LOOKBACK: usize = 8;
 
 /// Elements that never have content or an end tag.
 const VOID_TAGS: &[&str] = &[
@@ -448,6 +456,9 @@ mod tests {
         let many = "<p>".repeat(MAX_ELEMENTS + 10);
         assert_eq!(scan_tags(&many).end, 3 * MAX_ELEMENTS);
         assert_eq!(scan_tags("a < b, 1<2, </>").max_depth, 0);
+        // Stray end tags close nothing, as in the tree builder.
+        let stray = format!("{}x", "<div></span>".repeat(300));
+        assert_eq!(scan_tags(&stray).max_depth, 300);
     }
 
     #[test]

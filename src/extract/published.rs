@@ -164,7 +164,7 @@ const MAX_DATELINE_BYTES: usize = 160;
 const BEFORE_HEADLINE_BYTES: usize = 300;
 
 /// Body text read for written dates, in bytes: the byline and date stand near the top.
-pub const MAX_DATE_TEXT_BYTES: usize = 64 * 1024;
+pub const MAX_DATE_TEXT_BYTES: usize = 32 * 1024;
 
 /// How far before a written date a publication, modification or copyright phrase may stand.
 const CUE_WINDOW_BYTES: usize = 48;
