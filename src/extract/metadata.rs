@@ -380,12 +380,19 @@ fn in_foreign_container(element: ElementRef<'_>, wrappers: &HashSet<usize>) -> b
         if hints::is_one_of(value.name(), &["aside", "nav", "footer"]) {
             return true;
         }
+        // Compared without lower-casing into a new string: this runs for every ancestor of
+        // every byline and date element.
         let named_foreign = [value.attr("class"), value.attr("id")].into_iter().flatten().any(|attr| {
-            let lower = attr.to_ascii_lowercase();
-            FOREIGN_AUTHOR_CONTAINERS.iter().any(|w| lower.contains(w)) && !lower.contains("commentary")
+            FOREIGN_AUTHOR_CONTAINERS.iter().any(|w| contains_ignore_ascii_case(attr, w))
+                && !contains_ignore_ascii_case(attr, "commentary")
         });
         named_foreign && !wrappers.contains(&(std::ptr::from_ref(value) as usize))
     })
+}
+
+/// Whether `haystack` contains `needle` (lower case ASCII), ignoring ASCII case.
+fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
+    haystack.as_bytes().windows(needle.len()).any(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// The elements that hold an `<h1>`, found in one pass: from each `<h1>` up to the first
