@@ -433,6 +433,8 @@ fn article(i: usize, rng: &mut Rng, corpus: &Corpus, reruns: &mut Vec<Rerun>) ->
         authors: vec![],
         published: Some(format!("{}T{:02}:00:00+00:00", date, 6 + rng.below(14))),
         published_source: PublishedSource::JsonLd,
+        published_confidence: None,
+        modified: None,
         language: "en".into(),
         kind: if rng.below(10) == 0 { PageKind::PressRelease } else { PageKind::News },
         text,
@@ -440,6 +442,7 @@ fn article(i: usize, rng: &mut Rng, corpus: &Corpus, reruns: &mut Vec<Rerun>) ->
         content_hash: format!("{i:x}"),
         simhash: None,
         cluster: None,
+        not_article: None,
         entities,
         quotes,
     }

@@ -120,13 +120,17 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
 }
 
+/// Log filters by `-v` count. By default dependencies report errors only: their warnings
+/// (html5ever's "foster parenting not implemented", dozens per run on table-heavy pages) say
+/// nothing a user can act on. `-v`, `QUOTEWIRE_LOG` or `RUST_LOG` show them.
 fn init_logging(verbose: u8) {
     let default = match verbose {
-        0 => "warn",
+        0 => "quotewire=warn,error",
         1 => "quotewire=info,warn",
         _ => "quotewire=debug,info",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("QUOTEWIRE_LOG")
+        .or_else(|_| tracing_subscriber::EnvFilter::try_from_default_env())
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }

@@ -46,6 +46,8 @@ fn article(id: &str, site: &str, published: &str, title: &str, text: &str) -> Ar
         authors: vec![],
         published: Some(published.to_string()),
         published_source: PublishedSource::JsonLd,
+        published_confidence: None,
+        modified: None,
         language: "en".into(),
         kind: PageKind::News,
         text: text.to_string(),
@@ -53,6 +55,7 @@ fn article(id: &str, site: &str, published: &str, title: &str, text: &str) -> Ar
         content_hash: "h".into(),
         simhash: None,
         cluster: None,
+        not_article: None,
         entities: vec![],
         quotes: vec![],
     }

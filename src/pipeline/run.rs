@@ -466,7 +466,7 @@ pub(super) fn process(
             // `run` reports when it joins the writer. The article stays marked pending.
             let _ = shared.index_tx.send(*article);
         }
-        Ok(BuildOutcome::NotArticle) => match shared.store(|s| s.put_document(&page, None)) {
+        Ok(BuildOutcome::NotArticle(record)) => match shared.store(|s| s.put_non_article(&page, &record)) {
             Ok(()) => shared.stats(|s| s.not_articles += 1),
             Err(e) => shared.fail(key, e.to_string()),
         },

@@ -2,7 +2,7 @@
 //!
 //! Owns per-URL fetch state (validators, content hash, failures, next due; feeds and sitemaps
 //! are URLs like any page), compressed raw bodies, and the extracted article records with
-//! their analysis. [`DocumentStore`] is the
+//! their analysis, and the metadata records of pages that are not articles. [`DocumentStore`] is the
 //! plug point; [`SqliteStore`] the embedded default. It never fetches, extracts or indexes.
 
 mod sqlite;
@@ -100,6 +100,12 @@ pub trait DocumentStore: Send {
     /// Stores a fetched page and what it became (an article, or nothing for non-articles) in
     /// one transaction, so a crash never leaves validators without their article.
     fn put_document(&mut self, page: &RawPage<'_>, article: Option<&ArticleRecord>) -> Result<(), StoreError>;
+    /// Stores a fetched page that is not an article together with its metadata record (title,
+    /// dates, language, kind, the reason), in one transaction. The record is not an article:
+    /// it is never returned by [`DocumentStore::articles`] or sent to the index.
+    fn put_non_article(&mut self, page: &RawPage<'_>, record: &ArticleRecord) -> Result<(), StoreError>;
+    /// The metadata record of a page stored as not an article.
+    fn page_metadata(&self, url: &str) -> Result<Option<ArticleRecord>, StoreError>;
     /// Articles stored but not yet committed to the index (after a crash, or a failed commit).
     fn pending_index(&self) -> Result<Vec<ArticleRecord>, StoreError>;
     /// Near-duplicate fingerprints of stored articles, oldest first.

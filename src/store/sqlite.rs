@@ -13,7 +13,7 @@ use crate::fetch::Validators;
 use crate::model::ArticleRecord;
 
 /// Bump when the schema changes; older stores are migrated in `migrate`.
-const SCHEMA_VERSION: i64 = 4;
+const SCHEMA_VERSION: i64 = 5;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS pages (
     failures INTEGER NOT NULL DEFAULT 0,
     last_error TEXT,
     article_id TEXT,
-    next_due TEXT
+    next_due TEXT,
+    metadata TEXT
 );
 CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY,
@@ -93,34 +94,53 @@ impl SqliteStore {
                 Ok(())
             }
             Some(SCHEMA_VERSION) => Ok(()),
-            Some(found @ (1 | 2)) => {
-                // v1 -> v2: articles learn whether they reached the index (assume they did);
-                // v2 -> v3: near-duplicate fingerprints and clusters (filled by new runs), failure
-                // back-off; the unused per-source table goes (feeds are pages like any other).
+            Some(found @ 1..SCHEMA_VERSION) => {
+                // One transaction for every step: a store is at one version or the next, never
+                // half-way.
                 let tx = self.conn.unchecked_transaction()?;
-                if found == 1 {
-                    tx.execute_batch("ALTER TABLE articles ADD COLUMN indexed INTEGER NOT NULL DEFAULT 1;")?;
+                for step in &MIGRATIONS[(found - 1) as usize..] {
+                    step(&tx)?;
                 }
-                tx.execute_batch(
-                    "ALTER TABLE articles ADD COLUMN simhash INTEGER;
-                     ALTER TABLE articles ADD COLUMN cluster TEXT;
-                     ALTER TABLE pages ADD COLUMN next_due TEXT;
-                     DROP TABLE IF EXISTS sources;
-                     UPDATE meta SET value = '3' WHERE key = 'schema_version';",
-                )?;
-                super::watches::migrate_v3_to_v4(&tx)?;
-                tx.commit()?;
-                Ok(())
-            }
-            Some(3) => {
-                let tx = self.conn.unchecked_transaction()?;
-                super::watches::migrate_v3_to_v4(&tx)?;
+                tx.execute("UPDATE meta SET value = ?1 WHERE key = 'schema_version'", [SCHEMA_VERSION.to_string()])?;
                 tx.commit()?;
                 Ok(())
             }
             Some(found) => Err(StoreError::Version { path: self.path.clone(), found, expected: SCHEMA_VERSION }),
         }
     }
+}
+
+/// A step of the schema's history: takes a store from one version to the next.
+type Migration = fn(&Connection) -> Result<(), StoreError>;
+
+/// `MIGRATIONS[i]` takes a store from version `i + 1` to `i + 2`; a new schema version appends
+/// its step here (and bumps `SCHEMA_VERSION`).
+const MIGRATIONS: [Migration; (SCHEMA_VERSION - 1) as usize] =
+    [migrate_v1_to_v2, migrate_v2_to_v3, migrate_v3_to_v4, super::watches::migrate_v4_to_v5];
+
+/// v1 -> v2: articles learn whether they reached the index (assume they did).
+fn migrate_v1_to_v2(tx: &Connection) -> Result<(), StoreError> {
+    tx.execute_batch("ALTER TABLE articles ADD COLUMN indexed INTEGER NOT NULL DEFAULT 1;")?;
+    Ok(())
+}
+
+/// v2 -> v3: near-duplicate fingerprints and clusters (filled by new runs), failure back-off;
+/// the unused per-source table goes (feeds are pages like any other).
+fn migrate_v2_to_v3(tx: &Connection) -> Result<(), StoreError> {
+    tx.execute_batch(
+        "ALTER TABLE articles ADD COLUMN simhash INTEGER;
+         ALTER TABLE articles ADD COLUMN cluster TEXT;
+         ALTER TABLE pages ADD COLUMN next_due TEXT;
+         DROP TABLE IF EXISTS sources;",
+    )?;
+    Ok(())
+}
+
+/// v3 -> v4: pages that are not articles keep their metadata record (JSON, as an article
+/// record with `not_article` set); existing pages have none until refetched or re-extracted.
+fn migrate_v3_to_v4(tx: &Connection) -> Result<(), StoreError> {
+    tx.execute_batch("ALTER TABLE pages ADD COLUMN metadata TEXT;")?;
+    Ok(())
 }
 
 fn compress(body: &[u8]) -> Vec<u8> {
@@ -172,7 +192,8 @@ fn write_page(conn: &Connection, page: &RawPage<'_>) -> Result<(), StoreError> {
         "INSERT INTO pages (url, final_url, content_type, etag, last_modified, content_hash, raw, fetched_at, failures, last_error)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, NULL)
          ON CONFLICT(url) DO UPDATE SET final_url = ?2, content_type = ?3, etag = ?4, last_modified = ?5,
-           content_hash = ?6, raw = ?7, fetched_at = ?8, failures = 0, last_error = NULL, next_due = NULL",
+           content_hash = ?6, raw = ?7, fetched_at = ?8, failures = 0, last_error = NULL, next_due = NULL,
+           metadata = NULL",
         params![
             page.url,
             page.final_url,
@@ -244,6 +265,22 @@ impl DocumentStore for SqliteStore {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    fn put_non_article(&mut self, page: &RawPage<'_>, record: &ArticleRecord) -> Result<(), StoreError> {
+        let json = serde_json::to_string(record)
+            .map_err(|e| StoreError::Corrupt { id: record.id.clone(), message: e.to_string() })?;
+        let tx = self.conn.transaction()?;
+        write_page(&tx, page)?;
+        tx.execute("UPDATE pages SET metadata = ?2 WHERE url = ?1", params![page.url, json])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn page_metadata(&self, url: &str) -> Result<Option<ArticleRecord>, StoreError> {
+        let json: Option<Option<String>> =
+            self.conn.query_row("SELECT metadata FROM pages WHERE url = ?1", [url], |r| r.get(0)).optional()?;
+        json.flatten().map(|j| parse_record(url, &j)).transpose()
     }
 
     fn pending_index(&self) -> Result<Vec<ArticleRecord>, StoreError> {
@@ -360,6 +397,8 @@ mod tests {
             authors: vec![],
             published: None,
             published_source: PublishedSource::None,
+            published_confidence: None,
+            modified: None,
             language: "en".into(),
             kind: PageKind::News,
             text: "body".into(),
@@ -367,6 +406,7 @@ mod tests {
             content_hash: "h".into(),
             simhash: None,
             cluster: None,
+            not_article: None,
             entities: vec![],
             quotes: vec![],
         }
@@ -447,6 +487,79 @@ mod tests {
         drop(store);
         // Opening again is a no-op.
         assert_eq!(SqliteStore::open(&path).unwrap().articles().unwrap().len(), 2);
+    }
+
+    /// The v3 schema as shipped before non-article pages kept their metadata.
+    const SCHEMA_V3: &str = "
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE pages (url TEXT PRIMARY KEY, final_url TEXT, content_type TEXT, etag TEXT, last_modified TEXT,
+            content_hash TEXT, raw BLOB, fetched_at TEXT, failures INTEGER NOT NULL DEFAULT 0, last_error TEXT,
+            article_id TEXT, next_due TEXT);
+        CREATE TABLE articles (id TEXT PRIMARY KEY, url TEXT NOT NULL, canonical_url TEXT, content_hash TEXT NOT NULL,
+            record TEXT NOT NULL, updated_at TEXT NOT NULL, indexed INTEGER NOT NULL DEFAULT 0, simhash INTEGER,
+            cluster TEXT);
+        CREATE INDEX articles_canonical ON articles (canonical_url);
+        INSERT INTO meta VALUES ('schema_version', '3');";
+
+    #[test]
+    fn a_version_3_store_is_migrated_and_keeps_non_article_metadata_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.sqlite");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(SCHEMA_V3).unwrap();
+            // A v3 record: no published_confidence, modified or not_article keys.
+            let mut json = serde_json::to_value(article("old")).unwrap();
+            json.as_object_mut()
+                .unwrap()
+                .retain(|k, _| !matches!(k.as_str(), "published_confidence" | "modified" | "not_article"));
+            conn.execute(
+                "INSERT INTO articles VALUES ('old', 'u', 'u', 'h', ?1, 't', 1, NULL, NULL)",
+                [serde_json::to_string(&json).unwrap()],
+            )
+            .unwrap();
+            conn.execute("INSERT INTO pages (url, content_hash, article_id) VALUES ('u', 'h', 'old')", []).unwrap();
+        }
+        let mut store = SqliteStore::open(&path).unwrap();
+        let old = store.article("old").unwrap().unwrap();
+        assert_eq!(old.title.as_deref(), Some("T"));
+        assert_eq!((old.modified, old.not_article), (None, None));
+        assert_eq!(store.page_state("u").unwrap().unwrap().article_id.as_deref(), Some("old"));
+
+        let mut listing = article("listing");
+        listing.not_article = Some(crate::model::NotArticleReason::Listing);
+        listing.published = Some("2019-05-14T00:00:00+00:00".into());
+        let validators = Validators::default();
+        let page = RawPage {
+            url: "http://127.0.0.1/section/",
+            final_url: "http://127.0.0.1/section/",
+            content_type: Some("text/html"),
+            body: b"<ul><li><a href=/a>A</a></li></ul>",
+            validators: &validators,
+            content_hash: "h2",
+            fetched_at: "t",
+        };
+        store.put_non_article(&page, &listing).unwrap();
+        assert_eq!(store.page_metadata("http://127.0.0.1/section/").unwrap(), Some(listing));
+        assert_eq!(store.page_metadata("u").unwrap(), None);
+        // Not an article: not listed, not waiting for the index.
+        assert_eq!(store.articles().unwrap().len(), 1);
+        assert!(store.pending_index().unwrap().is_empty());
+        assert_eq!(store.page_state("http://127.0.0.1/section/").unwrap().unwrap().article_id, None);
+        drop(store);
+        let conn = Connection::open(&path).unwrap();
+        let version: String =
+            conn.query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, SCHEMA_VERSION.to_string());
+        // Every later step ran too: the watch tables of v5 exist.
+        let tables: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name IN ('watches', 'watch_seen', 'watch_outbox')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(tables, 3);
     }
 
     #[test]

@@ -6,15 +6,15 @@
 //! moves the cursor; deliveries leave the outbox only once delivered. So a crash before the
 //! transaction re-reads the same matches, a crash after it delivers them from the outbox,
 //! and the seen set keeps a match from being recorded twice (after a reindex, say).
-//! Schema version 4 adds these tables to the v3 store (`migrate_v3_to_v4`).
+//! Schema version 5 adds these tables to the v4 store (`migrate_v4_to_v5`).
 
 use std::collections::HashSet;
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{SqliteStore, StoreError};
 
-/// Tables of the watches, created by the v3 → v4 migration (and for new stores).
+/// Tables of the watches, created by the v4 → v5 migration (and for new stores).
 pub(super) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS watches (
     name TEXT PRIMARY KEY,
@@ -44,10 +44,9 @@ CREATE TABLE IF NOT EXISTS watch_outbox (
 CREATE INDEX IF NOT EXISTS watch_outbox_watch ON watch_outbox (watch, id);
 ";
 
-/// v3 → v4: the watch tables. Additive: nothing existing changes.
-pub(super) fn migrate_v3_to_v4(tx: &Transaction<'_>) -> Result<(), StoreError> {
+/// v4 → v5: the watch tables. Additive: nothing existing changes.
+pub(super) fn migrate_v4_to_v5(tx: &Connection) -> Result<(), StoreError> {
     tx.execute_batch(SCHEMA)?;
-    tx.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'", [])?;
     Ok(())
 }
 

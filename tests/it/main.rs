@@ -7,6 +7,7 @@ mod browser;
 mod cli;
 mod corpus;
 mod errors;
+mod extraction;
 mod fetch;
 mod resume;
 mod server;
