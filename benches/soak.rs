@@ -274,10 +274,7 @@ async fn main() {
     let counts = store.counts().unwrap();
     store.check_integrity().expect("store intact");
     let index = dir_data.open_index().expect("index opens");
-    let indexed = index
-        .search(&SearchRequest { query: "*".into(), doc_type: Some(DocType::Article), limit: 1, offset: 0 })
-        .unwrap()
-        .total as u64;
+    let indexed = index.search(&SearchRequest::new("*", Some(DocType::Article), 1)).unwrap().total as u64;
     let through = index.indexed_through().unwrap();
     println!("\nsummary");
     println!("  articles stored: {} of {} pages in {:.0} s", counts.articles, o.pages / o.hosts * o.hosts, elapsed);

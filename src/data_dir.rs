@@ -133,6 +133,20 @@ impl DataDir {
         Ok(SearchIndex::open_existing(&self.index_path())?)
     }
 
+    /// Opens the store of a directory that must already hold quotewire data, for a small
+    /// write (watches): never creates a data directory, takes no writer lock.
+    pub fn open_store_for_update(&self) -> Result<SqliteStore, DataDirError> {
+        self.check_existing()?;
+        if !self.store_path().is_file() {
+            return Err(DataDirError::NoData {
+                path: self.root.clone(),
+                hint: "; the index is here but the store is not: the store is the source of truth, ingest again"
+                    .to_string(),
+            });
+        }
+        Ok(SqliteStore::open(&self.store_path())?)
+    }
+
     /// Creates the directory if needed, for a writing command.
     pub fn create(&self) -> Result<(), DataDirError> {
         if self.root.is_file() {

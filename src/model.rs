@@ -209,6 +209,35 @@ impl PublishedSource {
     }
 }
 
+/// Why a page is not an article (its record keeps its metadata but no text or analysis, and it
+/// stays out of the article index).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NotArticleReason {
+    /// No visible text at all: a script-rendered shell, a frameset.
+    Empty,
+    /// Too little prose for an article: a stub, a gallery, a video page.
+    TooShort,
+    /// An error, "not found" or paywall page.
+    ErrorPage,
+    /// Mostly links: navigation, a link hub.
+    LinkList,
+    /// Many linked headlines: a section front, a tag page, search results.
+    Listing,
+}
+
+impl NotArticleReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Empty => "empty",
+            Self::TooShort => "too-short",
+            Self::ErrorPage => "error-page",
+            Self::LinkList => "link-list",
+            Self::Listing => "listing",
+        }
+    }
+}
+
 /// The entities and quotes found in one text.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Analysis {
@@ -228,6 +257,13 @@ pub struct ArticleRecord {
     /// RFC 3339.
     pub published: Option<String>,
     pub published_source: PublishedSource,
+    /// How sure the publication date is, 0..1 (null without a date): a JSON-LD or meta date
+    /// agreeing with the page's other evidence is near 1, a date found only in the text lower.
+    #[serde(default)]
+    pub published_confidence: Option<f32>,
+    /// Last modification (RFC 3339), when the page states one apart from the publication date.
+    #[serde(default)]
+    pub modified: Option<String>,
     /// ISO 639-1, or `und` when unknown.
     pub language: String,
     pub kind: PageKind,
@@ -242,6 +278,10 @@ pub struct ArticleRecord {
     /// (a wire story re-run by another outlet), or its own id.
     #[serde(default)]
     pub cluster: Option<String>,
+    /// Null for articles; for other pages (listings, error pages, stubs) why they are not
+    /// articles. Such records have no text, entities or quotes and are not indexed.
+    #[serde(default)]
+    pub not_article: Option<NotArticleReason>,
     pub entities: Vec<EntityMention>,
     pub quotes: Vec<QuoteRecord>,
 }

@@ -11,6 +11,6 @@ fuzz_target!(|data: &[u8]| {
     let index = INDEX.get_or_init(SearchIndex::in_memory);
     let query = String::from_utf8_lossy(data).into_owned();
     for doc_type in [None, Some(DocType::Quote)] {
-        let _ = index.search(&SearchRequest { query: query.clone(), doc_type, limit: 10, offset: 0 });
+        let _ = index.search(&SearchRequest::new(&query, doc_type, 10));
     }
 });

@@ -1,4 +1,5 @@
-//! `quotewire extract`: extract and analyse HTML files; nothing is stored.
+//! `quotewire extract`: extract and analyse HTML files; nothing is stored. Every page gets a
+//! record: pages that are not articles print their metadata with the reason.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -63,22 +64,9 @@ pub fn run(args: ExtractArgs, config: &Config) -> anyhow::Result<ExitCode> {
         match result {
             Ok(BuildOutcome::Article(article)) => {
                 if args.json {
-                    let record = FileRecord { file: file.display().to_string(), article: &article };
-                    writeln!(out, "{}", serde_json::to_string(&record)?)?;
+                    print_json(&mut out, &file, &article)?;
                 } else {
-                    writeln!(
-                        out,
-                        "{}\n  title: {}\n  published: {} ({})\n  language: {}, kind: {}, {} chars, {} entities, {} quotes",
-                        file.display(),
-                        article.title.as_deref().unwrap_or("-"),
-                        article.published.as_deref().unwrap_or("-"),
-                        article.published_source.as_str(),
-                        article.language,
-                        article.kind.as_str(),
-                        article.text.chars().count(),
-                        article.entities.len(),
-                        article.quotes.len()
-                    )?;
+                    print_summary(&mut out, &file, &article)?;
                     for q in &article.quotes {
                         writeln!(
                             out,
@@ -91,7 +79,14 @@ pub fn run(args: ExtractArgs, config: &Config) -> anyhow::Result<ExitCode> {
                     }
                 }
             }
-            Ok(BuildOutcome::NotArticle) => eprintln!("{}: not an article (listing or empty page)", file.display()),
+            // Not an article: its metadata record still goes out (not a failure).
+            Ok(BuildOutcome::NotArticle(record)) => {
+                if args.json {
+                    print_json(&mut out, &file, &record)?;
+                } else {
+                    print_summary(&mut out, &file, &record)?;
+                }
+            }
             Err(e) => {
                 failed += 1;
                 eprintln!("{}: {e}", file.display());
@@ -99,4 +94,43 @@ pub fn run(args: ExtractArgs, config: &Config) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(super::run_status(failed))
+}
+
+fn print_json(out: &mut impl Write, file: &std::path::Path, record: &ArticleRecord) -> anyhow::Result<()> {
+    let record = FileRecord { file: file.display().to_string(), article: record };
+    writeln!(out, "{}", serde_json::to_string(&record)?)?;
+    Ok(())
+}
+
+fn print_summary(out: &mut impl Write, file: &std::path::Path, record: &ArticleRecord) -> anyhow::Result<()> {
+    let date = match (&record.published, record.published_confidence) {
+        (Some(date), Some(confidence)) => {
+            format!("{date} ({}, confidence {confidence:.2})", record.published_source.as_str())
+        }
+        (Some(date), None) => format!("{date} ({})", record.published_source.as_str()),
+        (None, _) => "-".to_owned(),
+    };
+    writeln!(out, "{}\n  title: {}\n  published: {date}", file.display(), record.title.as_deref().unwrap_or("-"))?;
+    if let Some(modified) = &record.modified {
+        writeln!(out, "  modified: {modified}")?;
+    }
+    match record.not_article {
+        Some(reason) => writeln!(
+            out,
+            "  language: {}, kind: {}, not an article ({})",
+            record.language,
+            record.kind.as_str(),
+            reason.as_str()
+        )?,
+        None => writeln!(
+            out,
+            "  language: {}, kind: {}, {} chars, {} entities, {} quotes",
+            record.language,
+            record.kind.as_str(),
+            record.text.chars().count(),
+            record.entities.len(),
+            record.quotes.len()
+        )?,
+    }
+    Ok(())
 }

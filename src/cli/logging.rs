@@ -41,7 +41,10 @@ impl LogLevel {
     fn directive(self) -> &'static str {
         match self {
             LogLevel::Error => "error",
-            LogLevel::Warn => "warn",
+            // Dependencies report errors only at the default level: their warnings (html5ever's
+            // "foster parenting not implemented", dozens per run on table-heavy pages) say
+            // nothing an operator can act on.
+            LogLevel::Warn => "quotewire=warn,error",
             LogLevel::Info => "quotewire=info,warn",
             LogLevel::Debug => "quotewire=debug,info",
             LogLevel::Trace => "quotewire=trace,debug",
@@ -56,7 +59,9 @@ pub fn init(format: LogFormat, level: LogLevel, verbose: u8, service: bool) {
         1 => level.max_with(LogLevel::Info),
         _ => level.max_with(LogLevel::Debug),
     };
-    let filter = EnvFilter::try_from_env(LOG_VARIABLE).unwrap_or_else(|_| EnvFilter::new(level.directive()));
+    let filter = EnvFilter::try_from_env(LOG_VARIABLE)
+        .or_else(|_| EnvFilter::try_from_default_env())
+        .unwrap_or_else(|_| EnvFilter::new(level.directive()));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(LogWriter);
     let _ = match format {
         LogFormat::Json => builder.json().flatten_event(true).with_current_span(false).try_init(),

@@ -19,8 +19,11 @@ mod reindex;
 mod run;
 mod search;
 mod serve;
+mod speaker;
 mod status;
+mod timeline;
 mod validate;
+mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -74,6 +77,16 @@ pub enum Command {
     Ingest(ingest::IngestArgs),
     /// Search quotes and articles.
     Search(search::SearchArgs),
+    /// Matches of a query per day, week, month or year.
+    Timeline(timeline::TimelineArgs),
+    /// A speaker's record: first and last statement, stances over time, topics, outlets.
+    Speaker(speaker::SummaryArgs),
+    /// An entity's record: who speaks about it, stances over time, outlets.
+    Entity(speaker::SummaryArgs),
+    /// One statement reported by several outlets: every report.
+    Cluster(speaker::ClusterArgs),
+    /// Saved searches that report only new matches (add, list, remove, run).
+    Watch(watch::WatchArgs),
     /// Print stored articles (or the matches of a query) with their analysis.
     Export(export::ExportArgs),
     /// Extract and analyse HTML files; nothing is stored.
@@ -126,6 +139,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Ingest(args) => runtime()?.block_on(ingest::run(args, &config, &data)),
         Command::Search(args) => search::run(args, &data),
+        Command::Timeline(args) => timeline::run(args, &data),
+        Command::Speaker(args) => speaker::speaker(args, &data),
+        Command::Entity(args) => speaker::entity(args, &data),
+        Command::Cluster(args) => speaker::cluster(args, &data),
+        Command::Watch(args) => watch::run(args, &data),
         Command::Export(args) => export::run(args, &data),
         Command::Extract(args) => extract::run(args, &config),
         Command::Analyze(args) => analyze::run(args),
@@ -164,6 +182,15 @@ fn configure_server(cli: &Cli, config: &Config, data: &DataDir) -> anyhow::Resul
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}
+
+/// Index errors the user must fix (a bad query, an index to rebuild) exit with status 2.
+pub fn index_error(e: crate::index::IndexError) -> anyhow::Error {
+    if e.is_usage() || matches!(e, crate::index::IndexError::Version { .. }) {
+        UsageError(e.to_string()).into()
+    } else {
+        e.into()
+    }
 }
 
 /// Exit status for a finished run.

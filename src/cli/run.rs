@@ -52,6 +52,22 @@ impl RunReporter for Printer {
             Err(e) => tracing::error!(pipeline = %pipeline.name, "run failed: {e}; the next is tried on schedule"),
         }
     }
+
+    fn watch_output(&self) -> Box<dyn std::io::Write + Send> {
+        Box::new(std::io::stdout())
+    }
+
+    fn watches_ran(&self, _pipeline: &Pipeline, reports: &[crate::watch::RunReport]) {
+        for r in reports {
+            match &r.error {
+                Some(error) => eprintln!("watch `{}`: {error} ({} matches kept for the next run)", r.watch, r.pending),
+                None if r.recorded > 0 || r.delivered > 0 => {
+                    eprintln!("watch `{}`: {} new, {} delivered", r.watch, r.recorded, r.delivered)
+                }
+                None => {}
+            }
+        }
+    }
 }
 
 pub async fn daemon(args: RunArgs, config: &Config, data: &DataDir) -> anyhow::Result<ExitCode> {

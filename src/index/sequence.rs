@@ -9,7 +9,7 @@ use std::path::Path;
 
 use tantivy::Index;
 
-use super::schema::{self, Fields};
+use super::schema;
 use super::{IndexError, SearchIndex};
 
 /// The commit payload: JSON so later fields can be added without breaking old readers.
@@ -40,9 +40,18 @@ impl SearchIndex {
             Index::open(super::read_only::ReadOnlyDirectory(directory))
         }
         .map_err(|e| open_error(e.to_string()))?;
-        schema::register_analyzers(&index);
-        let fields = Fields::new(&index.schema()).map_err(open_error)?;
-        Ok(SearchIndex { index, fields, path: dir.to_path_buf() })
+        // The identity is created where it can be (an index from before identities existed);
+        // a read-only index without one gets one for this process only.
+        let identity = if super::read_only::is_writable(dir) {
+            schema::identity(dir).map_err(|e| open_error(e.to_string()))?
+        } else {
+            std::fs::read_to_string(dir.join(schema::IDENTITY_FILE))
+                .ok()
+                .map(|id| id.trim().to_string())
+                .filter(|id| !id.is_empty())
+                .unwrap_or_else(schema::new_identity)
+        };
+        SearchIndex::wrap(index, dir.to_path_buf(), identity).map_err(open_error)
     }
 
     /// The last store sequence number the index holds, as recorded by its last commit; `None`

@@ -137,7 +137,7 @@ pub(super) fn process(shared: &Shared, key: &str, body: &Body<'_>, previous_hash
             });
             shared.indexer.wake();
         }
-        Ok(BuildOutcome::NotArticle) => match shared.store(|s| s.put_document(&page, None)) {
+        Ok(BuildOutcome::NotArticle(record)) => match shared.store(|s| s.put_non_article(&page, &record)) {
             Ok(()) => {
                 metrics::PAGES.inc(&["not-article"]);
                 shared.stats(|s| s.not_articles += 1);

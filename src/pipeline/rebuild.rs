@@ -212,6 +212,7 @@ fn reanalyse_page(
                 if article.published.is_none() && old.published_source == PublishedSource::Feed {
                     article.published.clone_from(&old.published);
                     article.published_source = PublishedSource::Feed;
+                    article.published_confidence = old.published_confidence;
                 }
                 article.cluster = old.cluster.clone().filter(|_| old.id == article.id);
             }
@@ -229,10 +230,12 @@ fn reanalyse_page(
             }
             with_store(&mut |s| s.put_article(&page.url, &article))?;
         }
-        Ok(BuildOutcome::NotArticle) => {
+        Ok(BuildOutcome::NotArticle(record)) => {
             if old.is_some() {
                 report.no_longer_articles += 1;
             }
+            // The page's metadata record (title, dates, the reason) as the rules now see it.
+            with_store(&mut |s| s.set_page_metadata(&page.url, &record))?;
         }
         Err(e) => {
             report.failed += 1;

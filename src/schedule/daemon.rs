@@ -4,7 +4,8 @@
 //! A pipeline's runs never overlap (each pipeline is one loop); different pipelines run
 //! concurrently. The next start is persisted in the store before waiting for it, and the last
 //! start after each run, so a restart continues the schedule instead of starting over; a run
-//! that was cut short (stopped, or the process died) is resumed at once.
+//! that was cut short (stopped, or the process died) is resumed at once. After each run the
+//! index is committed and every watch reports what the run added.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,7 +15,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use super::plan::next_start;
 use crate::config::Pipeline;
 use crate::pipeline::{PipelineError, Progress, RunControl, RunOptions, RunStats, Workspace};
-use crate::store::ScheduleStore;
+use crate::store::{ScheduleStore, SqliteStore, WatchStore};
 
 /// Longest single sleep while waiting for a start: the wall clock is looked at again after
 /// it, so a changed system clock delays a run by at most this.
@@ -28,6 +29,10 @@ pub trait RunReporter: Send + Sync {
     fn scheduled(&self, pipeline: &Pipeline, at: DateTime<Utc>);
     /// A run ended.
     fn finished(&self, pipeline: &Pipeline, result: &Result<RunStats, PipelineError>);
+    /// Where watches without a webhook write their new matches (JSON lines).
+    fn watch_output(&self) -> Box<dyn std::io::Write + Send>;
+    /// The watches ran after a run of `pipeline`.
+    fn watches_ran(&self, pipeline: &Pipeline, reports: &[crate::watch::RunReport]);
 }
 
 /// How the daemon runs.
@@ -114,6 +119,9 @@ async fn pipeline_loop(
             Err(_) => report.failed_runs += 1,
         }
         reporter.finished(pipeline, &result);
+        if result.is_ok() && !control.stop.is_cancelled() {
+            run_watches(workspace, pipeline, reporter).await;
+        }
         if options.once || control.stop.is_cancelled() {
             break;
         }
@@ -122,6 +130,31 @@ async fn pipeline_loop(
         let _ = workspace.with_store(|s| s.set_next_run(name, None));
     }
     report
+}
+
+/// Commits the index, then runs every watch over it: problems are reported, never fatal to
+/// the daemon (a watch's undelivered matches wait for the next run).
+async fn run_watches(workspace: &Workspace, pipeline: &Pipeline, reporter: &dyn RunReporter) {
+    // A connection of its own: webhook deliveries must not hold the run's store.
+    let mut store = match SqliteStore::open(&workspace.data_dir().store_path()) {
+        Ok(store) => store,
+        Err(e) => {
+            tracing::warn!(pipeline = %pipeline.name, "watches not run: {e}");
+            return;
+        }
+    };
+    if store.watches().is_ok_and(|w| w.is_empty()) {
+        return;
+    }
+    if let Err(e) = workspace.flush() {
+        tracing::warn!(pipeline = %pipeline.name, "watches not run: the index cannot be committed: {e}");
+        return;
+    }
+    let mut out = reporter.watch_output();
+    match crate::watch::run_all(&mut store, workspace.index(), &mut *out).await {
+        Ok(reports) => reporter.watches_ran(pipeline, &reports),
+        Err(e) => tracing::warn!(pipeline = %pipeline.name, "watches not run: {e}"),
+    }
 }
 
 /// Sleeps until `due`; false if stopped first.

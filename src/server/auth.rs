@@ -86,7 +86,7 @@ fn warn_if_readable_by_others(file: &Path) {
 }
 
 fn unauthorized(message: &str) -> Response {
-    let mut response = (StatusCode::UNAUTHORIZED, axum::Json(serde_json::json!({ "error": message }))).into_response();
+    let mut response = super::ApiError::new(StatusCode::UNAUTHORIZED, message).into_response();
     response
         .headers_mut()
         .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer realm=\"quotewire\""));

@@ -41,13 +41,14 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// Routes named in the request counter; any other path counts as `other`, so clients
 /// cannot create unbounded label values.
-const KNOWN_ROUTES: [&str; 14] = [
+const KNOWN_ROUTES: [&str; 19] = [
     "/api/v1/search",
     "/api/v1/facets",
     "/api/v1/timeline",
     "/api/v1/quotes",
     "/api/v1/articles",
     "/api/v1/speakers",
+    "/api/v1/entities",
     "/api/v1/clusters",
     "/api/v1/watches",
     "/api/v1/openapi.json",
@@ -55,6 +56,10 @@ const KNOWN_ROUTES: [&str; 14] = [
     "/api/health",
     "/healthz",
     "/metrics",
+    "/speakers",
+    "/entities",
+    "/clusters",
+    "/stored",
     "/",
 ];
 
@@ -66,8 +71,9 @@ fn route_label(path: &str) -> &'static str {
         .unwrap_or("other")
 }
 
+/// The API's error shape (`{"error", "status"}`), as `ApiError` answers.
 fn error(status: StatusCode, message: String) -> Response {
-    (status, axum::Json(serde_json::json!({ "error": message }))).into_response()
+    super::ApiError::new(status, message).into_response()
 }
 
 /// Middleware: rejects oversized requests, bounds the time of the rest, counts them all.

@@ -2,17 +2,20 @@
 //!
 //! Owns per-URL fetch state (validators, content hash, failures, next due; feeds and sitemaps
 //! are URLs like any page), compressed raw bodies, and the extracted article records with
-//! their analysis. Every article write takes the next *store sequence number*; the index
-//! records the last number it holds, so it can always catch up from here. The daemon's
-//! schedule state (last and next run of each pipeline, failing sources) lives here too
-//! ([`ScheduleStore`]). [`DocumentStore`] is the plug point; [`SqliteStore`] the embedded
-//! default. It never fetches, extracts or indexes.
+//! their analysis, and the metadata records of pages that are not articles. Every article
+//! write takes the next *store sequence number*; the index records the last number it holds,
+//! so it can always catch up from here. The daemon's schedule state (last and next run of
+//! each pipeline, failing sources; [`ScheduleStore`]) and the watches ([`WatchStore`]) live
+//! here too. [`DocumentStore`] is the plug point; [`SqliteStore`] the embedded default. It
+//! never fetches, extracts or indexes.
 
 mod schedule;
 mod sqlite;
+mod watches;
 
 pub use schedule::{FinishedRun, PipelineRun, ScheduleStore, SourceHealth};
 pub use sqlite::SqliteStore;
+pub use watches::{NewMatch, PendingDelivery, WatchRecord, WatchStore};
 
 use crate::model::ArticleRecord;
 
@@ -27,6 +30,8 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("stored record {id} is corrupt: {message}")]
     Corrupt { id: String, message: String },
+    #[error("{0}")]
+    Conflict(String),
 }
 
 impl StoreError {
@@ -174,6 +179,14 @@ pub trait DocumentStore: Send {
     /// Stores a fetched page and what it became (an article, or nothing for non-articles) in
     /// one transaction, so a crash never leaves validators without their article.
     fn put_document(&mut self, page: &RawPage<'_>, article: Option<&ArticleRecord>) -> Result<(), StoreError>;
+    /// Stores a fetched page that is not an article together with its metadata record (title,
+    /// dates, language, kind, the reason), in one transaction. The record is not an article:
+    /// it is never returned by [`DocumentStore::articles`] or sent to the index.
+    fn put_non_article(&mut self, page: &RawPage<'_>, record: &ArticleRecord) -> Result<(), StoreError>;
+    /// Replaces the metadata record of a stored page that is not an article (re-analysis).
+    fn set_page_metadata(&mut self, url: &str, record: &ArticleRecord) -> Result<(), StoreError>;
+    /// The metadata record of a page stored as not an article.
+    fn page_metadata(&self, url: &str) -> Result<Option<ArticleRecord>, StoreError>;
     /// Up to `limit` articles written after store sequence `after`, in sequence order: what an
     /// index holding everything up to `after` still needs.
     fn articles_after(&self, after: u64, limit: usize) -> Result<Vec<SequencedArticle>, StoreError>;
@@ -195,6 +208,17 @@ pub trait DocumentStore: Send {
     fn article_id_by_canonical(&self, canonical_url: &str) -> Result<Option<String>, StoreError>;
     /// Every stored article, in id order.
     fn articles(&self) -> Result<Vec<ArticleRecord>, StoreError>;
+    /// Calls `visit` with every stored article in id order, one at a time (exports).
+    fn each_article(&self, visit: &mut dyn FnMut(ArticleRecord) -> Result<(), StoreError>) -> Result<u64, StoreError> {
+        let articles = self.articles()?;
+        let n = articles.len() as u64;
+        for article in articles {
+            visit(article)?;
+        }
+        Ok(n)
+    }
+    /// The raw body of the page an article was extracted from.
+    fn raw_page_of_article(&self, article_id: &str) -> Result<Option<StoredBody>, StoreError>;
     /// The raw body of a page, decompressed, with its content type.
     fn raw_page(&self, url: &str) -> Result<Option<StoredBody>, StoreError>;
     fn counts(&self) -> Result<StoreCounts, StoreError>;
@@ -218,6 +242,8 @@ pub(crate) mod test_records {
             authors: vec![],
             published: None,
             published_source: PublishedSource::None,
+            published_confidence: None,
+            modified: None,
             language: "en".into(),
             kind: PageKind::News,
             text: "body".into(),
@@ -225,6 +251,7 @@ pub(crate) mod test_records {
             content_hash: "h".into(),
             simhash: None,
             cluster: None,
+            not_article: None,
             entities: vec![],
             quotes: vec![],
         }

@@ -2,7 +2,7 @@
 //! source (consecutive failed runs, last error), so `quotewire status` can answer from here and
 //! a restarted daemon knows what it missed.
 //!
-//! Also the v3 → v4 migration that introduced this state and store sequence numbers. The
+//! Also the v5 → v6 migration that introduced this state and store sequence numbers. The
 //! schedule itself (when a pipeline is due) is decided by `schedule`, not here.
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -43,9 +43,9 @@ pub(super) fn create_tables(conn: &Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// v3 → v4: numbers existing articles (those already indexed first, in insertion order) and
+/// v5 → v6: numbers existing articles (those already indexed first, in insertion order) and
 /// records how many were indexed, then creates the schedule tables.
-pub(super) fn migrate_v3_to_v4(conn: &Connection) -> Result<(), StoreError> {
+pub(super) fn migrate_v5_to_v6(conn: &Connection) -> Result<(), StoreError> {
     conn.execute_batch("ALTER TABLE articles ADD COLUMN seq INTEGER;")?;
     let rowids: Vec<(i64, bool)> = {
         let mut stmt = conn.prepare("SELECT rowid, indexed FROM articles ORDER BY indexed DESC, rowid")?;

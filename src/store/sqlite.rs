@@ -18,7 +18,7 @@ use super::{
 use crate::model::ArticleRecord;
 
 /// Bump when the schema changes; older stores are migrated in `migrate`.
-pub(super) const SCHEMA_VERSION: i64 = 4;
+pub(super) const SCHEMA_VERSION: i64 = 6;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -34,7 +34,8 @@ CREATE TABLE IF NOT EXISTS pages (
     failures INTEGER NOT NULL DEFAULT 0,
     last_error TEXT,
     article_id TEXT,
-    next_due TEXT
+    next_due TEXT,
+    metadata TEXT
 );
 CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY,
@@ -56,7 +57,7 @@ const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The embedded document store.
 pub struct SqliteStore {
-    conn: Connection,
+    pub(super) conn: Connection,
     path: String,
 }
 
@@ -71,6 +72,7 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL").map_err(open_error)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(open_error)?;
         conn.execute_batch(SCHEMA).map_err(open_error)?;
+        conn.execute_batch(super::watches::SCHEMA).map_err(open_error)?;
         let store = SqliteStore { conn, path: display };
         store.migrate()?;
         Ok(store)
@@ -113,6 +115,7 @@ impl SqliteStore {
     pub fn in_memory() -> Result<SqliteStore, StoreError> {
         let conn = Connection::open_in_memory()?;
         conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(super::watches::SCHEMA)?;
         let store = SqliteStore { conn, path: ":memory:".to_string() };
         store.migrate()?;
         Ok(store)
@@ -140,24 +143,13 @@ impl SqliteStore {
                 Ok(())
             }
             Some(SCHEMA_VERSION) => Ok(()),
-            Some(found @ 1..=3) => {
+            Some(found @ 1..SCHEMA_VERSION) => {
+                // One transaction for every step: a store is at one version or the next, never
+                // half-way.
                 let tx = self.conn.unchecked_transaction()?;
-                if found < 3 {
-                    // v1 -> v2: articles learn whether they reached the index (assume they did);
-                    // v2 -> v3: near-duplicate fingerprints and clusters (filled by new runs),
-                    // failure back-off; the unused per-source table goes (feeds are pages).
-                    if found == 1 {
-                        tx.execute_batch("ALTER TABLE articles ADD COLUMN indexed INTEGER NOT NULL DEFAULT 1;")?;
-                    }
-                    tx.execute_batch(
-                        "ALTER TABLE articles ADD COLUMN simhash INTEGER;
-                         ALTER TABLE articles ADD COLUMN cluster TEXT;
-                         ALTER TABLE pages ADD COLUMN next_due TEXT;
-                         DROP TABLE IF EXISTS sources;",
-                    )?;
+                for step in &MIGRATIONS[(found - 1) as usize..] {
+                    step(&tx)?;
                 }
-                // v3 -> v4: store sequence numbers and the daemon's schedule state.
-                schedule::migrate_v3_to_v4(&tx)?;
                 tx.execute("UPDATE meta SET value = ?1 WHERE key = 'schema_version'", [SCHEMA_VERSION.to_string()])?;
                 tx.commit()?;
                 Ok(())
@@ -179,6 +171,44 @@ fn read_version(conn: &Connection) -> Result<Option<i64>, rusqlite::Error> {
         .and_then(|v| v.parse().ok()))
 }
 
+/// A step of the schema's history: takes a store from one version to the next.
+type Migration = fn(&Connection) -> Result<(), StoreError>;
+
+/// `MIGRATIONS[i]` takes a store from version `i + 1` to `i + 2`; a new schema version appends
+/// its step here (and bumps `SCHEMA_VERSION`).
+const MIGRATIONS: [Migration; (SCHEMA_VERSION - 1) as usize] = [
+    migrate_v1_to_v2,
+    migrate_v2_to_v3,
+    migrate_v3_to_v4,
+    super::watches::migrate_v4_to_v5,
+    schedule::migrate_v5_to_v6,
+];
+
+/// v1 -> v2: articles learn whether they reached the index (assume they did).
+fn migrate_v1_to_v2(tx: &Connection) -> Result<(), StoreError> {
+    tx.execute_batch("ALTER TABLE articles ADD COLUMN indexed INTEGER NOT NULL DEFAULT 1;")?;
+    Ok(())
+}
+
+/// v2 -> v3: near-duplicate fingerprints and clusters (filled by new runs), failure back-off;
+/// the unused per-source table goes (feeds are pages like any other).
+fn migrate_v2_to_v3(tx: &Connection) -> Result<(), StoreError> {
+    tx.execute_batch(
+        "ALTER TABLE articles ADD COLUMN simhash INTEGER;
+         ALTER TABLE articles ADD COLUMN cluster TEXT;
+         ALTER TABLE pages ADD COLUMN next_due TEXT;
+         DROP TABLE IF EXISTS sources;",
+    )?;
+    Ok(())
+}
+
+/// v3 -> v4: pages that are not articles keep their metadata record (JSON, as an article
+/// record with `not_article` set); existing pages have none until refetched or re-extracted.
+fn migrate_v3_to_v4(tx: &Connection) -> Result<(), StoreError> {
+    tx.execute_batch("ALTER TABLE pages ADD COLUMN metadata TEXT;")?;
+    Ok(())
+}
+
 fn compress(body: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
     // Writing to a Vec cannot fail.
@@ -197,6 +227,20 @@ fn parse_record(id: &str, json: &str) -> Result<ArticleRecord, StoreError> {
 }
 
 impl SqliteStore {
+    /// A raw body selected by `sql` (raw, content_type) with one parameter.
+    fn stored_body(&self, sql: &str, key: &str) -> Result<Option<StoredBody>, StoreError> {
+        let row: Option<(Option<Vec<u8>>, Option<String>)> =
+            self.conn.query_row(sql, [key], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        match row {
+            Some((Some(raw), content_type)) => {
+                let body = decompress(&raw)
+                    .map_err(|e| StoreError::Corrupt { id: key.to_string(), message: e.to_string() })?;
+                Ok(Some(StoredBody { body, content_type }))
+            }
+            _ => Ok(None),
+        }
+    }
+
     fn query_articles(&self, sql: &str) -> Result<Vec<ArticleRecord>, StoreError> {
         let mut stmt = self.conn.prepare(sql)?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
@@ -214,7 +258,8 @@ fn write_page(conn: &Connection, page: &RawPage<'_>) -> Result<(), StoreError> {
         "INSERT INTO pages (url, final_url, content_type, etag, last_modified, content_hash, raw, fetched_at, failures, last_error)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, NULL)
          ON CONFLICT(url) DO UPDATE SET final_url = ?2, content_type = ?3, etag = ?4, last_modified = ?5,
-           content_hash = ?6, raw = ?7, fetched_at = ?8, failures = 0, last_error = NULL, next_due = NULL",
+           content_hash = ?6, raw = ?7, fetched_at = ?8, failures = 0, last_error = NULL, next_due = NULL,
+           metadata = NULL",
         params![
             page.url,
             page.final_url,
@@ -287,6 +332,29 @@ impl DocumentStore for SqliteStore {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    fn put_non_article(&mut self, page: &RawPage<'_>, record: &ArticleRecord) -> Result<(), StoreError> {
+        let json = serde_json::to_string(record)
+            .map_err(|e| StoreError::Corrupt { id: record.id.clone(), message: e.to_string() })?;
+        let tx = self.conn.transaction()?;
+        write_page(&tx, page)?;
+        tx.execute("UPDATE pages SET metadata = ?2 WHERE url = ?1", params![page.url, json])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn set_page_metadata(&mut self, url: &str, record: &ArticleRecord) -> Result<(), StoreError> {
+        let json = serde_json::to_string(record)
+            .map_err(|e| StoreError::Corrupt { id: record.id.clone(), message: e.to_string() })?;
+        self.conn.execute("UPDATE pages SET metadata = ?2 WHERE url = ?1", params![url, json])?;
+        Ok(())
+    }
+
+    fn page_metadata(&self, url: &str) -> Result<Option<ArticleRecord>, StoreError> {
+        let json: Option<Option<String>> =
+            self.conn.query_row("SELECT metadata FROM pages WHERE url = ?1", [url], |r| r.get(0)).optional()?;
+        json.flatten().map(|j| parse_record(url, &j)).transpose()
     }
 
     fn articles_after(&self, after: u64, limit: usize) -> Result<Vec<SequencedArticle>, StoreError> {
@@ -408,18 +476,26 @@ impl DocumentStore for SqliteStore {
     }
 
     fn raw_page(&self, url: &str) -> Result<Option<StoredBody>, StoreError> {
-        let row: Option<(Option<Vec<u8>>, Option<String>)> = self
-            .conn
-            .query_row("SELECT raw, content_type FROM pages WHERE url = ?1", [url], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        match row {
-            Some((Some(raw), content_type)) => {
-                let body = decompress(&raw)
-                    .map_err(|e| StoreError::Corrupt { id: url.to_string(), message: e.to_string() })?;
-                Ok(Some(StoredBody { body, content_type }))
-            }
-            _ => Ok(None),
+        self.stored_body("SELECT raw, content_type FROM pages WHERE url = ?1", url)
+    }
+
+    fn raw_page_of_article(&self, article_id: &str) -> Result<Option<StoredBody>, StoreError> {
+        self.stored_body(
+            "SELECT raw, content_type FROM pages WHERE article_id = ?1 AND raw IS NOT NULL ORDER BY fetched_at DESC LIMIT 1",
+            article_id,
+        )
+    }
+
+    fn each_article(&self, visit: &mut dyn FnMut(ArticleRecord) -> Result<(), StoreError>) -> Result<u64, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT id, record FROM articles ORDER BY id")?;
+        let mut rows = stmt.query([])?;
+        let mut n = 0;
+        while let Some(row) = rows.next()? {
+            let (id, json): (String, String) = (row.get(0)?, row.get(1)?);
+            visit(parse_record(&id, &json)?)?;
+            n += 1;
         }
+        Ok(n)
     }
 
     fn counts(&self) -> Result<StoreCounts, StoreError> {
@@ -519,6 +595,83 @@ mod tests {
         drop(store);
         // Opening again is a no-op.
         assert_eq!(SqliteStore::open(&path).unwrap().articles().unwrap().len(), 2);
+    }
+
+    /// The v3 schema as shipped before non-article pages kept their metadata.
+    const SCHEMA_V3: &str = "
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE pages (url TEXT PRIMARY KEY, final_url TEXT, content_type TEXT, etag TEXT, last_modified TEXT,
+            content_hash TEXT, raw BLOB, fetched_at TEXT, failures INTEGER NOT NULL DEFAULT 0, last_error TEXT,
+            article_id TEXT, next_due TEXT);
+        CREATE TABLE articles (id TEXT PRIMARY KEY, url TEXT NOT NULL, canonical_url TEXT, content_hash TEXT NOT NULL,
+            record TEXT NOT NULL, updated_at TEXT NOT NULL, indexed INTEGER NOT NULL DEFAULT 0, simhash INTEGER,
+            cluster TEXT);
+        CREATE INDEX articles_canonical ON articles (canonical_url);
+        INSERT INTO meta VALUES ('schema_version', '3');";
+
+    #[test]
+    fn a_version_3_store_is_migrated_and_keeps_non_article_metadata_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.sqlite");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(SCHEMA_V3).unwrap();
+            // A v3 record: no published_confidence, modified or not_article keys.
+            let mut json = serde_json::to_value(article("old")).unwrap();
+            json.as_object_mut()
+                .unwrap()
+                .retain(|k, _| !matches!(k.as_str(), "published_confidence" | "modified" | "not_article"));
+            conn.execute(
+                "INSERT INTO articles VALUES ('old', 'u', 'u', 'h', ?1, 't', 1, NULL, NULL)",
+                [serde_json::to_string(&json).unwrap()],
+            )
+            .unwrap();
+            conn.execute("INSERT INTO pages (url, content_hash, article_id) VALUES ('u', 'h', 'old')", []).unwrap();
+        }
+        let mut store = SqliteStore::open(&path).unwrap();
+        let old = store.article("old").unwrap().unwrap();
+        assert_eq!(old.title.as_deref(), Some("T"));
+        assert_eq!((old.modified, old.not_article), (None, None));
+        assert_eq!(store.page_state("u").unwrap().unwrap().article_id.as_deref(), Some("old"));
+        // The v3 article was indexed: it is numbered first, and an index from before sequence
+        // numbers holds it.
+        assert_eq!(store.legacy_index_position().unwrap(), Some(1));
+
+        let mut listing = article("listing");
+        listing.not_article = Some(crate::model::NotArticleReason::Listing);
+        listing.published = Some("2019-05-14T00:00:00+00:00".into());
+        let validators = CacheValidators::default();
+        let page = RawPage {
+            url: "http://127.0.0.1/section/",
+            final_url: "http://127.0.0.1/section/",
+            content_type: Some("text/html"),
+            body: b"<ul><li><a href=/a>A</a></li></ul>",
+            validators: &validators,
+            content_hash: "h2",
+            fetched_at: "t",
+        };
+        store.put_non_article(&page, &listing).unwrap();
+        assert_eq!(store.page_metadata("http://127.0.0.1/section/").unwrap(), Some(listing));
+        assert_eq!(store.page_metadata("u").unwrap(), None);
+        // Not an article: not listed, not waiting for the index.
+        assert_eq!(store.articles().unwrap().len(), 1);
+        assert_eq!(store.count_articles_after(0).unwrap(), 1);
+        assert_eq!(store.page_state("http://127.0.0.1/section/").unwrap().unwrap().article_id, None);
+        drop(store);
+        let conn = Connection::open(&path).unwrap();
+        let version: String =
+            conn.query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, SCHEMA_VERSION.to_string());
+        // Every later step ran too: the watch tables of v5, the schedule tables of v6.
+        let tables: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name IN ('watches', 'watch_seen', 'watch_outbox',
+                 'pipeline_runs', 'source_health', 'articles_seq')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(tables, 6);
     }
 
     #[test]

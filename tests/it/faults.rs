@@ -24,9 +24,7 @@ pub fn assert_store_and_index_agree(data: &Path) -> usize {
     let index = dir.open_index().expect("the index opens");
     let through = index.indexed_through().unwrap().expect("the index records its store sequence");
     assert_eq!(through, store.counts().unwrap().last_sequence, "the index holds everything stored");
-    let count = |doc_type| {
-        index.search(&SearchRequest { query: "*".into(), doc_type: Some(doc_type), limit: 1, offset: 0 }).unwrap().total
-    };
+    let count = |doc_type| index.search(&SearchRequest::new("*", Some(doc_type), 1)).unwrap().total;
     assert_eq!(count(DocType::Article), articles.len(), "each article indexed exactly once");
     let quotes: usize = articles.iter().map(|a| a.quotes.len()).sum();
     assert_eq!(count(DocType::Quote), quotes, "each quote indexed exactly once");

@@ -3,11 +3,14 @@
 mod child;
 mod support;
 
+mod api;
+mod browser;
 mod cli;
 mod corpus;
 mod daemon;
 mod deploy;
 mod errors;
+mod extraction;
 mod faults;
 mod fetch;
 mod hostile;
@@ -15,3 +18,5 @@ mod rebuild;
 mod resume;
 mod server;
 mod sources;
+mod watches;
+mod workbench;

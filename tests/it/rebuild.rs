@@ -63,7 +63,7 @@ async fn reanalyse_rebuilds_changed_records_resumes_after_an_interruption_and_re
         store.articles().unwrap().iter().all(|a| a.title.as_deref() != Some("stale title") && !a.quotes.is_empty())
     );
     let index = DataDir::new(&data).open_index().unwrap();
-    let stale = index.search(&SearchRequest { query: "title:stale".into(), doc_type: None, limit: 1, offset: 0 });
+    let stale = index.search(&SearchRequest::new("title:stale", None, 1));
     assert_eq!(stale.unwrap().total, 0, "the index follows the rebuilt records");
 
     // The index is rebuilt from the store alone.

@@ -58,9 +58,6 @@ async fn an_ingest_killed_mid_run_resumes_without_losing_or_duplicating() {
     let index = DataDir::new(&data).open_index().unwrap();
     let through = index.indexed_through().unwrap().expect("the commit records its store sequence");
     assert_eq!(store.count_articles_after(through).unwrap(), 0, "everything reached the index");
-    let indexed = index
-        .search(&SearchRequest { query: "*".into(), doc_type: Some(DocType::Article), limit: 1, offset: 0 })
-        .unwrap()
-        .total;
+    let indexed = index.search(&SearchRequest::new("*", Some(DocType::Article), 1)).unwrap().total;
     assert_eq!(indexed, PAGES, "each article indexed exactly once");
 }

@@ -215,12 +215,11 @@ async fn near_duplicates_across_outlets_share_a_cluster() {
 
     let index = open_index(data.path());
     let hits = index
-        .search(&quotewire::index::SearchRequest {
-            query: format!("cluster:{}", a.id),
-            doc_type: Some(quotewire::index::DocType::Article),
-            limit: 10,
-            offset: 0,
-        })
+        .search(&quotewire::index::SearchRequest::new(
+            &format!("cluster:{}", a.id),
+            Some(quotewire::index::DocType::Article),
+            10,
+        ))
         .unwrap();
     assert_eq!(hits.total, 2);
 }
