@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod embed;
 pub mod extract;
 pub mod fetch;
 pub mod index;
@@ -16,4 +17,6 @@ pub mod nlp;
 pub mod pipeline;
 pub mod schedule;
 pub mod server;
+pub mod similar;
 pub mod store;
+pub mod vectors;

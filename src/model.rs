@@ -245,3 +245,15 @@ pub struct ArticleRecord {
     pub entities: Vec<EntityMention>,
     pub quotes: Vec<QuoteRecord>,
 }
+
+/// The id of a statement: its article's id and its position among the article's quotes
+/// (`0123456789abcdef#q2`), as indexed and as vectors are stored.
+pub fn quote_id(article_id: &str, index: usize) -> String {
+    format!("{article_id}#q{index}")
+}
+
+/// Splits a statement id into its article id and quote position.
+pub fn parse_quote_id(id: &str) -> Option<(&str, usize)> {
+    let (article, index) = id.rsplit_once("#q")?;
+    Some((article, index.parse().ok()?))
+}

@@ -8,12 +8,16 @@ use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{DocumentStore, Fingerprint, PageState, RawPage, StoreCounts, StoreError, StoredBody};
+use super::vectors;
+use super::{
+    DocumentStore, EmbeddingCounts, Fingerprint, PageState, PendingEmbedding, QuoteVector, RawPage, StoreCounts,
+    StoreError, StoredBody,
+};
 use crate::fetch::Validators;
 use crate::model::ArticleRecord;
 
 /// Bump when the schema changes; older stores are migrated in `migrate`.
-const SCHEMA_VERSION: i64 = 3;
+const SCHEMA_VERSION: i64 = vectors::VECTORS_SCHEMA_VERSION;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -83,34 +87,36 @@ impl SqliteStore {
             .optional()?
             .and_then(|v| v.parse().ok());
         match found {
-            None => {
-                self.conn.execute(
-                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?1)",
-                    [SCHEMA_VERSION.to_string()],
-                )?;
-                Ok(())
+            Some(SCHEMA_VERSION) => return Ok(()),
+            Some(found) if !(1..SCHEMA_VERSION).contains(&found) => {
+                return Err(StoreError::Version { path: self.path.clone(), found, expected: SCHEMA_VERSION });
             }
-            Some(SCHEMA_VERSION) => Ok(()),
-            Some(found @ (1 | 2)) => {
-                // v1 -> v2: articles learn whether they reached the index (assume they did);
-                // v2 -> v3: near-duplicate fingerprints and clusters (filled by new runs), failure
-                // back-off; the unused per-source table goes (feeds are pages like any other).
-                let tx = self.conn.unchecked_transaction()?;
-                if found == 1 {
-                    tx.execute_batch("ALTER TABLE articles ADD COLUMN indexed INTEGER NOT NULL DEFAULT 1;")?;
-                }
-                tx.execute_batch(
-                    "ALTER TABLE articles ADD COLUMN simhash INTEGER;
-                     ALTER TABLE articles ADD COLUMN cluster TEXT;
-                     ALTER TABLE pages ADD COLUMN next_due TEXT;
-                     DROP TABLE IF EXISTS sources;
-                     UPDATE meta SET value = '3' WHERE key = 'schema_version';",
-                )?;
-                tx.commit()?;
-                Ok(())
-            }
-            Some(found) => Err(StoreError::Version { path: self.path.clone(), found, expected: SCHEMA_VERSION }),
+            _ => {}
         }
+        let tx = self.conn.unchecked_transaction()?;
+        if let Some(found @ (1 | 2)) = found {
+            // v1 -> v2: articles learn whether they reached the index (assume they did);
+            // v2 -> v3: near-duplicate fingerprints and clusters (filled by new runs), failure
+            // back-off; the unused per-source table goes (feeds are pages like any other).
+            if found == 1 {
+                tx.execute_batch("ALTER TABLE articles ADD COLUMN indexed INTEGER NOT NULL DEFAULT 1;")?;
+            }
+            tx.execute_batch(
+                "ALTER TABLE articles ADD COLUMN simhash INTEGER;
+                 ALTER TABLE articles ADD COLUMN cluster TEXT;
+                 ALTER TABLE pages ADD COLUMN next_due TEXT;
+                 DROP TABLE IF EXISTS sources;",
+            )?;
+        }
+        // v3 -> v4: statement vectors (additive; creates only what is missing).
+        vectors::migrate(&tx)?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('schema_version', ?1)
+             ON CONFLICT(key) DO UPDATE SET value = ?1",
+            [SCHEMA_VERSION.to_string()],
+        )?;
+        tx.commit()?;
+        Ok(())
     }
 }
 
@@ -186,6 +192,8 @@ fn write_article(conn: &Connection, page_url: &str, article: &ArticleRecord) -> 
         ],
     )?;
     conn.execute("UPDATE pages SET article_id = ?2 WHERE url = ?1", params![page_url, article.id])?;
+    // This version's statements need vectors of their own.
+    vectors::forget(conn, &article.id)?;
     Ok(())
 }
 
@@ -312,14 +320,40 @@ impl DocumentStore for SqliteStore {
             failed_pages: self.conn.query_row("SELECT COUNT(*) FROM pages WHERE failures > 0", [], |r| r.get(0))?,
         })
     }
+
+    fn pending_embeddings(&self, model: &str, after: &str, limit: usize) -> Result<Vec<PendingEmbedding>, StoreError> {
+        vectors::pending(&self.conn, model, after, limit)
+    }
+
+    fn put_embeddings(
+        &mut self,
+        article_id: &str,
+        content_hash: &str,
+        model: &str,
+        vectors: &[QuoteVector],
+    ) -> Result<bool, StoreError> {
+        vectors::put(&mut self.conn, article_id, content_hash, model, vectors)
+    }
+
+    fn for_each_quote_vector(&self, model: &str, f: &mut dyn FnMut(&str, &[f32])) -> Result<(), StoreError> {
+        vectors::for_each(&self.conn, model, f)
+    }
+
+    fn quote_vector(&self, quote_id: &str, model: &str) -> Result<Option<Vec<f32>>, StoreError> {
+        vectors::one(&self.conn, quote_id, model)
+    }
+
+    fn embedding_counts(&self, model: &str) -> Result<EmbeddingCounts, StoreError> {
+        vectors::counts(&self.conn, model)
+    }
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::model::{PageKind, PublishedSource};
 
-    fn article(id: &str) -> ArticleRecord {
+    pub(in crate::store) fn article(id: &str) -> ArticleRecord {
         ArticleRecord {
             id: id.to_string(),
             url: "http://127.0.0.1/a".into(),

@@ -9,3 +9,5 @@ mod fetch;
 mod resume;
 mod server;
 mod sources;
+#[cfg(feature = "transformers")]
+mod transformers;
