@@ -194,6 +194,94 @@ pub fn statement_hit(store: &dyn DocumentStore, id: &str, score: f32) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{ArticleRecord, PageKind, PublishedSource, QuoteKind, SpeakerKind, Stance, quote_id};
+    use crate::store::{QuoteVector, SqliteStore};
+
+    fn article(id: &str, texts: &[&str]) -> ArticleRecord {
+        ArticleRecord {
+            id: id.into(),
+            url: format!("http://127.0.0.1/{id}"),
+            canonical_url: None,
+            site: Some("Example News".into()),
+            title: Some(format!("Story {id}")),
+            authors: vec![],
+            published: Some("2024-03-01T00:00:00Z".into()),
+            published_source: PublishedSource::Meta,
+            language: "en".into(),
+            kind: PageKind::News,
+            text: String::new(),
+            fetched_at: "2024-03-01T00:00:00Z".into(),
+            content_hash: format!("h-{id}"),
+            simhash: None,
+            cluster: None,
+            entities: vec![],
+            quotes: texts
+                .iter()
+                .map(|t| QuoteRecord {
+                    text: t.to_string(),
+                    start: 0,
+                    end: 0,
+                    kind: QuoteKind::Indirect,
+                    speaker: Some("Huawei".into()),
+                    speaker_kind: SpeakerKind::Organization,
+                    speaker_start: None,
+                    speaker_end: None,
+                    speaker_entity: None,
+                    cue: Some("said".into()),
+                    stance: Stance::Deny,
+                    target: None,
+                    confidence: 0.8,
+                })
+                .collect(),
+        }
+    }
+
+    /// A store with statement vectors along three axes (stand-ins for three meanings).
+    fn store() -> SqliteStore {
+        let mut store = SqliteStore::in_memory().unwrap();
+        let stored = [
+            ("a1", vec!["denies the claims", "expects growth"], vec![[1.0, 0.1, 0.0], [0.0, 0.0, 1.0]]),
+            ("a2", vec!["rejects the allegations"], vec![[0.9, 0.2, 0.05]]),
+            ("a3", vec!["won the final"], vec![[0.0, 1.0, 0.1]]),
+        ];
+        for (id, texts, vectors) in stored {
+            let a = article(id, &texts);
+            store.put_article(&a.url, &a).unwrap();
+            let vectors: Vec<QuoteVector> = vectors
+                .iter()
+                .enumerate()
+                .map(|(i, v)| QuoteVector { quote_id: quote_id(id, i), vector: v.to_vec() })
+                .collect();
+            assert!(store.put_embeddings(id, &a.content_hash, "m", &vectors).unwrap());
+        }
+        store
+    }
+
+    #[test]
+    fn a_stored_statement_finds_its_paraphrase_first_and_not_itself() {
+        let store = store();
+        let vectors = StatementVectors::load(&store, "m").unwrap();
+        assert_eq!(vectors.len(), 4);
+        let hits = vectors.similar(&store, None, SimilarQuery::parse("a1#q0"), 2).unwrap();
+        assert_eq!(hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["a2#q0", "a3#q0"]);
+        assert_eq!(hits[0].quote.text, "rejects the allegations");
+        assert_eq!(hits[0].title.as_deref(), Some("Story a2"));
+        assert!(hits[0].score > 0.95 && hits[1].score < 0.3, "{hits:?}");
+    }
+
+    #[test]
+    fn queries_without_vectors_or_a_model_say_what_to_do() {
+        let store = store();
+        let err = StatementVectors::load(&store, "other-model").err().unwrap();
+        assert!(err.to_string().contains("quotewire embed"), "{err}");
+        let vectors = StatementVectors::load(&store, "m").unwrap();
+        let err = vectors.similar(&store, None, SimilarQuery::parse("a9#q0"), 3).unwrap_err();
+        assert!(matches!(err, SimilarError::UnknownStatement { .. }), "{err}");
+        let err = vectors.similar(&store, None, SimilarQuery::parse("some words"), 3).unwrap_err();
+        assert!(err.to_string().contains("--features transformers"), "{err}");
+        let err = vectors.similar(&store, None, SimilarQuery::Text("  "), 3).unwrap_err();
+        assert!(matches!(err, SimilarError::EmptyQuery));
+    }
 
     #[test]
     fn statement_ids_and_text_are_told_apart() {
