@@ -135,7 +135,12 @@ pub fn embed(args: EmbedArgs, config: &Config, data: &DataDir) -> anyhow::Result
         pending.articles_pending + pending.articles_done,
         embedder.model()
     );
-    let stats = run_stage(Box::new(store), embedder.as_ref(), Until::Done, &cancel_on_ctrl_c(), total)?;
+    // First Ctrl-C stops after the batch in flight (the rest stays pending); a second exits.
+    let stats = super::runtime()?.block_on(async move {
+        let cancel = super::ingest::cancel_on_ctrl_c();
+        tokio::task::spawn_blocking(move || run_stage(Box::new(store), embedder.as_ref(), Until::Done, &cancel, total))
+            .await
+    })??;
     println!("{}", stats.summary());
     Ok(ExitCode::SUCCESS)
 }
@@ -174,25 +179,6 @@ pub fn run_stage(
     let stats = embed_pending(store, embedder, until, cancel, &|n| bar.inc(n))?;
     bar.finish_and_clear();
     Ok(stats)
-}
-
-/// First Ctrl-C stops after the batch in flight (the rest stays pending); a second exits.
-fn cancel_on_ctrl_c() -> CancellationToken {
-    let cancel = CancellationToken::new();
-    let token = cancel.clone();
-    std::thread::spawn(move || {
-        let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
-        runtime.block_on(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                eprintln!("stopping after the batch in flight (Ctrl-C again to quit now)");
-                token.cancel();
-                if tokio::signal::ctrl_c().await.is_ok() {
-                    std::process::exit(130);
-                }
-            }
-        });
-    });
-    cancel
 }
 
 /// The embedding stage following an ingestion run in the background.

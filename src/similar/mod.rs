@@ -194,47 +194,9 @@ pub fn statement_hit(store: &dyn DocumentStore, id: &str, score: f32) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ArticleRecord, PageKind, PublishedSource, QuoteKind, SpeakerKind, Stance, quote_id};
+    use crate::model::fixtures::article;
+    use crate::model::quote_id;
     use crate::store::{QuoteVector, SqliteStore};
-
-    fn article(id: &str, texts: &[&str]) -> ArticleRecord {
-        ArticleRecord {
-            id: id.into(),
-            url: format!("http://127.0.0.1/{id}"),
-            canonical_url: None,
-            site: Some("Example News".into()),
-            title: Some(format!("Story {id}")),
-            authors: vec![],
-            published: Some("2024-03-01T00:00:00Z".into()),
-            published_source: PublishedSource::Meta,
-            language: "en".into(),
-            kind: PageKind::News,
-            text: String::new(),
-            fetched_at: "2024-03-01T00:00:00Z".into(),
-            content_hash: format!("h-{id}"),
-            simhash: None,
-            cluster: None,
-            entities: vec![],
-            quotes: texts
-                .iter()
-                .map(|t| QuoteRecord {
-                    text: t.to_string(),
-                    start: 0,
-                    end: 0,
-                    kind: QuoteKind::Indirect,
-                    speaker: Some("Huawei".into()),
-                    speaker_kind: SpeakerKind::Organization,
-                    speaker_start: None,
-                    speaker_end: None,
-                    speaker_entity: None,
-                    cue: Some("said".into()),
-                    stance: Stance::Deny,
-                    target: None,
-                    confidence: 0.8,
-                })
-                .collect(),
-        }
-    }
 
     /// A store with statement vectors along three axes (stand-ins for three meanings).
     fn store() -> SqliteStore {
@@ -245,7 +207,7 @@ mod tests {
             ("a3", vec!["won the final"], vec![[0.0, 1.0, 0.1]]),
         ];
         for (id, texts, vectors) in stored {
-            let a = article(id, &texts);
+            let a = article(id, &format!("h-{id}"), &texts);
             store.put_article(&a.url, &a).unwrap();
             let vectors: Vec<QuoteVector> = vectors
                 .iter()

@@ -349,11 +349,11 @@ impl DocumentStore for SqliteStore {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+mod tests {
     use super::*;
     use crate::model::{PageKind, PublishedSource};
 
-    pub(in crate::store) fn article(id: &str) -> ArticleRecord {
+    fn article(id: &str) -> ArticleRecord {
         ArticleRecord {
             id: id.to_string(),
             url: "http://127.0.0.1/a".into(),

@@ -138,33 +138,11 @@ pub fn counts(conn: &Connection, model: &str) -> Result<EmbeddingCounts, StoreEr
 
 #[cfg(test)]
 mod tests {
-    use super::super::sqlite::tests::article;
     use super::*;
-    use crate::model::{QuoteKind, QuoteRecord, SpeakerKind, Stance};
     use crate::store::{DocumentStore, SqliteStore};
 
     fn with_quotes(id: &str, hash: &str, texts: &[&str]) -> ArticleRecord {
-        let mut a = article(id);
-        a.content_hash = hash.to_string();
-        a.quotes = texts
-            .iter()
-            .map(|t| QuoteRecord {
-                text: t.to_string(),
-                start: 0,
-                end: 0,
-                kind: QuoteKind::Direct,
-                speaker: Some("Ana Ruiz".into()),
-                speaker_kind: SpeakerKind::Person,
-                speaker_start: None,
-                speaker_end: None,
-                speaker_entity: None,
-                cue: Some("said".into()),
-                stance: Stance::Neutral,
-                target: None,
-                confidence: 0.9,
-            })
-            .collect();
-        a
+        crate::model::fixtures::article(id, hash, texts)
     }
 
     fn vectors_of(p: &PendingEmbedding, value: f32) -> Vec<QuoteVector> {

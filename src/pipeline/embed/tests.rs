@@ -1,7 +1,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::*;
-use crate::model::{ArticleRecord, PageKind, PublishedSource, QuoteKind, QuoteRecord, SpeakerKind, Stance};
+use crate::model::ArticleRecord;
 use crate::store::SqliteStore;
 
 /// A stand-in for the transformer (the default build has none): counts words into hashed
@@ -47,41 +47,9 @@ impl Embedder for WordBuckets {
 }
 
 fn article(id: &str, quotes: usize) -> ArticleRecord {
-    ArticleRecord {
-        id: id.to_string(),
-        url: format!("http://127.0.0.1/{id}"),
-        canonical_url: None,
-        site: None,
-        title: None,
-        authors: vec![],
-        published: None,
-        published_source: PublishedSource::None,
-        language: "en".into(),
-        kind: PageKind::News,
-        text: String::new(),
-        fetched_at: "2024-01-01T00:00:00Z".into(),
-        content_hash: format!("hash-{id}"),
-        simhash: None,
-        cluster: None,
-        entities: vec![],
-        quotes: (0..quotes)
-            .map(|i| QuoteRecord {
-                text: format!("statement {i} of article {id}"),
-                start: 0,
-                end: 0,
-                kind: QuoteKind::Direct,
-                speaker: Some("Ana Ruiz".into()),
-                speaker_kind: SpeakerKind::Person,
-                speaker_start: None,
-                speaker_end: None,
-                speaker_entity: None,
-                cue: Some("said".into()),
-                stance: Stance::Neutral,
-                target: None,
-                confidence: 0.9,
-            })
-            .collect(),
-    }
+    let texts: Vec<String> = (0..quotes).map(|i| format!("statement {i} of article {id}")).collect();
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    crate::model::fixtures::article(id, &format!("hash-{id}"), &texts)
 }
 
 fn store_with(path: &std::path::Path, articles: &[ArticleRecord]) {
