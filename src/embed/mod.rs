@@ -22,6 +22,8 @@ pub use tagger::TransformerTagger;
 
 use std::path::{Path, PathBuf};
 
+use crate::model::{QuoteKind, QuoteRecord};
+
 /// Sentences per forward pass: large enough to keep the matrix kernels busy, small enough
 /// that padding to the longest sentence of a length-sorted batch wastes little.
 pub const DEFAULT_BATCH_SIZE: usize = 32;
@@ -56,6 +58,17 @@ pub trait Embedder: Send + Sync {
     fn dimension(&self) -> usize;
     /// One vector per text, in the order given. Implementations batch internally.
     fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError>;
+}
+
+/// The text a statement is embedded as. A reported statement's content often lacks its
+/// verb ("Huawei denies [the allegations]"), so the cue goes in front of indirect and mixed
+/// statements; direct quotations stand on their own. The speaker is left out: similar
+/// statements are found across speakers.
+pub fn statement_text(quote: &QuoteRecord) -> String {
+    match (quote.kind, quote.cue.as_deref()) {
+        (QuoteKind::Indirect | QuoteKind::Mixed, Some(cue)) if !cue.is_empty() => format!("{cue} {}", quote.text),
+        _ => quote.text.clone(),
+    }
 }
 
 /// Positions of `texts` grouped into batches of at most `batch_size`, longest texts first, so
@@ -117,6 +130,22 @@ mod tests {
         assert_eq!(all, (0..texts.len()).collect::<Vec<_>>());
         assert_eq!(length_sorted_batches(&[], 32), Vec::<Vec<usize>>::new());
         assert_eq!(length_sorted_batches(&["x"], 0), vec![vec![0]]);
+    }
+
+    #[test]
+    fn reported_statements_are_embedded_with_their_cue() {
+        let mut quote = crate::model::fixtures::article("a", "h", &["the allegations"]).quotes.remove(0);
+        let table = [
+            (QuoteKind::Direct, Some("said"), "the allegations"),
+            (QuoteKind::Indirect, Some("denies"), "denies the allegations"),
+            (QuoteKind::Mixed, Some("according to"), "according to the allegations"),
+            (QuoteKind::Indirect, None, "the allegations"),
+        ];
+        for (kind, cue, expected) in table {
+            quote.kind = kind;
+            quote.cue = cue.map(str::to_string);
+            assert_eq!(statement_text(&quote), expected);
+        }
     }
 
     #[test]

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 use super::PipelineError;
-use crate::embed::{EmbedError, Embedder};
+use crate::embed::{EmbedError, Embedder, statement_text};
 use crate::store::{DocumentStore, PendingEmbedding, QuoteVector, StoreError};
 
 /// Pending articles read from the store at a time.
@@ -158,7 +158,8 @@ fn embed_batch(
     stats: &mut EmbedStats,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(), PipelineError> {
-    let texts: Vec<&str> = articles.iter().flat_map(|a| a.quotes.iter().map(|(_, t)| t.as_str())).collect();
+    let owned: Vec<String> = articles.iter().flat_map(|a| a.quotes.iter().map(|(_, q)| statement_text(q))).collect();
+    let texts: Vec<&str> = owned.iter().map(String::as_str).collect();
     let vectors = if texts.is_empty() { Vec::new() } else { embedder.embed(&texts)? };
     if vectors.len() != texts.len() {
         return Err(PipelineError::Embed(EmbedError::Inference {

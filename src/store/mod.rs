@@ -13,7 +13,7 @@ mod vectors;
 pub use sqlite::SqliteStore;
 
 use crate::fetch::Validators;
-use crate::model::ArticleRecord;
+use crate::model::{ArticleRecord, QuoteRecord};
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
@@ -89,8 +89,8 @@ pub struct PendingEmbedding {
     pub article_id: String,
     /// The stored version: vectors are only kept if the article is still this version.
     pub content_hash: String,
-    /// `(quote id, statement text)` of every quote of the article.
-    pub quotes: Vec<(String, String)>,
+    /// `(quote id, quote)` of every quote of the article.
+    pub quotes: Vec<(String, QuoteRecord)>,
 }
 
 /// The vector of one statement.

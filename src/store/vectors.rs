@@ -68,7 +68,7 @@ pub fn pending(conn: &Connection, model: &str, after: &str, limit: usize) -> Res
         let (id, content_hash, json) = row?;
         let record: ArticleRecord =
             serde_json::from_str(&json).map_err(|e| StoreError::Corrupt { id: id.clone(), message: e.to_string() })?;
-        let quotes = record.quotes.into_iter().enumerate().map(|(i, q)| (quote_id(&id, i), q.text)).collect();
+        let quotes = record.quotes.into_iter().enumerate().map(|(i, q)| (quote_id(&id, i), q)).collect();
         out.push(PendingEmbedding { article_id: id, content_hash, quotes });
     }
     Ok(out)
@@ -156,7 +156,9 @@ mod tests {
         store.put_article("u2", &with_quotes("a2", "h2", &["Third."])).unwrap();
         let pending = store.pending_embeddings("m", "", 10).unwrap();
         assert_eq!(pending.len(), 2);
-        assert_eq!(pending[0].quotes, vec![("a1#q0".into(), "First.".into()), ("a1#q1".into(), "Second.".into())]);
+        let quotes: Vec<(&str, &str)> =
+            pending[0].quotes.iter().map(|(id, q)| (id.as_str(), q.text.as_str())).collect();
+        assert_eq!(quotes, [("a1#q0", "First."), ("a1#q1", "Second.")]);
         assert_eq!(store.pending_embeddings("m", "a1", 10).unwrap().len(), 1, "the cursor skips a1");
 
         assert!(store.put_embeddings("a1", "h1", "m", &vectors_of(&pending[0], 0.25)).unwrap());
