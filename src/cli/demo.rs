@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::ingest::run_pipeline;
-use super::search::render;
+use super::search::{header, render};
 use super::{DataDir, UsageError, run_status};
 use crate::config::{Config, Pipeline};
 use crate::demo::{FixtureServer, default_corpus_dir};
@@ -64,21 +64,18 @@ pub async fn run(args: DemoArgs, config: &Config, data: &DataDir) -> anyhow::Res
 
     let index = demo_dir.open_index()?;
     for (query, what) in SAMPLE_SEARCHES {
-        let results = index.search(&SearchRequest {
-            query: query.to_string(),
-            doc_type: Some(DocType::Quote),
-            limit: 3,
-            offset: 0,
-        })?;
-        println!("\n== {what}: quotewire search '{query}' --type quote  ({} matches)", results.total);
+        let results = index.search(&SearchRequest::new(query, Some(DocType::Quote), 3))?;
+        println!("\n== {what}: quotewire search '{query}' --type quote");
+        println!("{}", header(&results, query));
         for hit in &results.hits {
             print!("{}", render(hit, false));
         }
     }
+    let root = demo_dir.root.display();
     println!(
-        "\nexplore further: quotewire --data-dir {} search 'QUERY'  |  quotewire --data-dir {} serve",
-        demo_dir.root.display(),
-        demo_dir.root.display()
+        "\nexplore further: quotewire --data-dir {root} search 'QUERY'  |  quotewire --data-dir {root} speaker Huawei\n\
+         \x20                quotewire --data-dir {root} timeline 'speaker:huawei' --by year  |  quotewire --data-dir {root} serve\n\
+         (the loopback URLs above close with the demo; `serve` links every hit to its stored copy)"
     );
     Ok(run_status(first.failed))
 }

@@ -15,7 +15,10 @@ mod reindex;
 mod search;
 mod serve;
 mod similar;
+mod speaker;
+mod timeline;
 mod validate;
+mod watch;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -53,6 +56,16 @@ pub enum Command {
     Ingest(ingest::IngestArgs),
     /// Search quotes and articles.
     Search(search::SearchArgs),
+    /// Matches of a query per day, week, month or year.
+    Timeline(timeline::TimelineArgs),
+    /// A speaker's record: first and last statement, stances over time, topics, outlets.
+    Speaker(speaker::SummaryArgs),
+    /// An entity's record: who speaks about it, stances over time, outlets.
+    Entity(speaker::SummaryArgs),
+    /// One statement reported by several outlets: every report.
+    Cluster(speaker::ClusterArgs),
+    /// Saved searches that report only new matches (add, list, remove, run).
+    Watch(watch::WatchArgs),
     /// Print stored articles (or the matches of a query) with their analysis.
     Export(export::ExportArgs),
     /// Extract and analyse HTML files; nothing is stored.
@@ -89,6 +102,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Ingest(args) => runtime()?.block_on(ingest::run(args, &config, &data)),
         Command::Search(args) => search::run(args, &data),
+        Command::Timeline(args) => timeline::run(args, &data),
+        Command::Speaker(args) => speaker::speaker(args, &data),
+        Command::Entity(args) => speaker::entity(args, &data),
+        Command::Cluster(args) => speaker::cluster(args, &data),
+        Command::Watch(args) => watch::run(args, &data),
         Command::Export(args) => export::run(args, &data),
         Command::Extract(args) => extract::run(args, &config),
         Command::Analyze(args) => analyze::run(args),
@@ -145,6 +163,38 @@ impl DataDir {
 
     pub fn open_index(&self) -> anyhow::Result<SearchIndex> {
         Ok(SearchIndex::open_or_create(&self.index_path())?)
+    }
+
+    /// The index of a data dir that must already hold one (read commands never create one).
+    pub fn read_index(&self) -> anyhow::Result<SearchIndex> {
+        if !self.index_path().is_dir() {
+            return Err(UsageError(self.no_data()).into());
+        }
+        SearchIndex::open_or_create(&self.index_path()).map_err(index_error)
+    }
+
+    /// The store of a data dir that must already hold one.
+    pub fn read_store(&self) -> anyhow::Result<SqliteStore> {
+        if !self.store_path().is_file() {
+            return Err(UsageError(self.no_data()).into());
+        }
+        Ok(SqliteStore::open(&self.store_path())?)
+    }
+
+    fn no_data(&self) -> String {
+        format!(
+            "no quotewire data in `{}`: ingest something first (`quotewire ingest ...`) or pass --data-dir",
+            self.root.display()
+        )
+    }
+}
+
+/// Index errors the user must fix (a bad query, an index to rebuild) exit with status 2.
+pub fn index_error(e: crate::index::IndexError) -> anyhow::Error {
+    if e.is_usage() || matches!(e, crate::index::IndexError::Version { .. }) {
+        UsageError(e.to_string()).into()
+    } else {
+        e.into()
     }
 }
 

@@ -27,11 +27,12 @@ pub struct RunArgs {
 }
 
 pub async fn serve(args: ServeArgs, config: &Config, data: &DataDir) -> anyhow::Result<ExitCode> {
-    let index = Arc::new(data.open_index()?);
+    let index = Arc::new(data.read_index()?);
+    let store = data.store_path().is_file().then(|| data.store_path());
     let bind = args.bind.unwrap_or_else(|| config.server.bind.clone());
     let cancel = cancel_on_ctrl_c();
     eprintln!("serving {} on http://{bind}/", data.root.display());
-    crate::server::serve(index, &bind, cancel).await?;
+    crate::server::serve(crate::server::AppState::new(index, store), &bind, cancel).await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -64,6 +65,7 @@ pub async fn daemon(args: RunArgs, config: &Config, data: &DataDir) -> anyhow::R
             // One failed run does not stop the daemon; the next is tried on schedule.
             eprintln!("{}: run failed: {e:#}", pipelines[i].name);
         }
+        super::watch::after_ingest(data).await;
         if let Some(embedding) = embedding {
             embedding.finish().await;
         }

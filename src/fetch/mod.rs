@@ -4,7 +4,8 @@
 //! is checked against robots.txt and the scheme rules), per-host politeness, robots.txt,
 //! feed and sitemap parsing and discovery, newsroom listing pages, WARC archives, URL
 //! canonicalisation and reading local files. It returns raw
-//! bytes and metadata; it never decodes, extracts, stores or indexes.
+//! bytes and metadata; it never decodes, extracts, stores or indexes. It also POSTs watch
+//! alerts to their webhooks (`webhook.rs`), the one request that sends data out.
 
 mod canonical;
 mod client;
@@ -17,6 +18,7 @@ mod politeness;
 mod robots;
 mod sitemap;
 mod warc;
+mod webhook;
 
 pub use canonical::canonicalize;
 pub use client::{Expect, FetchOutcome, FetchedPage, Fetcher, Validators};
@@ -28,6 +30,7 @@ pub use local::{MAX_LOCAL_FILE_BYTES, list_html_files, read_html_file};
 pub use politeness::domain_key;
 pub use sitemap::{Sitemap, parse_sitemap};
 pub use warc::{ArchivedResponse, WarcSummary, read_warc};
+pub use webhook::{DELIVERY_HEADER, WebhookError, parse_webhook, post_json, redact};
 
 /// Errors of the fetch stage. Each names the URL (or file) it is about.
 #[derive(Debug, thiserror::Error)]

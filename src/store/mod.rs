@@ -9,8 +9,10 @@
 
 mod sqlite;
 mod vectors;
+mod watches;
 
 pub use sqlite::SqliteStore;
+pub use watches::{NewMatch, PendingDelivery, WatchRecord, WatchStore};
 
 use crate::fetch::Validators;
 use crate::model::{ArticleRecord, QuoteRecord};
@@ -26,6 +28,8 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("stored record {id} is corrupt: {message}")]
     Corrupt { id: String, message: String },
+    #[error("{0}")]
+    Conflict(String),
 }
 
 /// What is known about one URL from earlier runs.
@@ -138,6 +142,17 @@ pub trait DocumentStore: Send {
     fn article_id_by_canonical(&self, canonical_url: &str) -> Result<Option<String>, StoreError>;
     /// Every stored article, in id order.
     fn articles(&self) -> Result<Vec<ArticleRecord>, StoreError>;
+    /// Calls `visit` with every stored article in id order, one at a time (exports).
+    fn each_article(&self, visit: &mut dyn FnMut(ArticleRecord) -> Result<(), StoreError>) -> Result<u64, StoreError> {
+        let articles = self.articles()?;
+        let n = articles.len() as u64;
+        for article in articles {
+            visit(article)?;
+        }
+        Ok(n)
+    }
+    /// The raw body of the page an article was extracted from.
+    fn raw_page_of_article(&self, article_id: &str) -> Result<Option<StoredBody>, StoreError>;
     /// The raw body of a page, decompressed, with its content type.
     fn raw_page(&self, url: &str) -> Result<Option<StoredBody>, StoreError>;
     fn counts(&self) -> Result<StoreCounts, StoreError>;

@@ -51,7 +51,7 @@ CREATE INDEX IF NOT EXISTS articles_canonical ON articles (canonical_url);
 
 /// The embedded document store.
 pub struct SqliteStore {
-    conn: Connection,
+    pub(super) conn: Connection,
     path: String,
 }
 
@@ -66,6 +66,7 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL").map_err(open_error)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(open_error)?;
         conn.execute_batch(SCHEMA).map_err(open_error)?;
+        conn.execute_batch(super::watches::SCHEMA).map_err(open_error)?;
         let store = SqliteStore { conn, path: display };
         store.migrate()?;
         Ok(store)
@@ -75,6 +76,7 @@ impl SqliteStore {
     pub fn in_memory() -> Result<SqliteStore, StoreError> {
         let conn = Connection::open_in_memory()?;
         conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(super::watches::SCHEMA)?;
         let store = SqliteStore { conn, path: ":memory:".to_string() };
         store.migrate()?;
         Ok(store)
@@ -108,7 +110,11 @@ impl SqliteStore {
                  DROP TABLE IF EXISTS sources;",
             )?;
         }
-        // v3 -> v4: statement vectors (additive; creates only what is missing).
+        // v3 -> v4: watches (their tables; idempotent).
+        if found.is_some_and(|f| f <= 3) {
+            super::watches::migrate_v3_to_v4(&tx)?;
+        }
+        // v4 -> v5: statement vectors (additive; creates only what is missing).
         vectors::migrate(&tx)?;
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ('schema_version', ?1)
@@ -138,6 +144,20 @@ fn parse_record(id: &str, json: &str) -> Result<ArticleRecord, StoreError> {
 }
 
 impl SqliteStore {
+    /// A raw body selected by `sql` (raw, content_type) with one parameter.
+    fn stored_body(&self, sql: &str, key: &str) -> Result<Option<StoredBody>, StoreError> {
+        let row: Option<(Option<Vec<u8>>, Option<String>)> =
+            self.conn.query_row(sql, [key], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        match row {
+            Some((Some(raw), content_type)) => {
+                let body = decompress(&raw)
+                    .map_err(|e| StoreError::Corrupt { id: key.to_string(), message: e.to_string() })?;
+                Ok(Some(StoredBody { body, content_type }))
+            }
+            _ => Ok(None),
+        }
+    }
+
     fn query_articles(&self, sql: &str) -> Result<Vec<ArticleRecord>, StoreError> {
         let mut stmt = self.conn.prepare(sql)?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
@@ -299,18 +319,26 @@ impl DocumentStore for SqliteStore {
     }
 
     fn raw_page(&self, url: &str) -> Result<Option<StoredBody>, StoreError> {
-        let row: Option<(Option<Vec<u8>>, Option<String>)> = self
-            .conn
-            .query_row("SELECT raw, content_type FROM pages WHERE url = ?1", [url], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        match row {
-            Some((Some(raw), content_type)) => {
-                let body = decompress(&raw)
-                    .map_err(|e| StoreError::Corrupt { id: url.to_string(), message: e.to_string() })?;
-                Ok(Some(StoredBody { body, content_type }))
-            }
-            _ => Ok(None),
+        self.stored_body("SELECT raw, content_type FROM pages WHERE url = ?1", url)
+    }
+
+    fn raw_page_of_article(&self, article_id: &str) -> Result<Option<StoredBody>, StoreError> {
+        self.stored_body(
+            "SELECT raw, content_type FROM pages WHERE article_id = ?1 AND raw IS NOT NULL ORDER BY fetched_at DESC LIMIT 1",
+            article_id,
+        )
+    }
+
+    fn each_article(&self, visit: &mut dyn FnMut(ArticleRecord) -> Result<(), StoreError>) -> Result<u64, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT id, record FROM articles ORDER BY id")?;
+        let mut rows = stmt.query([])?;
+        let mut n = 0;
+        while let Some(row) = rows.next()? {
+            let (id, json): (String, String) = (row.get(0)?, row.get(1)?);
+            visit(parse_record(&id, &json)?)?;
+            n += 1;
         }
+        Ok(n)
     }
 
     fn counts(&self) -> Result<StoreCounts, StoreError> {

@@ -12,7 +12,7 @@ use super::{EmbeddingCounts, PendingEmbedding, QuoteVector, StoreError};
 use crate::model::{ArticleRecord, quote_id};
 
 /// Schema version that introduced statement vectors.
-pub const VECTORS_SCHEMA_VERSION: i64 = 4;
+pub const VECTORS_SCHEMA_VERSION: i64 = 5;
 
 /// Adds what statement vectors need to a store that lacks it. Additive and idempotent, so it
 /// runs on every migration whatever steps come before it.
@@ -199,7 +199,7 @@ mod tests {
         INSERT INTO meta VALUES ('schema_version', '3');";
 
     #[test]
-    fn a_version_3_store_gains_vectors_and_every_article_is_pending() {
+    fn a_version_3_store_gains_watches_and_vectors_and_every_article_is_pending() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("store.sqlite");
         {

@@ -1,25 +1,11 @@
 //! The command line: exit statuses, error messages, and the commands' outputs.
 
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use quotewire::model::ArticleRecord;
 
 use crate::support::*;
-
-fn quotewire(data: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_quotewire"))
-        .current_dir(repo())
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 #[test]
 fn validate_reports_every_error_with_key_paths_and_exit_2() {

@@ -2,6 +2,8 @@
 
 mod support;
 
+mod api;
+mod browser;
 mod cli;
 mod corpus;
 mod errors;
@@ -11,3 +13,5 @@ mod server;
 mod sources;
 #[cfg(feature = "transformers")]
 mod transformers;
+mod watches;
+mod workbench;

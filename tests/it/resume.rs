@@ -94,9 +94,6 @@ async fn an_ingest_killed_mid_run_resumes_without_losing_or_duplicating() {
     assert_eq!(urls.len(), PAGES, "each exactly once");
     assert!(store.pending_index().unwrap().is_empty(), "everything reached the index");
     let index = SearchIndex::open_or_create(&data.join("tantivy")).unwrap();
-    let indexed = index
-        .search(&SearchRequest { query: "*".into(), doc_type: Some(DocType::Article), limit: 1, offset: 0 })
-        .unwrap()
-        .total;
+    let indexed = index.search(&SearchRequest::new("*", Some(DocType::Article), 1)).unwrap().total;
     assert_eq!(indexed, PAGES, "each article indexed exactly once");
 }

@@ -220,12 +220,11 @@ async fn near_duplicates_across_outlets_share_a_cluster() {
 
     let index = quotewire::index::SearchIndex::open_or_create(&data.path().join("tantivy")).unwrap();
     let hits = index
-        .search(&quotewire::index::SearchRequest {
-            query: format!("cluster:{}", a.id),
-            doc_type: Some(quotewire::index::DocType::Article),
-            limit: 10,
-            offset: 0,
-        })
+        .search(&quotewire::index::SearchRequest::new(
+            &format!("cluster:{}", a.id),
+            Some(quotewire::index::DocType::Article),
+            10,
+        ))
         .unwrap();
     assert_eq!(hits.total, 2);
 }

@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 use std::sync::Arc;
 
 use axum::Router;
@@ -76,4 +77,39 @@ pub fn closed_port() -> u16 {
 pub fn html(body: String) -> axum::response::Response {
     use axum::response::IntoResponse;
     ([(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+}
+
+/// Runs the `quotewire` binary on the data dir `data`, from the repository root.
+pub fn quotewire(data: &Path, args: &[&str]) -> Output {
+    quotewire_with_env(data, args, &[])
+}
+
+/// [`quotewire`] with extra environment variables.
+pub fn quotewire_with_env(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_quotewire"))
+        .current_dir(repo())
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("binary runs")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The bundled corpus ingested through the fixture sites into a fresh data dir. The sites
+/// stop when the returned server drops (as after a demo).
+pub async fn corpus_data() -> (tempfile::TempDir, quotewire::demo::FixtureServer) {
+    let server = fixture_sites().await;
+    let data = tempfile::tempdir().unwrap();
+    let stats = ingest(&demo_pipeline(&server), data.path()).await;
+    assert_eq!(stats.failed, 0, "{:?}", stats.errors);
+    (data, server)
 }
