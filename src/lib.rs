@@ -9,6 +9,7 @@
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod embed;
 pub mod export;
 pub mod extract;
 pub mod fetch;
@@ -18,5 +19,7 @@ pub mod nlp;
 pub mod pipeline;
 pub mod schedule;
 pub mod server;
+pub mod similar;
 pub mod store;
+pub mod vectors;
 pub mod watch;

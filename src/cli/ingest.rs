@@ -92,6 +92,7 @@ pub fn pipelines(args: &IngestArgs, config: &Config) -> Result<Vec<Pipeline>, Us
 pub async fn run(args: IngestArgs, config: &Config, data: &DataDir) -> anyhow::Result<ExitCode> {
     let pipelines = pipelines(&args, config)?;
     let cancel = cancel_on_ctrl_c();
+    let embedding = super::similar::follow_ingest(config, data, &cancel);
     let mut failed = 0;
     for pipeline in &pipelines {
         let stats = run_pipeline(pipeline, config, data, cancel.clone(), args.refetch).await?;
@@ -99,6 +100,9 @@ pub async fn run(args: IngestArgs, config: &Config, data: &DataDir) -> anyhow::R
         if cancel.is_cancelled() {
             break;
         }
+    }
+    if let Some(embedding) = embedding {
+        embedding.finish().await;
     }
     Ok(run_status(failed))
 }

@@ -60,11 +60,15 @@ pub async fn daemon(args: RunArgs, config: &Config, data: &DataDir) -> anyhow::R
             _ = cancel.cancelled() => break,
         }
         schedule.started(i, Instant::now());
+        let embedding = super::similar::follow_ingest(config, data, &cancel);
         if let Err(e) = run_pipeline(&pipelines[i], config, data, cancel.clone(), false).await {
             // One failed run does not stop the daemon; the next is tried on schedule.
             eprintln!("{}: run failed: {e:#}", pipelines[i].name);
         }
         super::watch::after_ingest(data).await;
+        if let Some(embedding) = embedding {
+            embedding.finish().await;
+        }
         if cancel.is_cancelled() {
             break;
         }

@@ -2,17 +2,20 @@
 //!
 //! Owns per-URL fetch state (validators, content hash, failures, next due; feeds and sitemaps
 //! are URLs like any page), compressed raw bodies, and the extracted article records with
-//! their analysis, and the metadata records of pages that are not articles. [`DocumentStore`] is the
-//! plug point; [`SqliteStore`] the embedded default. It never fetches, extracts or indexes.
+//! their analysis, and the metadata records of pages that are not articles. [`DocumentStore`]
+//! is the plug point; [`SqliteStore`] the embedded default. Statement embeddings are stored
+//! here too (f32 vectors per quote, and which model embedded each article), so vector search
+//! can be rebuilt and embedding resumes where it stopped. It never fetches, extracts or indexes.
 
 mod sqlite;
+mod vectors;
 mod watches;
 
 pub use sqlite::SqliteStore;
 pub use watches::{NewMatch, PendingDelivery, WatchRecord, WatchStore};
 
 use crate::fetch::Validators;
-use crate::model::ArticleRecord;
+use crate::model::{ArticleRecord, QuoteRecord};
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
@@ -84,6 +87,34 @@ pub struct StoreCounts {
     pub failed_pages: u64,
 }
 
+/// An article whose statements still need vectors from the current model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingEmbedding {
+    pub article_id: String,
+    /// The stored version: vectors are only kept if the article is still this version.
+    pub content_hash: String,
+    /// `(quote id, quote)` of every quote of the article.
+    pub quotes: Vec<(String, QuoteRecord)>,
+}
+
+/// The vector of one statement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuoteVector {
+    pub quote_id: String,
+    pub vector: Vec<f32>,
+}
+
+/// How far the embedding of stored statements has come, for one model.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct EmbeddingCounts {
+    /// Articles whose statements all have vectors from the model.
+    pub articles_done: u64,
+    /// Articles still waiting (new, changed, or embedded by another model).
+    pub articles_pending: u64,
+    /// Stored statement vectors from the model.
+    pub vectors: u64,
+}
+
 /// Storage of pages and articles.
 pub trait DocumentStore: Send {
     fn page_state(&self, url: &str) -> Result<Option<PageState>, StoreError>;
@@ -131,4 +162,23 @@ pub trait DocumentStore: Send {
     /// The raw body of a page, decompressed, with its content type.
     fn raw_page(&self, url: &str) -> Result<Option<StoredBody>, StoreError>;
     fn counts(&self) -> Result<StoreCounts, StoreError>;
+
+    /// Up to `limit` articles, in id order after `after`, whose statements have no vectors
+    /// from `model` yet (new or changed since, or embedded by another model).
+    fn pending_embeddings(&self, model: &str, after: &str, limit: usize) -> Result<Vec<PendingEmbedding>, StoreError>;
+    /// Stores the vectors of an article's statements (replacing older ones) and marks it
+    /// embedded by `model`, in one transaction. Stores nothing and returns false when the
+    /// article changed or went away since `content_hash` was read.
+    fn put_embeddings(
+        &mut self,
+        article_id: &str,
+        content_hash: &str,
+        model: &str,
+        vectors: &[QuoteVector],
+    ) -> Result<bool, StoreError>;
+    /// Calls `f` with every statement vector from `model`, in statement id order.
+    fn for_each_quote_vector(&self, model: &str, f: &mut dyn FnMut(&str, &[f32])) -> Result<(), StoreError>;
+    /// The vector of one statement from `model`.
+    fn quote_vector(&self, quote_id: &str, model: &str) -> Result<Option<Vec<f32>>, StoreError>;
+    fn embedding_counts(&self, model: &str) -> Result<EmbeddingCounts, StoreError>;
 }

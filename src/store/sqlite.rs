@@ -8,12 +8,16 @@ use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{DocumentStore, Fingerprint, PageState, RawPage, StoreCounts, StoreError, StoredBody};
+use super::vectors;
+use super::{
+    DocumentStore, EmbeddingCounts, Fingerprint, PageState, PendingEmbedding, QuoteVector, RawPage, StoreCounts,
+    StoreError, StoredBody,
+};
 use crate::fetch::Validators;
 use crate::model::ArticleRecord;
 
 /// Bump when the schema changes; older stores are migrated in `migrate`.
-const SCHEMA_VERSION: i64 = 5;
+const SCHEMA_VERSION: i64 = 6;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -41,7 +45,8 @@ CREATE TABLE IF NOT EXISTS articles (
     updated_at TEXT NOT NULL,
     indexed INTEGER NOT NULL DEFAULT 0,
     simhash INTEGER,
-    cluster TEXT
+    cluster TEXT,
+    embedded_model TEXT
 );
 CREATE INDEX IF NOT EXISTS articles_canonical ON articles (canonical_url);
 ";
@@ -62,8 +67,7 @@ impl SqliteStore {
         // A corrupt or foreign file fails here with a clear error instead of later.
         conn.pragma_update(None, "journal_mode", "WAL").map_err(open_error)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(open_error)?;
-        conn.execute_batch(SCHEMA).map_err(open_error)?;
-        conn.execute_batch(super::watches::SCHEMA).map_err(open_error)?;
+        create_tables(&conn).map_err(open_error)?;
         let store = SqliteStore { conn, path: display };
         store.migrate()?;
         Ok(store)
@@ -72,8 +76,7 @@ impl SqliteStore {
     /// An in-memory store (tests, `extract`).
     pub fn in_memory() -> Result<SqliteStore, StoreError> {
         let conn = Connection::open_in_memory()?;
-        conn.execute_batch(SCHEMA)?;
-        conn.execute_batch(super::watches::SCHEMA)?;
+        create_tables(&conn)?;
         let store = SqliteStore { conn, path: ":memory:".to_string() };
         store.migrate()?;
         Ok(store)
@@ -110,13 +113,21 @@ impl SqliteStore {
     }
 }
 
+/// Creates what a new store needs at the current version; on an older store it adds only the
+/// tables it lacks, and `migrate` then brings the existing ones up to date.
+fn create_tables(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(SCHEMA)?;
+    conn.execute_batch(super::watches::SCHEMA)?;
+    conn.execute_batch(vectors::SCHEMA)
+}
+
 /// A step of the schema's history: takes a store from one version to the next.
 type Migration = fn(&Connection) -> Result<(), StoreError>;
 
 /// `MIGRATIONS[i]` takes a store from version `i + 1` to `i + 2`; a new schema version appends
 /// its step here (and bumps `SCHEMA_VERSION`).
 const MIGRATIONS: [Migration; (SCHEMA_VERSION - 1) as usize] =
-    [migrate_v1_to_v2, migrate_v2_to_v3, migrate_v3_to_v4, super::watches::migrate_v4_to_v5];
+    [migrate_v1_to_v2, migrate_v2_to_v3, migrate_v3_to_v4, super::watches::migrate_v4_to_v5, vectors::migrate_v5_to_v6];
 
 /// v1 -> v2: articles learn whether they reached the index (assume they did).
 fn migrate_v1_to_v2(tx: &Connection) -> Result<(), StoreError> {
@@ -230,6 +241,8 @@ fn write_article(conn: &Connection, page_url: &str, article: &ArticleRecord) -> 
         ],
     )?;
     conn.execute("UPDATE pages SET article_id = ?2 WHERE url = ?1", params![page_url, article.id])?;
+    // This version's statements need vectors of their own.
+    vectors::forget(conn, &article.id)?;
     Ok(())
 }
 
@@ -379,6 +392,32 @@ impl DocumentStore for SqliteStore {
             articles: self.conn.query_row("SELECT COUNT(*) FROM articles", [], |r| r.get(0))?,
             failed_pages: self.conn.query_row("SELECT COUNT(*) FROM pages WHERE failures > 0", [], |r| r.get(0))?,
         })
+    }
+
+    fn pending_embeddings(&self, model: &str, after: &str, limit: usize) -> Result<Vec<PendingEmbedding>, StoreError> {
+        vectors::pending(&self.conn, model, after, limit)
+    }
+
+    fn put_embeddings(
+        &mut self,
+        article_id: &str,
+        content_hash: &str,
+        model: &str,
+        vectors: &[QuoteVector],
+    ) -> Result<bool, StoreError> {
+        vectors::put(&mut self.conn, article_id, content_hash, model, vectors)
+    }
+
+    fn for_each_quote_vector(&self, model: &str, f: &mut dyn FnMut(&str, &[f32])) -> Result<(), StoreError> {
+        vectors::for_each(&self.conn, model, f)
+    }
+
+    fn quote_vector(&self, quote_id: &str, model: &str) -> Result<Option<Vec<f32>>, StoreError> {
+        vectors::one(&self.conn, quote_id, model)
+    }
+
+    fn embedding_counts(&self, model: &str) -> Result<EmbeddingCounts, StoreError> {
+        vectors::counts(&self.conn, model)
     }
 }
 

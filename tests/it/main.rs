@@ -12,5 +12,7 @@ mod fetch;
 mod resume;
 mod server;
 mod sources;
+#[cfg(feature = "transformers")]
+mod transformers;
 mod watches;
 mod workbench;
