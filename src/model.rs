@@ -285,3 +285,64 @@ pub struct ArticleRecord {
     pub entities: Vec<EntityMention>,
     pub quotes: Vec<QuoteRecord>,
 }
+
+/// The id of a statement: its article's id and its position among the article's quotes
+/// (`0123456789abcdef#q2`), as indexed and as vectors are stored.
+pub fn quote_id(article_id: &str, index: usize) -> String {
+    format!("{article_id}#q{index}")
+}
+
+/// Splits a statement id into its article id and quote position.
+pub fn parse_quote_id(id: &str) -> Option<(&str, usize)> {
+    let (article, index) = id.rsplit_once("#q")?;
+    Some((article, index.parse().ok()?))
+}
+
+/// Records for tests of the stages that store and search statements.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::*;
+
+    /// A stored-looking article with one statement by "Ana Ruiz" per text.
+    pub fn article(id: &str, content_hash: &str, texts: &[&str]) -> ArticleRecord {
+        ArticleRecord {
+            id: id.to_string(),
+            url: format!("http://127.0.0.1/{id}"),
+            canonical_url: None,
+            site: Some("Example News".into()),
+            title: Some(format!("Story {id}")),
+            authors: vec![],
+            published: Some("2024-03-01T00:00:00Z".into()),
+            published_source: PublishedSource::Meta,
+            published_confidence: None,
+            modified: None,
+            language: "en".into(),
+            kind: PageKind::News,
+            text: String::new(),
+            fetched_at: "2024-03-01T00:00:00Z".into(),
+            content_hash: content_hash.to_string(),
+            simhash: None,
+            cluster: None,
+            not_article: None,
+            entities: vec![],
+            quotes: texts
+                .iter()
+                .map(|t| QuoteRecord {
+                    text: t.to_string(),
+                    start: 0,
+                    end: 0,
+                    kind: QuoteKind::Direct,
+                    speaker: Some("Ana Ruiz".into()),
+                    speaker_kind: SpeakerKind::Person,
+                    speaker_start: None,
+                    speaker_end: None,
+                    speaker_entity: None,
+                    cue: Some("said".into()),
+                    stance: Stance::Neutral,
+                    target: None,
+                    confidence: 0.9,
+                })
+                .collect(),
+        }
+    }
+}

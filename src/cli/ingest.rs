@@ -93,6 +93,7 @@ pub async fn run(args: IngestArgs, config: &Config, data: &DataDir) -> anyhow::R
     let control = crate::schedule::on_signals(config.run.shutdown_grace);
     let workspace = open_workspace(data, "ingest", config)?;
     let options = RunOptions { refetch: args.refetch };
+    let embedding = super::similar::follow_ingest(config, data, &control.stop);
     let mut failed = 0;
     for pipeline in &pipelines {
         let progress = Arc::new(ProgressReporter::new(&pipeline.name, false));
@@ -107,6 +108,9 @@ pub async fn run(args: IngestArgs, config: &Config, data: &DataDir) -> anyhow::R
     }
     // The final catch-up and commit: everything stored is searchable when this returns.
     workspace.close()?;
+    if let Some(embedding) = embedding {
+        embedding.finish().await;
+    }
     Ok(run_status(failed))
 }
 

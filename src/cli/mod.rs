@@ -19,6 +19,7 @@ mod reindex;
 mod run;
 mod search;
 mod serve;
+mod similar;
 mod speaker;
 mod status;
 mod timeline;
@@ -117,6 +118,10 @@ pub enum Command {
     EvalNer(ner::EvalNerArgs),
     /// Write quote predictions and gold for a fixed split of a gold file (for score_quotes.py).
     EvalQuotes(eval_quotes::EvalQuotesArgs),
+    /// Statements saying the same thing in other words (stored vectors; text needs `transformers`).
+    Similar(similar::SimilarArgs),
+    /// Compute vectors for every stored statement that lacks them (feature `transformers`).
+    Embed(similar::EmbedArgs),
 }
 
 impl Cli {
@@ -159,6 +164,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::TrainNer(args) => ner::train(args),
         Command::EvalNer(args) => ner::eval(args),
         Command::EvalQuotes(args) => eval_quotes::run(args),
+        Command::Similar(args) => similar::similar(args, &config, &data),
+        Command::Embed(args) => similar::embed(args, &config, &data),
     }
 }
 

@@ -99,8 +99,14 @@ pub async fn daemon(args: RunArgs, config: &Config, data: &DataDir) -> anyhow::R
             }
         });
     }
+    // Statement vectors (builds with `transformers`): one background stage for the daemon's
+    // life, following what the runs store; it finishes what is pending when the daemon stops.
+    let embedding = super::similar::follow_ingest(config, data, &control.stop);
     let options = DaemonOptions { once: args.once };
     let report = run_daemon(workspace.clone(), pipelines, control, options, Arc::new(Printer)).await;
+    if let Some(embedding) = embedding {
+        embedding.finish().await;
+    }
     let Ok(workspace) = Arc::try_unwrap(workspace) else {
         return Err(PipelineError::Writer("runs still hold the data directory".into()).into());
     };

@@ -172,6 +172,19 @@ pub struct RunConfig {
     pub failing_source_runs: u32,
 }
 
+/// Transformer models (cargo feature `transformers`; ignored by builds without it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmbedConfig {
+    /// Local sentence-transformers model directory (`$QUOTEWIRE_EMBEDDING_MODEL` overrides).
+    pub model_dir: PathBuf,
+    /// libtorch intra-op threads; 0 is one per core.
+    pub threads: usize,
+    /// Sentences per forward pass.
+    pub batch_size: usize,
+    /// Whether `ingest` embeds new statements in the background while it runs.
+    pub on_ingest: bool,
+}
+
 /// The validated configuration.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -179,6 +192,7 @@ pub struct Config {
     pub index: IndexConfig,
     pub server: ServerConfig,
     pub run: RunConfig,
+    pub embed: EmbedConfig,
 }
 
 impl Default for Config {
@@ -462,6 +476,14 @@ mod tests {
         assert!(config.fetch.max_body_bytes >= 1 << 20);
         assert!(config.fetch.respect_robots);
         assert!(config.fetch.strip_query_params.iter().any(|p| p == "utm_*"));
+        assert_eq!(config.embed.model_dir, PathBuf::from(crate::embed::DEFAULT_MODEL_DIR));
+        assert_eq!((config.embed.threads, config.embed.batch_size), (0, crate::embed::DEFAULT_BATCH_SIZE));
+    }
+
+    #[test]
+    fn embed_settings_out_of_range_are_reported() {
+        let err = Config::from_toml_str("[embed]\nbatch_size = 0\nthreads = 999\n", "x.toml").unwrap_err().to_string();
+        assert!(err.contains("embed.batch_size") && err.contains("embed.threads"), "{err}");
     }
 
     #[test]

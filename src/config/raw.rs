@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::{Config, FetchConfig, IndexConfig, Issues, PrivateAddresses, RunConfig, ServerConfig};
+use super::{Config, EmbedConfig, FetchConfig, IndexConfig, Issues, PrivateAddresses, RunConfig, ServerConfig};
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
@@ -17,6 +17,7 @@ pub struct RawConfig {
     pub index: RawIndex,
     pub server: RawServer,
     pub run: RawRun,
+    pub embed: RawEmbed,
 }
 
 #[derive(Debug, Deserialize)]
@@ -160,6 +161,51 @@ impl Default for RawServer {
     }
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawEmbed {
+    pub model_dir: String,
+    pub threads: u64,
+    pub batch_size: u64,
+    pub on_ingest: bool,
+}
+
+impl Default for RawEmbed {
+    fn default() -> Self {
+        RawEmbed {
+            model_dir: crate::embed::DEFAULT_MODEL_DIR.to_string(),
+            threads: 0,
+            batch_size: crate::embed::DEFAULT_BATCH_SIZE as u64,
+            on_ingest: true,
+        }
+    }
+}
+
+impl RawEmbed {
+    fn validate(self, issues: &mut Issues) -> EmbedConfig {
+        if self.threads > 256 {
+            issues.push(
+                "embed.threads",
+                format!("`{}` is out of range", self.threads),
+                Some("0 (one per core) to 256"),
+            );
+        }
+        if !(1..=1024).contains(&self.batch_size) {
+            issues.push(
+                "embed.batch_size",
+                format!("`{}` is out of range", self.batch_size),
+                Some("1 to 1024 sentences per forward pass"),
+            );
+        }
+        EmbedConfig {
+            model_dir: self.model_dir.into(),
+            threads: self.threads.min(256) as usize,
+            batch_size: self.batch_size.clamp(1, 1024) as usize,
+            on_ingest: self.on_ingest,
+        }
+    }
+}
+
 impl RawConfig {
     pub fn validate(self, issues: &mut Issues) -> Config {
         let fetch = self.fetch.validate("fetch", issues);
@@ -183,7 +229,8 @@ impl RawConfig {
             );
         }
         let run = self.run.validate(issues);
-        Config { fetch, index, server: ServerConfig { bind: self.server.bind }, run }
+        let embed = self.embed.validate(issues);
+        Config { fetch, index, server: ServerConfig { bind: self.server.bind }, run, embed }
     }
 }
 

@@ -6,14 +6,18 @@
 //! analyses and stores the raw page and its article in one transaction. The [`Indexer`]
 //! follows the store by sequence number and commits with the number it holds, so the index
 //! always catches up after a crash. A failed document is recorded and counted, never fatal.
-//! Stopping drains or abandons what is in flight; nothing stored is lost.
+//! Stopping drains or abandons what is in flight; nothing stored is lost. The embedding stage
+//! (`embed.rs`) gives every stored statement a vector in the background, resuming from the
+//! store.
 //!
 //! Module map (dependencies point down): `workspace` → `run` → `discover`, `document` →
-//! `context` → `indexer`, `process`, `stats`; `rebuild` (reindex, reanalyse) beside `run`.
+//! `context` → `indexer`, `process`, `stats`; `rebuild` (reindex, reanalyse) and `embed`
+//! beside `run`.
 
 mod context;
 mod discover;
 mod document;
+mod embed;
 mod indexer;
 mod process;
 mod rebuild;
@@ -22,6 +26,7 @@ mod stats;
 mod workspace;
 
 pub use context::{RunEnv, SharedStore};
+pub use embed::{EmbedStats, Until, embed_pending};
 pub use indexer::{COMMIT_EVERY, COMMIT_INTERVAL, Indexer, IndexerHandle, IndexerReport, resume_position};
 pub use process::{ArticleBuilder, BuildOutcome, article_id, content_hash};
 pub use rebuild::{ReanalyseReport, RebuildProgress, ReindexReport, reanalyse, reindex};
@@ -45,6 +50,8 @@ pub enum PipelineError {
     Fetch(#[from] FetchError),
     #[error(transparent)]
     DataDir(#[from] DataDirError),
+    #[error(transparent)]
+    Embed(#[from] crate::embed::EmbedError),
     #[error("the index writer stopped unexpectedly: {0}")]
     Writer(String),
 }

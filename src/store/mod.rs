@@ -5,19 +5,22 @@
 //! their analysis, and the metadata records of pages that are not articles. Every article
 //! write takes the next *store sequence number*; the index records the last number it holds,
 //! so it can always catch up from here. The daemon's schedule state (last and next run of
-//! each pipeline, failing sources; [`ScheduleStore`]) and the watches ([`WatchStore`]) live
-//! here too. [`DocumentStore`] is the plug point; [`SqliteStore`] the embedded default. It
-//! never fetches, extracts or indexes.
+//! each pipeline, failing sources; [`ScheduleStore`]), the watches ([`WatchStore`]) and the
+//! statement embeddings (f32 vectors per quote, and which model embedded each article, so
+//! vector search can be rebuilt and embedding resumes where it stopped) live here too.
+//! [`DocumentStore`] is the plug point; [`SqliteStore`] the embedded default. It never
+//! fetches, extracts or indexes.
 
 mod schedule;
 mod sqlite;
+mod vectors;
 mod watches;
 
 pub use schedule::{FinishedRun, PipelineRun, ScheduleStore, SourceHealth};
 pub use sqlite::SqliteStore;
 pub use watches::{NewMatch, PendingDelivery, WatchRecord, WatchStore};
 
-use crate::model::ArticleRecord;
+use crate::model::{ArticleRecord, QuoteRecord};
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
@@ -163,6 +166,34 @@ pub struct StoredPage {
     pub article_id: Option<String>,
 }
 
+/// An article whose statements still need vectors from the current model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingEmbedding {
+    pub article_id: String,
+    /// The stored version: vectors are only kept if the article is still this version.
+    pub content_hash: String,
+    /// `(quote id, quote)` of every quote of the article.
+    pub quotes: Vec<(String, QuoteRecord)>,
+}
+
+/// The vector of one statement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuoteVector {
+    pub quote_id: String,
+    pub vector: Vec<f32>,
+}
+
+/// How far the embedding of stored statements has come, for one model.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct EmbeddingCounts {
+    /// Articles whose statements all have vectors from the model.
+    pub articles_done: u64,
+    /// Articles still waiting (new, changed, or embedded by another model).
+    pub articles_pending: u64,
+    /// Stored statement vectors from the model.
+    pub vectors: u64,
+}
+
 /// Storage of pages and articles.
 pub trait DocumentStore: Send {
     fn page_state(&self, url: &str) -> Result<Option<PageState>, StoreError>;
@@ -224,6 +255,25 @@ pub trait DocumentStore: Send {
     fn counts(&self) -> Result<StoreCounts, StoreError>;
     /// Checks the file for corruption (SQLite `integrity_check`); `Ok` when intact.
     fn check_integrity(&self) -> Result<(), StoreError>;
+
+    /// Up to `limit` articles, in id order after `after`, whose statements have no vectors
+    /// from `model` yet (new or changed since, or embedded by another model).
+    fn pending_embeddings(&self, model: &str, after: &str, limit: usize) -> Result<Vec<PendingEmbedding>, StoreError>;
+    /// Stores the vectors of an article's statements (replacing older ones) and marks it
+    /// embedded by `model`, in one transaction. Stores nothing and returns false when the
+    /// article changed or went away since `content_hash` was read.
+    fn put_embeddings(
+        &mut self,
+        article_id: &str,
+        content_hash: &str,
+        model: &str,
+        vectors: &[QuoteVector],
+    ) -> Result<bool, StoreError>;
+    /// Calls `f` with every statement vector from `model`, in statement id order.
+    fn for_each_quote_vector(&self, model: &str, f: &mut dyn FnMut(&str, &[f32])) -> Result<(), StoreError>;
+    /// The vector of one statement from `model`.
+    fn quote_vector(&self, quote_id: &str, model: &str) -> Result<Option<Vec<f32>>, StoreError>;
+    fn embedding_counts(&self, model: &str) -> Result<EmbeddingCounts, StoreError>;
 }
 
 /// Records for tests of the store and of what reads it.

@@ -2,7 +2,7 @@
 //! source (consecutive failed runs, last error), so `quotewire status` can answer from here and
 //! a restarted daemon knows what it missed.
 //!
-//! Also the v5 → v6 migration that introduced this state and store sequence numbers. The
+//! Also the v6 → v7 migration that introduced this state and store sequence numbers. The
 //! schedule itself (when a pipeline is due) is decided by `schedule`, not here.
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -43,10 +43,13 @@ pub(super) fn create_tables(conn: &Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// v5 → v6: numbers existing articles (those already indexed first, in insertion order) and
+/// v6 → v7: numbers existing articles (those already indexed first, in insertion order) and
 /// records how many were indexed, then creates the schedule tables.
-pub(super) fn migrate_v5_to_v6(conn: &Connection) -> Result<(), StoreError> {
-    conn.execute_batch("ALTER TABLE articles ADD COLUMN seq INTEGER;")?;
+pub(super) fn migrate_v6_to_v7(conn: &Connection) -> Result<(), StoreError> {
+    let has_column: bool = conn.prepare("SELECT 1 FROM pragma_table_info('articles') WHERE name = 'seq'")?.exists([])?;
+    if !has_column {
+        conn.execute_batch("ALTER TABLE articles ADD COLUMN seq INTEGER;")?;
+    }
     let rowids: Vec<(i64, bool)> = {
         let mut stmt = conn.prepare("SELECT rowid, indexed FROM articles ORDER BY indexed DESC, rowid")?;
         stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? != 0)))?.collect::<Result<_, _>>()?

@@ -10,15 +10,15 @@ use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
-use super::schedule;
 use super::{
-    CacheValidators, DocumentStore, Fingerprint, PageState, RawPage, SequencedArticle, StoreCounts, StoreError,
-    StoredBody, StoredPage,
+    CacheValidators, DocumentStore, EmbeddingCounts, Fingerprint, PageState, PendingEmbedding, QuoteVector, RawPage,
+    SequencedArticle, StoreCounts, StoreError, StoredBody, StoredPage,
 };
+use super::{schedule, vectors};
 use crate::model::ArticleRecord;
 
 /// Bump when the schema changes; older stores are migrated in `migrate`.
-pub(super) const SCHEMA_VERSION: i64 = 6;
+pub(super) const SCHEMA_VERSION: i64 = 7;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -47,6 +47,7 @@ CREATE TABLE IF NOT EXISTS articles (
     indexed INTEGER NOT NULL DEFAULT 0,
     simhash INTEGER,
     cluster TEXT,
+    embedded_model TEXT,
     seq INTEGER
 );
 CREATE INDEX IF NOT EXISTS articles_canonical ON articles (canonical_url);
@@ -71,8 +72,7 @@ impl SqliteStore {
         // A corrupt or foreign file fails here with a clear error instead of later.
         conn.pragma_update(None, "journal_mode", "WAL").map_err(open_error)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(open_error)?;
-        conn.execute_batch(SCHEMA).map_err(open_error)?;
-        conn.execute_batch(super::watches::SCHEMA).map_err(open_error)?;
+        create_tables(&conn).map_err(open_error)?;
         let store = SqliteStore { conn, path: display };
         store.migrate()?;
         Ok(store)
@@ -114,8 +114,7 @@ impl SqliteStore {
     /// An in-memory store (tests, `extract`).
     pub fn in_memory() -> Result<SqliteStore, StoreError> {
         let conn = Connection::open_in_memory()?;
-        conn.execute_batch(SCHEMA)?;
-        conn.execute_batch(super::watches::SCHEMA)?;
+        create_tables(&conn)?;
         let store = SqliteStore { conn, path: ":memory:".to_string() };
         store.migrate()?;
         Ok(store)
@@ -171,6 +170,14 @@ fn read_version(conn: &Connection) -> Result<Option<i64>, rusqlite::Error> {
         .and_then(|v| v.parse().ok()))
 }
 
+/// Creates what a new store needs at the current version; on an older store it adds only the
+/// tables it lacks, and `migrate` then brings the existing ones up to date.
+fn create_tables(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(SCHEMA)?;
+    conn.execute_batch(super::watches::SCHEMA)?;
+    conn.execute_batch(vectors::SCHEMA)
+}
+
 /// A step of the schema's history: takes a store from one version to the next.
 type Migration = fn(&Connection) -> Result<(), StoreError>;
 
@@ -181,7 +188,8 @@ const MIGRATIONS: [Migration; (SCHEMA_VERSION - 1) as usize] = [
     migrate_v2_to_v3,
     migrate_v3_to_v4,
     super::watches::migrate_v4_to_v5,
-    schedule::migrate_v5_to_v6,
+    vectors::migrate_v5_to_v6,
+    schedule::migrate_v6_to_v7,
 ];
 
 /// v1 -> v2: articles learn whether they reached the index (assume they did).
@@ -297,6 +305,8 @@ fn write_article(conn: &Connection, page_url: &str, article: &ArticleRecord) -> 
         ],
     )?;
     conn.execute("UPDATE pages SET article_id = ?2 WHERE url = ?1", params![page_url, article.id])?;
+    // This version's statements need vectors of their own.
+    vectors::forget(conn, &article.id)?;
     Ok(())
 }
 
@@ -509,6 +519,32 @@ impl DocumentStore for SqliteStore {
                 as u64,
         })
     }
+
+    fn pending_embeddings(&self, model: &str, after: &str, limit: usize) -> Result<Vec<PendingEmbedding>, StoreError> {
+        vectors::pending(&self.conn, model, after, limit)
+    }
+
+    fn put_embeddings(
+        &mut self,
+        article_id: &str,
+        content_hash: &str,
+        model: &str,
+        vectors: &[QuoteVector],
+    ) -> Result<bool, StoreError> {
+        vectors::put(&mut self.conn, article_id, content_hash, model, vectors)
+    }
+
+    fn for_each_quote_vector(&self, model: &str, f: &mut dyn FnMut(&str, &[f32])) -> Result<(), StoreError> {
+        vectors::for_each(&self.conn, model, f)
+    }
+
+    fn quote_vector(&self, quote_id: &str, model: &str) -> Result<Option<Vec<f32>>, StoreError> {
+        vectors::one(&self.conn, quote_id, model)
+    }
+
+    fn embedding_counts(&self, model: &str) -> Result<EmbeddingCounts, StoreError> {
+        vectors::counts(&self.conn, model)
+    }
 }
 
 #[cfg(test)]
@@ -662,16 +698,17 @@ mod tests {
         let version: String =
             conn.query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get(0)).unwrap();
         assert_eq!(version, SCHEMA_VERSION.to_string());
-        // Every later step ran too: the watch tables of v5, the schedule tables of v6.
+        // Every later step ran too: the watch tables of v5, the vectors of v6, the schedule
+        // tables and sequence index of v7.
         let tables: i64 = conn
             .query_row(
                 "SELECT count(*) FROM sqlite_master WHERE name IN ('watches', 'watch_seen', 'watch_outbox',
-                 'pipeline_runs', 'source_health', 'articles_seq')",
+                 'quote_vectors', 'pipeline_runs', 'source_health', 'articles_seq')",
                 [],
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(tables, 6);
+        assert_eq!(tables, 7);
     }
 
     #[test]

@@ -18,5 +18,7 @@ mod rebuild;
 mod resume;
 mod server;
 mod sources;
+#[cfg(feature = "transformers")]
+mod transformers;
 mod watches;
 mod workbench;
