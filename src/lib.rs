@@ -8,12 +8,14 @@
 
 pub mod cli;
 pub mod config;
+pub mod data_dir;
 pub mod demo;
 pub mod embed;
 pub mod export;
 pub mod extract;
 pub mod fetch;
 pub mod index;
+pub mod metrics;
 pub mod model;
 pub mod nlp;
 pub mod pipeline;

@@ -39,8 +39,8 @@ pub fn run(args: ExportArgs, data: &DataDir) -> anyhow::Result<ExitCode> {
     if let Some(query) = &args.query {
         crate::index::check_query(query).map_err(index_error)?;
     }
-    let store = data.read_store()?;
-    let index = data.read_index()?;
+    let store = data.open_store()?;
+    let index = data.open_index()?;
     let format = match args.format {
         FormatArg::Jsonl => Format::Jsonl,
         FormatArg::Csv => Format::Csv,

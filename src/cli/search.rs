@@ -57,7 +57,7 @@ pub struct SearchArgs {
 
 pub fn run(args: SearchArgs, data: &DataDir) -> anyhow::Result<ExitCode> {
     crate::index::check_query(&args.query).map_err(index_error)?;
-    let index = data.read_index()?;
+    let index = data.open_index()?;
     let request = SearchRequest {
         query: args.query.clone(),
         doc_type: args.doc_type.map(Into::into),

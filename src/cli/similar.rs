@@ -202,7 +202,7 @@ pub fn follow_ingest(config: &Config, data: &DataDir, cancel: &CancellationToken
             return None;
         }
     };
-    let store = match data.open_store() {
+    let store = match data.open_store_for_writing() {
         Ok(store) => store,
         Err(e) => {
             eprintln!("statement vectors skipped: {e:#}");

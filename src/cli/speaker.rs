@@ -40,7 +40,7 @@ pub fn entity(args: SummaryArgs, data: &DataDir) -> anyhow::Result<ExitCode> {
 }
 
 fn summary(subject: Subject, args: SummaryArgs, data: &DataDir) -> anyhow::Result<ExitCode> {
-    let index = data.read_index()?;
+    let index = data.open_index()?;
     let Some(summary) = index.summary(subject, &args.name, args.by.into()).map_err(index_error)? else {
         let what = if subject == Subject::Speaker { "statements by" } else { "mentions of" };
         return Err(UsageError(format!("no {what} `{}` in the index", args.name)).into());
@@ -100,7 +100,7 @@ fn render_summary(s: &Summary) -> String {
 }
 
 pub fn cluster(args: ClusterArgs, data: &DataDir) -> anyhow::Result<ExitCode> {
-    let index = data.read_index()?;
+    let index = data.open_index()?;
     let Some(view) = index.cluster(&args.id).map_err(index_error)? else {
         return Err(UsageError(format!("no statement cluster `{}`", args.id)).into());
     };

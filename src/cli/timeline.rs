@@ -53,7 +53,7 @@ pub struct TimelineArgs {
 
 pub fn run(args: TimelineArgs, data: &DataDir) -> anyhow::Result<ExitCode> {
     crate::index::check_query(&args.query).map_err(index_error)?;
-    let index = data.read_index()?;
+    let index = data.open_index()?;
     let timeline =
         index.timeline(&args.query, Some(args.doc_type.into()), args.by.into(), args.stances).map_err(index_error)?;
     let mut out = std::io::stdout().lock();

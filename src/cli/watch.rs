@@ -54,7 +54,7 @@ fn watch_error(e: WatchError) -> anyhow::Error {
 pub fn run(args: WatchArgs, data: &DataDir) -> anyhow::Result<ExitCode> {
     match args.command {
         WatchCommand::Add { name, query, doc_type, webhook } => {
-            let mut store = data.open_store()?;
+            let mut store = data.open_store_for_update()?;
             let index = data.open_index()?;
             let doc_type = match doc_type {
                 WatchTypeArg::Quote => WatchType::Quote,
@@ -66,7 +66,7 @@ pub fn run(args: WatchArgs, data: &DataDir) -> anyhow::Result<ExitCode> {
             println!("added watch `{}`: {} ({}s from now on)", info.name, info.query, info.doc_type);
         }
         WatchCommand::List { json } => {
-            let store = data.read_store()?;
+            let store = data.open_store()?;
             let watches = watch::list(&store).map_err(watch_error)?;
             let mut out = std::io::stdout().lock();
             for w in &watches {
@@ -90,13 +90,13 @@ pub fn run(args: WatchArgs, data: &DataDir) -> anyhow::Result<ExitCode> {
             }
         }
         WatchCommand::Remove { name } => {
-            let mut store = data.read_store()?;
+            let mut store = data.open_store_for_update()?;
             watch::remove(&mut store, &name).map_err(watch_error)?;
             println!("removed watch `{name}`");
         }
         WatchCommand::Run { name } => {
-            let mut store = data.read_store()?;
-            let index = data.read_index()?;
+            let mut store = data.open_store_for_update()?;
+            let index = data.open_index()?;
             let mut out = std::io::stdout();
             let reports = super::runtime()?.block_on(async {
                 match &name {
@@ -116,30 +116,4 @@ pub fn run(args: WatchArgs, data: &DataDir) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Runs every watch after an ingest (`quotewire run`); matches of watches without a webhook
-/// go to stdout as JSON lines. Problems are reported, never fatal to the daemon.
-pub async fn after_ingest(data: &DataDir) {
-    let result = async {
-        let mut store = data.open_store()?;
-        let index = data.open_index()?;
-        let mut out = std::io::stdout();
-        anyhow::Ok(watch::run_all(&mut store, &index, &mut out).await?)
-    }
-    .await;
-    match result {
-        Ok(reports) => {
-            for r in reports {
-                match &r.error {
-                    Some(error) => eprintln!("watch `{}`: {error}", r.watch),
-                    None if r.recorded > 0 || r.delivered > 0 => {
-                        eprintln!("watch `{}`: {} new, {} delivered", r.watch, r.recorded, r.delivered)
-                    }
-                    None => {}
-                }
-            }
-        }
-        Err(e) => eprintln!("watches not run: {e:#}"),
-    }
 }

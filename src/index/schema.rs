@@ -21,7 +21,7 @@ pub const SCHEMA_VERSION: u32 = 3;
 const VERSION_FILE: &str = "quotewire-schema-version";
 /// A random id written when the index is created: a watch's cursor is only valid for the
 /// index it was taken on (a rebuilt index numbers its documents again).
-const IDENTITY_FILE: &str = "quotewire-index-id";
+pub(super) const IDENTITY_FILE: &str = "quotewire-index-id";
 
 /// Field handles.
 #[derive(Clone)]

@@ -35,6 +35,13 @@ pub trait IndexSink: Send {
     fn upsert_article(&mut self, article: &ArticleRecord) -> Result<(), IndexError>;
     /// Makes everything added so far visible to searches.
     fn commit(&mut self) -> Result<(), IndexError>;
+    /// Commits and records that the index now holds every article up to store sequence
+    /// `sequence` (see `SearchIndex::indexed_through`). A sink that cannot record it only
+    /// commits: the next start then re-sends articles, which upserts make harmless.
+    fn commit_through(&mut self, sequence: u64) -> Result<(), IndexError> {
+        let _ = sequence;
+        self.commit()
+    }
     /// Removes every document (before a full reindex).
     fn clear(&mut self) -> Result<(), IndexError>;
 }
@@ -153,6 +160,13 @@ impl IndexSink for TantivySink {
 
     fn commit(&mut self) -> Result<(), IndexError> {
         self.writer.commit()?;
+        Ok(())
+    }
+
+    fn commit_through(&mut self, sequence: u64) -> Result<(), IndexError> {
+        let mut prepared = self.writer.prepare_commit()?;
+        prepared.set_payload(&super::sequence::payload(sequence));
+        prepared.commit()?;
         Ok(())
     }
 

@@ -180,7 +180,7 @@ pub async fn quote(State(state): State<AppState>, Path(id): Path<String>) -> Res
 
 pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
     let lookup = id.clone();
-    let article = blocking(move || Ok(state.store()?.article(&lookup)?)).await?;
+    let article = blocking(move || Ok(state.read_store()?.article(&lookup)?)).await?;
     match article {
         Some(article) => Ok(Json(article).into_response()),
         None => Err(ApiError::not_found(format!("no article `{id}`"))),
@@ -240,7 +240,7 @@ fn watch_error(e: watch::WatchError) -> ApiError {
 }
 
 pub async fn list_watches(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let watches = blocking(move || watch::list(&state.store()?).map_err(watch_error)).await?;
+    let watches = blocking(move || watch::list(&state.read_store()?).map_err(watch_error)).await?;
     Ok(Json(watches).into_response())
 }
 
@@ -271,9 +271,10 @@ pub async fn add_watch(State(state): State<AppState>, body: axum::body::Bytes) -
 
 pub async fn get_watch(State(state): State<AppState>, Path(name): Path<String>) -> Result<Response, ApiError> {
     let lookup = name.clone();
-    let found =
-        blocking(move || Ok(watch::list(&state.store()?).map_err(watch_error)?.into_iter().find(|w| w.name == lookup)))
-            .await?;
+    let found = blocking(move || {
+        Ok(watch::list(&state.read_store()?).map_err(watch_error)?.into_iter().find(|w| w.name == lookup))
+    })
+    .await?;
     found.map(|w| Json(w).into_response()).ok_or_else(|| watch_error(watch::WatchError::NotFound(name)))
 }
 

@@ -8,6 +8,10 @@
 //! writes are the watches the API adds, removes and runs.
 
 mod api;
+mod auth;
+mod guard;
+mod limits;
+mod metrics;
 mod page;
 mod params;
 
@@ -23,6 +27,11 @@ use tokio_util::sync::CancellationToken;
 
 use crate::index::{IndexError, SearchIndex};
 use crate::store::{SqliteStore, StoreError};
+
+pub use auth::{TOKEN_VARIABLE, Token};
+pub use guard::{MetricsRefresh, Security, configure, configured, wrap_with};
+pub use limits::{MAX_BODY_BYTES, MAX_QUERY_BYTES, MAX_URI_BYTES, serve_connections};
+pub use metrics::{bind, serve_metrics};
 
 /// Errors of the server.
 #[derive(Debug, thiserror::Error)]
@@ -47,10 +56,18 @@ impl AppState {
         AppState { index, store }
     }
 
-    /// A connection to the store (one per request: SQLite opens in microseconds).
+    /// A connection to the store for the watches the API changes (one per request: SQLite
+    /// opens in microseconds).
     fn store(&self) -> Result<SqliteStore, ApiError> {
         let path = self.store.as_ref().ok_or_else(|| ApiError::not_found("this server has no document store"))?;
         SqliteStore::open(path).map_err(ApiError::from)
+    }
+
+    /// A read-only connection to the store: reads never create or migrate anything, so a
+    /// read-only data directory can be served.
+    fn read_store(&self) -> Result<SqliteStore, ApiError> {
+        let path = self.store.as_ref().ok_or_else(|| ApiError::not_found("this server has no document store"))?;
+        SqliteStore::open_read_only(path).map_err(ApiError::from)
     }
 }
 
@@ -133,7 +150,8 @@ pub fn api_routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)>
     ]
 }
 
-/// The routes over an opened index (and store).
+/// The routes over an opened index (and store), behind the configured limits and token (see
+/// `guard`): no route is served without them.
 pub fn router(state: AppState) -> Router {
     let mut router = Router::new();
     // Routes sharing a path are merged into one method router.
@@ -147,7 +165,7 @@ pub fn router(state: AppState) -> Router {
     for (path, handler) in by_path {
         router = router.route(path, handler);
     }
-    page::routes(router).fallback(fallback).with_state(state)
+    guard::wrap_with(page::routes(router).fallback(fallback).with_state(state), &guard::configured())
 }
 
 /// Unknown paths: JSON under `/api/`, a page elsewhere.
@@ -164,9 +182,14 @@ async fn fallback(uri: axum::http::Uri) -> Response {
 pub async fn serve(state: AppState, bind: &str, cancel: CancellationToken) -> Result<(), ServerError> {
     let listener =
         TcpListener::bind(bind).await.map_err(|source| ServerError::Bind { bind: bind.to_string(), source })?;
-    tracing::info!("listening on http://{}", listener.local_addr().map_err(ServerError::Serve)?);
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(async move { cancel.cancelled().await })
-        .await
-        .map_err(ServerError::Serve)
+    serve_on(listener, state, cancel).await
+}
+
+/// Serves on a bound listener until `cancel` fires (the command line binds first, so it can
+/// print the real address).
+pub async fn serve_on(listener: TcpListener, state: AppState, cancel: CancellationToken) -> Result<(), ServerError> {
+    let address = listener.local_addr().map_err(ServerError::Serve)?;
+    tracing::info!("listening on http://{address}");
+    guard::warn_if_exposed(address, &guard::configured());
+    limits::serve_connections(listener, router(state), cancel).await.map_err(ServerError::Serve)
 }

@@ -1,15 +1,10 @@
 //! The bundled corpus end to end: feeds, sitemaps, robots.txt, extraction, quotes, search,
 //! incremental reruns. Expected values come from tests/fixtures/README.md.
 
-use quotewire::index::{DocType, SearchIndex, SearchRequest};
+use quotewire::index::{DocType, SearchRequest};
 use quotewire::model::{ArticleRecord, PageKind, SpeakerKind, Stance};
-use quotewire::store::{DocumentStore, SqliteStore};
 
 use crate::support::*;
-
-fn stored(data: &std::path::Path) -> Vec<ArticleRecord> {
-    SqliteStore::open(&data.join("store.sqlite")).unwrap().articles().unwrap()
-}
 
 fn by_path<'a>(articles: &'a [ArticleRecord], path: &str) -> &'a ArticleRecord {
     let matching: Vec<_> =
@@ -93,7 +88,7 @@ async fn corpus_ingest_stores_articles_quotes_and_honours_robots() {
     assert_eq!(articles.iter().filter(|a| a.language == "fr").count(), 2);
 
     // Search over what was indexed.
-    let index = SearchIndex::open_or_create(&data.path().join("tantivy")).unwrap();
+    let index = open_index(data.path());
     let search = |q: &str| index.search(&SearchRequest::new(q, Some(DocType::Quote), 50)).unwrap();
     let denials = search("speaker:huawei AND stance:deny");
     assert!(denials.total >= 2, "{}", denials.total);

@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use quotewire::config::Source;
-use quotewire::index::SearchIndex;
 
 use crate::support::*;
 
@@ -13,7 +12,7 @@ async fn the_api_searches_and_explains_bad_queries() {
     let dir = repo().join("tests/fixtures/sites/globe-wire/technology");
     let stats = ingest(&ad_hoc(vec![Source::Dir { path: dir }]), data.path()).await;
     assert_eq!(stats.articles, 4);
-    let index = Arc::new(SearchIndex::open_or_create(&data.path().join("tantivy")).unwrap());
+    let index = Arc::new(open_index(data.path()));
     let addr = serve(quotewire::server::router(quotewire::server::AppState::new(index, None))).await;
     let client = reqwest::Client::new();
     let get = |path: String| {

@@ -141,7 +141,7 @@ pub async fn cluster_page(State(state): State<AppState>, Path(id): Path<String>)
 pub async fn stored_page(State(state): State<AppState>, Path(id): Path<String>, RawQuery(raw): RawQuery) -> Response {
     let as_text = Params::parse(raw.as_deref()).get("as") == Some("text");
     let lookup = id.clone();
-    let body = blocking(move || Ok(state.store()?.raw_page_of_article(&lookup)?)).await;
+    let body = blocking(move || Ok(state.read_store()?.raw_page_of_article(&lookup)?)).await;
     let stored = match body {
         Ok(Some(stored)) => stored,
         Ok(None) => return not_found(&format!("No stored copy of article {id}.")),

@@ -1,0 +1,14 @@
+//! HTML extraction: decoding and extraction of any bytes, never a panic, and the text it
+//! returns is what the records promise (no NUL characters).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use url::Url;
+
+fuzz_target!(|data: &[u8]| {
+    let url = Url::parse("http://127.0.0.1:8080/news/2024/05/01/story.html").unwrap();
+    let decoded = quotewire::extract::decode_html(data, Some("text/html"));
+    if let Ok(page) = quotewire::extract::extract(&decoded.text, Some(&url)) {
+        assert!(!page.text.contains('\0'));
+    }
+});
