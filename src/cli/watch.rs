@@ -54,8 +54,9 @@ fn watch_error(e: WatchError) -> anyhow::Error {
 pub fn run(args: WatchArgs, data: &DataDir) -> anyhow::Result<ExitCode> {
     match args.command {
         WatchCommand::Add { name, query, doc_type, webhook } => {
-            let mut store = data.open_store_for_update()?;
-            let index = data.open_index()?;
+            // A watch may be set up before the first ingest: it then reports that ingest.
+            let mut store = data.open_store_for_writing()?;
+            let index = data.open_index_for_writing()?;
             let doc_type = match doc_type {
                 WatchTypeArg::Quote => WatchType::Quote,
                 WatchTypeArg::Article => WatchType::Article,

@@ -247,6 +247,18 @@ async fn webhooks_get_new_matches_with_retries_and_the_secret_is_never_shown() {
     assert_eq!(dead.received.lock().unwrap().len(), 1);
 }
 
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_daemon_runs_every_watch_after_each_ingest() {
     let dir = tempfile::tempdir().unwrap();
@@ -257,13 +269,12 @@ async fn the_daemon_runs_every_watch_after_each_ingest() {
         &["watch", "add", "alerts", DENIALS, "--webhook", &format!("http://127.0.0.1:{}/hook", addr.port())],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // Pipeline files may read directories beside them only (or under `run.local_roots`).
+    copy_tree(&repo().join(NEWSROOM), &dir.path().join("press-releases"));
     let pipeline = dir.path().join("newsroom.toml");
     std::fs::write(
         &pipeline,
-        format!(
-            "version = 1\nname = \"newsroom\"\n[schedule]\nevery = \"1h\"\n[[sources]]\ntype = \"dir\"\npath = \"{}\"\n",
-            repo().join(NEWSROOM).display()
-        ),
+        "version = 1\nname = \"newsroom\"\n[schedule]\nevery = \"1h\"\n[[sources]]\ntype = \"dir\"\npath = \"press-releases\"\n",
     )
     .unwrap();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_quotewire"))
