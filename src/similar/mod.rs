@@ -6,6 +6,10 @@
 //! statement and article from the store. It never computes stored vectors (the pipeline's
 //! embedding stage does) and never writes.
 
+mod service;
+
+pub use service::SimilarSearch;
+
 use serde::Serialize;
 
 use crate::embed::{EmbedError, Embedder};
@@ -27,6 +31,8 @@ pub enum SimilarError {
     UnknownStatement { id: String, model: String },
     #[error("an empty query: give a statement's text or id")]
     EmptyQuery,
+    #[error("the sentence-embedding model is not loaded, so text queries cannot be answered: {0}")]
+    ModelUnavailable(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
