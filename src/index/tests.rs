@@ -516,3 +516,31 @@ fn a_reopened_index_keeps_its_identity() {
     assert_eq!(SearchIndex::open_or_create(dir.path()).unwrap().identity(), first);
     assert_ne!(SearchIndex::in_memory().identity(), SearchIndex::in_memory().identity());
 }
+
+#[test]
+fn hybrid_search_fuses_words_with_meaning_and_filters_both() {
+    let index = indexed(&fixture());
+    let ids = |results: &SearchResults| results.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
+    // What a vector search would answer for "national security": a2#q1 (also a word
+    // match) and a1#q0, which shares no word with the query.
+    let nearest = ["a2#q1", "a1#q0"].map(String::from);
+    let lexical = search(&index, "national security", Some(DocType::Quote));
+    assert!(!ids(&lexical).contains(&"a1#q0".to_string()));
+    let fused = index.hybrid_search(&SearchRequest::new("national security", None, 10), &nearest).unwrap();
+    assert_eq!(fused.hits[0].id, "a2#q1", "both rankings agree on it: {:?}", ids(&fused));
+    assert!(ids(&fused).contains(&"a1#q0".to_string()), "found by meaning alone: {:?}", ids(&fused));
+    assert_eq!(fused.total, lexical.total + 1);
+    assert!(fused.hits.windows(2).all(|w| w[0].score >= w[1].score));
+
+    // Field clauses filter the vector side too: ZTE's statements are left out.
+    let nearest = ["a3#q0", "a1#q1", "a2#q1"].map(String::from);
+    let fused = index.hybrid_search(&SearchRequest::new("rejects speaker:huawei", None, 10), &nearest).unwrap();
+    assert_eq!(ids(&fused), ["a1#q1"]);
+    assert_eq!(index.meaning("rejects speaker:huawei -zte").unwrap(), "rejects");
+
+    let mut by_date = SearchRequest::new("x", None, 10);
+    by_date.sort = Sort::Date;
+    assert!(index.hybrid_search(&by_date, &nearest).unwrap_err().is_usage());
+    let articles = SearchRequest::new("x", Some(DocType::Article), 10);
+    assert!(index.hybrid_search(&articles, &nearest).unwrap_err().to_string().contains("type quote"));
+}

@@ -13,7 +13,8 @@ use super::api::segment;
 use super::params::Params;
 use super::{ApiError, AppState, blocking};
 use crate::embed::EmbedError;
-use crate::similar::{SimilarError, SimilarHit, SimilarQuery};
+use crate::index::{SearchRequest, SearchResults};
+use crate::similar::{SimilarError, SimilarHit, SimilarQuery, hybrid_search};
 
 /// Similar statements per request unless `limit` says otherwise.
 pub const DEFAULT_SIMILAR: usize = 10;
@@ -30,6 +31,10 @@ pub struct SimilarAnswer {
 
 /// The status and message of a similar-statement failure.
 pub fn similar_error(e: SimilarError) -> ApiError {
+    let e = match e {
+        SimilarError::Index(e) => return ApiError::from(e),
+        other => other,
+    };
     let status = match &e {
         SimilarError::EmptyQuery => StatusCode::BAD_REQUEST,
         SimilarError::UnknownStatement { .. } => StatusCode::NOT_FOUND,
@@ -106,4 +111,20 @@ pub async fn similar(State(state): State<AppState>, RawQuery(raw): RawQuery) -> 
         "hits": hits,
     });
     Ok(Json(body).into_response())
+}
+
+/// Whether `/api/v1/search` ranks by words and meaning (`mode=hybrid`) or words alone
+/// (`mode=lexical`, the default).
+pub fn hybrid_mode(params: &Params) -> Result<bool, ApiError> {
+    match params.get("mode") {
+        None | Some("lexical") => Ok(false),
+        Some("hybrid") => Ok(true),
+        Some(raw) => Err(ApiError::bad_request(format!("unknown mode `{raw}`: expected lexical or hybrid"))),
+    }
+}
+
+/// A hybrid search (see [`hybrid_search`]); runs on the calling (blocking) thread.
+pub fn hybrid_results(state: &AppState, request: &SearchRequest) -> Result<SearchResults, ApiError> {
+    let store = state.store()?;
+    hybrid_search(&state.index, &store, &state.similar, request).map_err(similar_error)
 }

@@ -6,8 +6,10 @@
 //! statement and article from the store. It never computes stored vectors (the pipeline's
 //! embedding stage does) and never writes.
 
+mod hybrid;
 mod service;
 
+pub use hybrid::hybrid_search;
 pub use service::SimilarSearch;
 
 use serde::Serialize;
@@ -35,6 +37,8 @@ pub enum SimilarError {
     ModelUnavailable(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Index(#[from] crate::index::IndexError),
     #[error(transparent)]
     Vector(#[from] VectorError),
     #[error(transparent)]

@@ -225,6 +225,11 @@ async fn every_route_answers_as_the_openapi_file_says() {
     let bad = c.call("get", path, "/api/v1/search?q=stance%3Adenial", None, 400).await;
     assert!(bad["error"].as_str().unwrap().contains("deny, accuse"));
     c.call("get", path, "/api/v1/search?q=x&type=podcast", None, 400).await;
+    let no_models = if cfg!(feature = "transformers") { 503 } else { 501 };
+    let hybrid =
+        c.call("get", path, "/api/v1/search?q=company+rejects+the+allegations&mode=hybrid", None, no_models).await;
+    assert!(hybrid["error"].as_str().unwrap().contains("model"), "{hybrid}");
+    c.call("get", path, "/api/v1/search?q=x&mode=semantic", None, 400).await;
     let collapsed = c.call("get", path, "/api/v1/search?q=*&type=quote&collapse=true&sort=date", None, 200).await;
     assert_eq!(collapsed["collapsed"], true);
 
