@@ -21,6 +21,13 @@ pub fn run(config: &Config, data: &DataDir) -> anyhow::Result<ExitCode> {
     };
     let mut sink = index.writer(config.index.writer_memory_bytes)?;
     sink.clear()?;
+    // Stored statement vectors merge paraphrased reports into one statement cluster.
+    let model = crate::embed::model_name(&crate::embed::model_dir(None, &config.embed.model_dir));
+    let vectors = store.embedding_counts(&model)?.vectors;
+    if vectors > 0 {
+        let lookup = data.open_store()?;
+        sink.set_statement_vectors(Box::new(move |id| lookup.quote_vector(id, &model).ok().flatten()));
+    }
     let articles = store.articles()?;
     let mut quotes = 0;
     for article in &articles {
@@ -28,6 +35,8 @@ pub fn run(config: &Config, data: &DataDir) -> anyhow::Result<ExitCode> {
         quotes += article.quotes.len();
     }
     sink.commit()?;
-    println!("reindexed {} articles, {quotes} quotes", articles.len());
+    let paraphrases =
+        if vectors > 0 { format!(" (paraphrases compared: {vectors} statement vectors)") } else { String::new() };
+    println!("reindexed {} articles, {quotes} quotes{paraphrases}", articles.len());
     Ok(ExitCode::SUCCESS)
 }

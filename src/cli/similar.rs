@@ -143,6 +143,9 @@ pub fn embed(args: EmbedArgs, config: &Config, data: &DataDir) -> anyhow::Result
             .await
     })??;
     println!("{}", stats.summary());
+    if stats.articles > 0 {
+        println!("`quotewire reindex` merges the newly embedded paraphrases into statement clusters");
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -31,6 +31,7 @@ pub use matches::Match;
 pub use names::canonical_name;
 pub use query::{MAX_CLAUSES, MAX_DEPTH, MAX_QUERY_CHARS, QUERY_FIELDS, QueryError, edit_distance, vocabulary};
 pub use search::{MAX_LIMIT, MAX_WINDOW, QuoteContext, SearchHit, SearchRequest, SearchResults, Sort, StoredRecord};
+pub use statements::{PARAPHRASE_COSINE, VectorLookup};
 pub use summary::{ClusterView, MAX_CLUSTER_REPORTS, Subject, Summary, quoted};
 pub use timeline::{Bucket, Interval, MAX_BUCKETS, Timeline};
 pub use writer::{IndexSink, TantivySink, canonical_speaker};
