@@ -188,3 +188,44 @@ async fn hybrid_search_finds_a_paraphrase_that_shares_no_word_with_the_query() {
             .unwrap();
     assert!(filtered.hits.iter().all(|h| h.record.speaker_canonical.as_deref() == Some("ZTE")), "{filtered:?}");
 }
+
+#[derive(serde::Deserialize)]
+struct ParaphrasePair {
+    a: String,
+    b: String,
+    same: bool,
+    split: String,
+}
+
+/// The paraphrase threshold of statement clusters on hand-written pairs: chosen on the dev
+/// half (no wrong merge there), measured here on both halves.
+#[test]
+fn paraphrase_threshold_on_held_out_pairs() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/embeddings/paraphrases.jsonl");
+    let pairs: Vec<ParaphrasePair> =
+        std::fs::read_to_string(path).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let a = embedder().embed(&pairs.iter().map(|p| p.a.as_str()).collect::<Vec<_>>()).unwrap();
+    let b = embedder().embed(&pairs.iter().map(|p| p.b.as_str()).collect::<Vec<_>>()).unwrap();
+    let threshold = quotewire::index::PARAPHRASE_COSINE;
+    for split in ["dev", "test"] {
+        let (mut merged, mut paraphrases, mut wrong, mut others) = (0, 0, 0, 0);
+        for ((pair, a), b) in pairs.iter().zip(&a).zip(&b).filter(|((p, _), _)| p.split == split) {
+            let joined = cosine(a, b) >= threshold;
+            if pair.same {
+                paraphrases += 1;
+                merged += usize::from(joined);
+            } else {
+                others += 1;
+                wrong += usize::from(joined);
+            }
+        }
+        eprintln!(
+            "{split}: threshold {threshold}: {merged}/{paraphrases} paraphrase pairs merged, {wrong}/{others} pairs of other statements merged"
+        );
+        assert!(paraphrases == 20 && others == 20);
+        if split == "dev" {
+            assert_eq!(wrong, 0, "chosen so that nothing merges wrongly on the dev half");
+        }
+        assert!(wrong <= 1 && merged >= 6, "{split}: {merged} merged, {wrong} wrong");
+    }
+}
