@@ -27,6 +27,9 @@ pub const RRF_K: f32 = 60.0;
 /// enough to answer at once.
 pub const HYBRID_DEPTH: usize = 100;
 
+/// A statement's fused score, its lexical hit (if BM25 found it) and its document.
+type Fused = (f32, Option<SearchHit>, Option<DocAddress>);
+
 fn usage(request: &SearchRequest, message: &str) -> IndexError {
     IndexError::query(&request.query, QueryError { message: message.to_string(), column: None })
 }
@@ -98,8 +101,7 @@ pub fn run(
     let nearest = &nearest[..nearest.len().min(HYBRID_DEPTH)];
     let semantic = matching_candidates(searcher, f, parts.filter, nearest)?;
 
-    // id -> (fused score, lexical hit if any, document)
-    let mut fused: HashMap<String, (f32, Option<SearchHit>, Option<DocAddress>)> = HashMap::new();
+    let mut fused: HashMap<String, Fused> = HashMap::new();
     for (rank, hit) in lexical.into_iter().enumerate() {
         let entry = fused.entry(hit.id.clone()).or_insert((0.0, None, None));
         entry.0 += 1.0 / (RRF_K + rank as f32 + 1.0);
@@ -110,7 +112,7 @@ pub fn run(
         entry.0 += 1.0 / (RRF_K + rank as f32 + 1.0);
         entry.2 = Some(address);
     }
-    let mut ranked: Vec<(String, (f32, Option<SearchHit>, Option<DocAddress>))> = fused.into_iter().collect();
+    let mut ranked: Vec<(String, Fused)> = fused.into_iter().collect();
     ranked.sort_by(|a, b| b.1.0.total_cmp(&a.1.0).then_with(|| a.0.cmp(&b.0)));
 
     let compiled = search::compile(f, &request.query)?;

@@ -19,10 +19,11 @@ pub struct QueryParts {
 /// A bare word or phrase (or one under `text:`): part of what the query means.
 fn free_text(node: &Node) -> Option<&str> {
     match node {
-        Node::Term(Term { field, value, .. }) if field.as_deref().is_none_or(|f| f == "text") => match value {
-            Value::Word { text, prefix: false } | Value::Phrase { text, .. } => Some(text),
-            _ => None,
-        },
+        Node::Term(Term { field, value: Value::Word { text, prefix: false } | Value::Phrase { text, .. }, .. })
+            if field.as_deref().is_none_or(|f| f == "text") =>
+        {
+            Some(text)
+        }
         _ => None,
     }
 }
