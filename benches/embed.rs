@@ -7,7 +7,7 @@
 //! per CPU-second of the whole process. The Python side runs
 //! `.transformers/venv/bin/python benches/embed_reference.py` (from
 //! `.ci/setup-transformers.sh --python-reference`); without that venv only rust-bert is
-//! measured. Run: `cargo bench --features transformers --bench embed -- [--rounds N] [--repeat N]`.
+//! measured. Run: `cargo bench --features transformers --bench embed -- [--rounds N] [--repeat N] [--batch N]`.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -52,8 +52,9 @@ struct Rates {
     cpu: f64,
 }
 
-fn rust_rates(dir: &std::path::Path, threads: usize, texts: &[&str], rounds: usize) -> Rates {
-    let embedder = BertEmbedder::load(dir, threads).expect("the model (run .ci/setup-transformers.sh)");
+fn rust_rates(dir: &std::path::Path, threads: usize, batch: usize, texts: &[&str], rounds: usize) -> Rates {
+    let embedder =
+        BertEmbedder::load(dir, threads).expect("the model (run .ci/setup-transformers.sh)").with_batch_size(batch);
     embedder.embed(&texts[..32.min(texts.len())]).expect("warm-up");
     let (mut wall, mut cpu) = (Vec::new(), Vec::new());
     for _ in 0..rounds {
@@ -91,6 +92,8 @@ fn python_rates(dir: &std::path::Path, threads: usize, input: &std::path::Path, 
 fn main() {
     let rounds = flag("--rounds", 3);
     let repeat = flag("--repeat", 2);
+    // rust-bert's batch size (Python keeps sentence-transformers' default, 32).
+    let batch = flag("--batch", embed::DEFAULT_BATCH_SIZE);
     let dir = embed::model_dir(None, std::path::Path::new(embed::DEFAULT_MODEL_DIR));
     let owned = sentences(repeat);
     let texts: Vec<&str> = owned.iter().map(String::as_str).collect();
@@ -98,7 +101,7 @@ fn main() {
     let lines: String = owned.iter().map(|t| format!("{}\n", serde_json::json!({ "text": t }))).collect();
     std::fs::write(&input, lines).expect("temp file");
     println!(
-        "{} sentences ({} distinct statements x {repeat}), model {}, median of {rounds} rounds",
+        "{} sentences ({} distinct statements x {repeat}), model {}, median of {rounds} rounds, rust-bert batches of {batch}, python 32",
         texts.len(),
         texts.len() / repeat.max(1),
         dir.display()
@@ -108,7 +111,7 @@ fn main() {
         "threads", "rust-bert /s (wall)", "python /s (wall)", "rust-bert /CPU-s", "python /CPU-s", "ratio"
     );
     for threads in [1, 2] {
-        let rust = rust_rates(&dir, threads, &texts, rounds);
+        let rust = rust_rates(&dir, threads, batch, &texts, rounds);
         let python = python_rates(&dir, threads, &input, rounds);
         let (py_wall, py_cpu, ratio) = match &python {
             Some(p) => (format!("{:.1}", p.wall), format!("{:.1}", p.cpu), format!("{:.2}", rust.wall / p.wall)),

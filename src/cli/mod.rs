@@ -143,7 +143,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     match cli.command {
         Command::Ingest(args) => runtime()?.block_on(ingest::run(args, &config, &data)),
-        Command::Search(args) => search::run(args, &data),
+        Command::Search(args) => search::run(args, &config, &data),
         Command::Timeline(args) => timeline::run(args, &data),
         Command::Speaker(args) => speaker::speaker(args, &data),
         Command::Entity(args) => speaker::entity(args, &data),

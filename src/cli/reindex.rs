@@ -10,11 +10,19 @@ use crate::pipeline::reindex;
 pub fn run(config: &Config, data: &DataDir) -> anyhow::Result<ExitCode> {
     data.check_existing()?;
     let reporter = ProgressReporter::new("reindex", false);
-    let result = reindex(data, config.index.writer_memory_bytes, &|done, total| reporter.update(done, total));
+    // Stored statement vectors merge paraphrased reports into one statement cluster.
+    let model = crate::embed::model_name(&crate::embed::model_dir(None, &config.embed.model_dir));
+    let result =
+        reindex(data, config.index.writer_memory_bytes, Some(&model), &|done, total| reporter.update(done, total));
     reporter.finish();
     let report = result.map_err(|e| {
         if e.is_environment() { anyhow::Error::new(UsageError(e.to_string())) } else { anyhow::Error::new(e) }
     })?;
-    println!("reindexed {} articles, {} quotes", report.articles, report.quotes);
+    let paraphrases = if report.statement_vectors > 0 {
+        format!(" (paraphrases compared: {} statement vectors)", report.statement_vectors)
+    } else {
+        String::new()
+    };
+    println!("reindexed {} articles, {} quotes{paraphrases}", report.articles, report.quotes);
     Ok(ExitCode::SUCCESS)
 }

@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 
 use super::{DataDir, index_error};
+use crate::config::Config;
 use crate::index::{DocType, SearchHit, SearchRequest, SearchResults, Sort};
+use crate::similar::{SimilarSearch, hybrid_search};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum TypeArg {
@@ -53,9 +55,18 @@ pub struct SearchArgs {
     /// One JSON object per hit.
     #[arg(long)]
     pub json: bool,
+    /// Rank statements by words (BM25) and meaning together: the query's free words are
+    /// embedded and their nearest stored statements fused with the word matches, so a
+    /// paraphrase sharing no word is found too; field clauses filter both. Needs stored
+    /// vectors (`quotewire embed`) and the `transformers` feature.
+    #[arg(long)]
+    pub hybrid: bool,
+    /// Sentence-embedding model directory for `--hybrid` (default: `embed.model_dir`).
+    #[arg(long, value_name = "DIR", requires = "hybrid")]
+    pub model: Option<std::path::PathBuf>,
 }
 
-pub fn run(args: SearchArgs, data: &DataDir) -> anyhow::Result<ExitCode> {
+pub fn run(args: SearchArgs, config: &Config, data: &DataDir) -> anyhow::Result<ExitCode> {
     crate::index::check_query(&args.query).map_err(index_error)?;
     let index = data.open_index()?;
     let request = SearchRequest {
@@ -69,7 +80,14 @@ pub fn run(args: SearchArgs, data: &DataDir) -> anyhow::Result<ExitCode> {
         },
         collapse: args.collapse,
     };
-    let results = index.search(&request).map_err(index_error)?;
+    let results = if args.hybrid {
+        let store = super::similar::existing_store(data)?;
+        let embedder = super::similar::load_embedder(args.model.as_deref(), None, config)?;
+        let similar = SimilarSearch::with_embedder(std::sync::Arc::from(embedder));
+        hybrid_search(&index, &store, &similar, &request).map_err(super::similar::usage_for_similar)?
+    } else {
+        index.search(&request).map_err(index_error)?
+    };
     let mut out = std::io::stdout().lock();
     if args.json {
         for hit in &results.hits {

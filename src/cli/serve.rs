@@ -24,6 +24,26 @@ pub async fn serve(args: ServeArgs, config: &Config, data: &DataDir) -> anyhow::
     // The address is printed once bound, with the port the system chose for `:0`.
     let (listener, address) = crate::server::bind(&bind).await?;
     eprintln!("serving {} on http://{address}/", data.root.display());
-    crate::server::serve_on(listener, crate::server::AppState::new(index, store), cancel).await?;
+    let state = crate::server::AppState::new(index, store).with_similar(similar_search(config));
+    crate::server::serve_on(listener, state, cancel).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Similar-statement search for the server: with the `transformers` feature the configured
+/// model answers text queries too; when it fails to load, stored ids still work and text
+/// queries answer why.
+fn similar_search(config: &Config) -> crate::similar::SimilarSearch {
+    use crate::similar::SimilarSearch;
+    let dir = crate::embed::model_dir(None, &config.embed.model_dir);
+    let model = crate::embed::model_name(&dir);
+    if !cfg!(feature = "transformers") {
+        return SimilarSearch::stored_only(&model);
+    }
+    match crate::embed::load_embedder(&dir, config.embed.threads, config.embed.batch_size) {
+        Ok(embedder) => SimilarSearch::with_embedder(Arc::from(embedder)),
+        Err(e) => {
+            eprintln!("similar statements by text are off: {e}");
+            SimilarSearch::model_failed(&model, &e)
+        }
+    }
 }

@@ -42,7 +42,7 @@ pub struct EmbedArgs {
 }
 
 /// Opens the store of a data dir that must already exist (read commands never create one).
-fn existing_store(data: &DataDir) -> anyhow::Result<SqliteStore> {
+pub(super) fn existing_store(data: &DataDir) -> anyhow::Result<SqliteStore> {
     if !data.store_path().is_file() {
         return Err(UsageError(format!("{} holds no quotewire data (no store.sqlite)", data.root.display())).into());
     }
@@ -97,12 +97,13 @@ pub fn similar(args: SimilarArgs, config: &Config, data: &DataDir) -> anyhow::Re
     Ok(ExitCode::SUCCESS)
 }
 
-fn usage_for_similar(e: SimilarError) -> anyhow::Error {
+pub(super) fn usage_for_similar(e: SimilarError) -> anyhow::Error {
     match e {
         SimilarError::Embed(e) => usage(e),
         e @ (SimilarError::NoVectors { .. } | SimilarError::UnknownStatement { .. } | SimilarError::EmptyQuery) => {
             UsageError(e.to_string()).into()
         }
+        SimilarError::Index(e) => super::index_error(e),
         other => other.into(),
     }
 }
@@ -142,6 +143,9 @@ pub fn embed(args: EmbedArgs, config: &Config, data: &DataDir) -> anyhow::Result
             .await
     })??;
     println!("{}", stats.summary());
+    if stats.articles > 0 {
+        println!("`quotewire reindex` merges the newly embedded paraphrases into statement clusters");
+    }
     Ok(ExitCode::SUCCESS)
 }
 

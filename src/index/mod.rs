@@ -14,6 +14,7 @@ mod analysis;
 mod collapse;
 mod facets;
 mod highlight;
+mod hybrid;
 mod matches;
 mod names;
 mod query;
@@ -27,10 +28,12 @@ mod timeline;
 mod writer;
 
 pub use facets::{FACET_FIELDS, FacetValue, Facets, MAX_FACET_SIZE};
+pub use hybrid::{HYBRID_DEPTH, RRF_K};
 pub use matches::Match;
 pub use names::canonical_name;
 pub use query::{MAX_CLAUSES, MAX_DEPTH, MAX_QUERY_CHARS, QUERY_FIELDS, QueryError, edit_distance, vocabulary};
 pub use search::{MAX_LIMIT, MAX_WINDOW, QuoteContext, SearchHit, SearchRequest, SearchResults, Sort, StoredRecord};
+pub use statements::{PARAPHRASE_COSINE, VectorLookup};
 pub use summary::{ClusterView, MAX_CLUSTER_REPORTS, Subject, Summary, quoted};
 pub use timeline::{Bucket, Interval, MAX_BUCKETS, Timeline};
 pub use writer::{IndexSink, TantivySink, canonical_speaker};
@@ -221,6 +224,17 @@ impl SearchIndex {
     /// A statement cluster with every report.
     pub fn cluster(&self, id: &str) -> Result<Option<ClusterView>, IndexError> {
         summary::cluster(&self.searcher()?, &self.fields, id)
+    }
+
+    /// The free words of `query`: what its hybrid search embeds (empty: none).
+    pub fn meaning(&self, query: &str) -> Result<String, IndexError> {
+        hybrid::meaning(&self.fields, query)
+    }
+
+    /// Statements matching `request`, ranked by fusing BM25 with `nearest` (the ids of the
+    /// statements nearest in meaning to the query's free words, best first).
+    pub fn hybrid_search(&self, request: &SearchRequest, nearest: &[String]) -> Result<SearchResults, IndexError> {
+        hybrid::run(&self.searcher()?, &self.fields, request, nearest)
     }
 
     /// A quote (`ARTICLE#qN`) or article by id.

@@ -4,9 +4,12 @@
 //! published within [`STATEMENT_WINDOW_DAYS`] of each other, and their normalised words
 //! (lower-case, punctuation and quotation marks dropped) are equal or nearly so (word-set
 //! Jaccard at least [`NEAR_DUPLICATE_JACCARD`], or one report quoting at least
-//! [`CONTAINMENT`] of a shorter one's words). A cluster's id is derived from its first
-//! report, so ids survive re-indexing. Owns the decision only: the writer asks it for the
-//! cluster of each quote it indexes and stores the answer.
+//! [`CONTAINMENT`] of a shorter one's words), or, when statement vectors are known (the
+//! `transformers` feature, after `quotewire embed`), their embeddings are at least
+//! [`PARAPHRASE_COSINE`] alike: paraphrased reports of one statement ("Huawei denies the
+//! allegations" / "Huawei rejected the accusations"). A cluster's id is derived from its
+//! first report, so ids survive re-indexing. Owns the decision only: the writer asks it for
+//! the cluster of each quote it indexes and stores the answer.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -32,6 +35,14 @@ pub const NEAR_DUPLICATE_JACCARD: f64 = 0.75;
 /// Share of the shorter report's words the longer one must contain when an outlet quotes
 /// only part of a statement.
 pub const CONTAINMENT: f64 = 0.9;
+/// Cosine similarity of statement embeddings (all-MiniLM-L6-v2) from which two reports of
+/// one speaker within the window are one statement in other words. Chosen for precision (a
+/// wrong merge hides a statement; a missed one only leaves two clusters) on the dev half of
+/// `tests/fixtures/embeddings/paraphrases.jsonl`: its paraphrase pairs score 0.44 to 0.85,
+/// its pairs of other statements on the same subject 0.17 to 0.63; 0.66 leaves a margin
+/// above every one of those. The test half's figures are printed by
+/// `paraphrase_threshold_on_held_out_pairs` (`tests/it/transformers.rs`).
+pub const PARAPHRASE_COSINE: f32 = 0.66;
 /// Reports shorter than this are not matched by containment (too little evidence).
 const MIN_CONTAINED_WORDS: usize = 8;
 /// Reports already in the index compared with a new one, at most (same speaker, same
@@ -52,6 +63,19 @@ struct Report {
     words: Vec<u64>,
     day: Option<i64>,
     cluster: String,
+    /// The statement's embedding, when known.
+    vector: Option<Vec<f32>>,
+}
+
+/// The stored embedding of a statement by id, if it has one.
+pub type VectorLookup = Box<dyn Fn(&str) -> Option<Vec<f32>> + Send>;
+
+/// Whether two embeddings are paraphrases of one statement.
+fn paraphrase(a: Option<&[f32]>, b: Option<&[f32]>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) if a.len() == b.len() => crate::vectors::cosine(a, b) >= PARAPHRASE_COSINE,
+        _ => false,
+    }
 }
 
 fn word_set(words: &[String]) -> Vec<u64> {
@@ -127,13 +151,23 @@ pub struct StatementClusters {
     /// Session reports without a date, by (speaker key, exact words).
     undated: HashMap<(String, String), String>,
     committed: Option<(Searcher, Fields)>,
+    vectors: Option<VectorLookup>,
 }
 
 impl StatementClusters {
     /// `committed` is the index as it was when the writer opened (None after a clear).
     pub fn new(committed: Option<(Searcher, Fields)>) -> StatementClusters {
         let committed = committed.filter(|(searcher, _)| searcher.num_docs() > 0);
-        StatementClusters { recent: HashMap::new(), undated: HashMap::new(), committed }
+        StatementClusters { recent: HashMap::new(), undated: HashMap::new(), committed, vectors: None }
+    }
+
+    /// Compares statement embeddings from `lookup` too, so paraphrases join one cluster.
+    pub fn set_vectors(&mut self, lookup: VectorLookup) {
+        self.vectors = Some(lookup);
+    }
+
+    fn vector_of(&self, quote_id: &str) -> Option<Vec<f32>> {
+        self.vectors.as_ref().and_then(|lookup| lookup(quote_id))
     }
 
     /// Forgets the committed index (after every document was deleted).
@@ -159,26 +193,30 @@ impl StatementClusters {
         };
         let week = day.div_euclid(7);
         let window_weeks = STATEMENT_WINDOW_DAYS.div_euclid(7) + 1;
+        let vector = self.vector_of(quote_id);
         let session = self.recent.get(speaker_key).and_then(|weeks| {
-            (week - window_weeks..=week + window_weeks)
-                .filter_map(|w| weeks.get(&w))
-                .flatten()
-                .find(|r| within_window(r.day, Some(day)) && same_statement(&r.words, &set))
+            let nearby = || (week - window_weeks..=week + window_weeks).filter_map(|w| weeks.get(&w)).flatten();
+            let in_window = |r: &&Report| within_window(r.day, Some(day));
+            // Same words first; a paraphrase only when no report has them.
+            nearby()
+                .filter(in_window)
+                .find(|r| same_statement(&r.words, &set))
+                .or_else(|| nearby().filter(in_window).find(|r| paraphrase(r.vector.as_deref(), vector.as_deref())))
                 .map(|r| r.cluster.clone())
         });
         let cluster = session
-            .or_else(|| self.committed_match(speaker_key, &set, day))
+            .or_else(|| self.committed_match(speaker_key, &set, vector.as_deref(), day))
             .unwrap_or_else(|| statement_id(speaker_key, &words, Some(day)));
         let weeks = match self.recent.get_mut(speaker_key) {
             Some(weeks) => weeks,
             None => self.recent.entry(speaker_key.to_string()).or_default(),
         };
-        weeks.entry(week).or_default().push(Report { words: set, day: Some(day), cluster: cluster.clone() });
+        weeks.entry(week).or_default().push(Report { words: set, day: Some(day), cluster: cluster.clone(), vector });
         cluster
     }
 
     /// A committed report of the same statement, if any.
-    fn committed_match(&self, speaker_key: &str, set: &[u64], day: i64) -> Option<String> {
+    fn committed_match(&self, speaker_key: &str, set: &[u64], vector: Option<&[f32]>, day: i64) -> Option<String> {
         let (searcher, f) = self.committed.as_ref()?;
         let from = DateTime::from_timestamp_secs((day - STATEMENT_WINDOW_DAYS) * SECONDS_PER_DAY);
         let to = DateTime::from_timestamp_secs((day + STATEMENT_WINDOW_DAYS + 1) * SECONDS_PER_DAY);
@@ -192,6 +230,7 @@ impl StatementClusters {
             (Occur::Must, Box::new(range)),
         ]);
         let top = searcher.search(&query, &TopDocs::with_limit(MAX_INDEXED_CANDIDATES).order_by_score()).ok()?;
+        let mut paraphrased = None;
         for (_, address) in top {
             let Ok(doc) = searcher.doc::<TantivyDocument>(address) else { continue };
             let record = doc.get_first(f.record).and_then(|v| v.as_str()).unwrap_or_default();
@@ -200,11 +239,20 @@ impl StatementClusters {
                 continue;
             };
             let other_day = record.published_secs().map(|s| s.div_euclid(SECONDS_PER_DAY));
-            if within_window(other_day, Some(day)) && same_statement(&word_set(&normalized_words(&quote.text)), set) {
+            if !within_window(other_day, Some(day)) {
+                continue;
+            }
+            if same_statement(&word_set(&normalized_words(&quote.text)), set) {
                 return Some(statement.clone());
             }
+            if paraphrased.is_none() && vector.is_some() {
+                let id = doc.get_first(f.id).and_then(|v| v.as_str()).unwrap_or_default();
+                if paraphrase(self.vector_of(id).as_deref(), vector) {
+                    paraphrased = Some(statement.clone());
+                }
+            }
         }
-        None
+        paraphrased
     }
 }
 
@@ -255,6 +303,37 @@ mod tests {
             c.assign("huawei", "the allegations", t0, "a#q0"),
             c.assign("huawei", "the allegations", t0, "a#q0")
         );
+    }
+
+    #[test]
+    fn paraphrases_of_one_speaker_merge_when_their_embeddings_agree() {
+        const NEVER: &str = "We have never shared user data with any government.";
+        const PARAPHRASE: &str = "Our company did not hand customer information to state authorities.";
+        const OTHER: &str = "Our equipment has passed every security audit in Europe.";
+        let vectors: HashMap<&str, Vec<f32>> = [
+            ("a#q0", vec![1.0, 0.0, 0.0]),
+            ("b#q0", vec![0.95, 0.31, 0.0]),
+            ("c#q0", vec![0.95, 0.31, 0.0]),
+            ("d#q0", vec![0.0, 0.2, 0.98]),
+            ("e#q0", vec![0.6, -0.8, 0.0]),
+        ]
+        .into_iter()
+        .collect();
+        let lookup = move |id: &str| vectors.get(id).cloned();
+        let t0 = 18_000 * DAY;
+        let mut c = StatementClusters::new(None);
+        c.set_vectors(Box::new(lookup.clone()));
+        let a = c.assign("huawei", NEVER, Some(t0), "a#q0");
+        assert_eq!(a, c.assign("huawei", PARAPHRASE, Some(t0 + DAY), "b#q0"), "a paraphrase by the same speaker");
+        assert_ne!(a, c.assign("zte", PARAPHRASE, Some(t0), "c#q0"), "another speaker's paraphrase");
+        assert_ne!(a, c.assign("huawei", OTHER, Some(t0), "d#q0"), "another statement");
+        let loosely = "Officials never received any records of our clients from us.";
+        assert_ne!(a, c.assign("huawei", loosely, Some(t0), "e#q0"), "cosine 0.6 is below the threshold");
+        assert_ne!(a, c.assign("huawei", PARAPHRASE, Some(t0 + 60 * DAY), "b#q0"), "outside the window");
+        // Without vectors, paraphrases stay apart.
+        let mut plain = StatementClusters::new(None);
+        let a = plain.assign("huawei", NEVER, Some(t0), "a#q0");
+        assert_ne!(a, plain.assign("huawei", PARAPHRASE, Some(t0), "b#q0"));
     }
 
     #[test]

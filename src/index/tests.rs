@@ -516,3 +516,69 @@ fn a_reopened_index_keeps_its_identity() {
     assert_eq!(SearchIndex::open_or_create(dir.path()).unwrap().identity(), first);
     assert_ne!(SearchIndex::in_memory().identity(), SearchIndex::in_memory().identity());
 }
+
+#[test]
+fn hybrid_search_fuses_words_with_meaning_and_filters_both() {
+    let index = indexed(&fixture());
+    let ids = |results: &SearchResults| results.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
+    // What a vector search would answer for "national security": a2#q1 (also a word
+    // match) and a1#q0, which shares no word with the query.
+    let nearest = ["a2#q1", "a1#q0"].map(String::from);
+    let lexical = search(&index, "national security", Some(DocType::Quote));
+    assert!(!ids(&lexical).contains(&"a1#q0".to_string()));
+    let fused = index.hybrid_search(&SearchRequest::new("national security", None, 10), &nearest).unwrap();
+    assert_eq!(fused.hits[0].id, "a2#q1", "both rankings agree on it: {:?}", ids(&fused));
+    assert!(ids(&fused).contains(&"a1#q0".to_string()), "found by meaning alone: {:?}", ids(&fused));
+    assert_eq!(fused.total, lexical.total + 1);
+    assert!(fused.hits.windows(2).all(|w| w[0].score >= w[1].score));
+
+    // Field clauses filter the vector side too: ZTE's statements are left out.
+    let nearest = ["a3#q0", "a1#q1", "a2#q1"].map(String::from);
+    let fused = index.hybrid_search(&SearchRequest::new("rejects speaker:huawei", None, 10), &nearest).unwrap();
+    assert_eq!(ids(&fused), ["a1#q1"]);
+    assert_eq!(index.meaning("rejects speaker:huawei -zte").unwrap(), "rejects");
+
+    let mut by_date = SearchRequest::new("x", None, 10);
+    by_date.sort = Sort::Date;
+    assert!(index.hybrid_search(&by_date, &nearest).unwrap_err().is_usage());
+    let articles = SearchRequest::new("x", Some(DocType::Article), 10);
+    assert!(index.hybrid_search(&articles, &nearest).unwrap_err().to_string().contains("type quote"));
+}
+
+/// With the real model (feature `transformers`): paraphrased reports of one speaker join one
+/// statement cluster, another speaker's paraphrase and the speaker's other statements do not.
+#[cfg(feature = "transformers")]
+#[test]
+fn paraphrases_of_one_speaker_share_a_statement_cluster() {
+    use crate::embed::{BertEmbedder, DEFAULT_MODEL_DIR, Embedder, model_dir};
+    let texts = [
+        ("p1", "Ana Ruiz", "The report exaggerates the risks of the pipeline"),
+        ("p2", "Ana Ruiz", "The study overstates how dangerous the pipeline is"),
+        ("p3", "Tom Berg", "The study overstates how dangerous the pipeline is"),
+        ("p4", "Ana Ruiz", "The pipeline will carry gas from the coast to the capital"),
+    ];
+    let articles: Vec<ArticleRecord> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, (id, speaker, text))| {
+            let mut a = article(id, "Globe Wire", &format!("2022-03-0{}T10:00:00+00:00", i + 1), "Pipeline", text);
+            a.quotes = vec![quote(&a, text, speaker, SpeakerKind::Person, Stance::Neutral)];
+            a
+        })
+        .collect();
+    let embedder = BertEmbedder::load(&model_dir(None, std::path::Path::new(DEFAULT_MODEL_DIR)), 1).unwrap();
+    let vectors = embedder.embed(&texts.map(|(_, _, t)| t)).unwrap();
+    let by_id: std::collections::HashMap<String, Vec<f32>> =
+        texts.iter().zip(vectors).map(|((id, _, _), v)| (format!("{id}#q0"), v)).collect();
+    let index = SearchIndex::in_memory();
+    let mut sink = index.writer(20_000_000).unwrap();
+    sink.set_statement_vectors(Box::new(move |id| by_id.get(id).cloned()));
+    for a in &articles {
+        sink.upsert_article(a).unwrap();
+    }
+    sink.commit().unwrap();
+    let cluster = |id: &str| index.document(id).unwrap().unwrap().record.statement.unwrap();
+    assert_eq!(cluster("p1#q0"), cluster("p2#q0"), "one speaker's paraphrase");
+    assert_ne!(cluster("p1#q0"), cluster("p3#q0"), "another speaker's");
+    assert_ne!(cluster("p1#q0"), cluster("p4#q0"), "another statement on the subject");
+}

@@ -19,7 +19,7 @@ use super::analysis;
 use super::names::canonical_name;
 use super::schema::Fields;
 use super::search::{QuoteContext, StoredRecord};
-use super::statements::StatementClusters;
+use super::statements::{StatementClusters, VectorLookup};
 use super::{DocType, IndexError};
 use crate::model::{ArticleRecord, EntityLabel, QuoteRecord, SpeakerKind};
 
@@ -175,6 +175,14 @@ impl IndexSink for TantivySink {
         // Clusters start over; sequence numbers do not (re-added reports keep theirs).
         self.statements.forget_committed();
         Ok(())
+    }
+}
+
+impl TantivySink {
+    /// Statement clusters compare stored embeddings from `lookup` too (paraphrases of one
+    /// speaker join one cluster; see `statements.rs`).
+    pub fn set_statement_vectors(&mut self, lookup: VectorLookup) {
+        self.statements.set_vectors(lookup);
     }
 }
 

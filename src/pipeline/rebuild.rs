@@ -32,13 +32,18 @@ pub type RebuildProgress<'a> = &'a (dyn Fn(u64, u64) + Sync);
 pub struct ReindexReport {
     pub articles: u64,
     pub quotes: u64,
+    /// Stored statement vectors the statement clusters compared (paraphrases join a cluster).
+    pub statement_vectors: u64,
 }
 
 /// Clears the index and indexes every stored article, committing with the store's last
-/// sequence number. An index of another schema version is rebuilt from scratch.
+/// sequence number. An index of another schema version is rebuilt from scratch. With
+/// `vector_model`, the statement vectors stored for that model merge paraphrased reports
+/// of one speaker into one statement cluster.
 pub fn reindex(
     data: &DataDir,
     writer_memory: usize,
+    vector_model: Option<&str>,
     progress: RebuildProgress<'_>,
 ) -> Result<ReindexReport, PipelineError> {
     let _lock = data.lock("reindex")?;
@@ -54,7 +59,15 @@ pub fn reindex(
     let total = store.counts()?.articles;
     let mut sink = index.writer(writer_memory)?;
     sink.clear()?;
-    let mut report = ReindexReport { articles: 0, quotes: 0 };
+    let mut report = ReindexReport { articles: 0, quotes: 0, statement_vectors: 0 };
+    if let Some(model) = vector_model {
+        report.statement_vectors = store.embedding_counts(model)?.vectors;
+        if report.statement_vectors > 0 {
+            let lookup = data.open_store()?;
+            let model = model.to_string();
+            sink.set_statement_vectors(Box::new(move |id| lookup.quote_vector(id, &model).ok().flatten()));
+        }
+    }
     let mut position = 0;
     loop {
         let batch = store.articles_after(position, REBUILD_BATCH)?;

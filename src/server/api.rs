@@ -104,16 +104,21 @@ pub async fn search(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let params = Params::parse(raw.as_deref());
-    params.only(&["q", "type", "limit", "offset", "sort", "collapse"])?;
+    params.only(&["q", "type", "limit", "offset", "sort", "collapse", "mode"])?;
     let request = search_request(&params, None)?;
-    let results = blocking(move || Ok(state.index.search(&request)?)).await?;
+    let hybrid = super::similar::hybrid_mode(&params)?;
+    let results = blocking(move || match hybrid {
+        true => super::similar::hybrid_results(&state, &request),
+        false => Ok(state.index.search(&request)?),
+    })
+    .await?;
     let shown_to = results.offset + results.hits.len();
     let next = (results.limit > 0 && shown_to < results.total).then(|| {
         let mut next = url::form_urlencoded::Serializer::new(String::new());
         for (k, v) in [("q", params.query()), ("offset", shown_to.to_string()), ("limit", results.limit.to_string())] {
             next.append_pair(k, &v);
         }
-        for k in ["type", "sort", "collapse"] {
+        for k in ["type", "sort", "collapse", "mode"] {
             if let Some(v) = params.get(k) {
                 next.append_pair(k, v);
             }

@@ -14,6 +14,7 @@ mod limits;
 mod metrics;
 mod page;
 mod params;
+mod similar;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -26,6 +27,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::index::{IndexError, SearchIndex};
+use crate::similar::SimilarSearch;
 use crate::store::{SqliteStore, StoreError};
 
 pub use auth::{TOKEN_VARIABLE, Token};
@@ -49,11 +51,22 @@ pub struct AppState {
     /// The store file; None when serving an index alone (then articles, stored copies and
     /// watches answer 404).
     pub store: Option<PathBuf>,
+    /// Statement vectors for similar-statement queries (`/api/v1/similar`).
+    pub similar: Arc<SimilarSearch>,
 }
 
 impl AppState {
+    /// Similar statements from the stored vectors of the default model, by statement id.
     pub fn new(index: Arc<SearchIndex>, store: Option<PathBuf>) -> AppState {
-        AppState { index, store }
+        let model = crate::embed::model_name(std::path::Path::new(crate::embed::DEFAULT_MODEL_DIR));
+        AppState { index, store, similar: Arc::new(SimilarSearch::stored_only(&model)) }
+    }
+
+    /// Answers similar-statement queries with `similar` (its model, and text queries when
+    /// it has an embedder).
+    pub fn with_similar(mut self, similar: SimilarSearch) -> AppState {
+        self.similar = Arc::new(similar);
+        self
     }
 
     /// A connection to the store for the watches the API changes (one per request: SQLite
@@ -140,6 +153,7 @@ pub fn api_routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)>
         ("get", "/api/v1/speakers/{name}", get(api::speaker)),
         ("get", "/api/v1/entities/{name}", get(api::entity)),
         ("get", "/api/v1/clusters/{id}", get(api::cluster)),
+        ("get", "/api/v1/similar", get(similar::similar)),
         ("get", "/api/v1/watches", get(api::list_watches)),
         ("post", "/api/v1/watches", post(api::add_watch)),
         ("get", "/api/v1/watches/{name}", get(api::get_watch)),

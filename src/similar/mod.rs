@@ -6,6 +6,12 @@
 //! statement and article from the store. It never computes stored vectors (the pipeline's
 //! embedding stage does) and never writes.
 
+mod hybrid;
+mod service;
+
+pub use hybrid::hybrid_search;
+pub use service::SimilarSearch;
+
 use serde::Serialize;
 
 use crate::embed::{EmbedError, Embedder};
@@ -27,8 +33,12 @@ pub enum SimilarError {
     UnknownStatement { id: String, model: String },
     #[error("an empty query: give a statement's text or id")]
     EmptyQuery,
+    #[error("the sentence-embedding model is not loaded, so text queries cannot be answered: {0}")]
+    ModelUnavailable(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Index(#[from] crate::index::IndexError),
     #[error(transparent)]
     Vector(#[from] VectorError),
     #[error(transparent)]

@@ -155,11 +155,43 @@ impl Checker {
     }
 }
 
+/// Stores vectors of `model` in a made-up three-dimensional space: `statement` and the first
+/// statement of another article nearly share a direction, every other statement of both
+/// articles points elsewhere.
+fn store_made_up_vectors(store: &std::path::Path, model: &str, statement: &str, article_id: &str) {
+    use quotewire::model::quote_id;
+    use quotewire::store::{DocumentStore, QuoteVector};
+    let mut store = quotewire::store::SqliteStore::open(store).unwrap();
+    let other = store
+        .pending_embeddings(model, "", 100)
+        .unwrap()
+        .into_iter()
+        .find(|p| p.article_id != article_id && p.quotes.len() >= 2);
+    let other = other.unwrap();
+    let own = store.article(article_id).unwrap().unwrap();
+    let others = [[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
+    let vectors = |id: &str, count: usize, first: [f32; 3]| -> Vec<QuoteVector> {
+        (0..count)
+            .map(|i| {
+                let quote = quote_id(id, i);
+                let vector = if quote == statement || (id != article_id && i == 0) { first } else { others[i % 2] };
+                QuoteVector { quote_id: quote, vector: vector.to_vec() }
+            })
+            .collect()
+    };
+    let own_vectors = vectors(article_id, own.quotes.len(), [1.0, 0.1, 0.0]);
+    assert!(store.put_embeddings(article_id, &own.content_hash, model, &own_vectors).unwrap());
+    let other_vectors = vectors(&other.article_id, other.quotes.len(), [0.9, 0.2, 0.0]);
+    assert!(store.put_embeddings(&other.article_id, &other.content_hash, model, &other_vectors).unwrap());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_route_answers_as_the_openapi_file_says() {
     let (data, _server) = corpus_data().await;
     let index = Arc::new(SearchIndex::open_or_create(&data.path().join("tantivy")).unwrap());
-    let addr = serve(router(AppState::new(index, Some(data.path().join("store.sqlite"))))).await;
+    let state = AppState::new(index, Some(data.path().join("store.sqlite")));
+    let model = state.similar.model().to_string();
+    let addr = serve(router(state)).await;
     let spec: Value =
         serde_json::from_str(&std::fs::read_to_string(repo().join("src/server/openapi.json")).unwrap()).unwrap();
     let spec = Spec { doc: spec };
@@ -193,6 +225,11 @@ async fn every_route_answers_as_the_openapi_file_says() {
     let bad = c.call("get", path, "/api/v1/search?q=stance%3Adenial", None, 400).await;
     assert!(bad["error"].as_str().unwrap().contains("deny, accuse"));
     c.call("get", path, "/api/v1/search?q=x&type=podcast", None, 400).await;
+    let no_models = if cfg!(feature = "transformers") { 503 } else { 501 };
+    let hybrid =
+        c.call("get", path, "/api/v1/search?q=company+rejects+the+allegations&mode=hybrid", None, no_models).await;
+    assert!(hybrid["error"].as_str().unwrap().contains("model"), "{hybrid}");
+    c.call("get", path, "/api/v1/search?q=x&mode=semantic", None, 400).await;
     let collapsed = c.call("get", path, "/api/v1/search?q=*&type=quote&collapse=true&sort=date", None, 200).await;
     assert_eq!(collapsed["collapsed"], true);
 
@@ -243,6 +280,31 @@ async fn every_route_answers_as_the_openapi_file_says() {
     let view = c.call("get", path, cluster["links"]["cluster"].as_str().unwrap(), None, 200).await;
     assert_eq!(view["reports"], cluster["reports"]);
     c.call("get", path, "/api/v1/clusters/ffff", None, 404).await;
+
+    let path = "/api/v1/similar";
+    let similar_url = |q: &str| {
+        format!("{path}?{}", url::form_urlencoded::Serializer::new(String::new()).append_pair("q", q).finish())
+    };
+    let statement = hit["id"].as_str().unwrap().to_string();
+    let (none_yet, no_text) = if cfg!(feature = "transformers") { (404, 503) } else { (501, 501) };
+    let missing = c.call("get", path, &similar_url(&statement), None, none_yet).await;
+    assert!(missing["error"].as_str().unwrap().contains("quotewire embed"), "{missing}");
+    store_made_up_vectors(&data.path().join("store.sqlite"), &model, &statement, article_id);
+    let similar = c.call("get", path, &format!("{}&limit=3", similar_url(&statement)), None, 200).await;
+    assert_eq!(similar["model"], model.as_str());
+    let hits = similar["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 3);
+    assert!(hits.iter().all(|h| h["id"] != statement.as_str()), "the statement itself is left out");
+    assert_ne!(hits[0]["article_id"], article_id, "the made-up paraphrase in another article comes first");
+    assert!(hits[0]["score"].as_f64().unwrap() > 0.95 && hits[1]["score"].as_f64().unwrap() < 0.5, "{similar}");
+    let again = c.call("get", path, hits[0]["links"]["similar"].as_str().unwrap(), None, 200).await;
+    assert_eq!(again["hits"][0]["id"], statement.as_str(), "similarity goes both ways");
+    let text = c.call("get", path, &similar_url("The company rejects the allegations"), None, no_text).await;
+    let how = if cfg!(feature = "transformers") { "model" } else { "--features transformers" };
+    assert!(text["error"].as_str().unwrap().contains(how), "{text}");
+    c.call("get", path, &similar_url("0123456789abcdef#q0"), None, 404).await;
+    c.call("get", path, "/api/v1/similar?q=", None, 400).await;
+    c.call("get", path, &format!("{}&limit=abc", similar_url(&statement)), None, 400).await;
 
     let (list, one, run) = ("/api/v1/watches", "/api/v1/watches/{name}", "/api/v1/watches/{name}/run");
     assert_eq!(c.call("get", list, list, None, 200).await, json!([]));
@@ -354,4 +416,27 @@ async fn the_page_works_without_javascript_and_escapes_everything() {
     }
     let (status, _, _) = get("/clusters/nope".into()).await;
     assert_eq!(status, 404);
+
+    // Every quote links to its similar statements; without vectors the page says what to do.
+    let similar_link =
+        page.split("class=\"similar\" href=\"").nth(1).unwrap().split('"').next().unwrap().replace("&amp;", "&");
+    assert!(similar_link.starts_with("/similar?q=") && similar_link.contains("%23q"), "{similar_link}");
+    let statement: String = url::form_urlencoded::parse(similar_link.split_once('?').unwrap().1.as_bytes())
+        .find(|(k, _)| k == "q")
+        .unwrap()
+        .1
+        .into_owned();
+    let (status, _, none_yet) = get(similar_link.clone()).await;
+    assert_eq!(status, if cfg!(feature = "transformers") { 404 } else { 501 });
+    assert!(none_yet.contains("quotewire embed") && none_yet.contains("class=\"error\""), "{none_yet}");
+    let model = quotewire::embed::model_name(std::path::Path::new(quotewire::embed::DEFAULT_MODEL_DIR));
+    let article_id = statement.split('#').next().unwrap().to_string();
+    store_made_up_vectors(&data.path().join("store.sqlite"), &model, &statement, &article_id);
+    let (status, _, similar) = get(similar_link).await;
+    assert_eq!(status, 200, "{similar}");
+    assert!(similar.contains("Said in other words") && similar.contains("data-similarity=\"0.9"), "{similar}");
+    assert!(!similar.contains("<script"));
+    let (status, _, empty) = get("/similar".into()).await;
+    assert_eq!(status, 200);
+    assert!(empty.contains("action=\"/similar\""), "a form for typed statements");
 }

@@ -229,6 +229,26 @@ fn facet(html: &str, name: &str) -> Vec<(String, u64)> {
         .collect()
 }
 
+/// Stores a made-up vector for every statement (seven directions, so every statement has
+/// near neighbours), as `quotewire embed` would store real ones.
+fn store_vectors_for_every_statement(store: &std::path::Path, model: &str) {
+    use quotewire::store::{DocumentStore, QuoteVector, SqliteStore};
+    let mut store = SqliteStore::open(store).unwrap();
+    let mut k = 0usize;
+    for pending in store.pending_embeddings(model, "", 10_000).unwrap() {
+        let vectors: Vec<QuoteVector> = pending
+            .quotes
+            .iter()
+            .map(|(id, _)| {
+                k += 1;
+                let angle = (k % 7) as f32 * 0.3;
+                QuoteVector { quote_id: id.clone(), vector: vec![angle.cos(), angle.sin(), 0.1] }
+            })
+            .collect();
+        store.put_embeddings(&pending.article_id, &pending.content_hash, model, &vectors).unwrap();
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn headless_chromium_searches_clicks_a_facet_and_sees_the_timeline() {
     let Some(binary) = chromium() else {
@@ -237,7 +257,9 @@ async fn headless_chromium_searches_clicks_a_facet_and_sees_the_timeline() {
     };
     let (data, _server) = corpus_data().await;
     let index = Arc::new(SearchIndex::open_or_create(&data.path().join("tantivy")).unwrap());
-    let addr = serve(router(AppState::new(index, Some(data.path().join("store.sqlite"))))).await;
+    let state = AppState::new(index, Some(data.path().join("store.sqlite")));
+    store_vectors_for_every_statement(&data.path().join("store.sqlite"), state.similar.model());
+    let addr = serve(router(state)).await;
     let base = format!("http://{addr}");
     let results = tokio::task::spawn_blocking(move || {
         let mut browser = Browser::launch(&binary);
@@ -260,11 +282,16 @@ async fn headless_chromium_searches_clicks_a_facet_and_sees_the_timeline() {
         browser.wait_for_load();
         let speaker = browser.html();
         let third_shot = browser.screenshot("speaker.png");
-        (searched, narrowed, speaker, [first_shot, second_shot, third_shot])
+
+        browser.click("a.similar");
+        browser.wait_for_load();
+        let similar = browser.html();
+        let fourth_shot = browser.screenshot("similar.png");
+        (searched, narrowed, speaker, similar, [first_shot, second_shot, third_shot, fourth_shot])
     })
     .await
     .unwrap();
-    let (searched, narrowed, speaker, shots) = results;
+    let (searched, narrowed, speaker, similar, shots) = results;
 
     // Highlighted results: every hit a Huawei denial, the speaker's name marked.
     let total = number_after(&searched, "id=\"total\"", "data-total");
@@ -295,6 +322,9 @@ async fn headless_chromium_searches_clicks_a_facet_and_sees_the_timeline() {
 
     assert!(speaker.contains("data-subject=\"speaker\">Huawei</h1>"));
     assert!(speaker.contains("written as"));
+    // A statement's "similar statements" link: the statement, then its nearest by meaning.
+    assert!(similar.contains("<h1>Similar statements</h1>") && similar.contains("Said in other words"), "{similar}");
+    assert_eq!(similar.matches("class=\"similar\" data-similarity=").count(), 20);
     for shot in shots {
         assert!(std::fs::metadata(&shot).unwrap().len() > 5_000, "{}", shot.display());
     }

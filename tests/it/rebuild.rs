@@ -68,7 +68,7 @@ async fn reanalyse_rebuilds_changed_records_resumes_after_an_interruption_and_re
 
     // The index is rebuilt from the store alone.
     std::fs::remove_dir_all(DataDir::new(&data).index_path()).unwrap();
-    let report = reindex(&DataDir::new(&data), 20_000_000, &|_, _| {}).unwrap();
+    let report = reindex(&DataDir::new(&data), 20_000_000, None, &|_, _| {}).unwrap();
     assert_eq!(report.articles, PAGES as u64);
     assert_eq!(assert_store_and_index_agree(&data), PAGES);
 }

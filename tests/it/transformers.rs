@@ -133,3 +133,99 @@ fn a_local_token_classifier_tags_words_through_the_entity_tagger_interface() {
     let err = TransformerTagger::load(dir.path(), 1).err().unwrap();
     assert!(err.to_string().contains("model.safetensors"), "{err}");
 }
+
+/// The test binary's model behind the `Arc<dyn Embedder>` a [`SimilarSearch`] holds.
+struct Shared(&'static BertEmbedder);
+
+impl Embedder for Shared {
+    fn model(&self) -> &str {
+        self.0.model()
+    }
+    fn dimension(&self) -> usize {
+        self.0.dimension()
+    }
+    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, quotewire::embed::EmbedError> {
+        self.0.embed(texts)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hybrid_search_finds_a_paraphrase_that_shares_no_word_with_the_query() {
+    use quotewire::index::{DocType, SearchIndex, SearchRequest};
+    use quotewire::model::Stance;
+    use quotewire::pipeline::{Until, embed_pending};
+    use quotewire::similar::{SimilarSearch, hybrid_search};
+    use quotewire::store::SqliteStore;
+
+    let (data, _server) = crate::support::corpus_data().await;
+    let store_path = data.path().join("store.sqlite");
+    let store = SqliteStore::open(&store_path).unwrap();
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let stats = tokio::task::spawn_blocking(move || {
+        embed_pending(Box::new(store), embedder(), Until::Done, &cancel, &|_| {}).unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(stats.statements > 100, "{}", stats.summary());
+    let index = SearchIndex::open_or_create(&data.path().join("tantivy")).unwrap();
+    let store = SqliteStore::open(&store_path).unwrap();
+    let similar = SimilarSearch::with_embedder(std::sync::Arc::new(Shared(embedder())));
+
+    let query = "The firm refuted every accusation";
+    let lexical = index.search(&SearchRequest::new(query, Some(DocType::Quote), 100)).unwrap();
+    let hybrid = hybrid_search(&index, &store, &similar, &SearchRequest::new(query, None, 10)).unwrap();
+    let found_by_meaning: Vec<_> = hybrid.hits.iter().filter(|h| !lexical.hits.iter().any(|l| l.id == h.id)).collect();
+    let denials: Vec<_> =
+        found_by_meaning.iter().filter(|h| h.record.quote.as_ref().is_some_and(|q| q.stance == Stance::Deny)).collect();
+    assert!(
+        !denials.is_empty(),
+        "a denial sharing no word with the query is among the first ten: {:#?}",
+        hybrid.hits.iter().map(|h| &h.record.quote.as_ref().unwrap().text).collect::<Vec<_>>()
+    );
+    // Filters hold on the vector side: only Huawei's statements.
+    let filtered =
+        hybrid_search(&index, &store, &similar, &SearchRequest::new(&format!("{query} speaker:zte"), None, 10))
+            .unwrap();
+    assert!(filtered.hits.iter().all(|h| h.record.speaker_canonical.as_deref() == Some("ZTE")), "{filtered:?}");
+}
+
+#[derive(serde::Deserialize)]
+struct ParaphrasePair {
+    a: String,
+    b: String,
+    same: bool,
+    split: String,
+}
+
+/// The paraphrase threshold of statement clusters on hand-written pairs: chosen on the dev
+/// half (no wrong merge there), measured here on both halves.
+#[test]
+fn paraphrase_threshold_on_held_out_pairs() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/embeddings/paraphrases.jsonl");
+    let pairs: Vec<ParaphrasePair> =
+        std::fs::read_to_string(path).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let a = embedder().embed(&pairs.iter().map(|p| p.a.as_str()).collect::<Vec<_>>()).unwrap();
+    let b = embedder().embed(&pairs.iter().map(|p| p.b.as_str()).collect::<Vec<_>>()).unwrap();
+    let threshold = quotewire::index::PARAPHRASE_COSINE;
+    for split in ["dev", "test"] {
+        let (mut merged, mut paraphrases, mut wrong, mut others) = (0, 0, 0, 0);
+        for ((pair, a), b) in pairs.iter().zip(&a).zip(&b).filter(|((p, _), _)| p.split == split) {
+            let joined = cosine(a, b) >= threshold;
+            if pair.same {
+                paraphrases += 1;
+                merged += usize::from(joined);
+            } else {
+                others += 1;
+                wrong += usize::from(joined);
+            }
+        }
+        eprintln!(
+            "{split}: threshold {threshold}: {merged}/{paraphrases} paraphrase pairs merged, {wrong}/{others} pairs of other statements merged"
+        );
+        assert!(paraphrases == 20 && others == 20);
+        if split == "dev" {
+            assert_eq!(wrong, 0, "chosen so that nothing merges wrongly on the dev half");
+        }
+        assert!(wrong <= 1 && merged >= 6, "{split}: {merged} merged, {wrong} wrong");
+    }
+}

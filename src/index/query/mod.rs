@@ -8,9 +8,11 @@
 //! error. It also collects the words to highlight in hits.
 
 mod dates;
+mod meaning;
 mod parse;
 mod vocab;
 
+pub use meaning::split;
 pub use parse::{MAX_CLAUSES, MAX_DEPTH, MAX_QUERY_CHARS};
 pub use vocab::{QUERY_FIELDS, edit_distance, vocabulary};
 

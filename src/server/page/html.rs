@@ -145,6 +145,10 @@ pub fn hit(hit: &SearchHit) -> String {
         external(&r.url, "original"),
         segment(&r.article_id)
     );
+    if r.quote.is_some() {
+        let similar = query_string(&[("q", hit.id.clone())]);
+        let _ = write!(s, " · <a class=\"similar\" href=\"/similar?{}\">similar statements</a>", esc(&similar));
+    }
     if let (Some(statement), Some(reports)) = (&r.statement, hit.reports)
         && reports > 1
     {

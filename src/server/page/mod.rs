@@ -4,6 +4,7 @@
 //! state is its query string.
 
 mod html;
+mod similar;
 mod views;
 
 use std::fmt::Write as _;
@@ -38,6 +39,7 @@ pub fn routes(router: Router<AppState>) -> Router<AppState> {
         .route("/entities/{name}", get(views::entity_page))
         .route("/clusters/{id}", get(views::cluster_page))
         .route("/stored/{id}", get(views::stored_page))
+        .route("/similar", get(similar::similar_page))
 }
 
 /// A 404 page.
