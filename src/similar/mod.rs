@@ -217,16 +217,21 @@ mod tests {
             ("a3", vec!["won the final"], vec![[0.0, 1.0, 0.1]]),
         ];
         for (id, texts, vectors) in stored {
-            let a = article(id, &format!("h-{id}"), &texts);
-            store.put_article(&a.url, &a).unwrap();
-            let vectors: Vec<QuoteVector> = vectors
-                .iter()
-                .enumerate()
-                .map(|(i, v)| QuoteVector { quote_id: quote_id(id, i), vector: v.to_vec() })
-                .collect();
-            assert!(store.put_embeddings(id, &a.content_hash, "m", &vectors).unwrap());
+            put_statements(&mut store, id, &texts, &vectors.iter().map(|v| v.as_slice()).collect::<Vec<_>>());
         }
         store
+    }
+
+    /// Stores an article `id` with one statement per text and their vectors from model `m`.
+    pub(super) fn put_statements(store: &mut SqliteStore, id: &str, texts: &[&str], vectors: &[&[f32]]) {
+        let a = article(id, &format!("h-{id}"), texts);
+        store.put_article(&a.url, &a).unwrap();
+        let vectors: Vec<QuoteVector> = vectors
+            .iter()
+            .enumerate()
+            .map(|(i, v)| QuoteVector { quote_id: quote_id(id, i), vector: v.to_vec() })
+            .collect();
+        assert!(store.put_embeddings(id, &a.content_hash, "m", &vectors).unwrap());
     }
 
     #[test]

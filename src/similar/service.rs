@@ -104,29 +104,17 @@ impl SimilarSearch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::fixtures::article;
-    use crate::model::quote_id;
-    use crate::store::{QuoteVector, SqliteStore};
-
-    fn put(store: &mut SqliteStore, id: &str, texts: &[&str], vectors: &[[f32; 2]]) {
-        let a = article(id, &format!("h-{id}"), texts);
-        store.put_article(&a.url, &a).unwrap();
-        let vectors: Vec<QuoteVector> = vectors
-            .iter()
-            .enumerate()
-            .map(|(i, v)| QuoteVector { quote_id: quote_id(id, i), vector: v.to_vec() })
-            .collect();
-        assert!(store.put_embeddings(id, &a.content_hash, "m", &vectors).unwrap());
-    }
+    use crate::similar::tests::put_statements as put;
+    use crate::store::SqliteStore;
 
     #[test]
     fn vectors_stored_after_loading_are_found_by_the_next_query() {
         let mut store = SqliteStore::in_memory().unwrap();
-        put(&mut store, "a1", &["denies the claims"], &[[1.0, 0.0]]);
+        put(&mut store, "a1", &["denies the claims"], &[&[1.0, 0.0]]);
         let search = SimilarSearch::stored_only("m");
         let (hits, searched) = search.similar(&store, SimilarQuery::Statement("a1#q0"), 5).unwrap();
         assert_eq!((hits.len(), searched), (0, 1));
-        put(&mut store, "a2", &["rejects the allegations"], &[[0.9, 0.1]]);
+        put(&mut store, "a2", &["rejects the allegations"], &[&[0.9, 0.1]]);
         let (hits, searched) = search.similar(&store, SimilarQuery::Statement("a1#q0"), 5).unwrap();
         assert_eq!(searched, 2);
         assert_eq!(hits[0].id, "a2#q0");
