@@ -24,7 +24,7 @@ use super::Document;
 use super::lexicon::CueFrame;
 use super::pages;
 use super::quotes::QuotePiece;
-use super::speakers::{Speaker, SpeakerFinder, is_pronoun};
+use super::speakers::{Speaker, SpeakerFinder};
 use super::stance::{self, CueAt};
 use crate::model::{EntityLabel, PageKind, QuoteKind, QuoteRecord, SpeakerKind, Stance};
 
@@ -58,73 +58,6 @@ const MAX_COLON_SPEAKER_TOKENS: usize = 5;
 
 /// Fewest words after `Speaker:` for a statement rather than a label ("Photo: Reuters").
 const MIN_COLON_STATEMENT_WORDS: usize = 3;
-
-/// Paragraph labels that end in a colon but name no speaker.
-const NOT_SPEAKER_LABELS: [&str; 28] = [
-    // Interview labels name a role, not who speaks.
-    "q",
-    "a",
-    "question",
-    "answer",
-    "breaking",
-    "breaking news",
-    "exclusive",
-    "live",
-    "opinion",
-    "analysis",
-    "editorial",
-    "correction",
-    "photo",
-    "image",
-    "video",
-    "related",
-    "update",
-    "updated",
-    "note",
-    "editor's note",
-    "editor’s note",
-    "source",
-    "credit",
-    "read more",
-    "see also",
-    "watch",
-    "tags",
-    "topics",
-];
-
-/// Documents that are the source of a sentence opening "In a ... ," (an interview or a
-/// speech is an occasion whose speaker is someone else).
-const SOURCE_NOUNS: [&str; 15] = [
-    "poll",
-    "survey",
-    "report",
-    "study",
-    "statement",
-    "letter",
-    "memo",
-    "filing",
-    "complaint",
-    "lawsuit",
-    "analysis",
-    "editorial",
-    "essay",
-    "column",
-    "op-ed",
-];
-
-/// Words that open the question after "asked".
-const QUESTION_WORDS: [&str; 11] =
-    ["whether", "if", "what", "why", "how", "which", "who", "whom", "where", "when", "about"];
-
-/// Common irregular past-tense verbs that end a subject noun phrase ("The businessman began
-/// by ...", "Mr. Trump struck a measured tone").
-const IRREGULAR_PAST: [&str; 24] = [
-    "began", "took", "made", "gave", "went", "came", "struck", "sought", "spoke", "got", "held", "put", "set", "led",
-    "left", "kept", "brought", "won", "lost", "ran", "stood", "met", "sent", "spent",
-];
-
-/// Verbs that say something of their subject without a source ("seemed to", "appears to").
-const RAISING_VERBS: [&str; 6] = ["seem", "seems", "seemed", "appear", "appears", "appeared"];
 
 /// Confidence of a statement whose speaker is named but that has no reporting verb
 /// ("Warren: ...", "In a poll by X, ...").
@@ -164,28 +97,6 @@ const MAX_ADDRESSEE_TOKENS: usize = 16;
 /// Longest phrase of manner or occasion between a cue and the quote it introduces ("replied
 /// evenly, “...”", "concluded so eloquently and timelessly, “...”").
 const MAX_MANNER_TOKENS: usize = 7;
-
-/// Sentence adverbs skipped before a clause's subject ("However, he held his fire ...").
-const SENTENCE_ADVERBS: [&str; 18] = [
-    "then",
-    "but",
-    "and",
-    "so",
-    "yet",
-    "still",
-    "later",
-    "instead",
-    "also",
-    "however",
-    "meanwhile",
-    "now",
-    "again",
-    "finally",
-    "indeed",
-    "moreover",
-    "separately",
-    "similarly",
-];
 
 /// How far (tokens) the verb after a noun-phrase subject may be ("The attorney general of
 /// the state of New York is suing ...").
@@ -295,22 +206,7 @@ fn is_title(doc: &Document<'_>, piece: &QuotePiece) -> bool {
     });
     let open_tok = doc.token_at_or_after(piece.open);
     let prev = if open_tok > 0 { doc.low(open_tok - 1) } else { "" };
-    let after_preposition = matches!(
-        prev,
-        "on" | "in"
-            | "of"
-            | "'s"
-            | "’s"
-            | "to"
-            | "for"
-            | "from"
-            | "titled"
-            | "entitled"
-            | "called"
-            | "named"
-            | "show"
-            | "program"
-    );
+    let after_preposition = doc.words().title_introducers.contains(prev);
     !words.is_empty() && words.len() <= MAX_TITLE_WORDS && titled && after_preposition
 }
 
@@ -360,30 +256,6 @@ fn is_terminal(word: &str) -> bool {
 fn is_punct(word: &str) -> bool {
     !word.chars().any(char::is_alphanumeric)
 }
-
-/// Words that start a time adverbial skipped between a cue and its content.
-const TIME_STARTS: [&str; 20] = [
-    "on",
-    "last",
-    "earlier",
-    "later",
-    "late",
-    "this",
-    "yesterday",
-    "today",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "in",
-    "at",
-    "during",
-    "after",
-    "before",
-];
 
 struct Walker<'d, 'a> {
     doc: &'d Document<'a>,
@@ -655,7 +527,7 @@ impl<'d, 'a> Walker<'d, 'a> {
             let interrupted = || {
                 let comma = (a + 1..k).rev().find(|&j| doc.tok(j) == ",")?;
                 let clause = (a..comma).all(|j| stance::cue_at(doc, j).is_none() && !is_terminal(doc.tok(j)));
-                let adverbial = doc.tok(a).starts_with(char::is_lowercase) && !is_pronoun(doc.low(a));
+                let adverbial = doc.tok(a).starts_with(char::is_lowercase) && !doc.words().is_pronoun(doc.low(a));
                 (clause && adverbial).then(|| self.finder.before(comma + 1, k, true)).flatten()
             };
             // `"...," nuclear experts David Albright and Serena Kelleher-Vergantini of the
@@ -743,7 +615,8 @@ impl<'d, 'a> Walker<'d, 'a> {
                 doc.token_quote[k].is_none()
                     && !is_terminal(w)
                     && stance::cue_at(doc, k).is_none()
-                    && (cue.frame() == CueFrame::Tell || !is_pronoun(w) && w != "that" && !BE_FORMS.contains(&w))
+                    && (cue.frame() == CueFrame::Tell
+                        || !doc.words().is_pronoun(w) && w != "that" && !doc.words().be_forms.contains(w))
             });
         if addressed {
             content = end;
@@ -760,10 +633,10 @@ impl<'d, 'a> Walker<'d, 'a> {
             // "..., saying, “...”", "... and adding, “...”"
             let participle = doc.low(cue.at).ends_with("ing")
                 && cue.at > first
-                && matches!(doc.low(cue.at - 1), "," | "and" | "but");
+                && (doc.low(cue.at - 1) == "," || doc.words().coordinators.contains(doc.low(cue.at - 1)));
             // "Park confirmed the talks had stalled and said, “...”": a coordinated cue
             // shares the clause's subject.
-            let coordinated = cue.at > first + 1 && matches!(doc.low(cue.at - 1), "and" | "but");
+            let coordinated = cue.at > first + 1 && doc.words().coordinators.contains(doc.low(cue.at - 1));
             speaker = if participle || coordinated {
                 // "..., saying, “...”": the subject of the sentence, or of a closing
                 // attribution right before the participle ("..., Spicer said, adding, “...”").
@@ -925,7 +798,7 @@ impl<'d, 'a> Walker<'d, 'a> {
         let doc = self.doc;
         let mut k = cue.end();
         if cue.frame() == CueFrame::Clause
-            && matches!(doc.low(k), "to" | "for")
+            && doc.words().addressee_prepositions.contains(doc.low(k))
             && let Some(j) = self.addressee_that(k + 1, (k + 10).min(end), end)
         {
             k = j; // "wrote to Sanders' Senate office that ...", "wrote for The Informer that"
@@ -939,17 +812,18 @@ impl<'d, 'a> Walker<'d, 'a> {
                 k = doc.entity_tokens.get(e).map_or(k + 1, |r| r.end);
                 // "told The Star-Ledger of Newark last week she would ...": past the
                 // addressee's place and a time phrase to a pronoun.
-                if matches!(doc.low(k), "of" | "in" | "last" | "this" | "on")
+                if doc.words().addressee_continuations.contains(doc.low(k))
                     && let Some(j) = (k + 1..(k + 8).min(end))
                         .take_while(|&j| doc.token_quote[j].is_none() && !is_punct(doc.low(j)))
-                        .find(|&j| is_pronoun(doc.low(j)))
+                        .find(|&j| doc.words().is_pronoun(doc.low(j)))
                 {
                     k = j;
                 }
-            } else if matches!(doc.low(k), "the" | "a" | "an") {
+            } else if doc.words().articles.contains(doc.low(k)) {
                 // "told a news conference they are ...": a pronoun starts the content.
-                let stop = (k + 1..(k + 5).min(end))
-                    .find(|&j| matches!(doc.low(j), "that" | "," | ":") || (j > k + 1 && is_pronoun(doc.low(j))));
+                let stop = (k + 1..(k + 5).min(end)).find(|&j| {
+                    matches!(doc.low(j), "that" | "," | ":") || (j > k + 1 && doc.words().is_pronoun(doc.low(j)))
+                });
                 // "told a Senate panel." ends the sentence: the addressee is all there is.
                 k = stop.unwrap_or(if end <= k + 5 { end } else { k + 2 });
             } else if !matches!(doc.low(k), "that" | "," | ":") {
@@ -969,10 +843,10 @@ impl<'d, 'a> Walker<'d, 'a> {
                 k += m;
                 continue;
             }
-            if w == "at" && matches!(doc.low(k + 1), "least" | "most") {
+            if doc.words().quantity_phrases.contains_pair(w, doc.low(k + 1)) {
                 break; // "reported at least six planes ...": a quantity, not a place
             }
-            if TIME_STARTS.contains(&w) {
+            if doc.words().time_phrase_starts.contains(w) {
                 // "noted in a guest column in Saturday's New York Times that ...", "said on
                 // ABC's “This Week” that ...": phrases, a quoted title among them, up to "that".
                 let that = (k + 1..(k + 16).min(end))
@@ -999,13 +873,13 @@ impl<'d, 'a> Walker<'d, 'a> {
                     k = j;
                     continue;
                 }
-                if matches!(w, "yesterday" | "today") || w.ends_with("day") {
+                if doc.words().relative_days.contains(w) || w.ends_with("day") {
                     k += 1;
                     continue;
                 }
                 let next = doc.low(k + 1);
-                if matches!(w, "on" | "last" | "this" | "late" | "earlier")
-                    && (next.ends_with("day") || matches!(next, "week" | "month" | "year" | "night" | "morning"))
+                if doc.words().time_determiners.contains(w)
+                    && (next.ends_with("day") || doc.words().time_units.contains(next))
                 {
                     k += 2; // "told reporters on Thursday he ..."
                     continue;
@@ -1024,7 +898,9 @@ impl<'d, 'a> Walker<'d, 'a> {
     fn addressee_that(&self, from: usize, to: usize, end: usize) -> Option<usize> {
         let doc = self.doc;
         (from..to)
-            .take_while(|&j| doc.token_quote[j].is_none() && !is_punct(doc.low(j)) && !is_pronoun(doc.low(j)))
+            .take_while(|&j| {
+                doc.token_quote[j].is_none() && !is_punct(doc.low(j)) && !doc.words().is_pronoun(doc.low(j))
+            })
             .find(|&j| doc.low(j) == "that" && j + 1 < end)
     }
 
@@ -1153,7 +1029,7 @@ impl<'d, 'a> Walker<'d, 'a> {
             || !(takes_clause || stance_object)
             || c.m.cue.weak
             || prev.ends_with("ing")
-            || matches!(prev, "of" | "in" | "for" | "with" | "by")
+            || doc.words().nested_cue_blockers.contains(prev)
         {
             return;
         }
@@ -1286,10 +1162,10 @@ impl<'d, 'a> Walker<'d, 'a> {
     fn tense_shift(&self, c: &CueAt<'_>, n: &CueAt<'_>) -> bool {
         let doc = self.doc;
         let w = doc.low(c.at);
-        let past = w.ends_with("ed") || matches!(w, "said" | "told" | "wrote" | "thought" | "felt" | "knew" | "saw");
+        let past = w.ends_with("ed") || doc.words().past_reporting_verbs.contains(w);
         let v = doc.low(n.at);
         let present = v.ends_with('s') && !v.ends_with("ss") && !v.ends_with("us");
-        past && present && n.at > 0 && matches!(doc.low(n.at - 1), "and" | "but")
+        past && present && n.at > 0 && doc.words().coordinators.contains(doc.low(n.at - 1))
     }
 
     /// Whether cue `n` is governed by a modal or "to" ("..., he would support the former",
@@ -1298,8 +1174,7 @@ impl<'d, 'a> Walker<'d, 'a> {
     fn modal_cue(&self, n: &CueAt<'_>, after: usize) -> bool {
         let doc = self.doc;
         let b = hedges_before(doc, n.at, after);
-        b > after
-            && matches!(doc.low(b - 1), "would" | "will" | "could" | "should" | "might" | "may" | "can" | "must" | "to")
+        b > after && doc.words().cue_governors.contains(doc.low(b - 1))
     }
 
     /// Where the clause of cue `n` starts when it is a clause of its own after `after`:
@@ -1317,7 +1192,7 @@ impl<'d, 'a> Walker<'d, 'a> {
             return None;
         }
         let prev = doc.low(b - 1);
-        if matches!(prev, "and" | "but") {
+        if doc.words().coordinators.contains(prev) {
             let at = if b >= after + 2 && doc.tok(b - 2) == "," { b - 2 } else { b - 1 };
             return (at > after).then_some(at);
         }
@@ -1330,8 +1205,7 @@ impl<'d, 'a> Walker<'d, 'a> {
         // ", he said" / ", Smith said" inside the sentence.
         let comma = (after..b).rev().take(8).find(|&j| doc.tok(j) == ",")?;
         // ", while another says ...": a conjunction may open the new clause.
-        let start =
-            comma + 1 + usize::from(matches!(doc.low(comma + 1), "while" | "whereas" | "although" | "though" | "with"));
+        let start = comma + 1 + usize::from(doc.words().clause_openers.contains(doc.low(comma + 1)));
         self.finder.before(start, n.at, true).map(|_| comma)
     }
 
@@ -1391,7 +1265,7 @@ impl<'d, 'a> Walker<'d, 'a> {
                 // "..., saying he would not and suggesting that ...": a second participle.
                 let participle = word.ends_with("ing")
                     && (comma_before(c.at)
-                        || ctx.last.is_some() && matches!(doc.low(c.at - 1), "and" | "but")
+                        || ctx.last.is_some() && doc.words().coordinators.contains(doc.low(c.at - 1))
                         // "picked up from his daughter by saying he is ready"
                         || c.at > lo && doc.low(c.at - 1) == "by");
                 // "the Super PAC backing Bush", "those supporting deportation": a stated
@@ -1403,10 +1277,7 @@ impl<'d, 'a> Walker<'d, 'a> {
                 let adverbial = word.ends_with("ing")
                     && c.at > lo
                     && c.at == first_word + 1
-                    && matches!(
-                        doc.low(c.at - 1),
-                        "besides" | "after" | "before" | "while" | "by" | "without" | "since" | "despite" | "when"
-                    );
+                    && doc.words().adverbial_openers.contains(doc.low(c.at - 1));
                 if adverbial {
                     let comma =
                         (c.end()..ctx.content_end).find(|&k| doc.tok(k) == "," && doc.token_quote[k].is_none())?;
@@ -1432,7 +1303,9 @@ impl<'d, 'a> Walker<'d, 'a> {
                 let inverted = if c.m.cue.inverts && comma_before(c.at) {
                     self.finder.after(c.end(), ctx.content_end).filter(|sp| {
                         let next = doc.low(sp.tokens.end);
-                        sp.tokens.end >= ctx.content_end || matches!(next, "," | ";" | "—" | "in" | "on" | "at")
+                        sp.tokens.end >= ctx.content_end
+                            || matches!(next, "," | ";" | "—")
+                            || doc.words().place_time_prepositions.contains(next)
                     })
                 } else {
                     None
@@ -1481,13 +1354,15 @@ impl<'d, 'a> Walker<'d, 'a> {
                             None
                         }
                     })?;
-                    if subject.tokens.start > 0 && matches!(doc.low(subject.tokens.start - 1), "whether" | "if") {
+                    if subject.tokens.start > 0
+                        && doc.words().question_complementizers.contains(doc.low(subject.tokens.start - 1))
+                    {
                         return None; // "asked whether he blamed ...": a question, not a statement
                     }
                     let negated = stance::negated(doc, subject.tokens.end.min(c.at), c.at);
                     let mut start = self.content_start(c, bound);
                     if c.m.cue.stance != Stance::Neutral
-                        && matches!(doc.low(start), "about" | "of" | "against" | "over")
+                        && doc.words().stance_topic_prepositions.contains(doc.low(start))
                     {
                         start += 1; // "warned of strikes", "expressed concern about ..."
                     }
@@ -1509,7 +1384,7 @@ impl<'d, 'a> Walker<'d, 'a> {
                         (subject, first_word.max(lo)..bound, negated)
                     } else if frame == CueFrame::Clause
                         && start == c.end()
-                        && matches!(doc.low(start), "a" | "an" | "the")
+                        && doc.words().articles.contains(doc.low(start))
                         && word_count(doc, start..bound) <= 3
                     {
                         return None; // "wrote a children's book": an object, not a statement
@@ -1558,11 +1433,11 @@ impl<'d, 'a> Walker<'d, 'a> {
         // "But a few days later, Trump reversed himself", "Hours later, ...": a time phrase
         // set off by a comma.
         if let Some(comma) = (first + 1..cue.min(first + 6)).find(|&k| doc.tok(k) == ",")
-            && matches!(doc.low(comma - 1), "later" | "earlier" | "ago")
+            && doc.words().time_phrase_ends.contains(doc.low(comma - 1))
         {
             first = comma + 1;
         }
-        while first + 1 < cue && (SENTENCE_ADVERBS.contains(&doc.low(first)) || doc.tok(first) == ",") {
+        while first + 1 < cue && (doc.words().sentence_adverbs.contains(doc.low(first)) || doc.tok(first) == ",") {
             first += 1;
         }
         if doc.token_quote.get(first).copied().flatten().is_some() {
@@ -1577,29 +1452,9 @@ impl<'d, 'a> Walker<'d, 'a> {
             // speech in Westchester County on Tuesday night, Mr. Trump ...", "Having thanked
             // the crowd, he ...".
             let w = doc.low(first);
-            let opener = TIME_STARTS.contains(&w)
+            let opener = doc.words().time_phrase_starts.contains(w)
                 || w.ends_with("ing")
-                || matches!(
-                    w,
-                    "asked"
-                        | "pressed"
-                        | "questioned"
-                        | "of"
-                        | "with"
-                        | "as"
-                        | "despite"
-                        | "amid"
-                        | "while"
-                        | "when"
-                        | "although"
-                        | "though"
-                        | "if"
-                        | "since"
-                        | "because"
-                        | "unlike"
-                        | "like"
-                        | "for"
-                );
+                || doc.words().sentence_openers.contains(w);
             if !opener {
                 return None;
             }
@@ -1635,13 +1490,13 @@ impl<'d, 'a> Walker<'d, 'a> {
             let w = doc.low(j);
             doc.tok(j) == ","
                 || (doc.tok(j).starts_with(char::is_lowercase)
-                    && (BE_FORMS.contains(&w)
-                        || matches!(w, "has" | "have" | "had" | "did" | "does" | "do" | "will" | "would" | "could")
-                        || IRREGULAR_PAST.contains(&w)
-                        || (w.ends_with("ed") && !matches!(doc.low(j - 1), "the" | "a" | "an"))))
+                    && (doc.words().be_forms.contains(w)
+                        || doc.words().subject_end_auxiliaries.contains(w)
+                        || doc.words().irregular_past_verbs.contains(w)
+                        || (w.ends_with("ed") && !doc.words().articles.contains(doc.low(j - 1)))))
         })?;
         self.finder.subject_before(first, verb).filter(|s| {
-            s.tokens.start == first || (s.tokens.start == first + 1 && matches!(doc.low(first), "the" | "a" | "an"))
+            s.tokens.start == first || (s.tokens.start == first + 1 && doc.words().articles.contains(doc.low(first)))
         })
     }
 
@@ -1653,7 +1508,8 @@ impl<'d, 'a> Walker<'d, 'a> {
         while b > lo && is_adverbial(doc, b - 1) {
             b -= 1;
         }
-        b > lo && matches!(doc.low(b - 1), "and" | "but" | "," | "then")
+        let w = doc.low(b.saturating_sub(1));
+        b > lo && (w == "," || w == "then" || doc.words().coordinators.contains(w))
     }
 
     /// "with Cruz repeatedly calling Trump his friend", "with Senator McCain telling
@@ -1671,11 +1527,12 @@ impl<'d, 'a> Walker<'d, 'a> {
     fn progressive(&self, t: usize, lo: usize) -> bool {
         let doc = self.doc;
         let mut b = t;
-        while b > lo && is_adverbial(doc, b - 1) && !BE_FORMS.contains(&doc.low(b - 1)) {
+        while b > lo && is_adverbial(doc, b - 1) && !doc.words().be_forms.contains(doc.low(b - 1)) {
             b -= 1;
         }
         b > lo
-            && (BE_FORMS.contains(&doc.low(b - 1)) || matches!(doc.low(b - 1), "keeps" | "kept" | "began" | "started"))
+            && (doc.words().be_forms.contains(doc.low(b - 1))
+                || doc.words().continuation_verbs.contains(doc.low(b - 1)))
     }
 
     /// A passive cue ("was accused", "is expected", "were told"): the subject is not the
@@ -1683,11 +1540,11 @@ impl<'d, 'a> Walker<'d, 'a> {
     fn passive(&self, t: usize, lo: usize) -> bool {
         let doc = self.doc;
         let word = doc.low(t);
-        if word.ends_with("ing") || matches!(word, "says" | "say" | "tells" | "tell") {
+        if word.ends_with("ing") || doc.words().never_passive_cues.contains(word) {
             return false;
         }
         let b = hedges_before(doc, t, lo);
-        b > lo && BE_FORMS.contains(&doc.low(b - 1))
+        b > lo && doc.words().be_forms.contains(doc.low(b - 1))
     }
 
     /// The speaker most recently attributed in the paragraph of token `t`
@@ -1786,7 +1643,7 @@ impl<'d, 'a> Walker<'d, 'a> {
                 && (t.starts_with(char::is_uppercase) || matches!(t, "'s" | "’s" | "." | "-" | "&"))
         });
         let label = doc.text.slice(doc.span(first..colon)).to_lowercase();
-        if !name_like || NOT_SPEAKER_LABELS.contains(&label.as_str()) {
+        if !name_like || doc.words().not_speaker_labels.contains(&label) {
             return None;
         }
         Some(
@@ -1802,12 +1659,14 @@ impl<'d, 'a> Walker<'d, 'a> {
     /// speaker.
     fn in_source_statement(&mut self, first: usize, content_end: usize) -> Option<(QuoteRecord, Speaker)> {
         let doc = self.doc;
-        if doc.low(first) != "in" || !matches!(doc.low(first + 1), "a" | "an" | "the" | "its" | "his" | "her" | "their")
+        let w = doc.words();
+        if doc.low(first) != "in"
+            || !(w.articles.contains(doc.low(first + 1)) || w.possessive_determiners.contains(doc.low(first + 1)))
         {
             return None;
         }
         let comma = (first + 2..content_end.min(first + 14)).find(|&k| doc.tok(k) == ",")?;
-        let has_source = (first + 2..comma).any(|k| SOURCE_NOUNS.contains(&doc.low(k)));
+        let has_source = (first + 2..comma).any(|k| doc.words().source_document_nouns.contains(doc.low(k)));
         let words = word_count(doc, comma + 1..content_end);
         if !has_source || words < MIN_COLON_STATEMENT_WORDS || (first..comma).any(|k| doc.token_quote[k].is_some()) {
             return None;
@@ -1834,25 +1693,26 @@ impl<'d, 'a> Walker<'d, 'a> {
         let prev = if c.at > ctx.lo { doc.low(c.at - 1) } else { "" };
         // The form of "be" before the cue, past adverbs and "not" ("is not widely expected").
         let b = hedges_before(doc, c.at, ctx.lo);
-        let be_before = b > ctx.lo && BE_FORMS.contains(&doc.low(b - 1));
+        let be_before = b > ctx.lo && doc.words().be_forms.contains(doc.low(b - 1));
         let mut subject = None;
         let content = if word == "reportedly" {
             // "The group reportedly spent $1.5 million": the whole clause is reported.
             let start = ctx.first_word.max(ctx.lo);
             start..ctx.bound
         } else if word == "asked"
-            && (c.at == ctx.first_word || be_before || matches!(prev, "when" | "," | "after" | "if"))
+            && (c.at == ctx.first_word || be_before || prev == "," || doc.words().asked_openers.contains(prev))
         {
             // The question: from the wh-word to the clause's comma.
             let mut q = c.end();
             if doc.low(q) == "by" {
-                q = (q + 1..ctx.bound.min(q + 8)).find(|&k| QUESTION_WORDS.contains(&doc.low(k)))?;
+                q = (q + 1..ctx.bound.min(q + 8)).find(|&k| doc.words().question_openers.contains(doc.low(k)))?;
             }
             // "Asked at a briefing Monday in Washington about ...", "Asked specifically
             // what ...": the question opens within a few words; "When asked to confirm
             // ...": a request is a question too.
-            let opens =
-                |k: usize| QUESTION_WORDS.contains(&doc.low(k)) || (doc.low(k) == "to" && infinitive_follows(doc, k));
+            let opens = |k: usize| {
+                doc.words().question_openers.contains(doc.low(k)) || (doc.low(k) == "to" && infinitive_follows(doc, k))
+            };
             q = (q..ctx.bound.min(q + 12))
                 .take_while(|&k| doc.tok(k) != "," && doc.token_quote[k].is_none() && !is_terminal(doc.tok(k)))
                 .find(|&k| opens(k))?;
@@ -1860,7 +1720,9 @@ impl<'d, 'a> Walker<'d, 'a> {
             let end =
                 (start..ctx.bound).find(|&k| doc.tok(k) == "," && doc.token_quote[k].is_none()).unwrap_or(ctx.bound);
             start..end
-        } else if RAISING_VERBS.contains(&word) || (matches!(word, "expected" | "likely") && be_before) {
+        } else if doc.words().raising_verbs.contains(word)
+            || (doc.words().expectation_words.contains(word) && be_before)
+        {
             // "X seemed to ...": the subject and what is said of it.
             if doc.low(c.end()) != "to" || c.m.cue.stance != Stance::Neutral {
                 return None;
@@ -1871,8 +1733,10 @@ impl<'d, 'a> Walker<'d, 'a> {
             }
             // "Rubio seemed to urge the opposite tactic": a person seeming to say or want
             // something is its source; "that approach seems to have backfired" has none.
-            subject = RAISING_VERBS
-                .contains(&word)
+            subject = doc
+                .words()
+                .raising_verbs
+                .contains(word)
                 .then(|| self.finder.before(start, c.at, false))
                 .flatten()
                 .filter(|sp| sp.kind == SpeakerKind::Person);
@@ -1941,57 +1805,17 @@ fn word_count(doc: &Document<'_>, range: Range<usize>) -> usize {
 /// "also", "not", "never", "still", "widely" ("is not widely expected", "would never support").
 fn hedges_before(doc: &Document<'_>, t: usize, lo: usize) -> usize {
     let mut b = t;
-    while b > lo && (doc.ly_adverb(b - 1) || matches!(doc.low(b - 1), "also" | "not" | "never" | "still" | "widely")) {
+    while b > lo && (doc.ly_adverb(b - 1) || doc.words().hedges.contains(doc.low(b - 1))) {
         b -= 1;
     }
     b
 }
 
-/// Forms of "be" that make a following participle passive or progressive.
-const BE_FORMS: [&str; 9] = ["is", "are", "was", "were", "be", "been", "being", "'s", "’s"];
-
 /// Whether token `k` may sit between a subject and its verb without changing who speaks:
 /// adverbs (an "-ly" adverb, "also", "n't") and auxiliaries.
 fn is_adverbial(doc: &Document<'_>, k: usize) -> bool {
     let word = doc.low(k);
-    doc.ly_adverb(k)
-        || matches!(
-            word,
-            "also"
-                | "later"
-                | "then"
-                | "has"
-                | "have"
-                | "had"
-                | "did"
-                | "does"
-                | "do"
-                | "not"
-                | "never"
-                | "will"
-                | "would"
-                | "could"
-                | "may"
-                | "might"
-                | "again"
-                | "once"
-                | "already"
-                | "recently"
-                | "now"
-                | "still"
-                | "publicly"
-                | "repeatedly"
-                | "previously"
-                | "is"
-                | "was"
-                | "are"
-                | "were"
-                | "been"
-                | "even"
-                | "further"
-        )
-        || word.ends_with("n't")
-        || word.ends_with("n’t")
+    doc.ly_adverb(k) || doc.words().cue_adverbials.contains(word) || word.ends_with("n't") || word.ends_with("n’t")
 }
 
 /// Words that cannot start reported content right after a plain cue: "wrote on Facebook",
@@ -2002,43 +1826,16 @@ fn bad_content_start(doc: &Document<'_>, k: usize, frame: CueFrame) -> bool {
         return false; // "vowed to take the fight", "wants to emerge"
     }
     let next = doc.low(k + 1);
-    if w == "about"
-        && (next.starts_with(|c: char| c.is_ascii_digit()) || matches!(next, "half" | "a" | "one" | "two" | "three"))
-    {
+    let words = doc.words();
+    if w == "about" && (next.starts_with(|c: char| c.is_ascii_digit()) || words.quantity_words.contains(next)) {
         return false; // "said about half of the cost ...": an approximation, not a topic
     }
-    if w == "at" && matches!(next, "least" | "most") {
+    if words.quantity_phrases.contains_pair(w, next) {
         return false; // "reported at least six planes ..."
     }
-    let preposition = matches!(
-        w,
-        "on" | "in"
-            | "at"
-            | "during"
-            | "after"
-            | "before"
-            | "when"
-            | "while"
-            | "via"
-            | "from"
-            | "by"
-            | "'s"
-            | "’s"
-            | "with"
-            | "into"
-            | "to"
-            | "as"
-            | "for"
-            | "of"
-            | "about"
-            | "against"
-            | "through"
-            | "since"
-            | "until"
-    );
     match frame {
-        CueFrame::Object => matches!(w, "by" | "'s" | "’s" | "as" | "to" | "on" | "in" | "at" | "for" | "with"),
-        _ => preposition,
+        CueFrame::Object => words.object_circumstance_openers.contains(w),
+        _ => words.circumstance_openers.contains(w),
     }
 }
 
@@ -2047,35 +1844,7 @@ fn bad_content_start(doc: &Document<'_>, k: usize, frame: CueFrame) -> bool {
 fn infinitive_follows(doc: &Document<'_>, k: usize) -> bool {
     let next = doc.tok(k + 1);
     let low = doc.low(k + 1);
-    next.starts_with(char::is_lowercase)
-        && !matches!(
-            low,
-            "the"
-                | "a"
-                | "an"
-                | "his"
-                | "her"
-                | "their"
-                | "its"
-                | "this"
-                | "that"
-                | "these"
-                | "those"
-                | "my"
-                | "our"
-                | "your"
-                | "him"
-                | "them"
-                | "us"
-                | "me"
-                | "what"
-                | "which"
-                | "whom"
-                | "all"
-                | "some"
-                | "any"
-                | "each"
-        )
+    next.starts_with(char::is_lowercase) && !doc.words().noun_phrase_starts.contains(low)
 }
 
 /// The first token after a wire dateline starting at `start` ("PARIS, Aug 31 (Reuters) -",

@@ -38,7 +38,7 @@ pub use entities::{EntityTagger, RuleTagger};
 pub use sentences::split_sentences;
 pub use tokens::{Token, tokenize};
 
-use lexicon::{EMBEDDED, Gender, Lexicons};
+use lexicon::{EMBEDDED, Gender, Lexicons, Words};
 use quotes::QuotePiece;
 use tokens::CharText;
 
@@ -273,6 +273,11 @@ impl<'a> Document<'a> {
         starts_sentence
             && self.token_entity.get(i).copied().flatten().is_none()
             && (self.tok(i + 1) == "," || self.lex.cue_at(&self.lower[(i + 1).min(end)..end]).is_none())
+    }
+
+    /// The closed word lists of `config/lexicons/words/`.
+    pub(crate) fn words(&self) -> &'static Words {
+        &self.lex.words
     }
 
     /// The text of token `i`, or "" past the end.

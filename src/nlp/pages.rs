@@ -24,9 +24,6 @@ const TURN_CONFIDENCE: f32 = 0.9;
 /// Confidence of a press release's own statement.
 const RELEASE_CONFIDENCE: f32 = 0.6;
 
-/// Labels of questions from the floor.
-const QUESTION_LABELS: [&str; 5] = ["Q", "QUESTION", "REPORTER", "AUDIENCE MEMBER", "PARTICIPANT"];
-
 /// A transcript speaker label at the start of `para`: the label's char range and where the
 /// turn's text starts.
 pub(crate) fn speaker_label(text: &CharText<'_>, para: Range<usize>) -> Option<(Range<usize>, usize)> {
@@ -122,7 +119,7 @@ fn label_speaker(doc: &Document<'_>, label: Range<usize>) -> Speaker {
     let raw = doc.text.slice(label.clone());
     let tokens = doc.token_at_or_after(label.start)..doc.token_at_or_after(label.end);
     let bare = raw.trim_end_matches('.').trim();
-    if QUESTION_LABELS.contains(&bare) {
+    if doc.words().question_labels.contains(&bare.to_lowercase()) {
         return Speaker {
             name: "reporter".to_string(),
             kind: SpeakerKind::Group,
@@ -144,54 +141,10 @@ fn label_speaker(doc: &Document<'_>, label: Range<usize>) -> Speaker {
 }
 
 /// Lines that are boilerplate in a press release.
-fn is_boilerplate(sentence: &str) -> bool {
+fn is_boilerplate(doc: &Document<'_>, sentence: &str) -> bool {
     let lower = sentence.to_lowercase();
-    [
-        "@",
-        "http",
-        "www.",
-        "contact",
-        "###",
-        "-30-",
-        "phone:",
-        "tel:",
-        "for more information",
-        "forward-looking",
-        "safe harbor",
-        "copyright",
-        "©",
-    ]
-    .iter()
-    .any(|m| lower.contains(m))
+    doc.words().press_release_boilerplate.words().iter().any(|m| lower.contains(m))
 }
-
-/// Common finite auxiliaries and verbs, a cheap finite-verb test.
-const FINITE: [&str; 24] = [
-    "is",
-    "are",
-    "was",
-    "were",
-    "has",
-    "have",
-    "had",
-    "will",
-    "would",
-    "can",
-    "could",
-    "may",
-    "might",
-    "shall",
-    "should",
-    "must",
-    "does",
-    "do",
-    "did",
-    "plans",
-    "expects",
-    "remains",
-    "continues",
-    "helps",
-];
 
 /// A press release's own sentences as statements of `publisher` (or the first organisation
 /// named, when the publisher is unknown).
@@ -235,7 +188,7 @@ pub(crate) fn press_release_statements(
             break;
         }
         let text = doc.text.slice(sentence.clone());
-        if is_boilerplate(text) {
+        if is_boilerplate(doc, text) {
             continue;
         }
         let before_end = taken.partition_point(|r| r.start < sentence.end);
@@ -250,7 +203,7 @@ pub(crate) fn press_release_statements(
         let finite = words.iter().skip(1).any(|&k| {
             let w = doc.low(k);
             let lowercase = doc.tok(k).chars().next().is_some_and(char::is_lowercase);
-            FINITE.contains(&w)
+            doc.words().finite_verbs.contains(w)
                 || (lowercase && w.len() > 4 && w.ends_with("ed"))
                 || (lowercase && doc.lex.cue_at(&[w]).is_some())
         });

@@ -41,52 +41,6 @@ impl Speaker {
 /// are near, and the bound keeps long documents linear.
 const MAX_LOOKBACK: usize = 64;
 
-/// Organisation nouns that may refer to any organisation ("the company" after "Huawei");
-/// other nouns ("the ministry") need an organisation whose name contains them.
-const GENERIC_ORG_NOUNS: [&str; 6] = ["company", "firm", "group", "organisation", "organization", "government"];
-
-/// Words that may sit between a speaker and its cue: "Smith also said", "he has denied".
-const BETWEEN_SPEAKER_AND_CUE: [&str; 38] = [
-    "also",
-    "long",
-    "first",
-    "later",
-    "earlier",
-    "previously",
-    "then",
-    "has",
-    "have",
-    "had",
-    "was",
-    "is",
-    "did",
-    "does",
-    "do",
-    "not",
-    "never",
-    "will",
-    "would",
-    "could",
-    "may",
-    "might",
-    "again",
-    "further",
-    "once",
-    "already",
-    "recently",
-    "now",
-    "still",
-    "publicly",
-    "repeatedly",
-    "flatly",
-    "kept",
-    "keeps",
-    "began",
-    "begins",
-    "started",
-    "starts",
-];
-
 /// Longest apposition between a subject and its cue ("Nelson Diaz, a former aide to Mr.
 /// Rubio and now the chairman of the Republican Party in Miami-Dade County, said").
 const MAX_APPOSITION_TOKENS: usize = 24;
@@ -97,62 +51,6 @@ const MAX_TITLE_TOKENS: usize = 6;
 
 /// Longest lower-case role before a name after a quote ("election law expert Rick Hasen").
 const MAX_ROLE_TOKENS: usize = 4;
-
-/// Words that open an adverbial between a subject and its verb, set off by commas.
-const INTERRUPTION_STARTS: [&str; 12] =
-    ["during", "in", "at", "on", "after", "before", "while", "speaking", "asked", "when", "appearing", "reached"];
-
-/// Words that begin a noun phrase; the phrase starts at the first one met walking left.
-const DETERMINERS: [&str; 16] = [
-    "a", "an", "the", "one", "two", "three", "four", "several", "some", "many", "other", "another", "most", "few",
-    "both", "all",
-];
-
-/// Words after a speaker noun that continue the description ("sources familiar with ...").
-const POST_MODIFIERS: [&str; 18] = [
-    "familiar",
-    "briefed",
-    "close",
-    "with",
-    "who",
-    "involved",
-    "in",
-    "at",
-    "for",
-    "from",
-    "of",
-    "on",
-    "knowledge",
-    "speaking",
-    "working",
-    "based",
-    "representing",
-    "told",
-];
-
-/// Words that stop a description when walking left or right.
-const PHRASE_STOPS: [&str; 16] = [
-    "and", "but", "that", "which", "while", "as", "when", "because", "if", "after", "before", "said", "says", "to",
-    "by", "than",
-];
-
-/// Time words that end a speaker description on the right ("said a U.S. official on Tuesday").
-const TIME_WORDS: [&str; 14] = [
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "last",
-    "this",
-    "earlier",
-    "late",
-    "yesterday",
-    "today",
-    "condition",
-];
 
 /// Longest subject phrase taken as a speaker when it names no known entity or speaker noun:
 /// longer runs are clauses, not noun phrases.
@@ -166,52 +64,6 @@ const MAX_PHRASE_SUBJECT_TOKENS: usize = 12;
 /// Longest source phrase after a sentence-final "according to" taken without a determiner
 /// or a known name ("according to early returns"): longer runs are clauses.
 const MAX_CLOSING_SOURCE_TOKENS: usize = 14;
-
-/// Number words that make a quantity subject ("nine out of 10", "half").
-const NUMBER_WORDS: [&str; 14] =
-    ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "half", "a", "all", "every"];
-
-/// Words that end a subject phrase when walking left from its verb.
-const CLAUSE_WORDS: [&str; 30] = [
-    "that", "which", "who", "whom", "whose", "and", "but", "or", "nor", "because", "while", "although", "though", "if",
-    "when", "whether", "as", "after", "before", "since", "so", "than", "where", "until", "unless", "to", "by", "what",
-    "how", "why",
-];
-
-/// Words a subject phrase neither starts nor ends with (prepositions, auxiliaries, adverbs).
-const NOT_SUBJECT_STARTS: [&str; 36] = [
-    "in", "on", "at", "of", "for", "from", "with", "without", "about", "during", "after", "into", "over", "under",
-    "is", "are", "was", "were", "be", "been", "has", "have", "had", "do", "does", "did", "will", "would", "can",
-    "could", "should", "not", "also", "then", "there", "it",
-];
-
-/// Auxiliaries and modals: a phrase containing one is a clause, not a subject.
-const VERB_WORDS: [&str; 22] = [
-    "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "do", "does", "did", "will", "would",
-    "can", "could", "should", "may", "might", "must", "shall",
-];
-
-/// Pronoun-like subjects that speak for a group ("Everyone", "others", "many").
-const GENERIC_SUBJECT_WORDS: [&str; 14] = [
-    "everyone",
-    "everybody",
-    "others",
-    "many",
-    "some",
-    "most",
-    "few",
-    "both",
-    "all",
-    "several",
-    "none",
-    "somebody",
-    "another",
-    "one",
-];
-
-pub(crate) fn is_pronoun(word: &str) -> bool {
-    matches!(word, "he" | "she" | "they" | "it" | "we" | "i" | "you")
-}
 
 fn is_punct(word: &str) -> bool {
     !word.chars().any(char::is_alphanumeric)
@@ -250,52 +102,39 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
 
     fn before_inner(&self, lo: usize, cue: usize, tight: bool, any_phrase: bool) -> Option<Speaker> {
         let doc = self.doc;
+        let words = doc.words();
         let mut e = cue;
         while e > lo {
             let w = doc.low(e - 1);
-            if BETWEEN_SPEAKER_AND_CUE.contains(&w)
+            if doc.words().between_subject_and_verb.contains(w)
                 // "He and Rep. Bob Goodlatte both condemned": a floating quantifier.
-                || matches!(w, "both" | "each") && e >= lo + 2 && !is_punct(doc.low(e - 2))
+                || words.floating_quantifiers.contains(w) && e >= lo + 2 && !is_punct(doc.low(e - 2))
                 || w.ends_with("n't")
                 || doc.ly_adverb(e - 1)
-                || matches!(w, "today" | "yesterday" | "tonight")
+                || words.relative_days.contains(w)
                 || (w.ends_with("day")
-                    && TIME_WORDS.contains(&w)
-                    && !(e >= lo + 2 && matches!(doc.low(e - 2), "on" | "last" | "this" | "earlier" | "late")))
+                    && doc.words().time_words.contains(w)
+                    && !(e >= lo + 2 && words.time_determiners.contains(doc.low(e - 2))))
             {
                 e -= 1;
             } else if e >= lo + 2
-                && TIME_WORDS.contains(&w)
-                && matches!(doc.low(e - 2), "on" | "last" | "this" | "earlier" | "late")
+                && doc.words().time_words.contains(w)
+                && words.time_determiners.contains(doc.low(e - 2))
             {
                 e -= 2; // "Huawei on Tuesday rejected"
             } else if w == "ago"
                 && let Some(k) = (lo..e - 1).rev().take(4).find(|&k| {
-                    !matches!(doc.low(k), "less" | "more" | "than" | "about" | "nearly" | "just" | "a" | "few")
-                        && !doc.low(k).starts_with(|c: char| c.is_ascii_digit())
-                        && !NUMBER_WORDS.contains(&doc.low(k))
-                        && !TIME_WORDS.contains(&doc.low(k))
-                        && !matches!(doc.low(k), "weeks" | "months" | "years" | "days" | "hours")
+                    let x = doc.low(k);
+                    !words.approximators.contains(x)
+                        && !x.starts_with(|c: char| c.is_ascii_digit())
+                        && !words.quantity_words.contains(x)
+                        && !words.time_words.contains(x)
+                        && !words.time_units.contains(x)
                 })
                 && k + 1 < e - 1
             {
                 e = k + 1; // "The State Department less than two weeks ago said"
-            } else if e >= lo + 2
-                && matches!(w, "week" | "month" | "year" | "night" | "morning")
-                && matches!(
-                    doc.low(e - 2),
-                    "last"
-                        | "this"
-                        | "earlier"
-                        | "tuesday"
-                        | "monday"
-                        | "wednesday"
-                        | "thursday"
-                        | "friday"
-                        | "saturday"
-                        | "sunday"
-                )
-            {
+            } else if e >= lo + 2 && words.time_units.contains(w) && words.time_words.contains(doc.low(e - 2)) {
                 e -= 2;
             } else if w == ")"
                 && let Some(k) = (lo..e - 1).rev().take(20).find(|&k| doc.tok(k) == "(")
@@ -304,7 +143,7 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
                 e = k; // "Harry Reid (D-Nev.) said"
             } else if e >= lo + 3
                 && w == ","
-                && matches!(doc.low(e - 2), "however" | "though" | "too" | "meanwhile" | "instead")
+                && words.parenthetical_adverbs.contains(doc.low(e - 2))
                 && doc.low(e - 3) == ","
             {
                 e -= 3; // "Proponents of the bill, however, say"
@@ -324,7 +163,9 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         if e > lo + 2
             && doc.tok(e - 1) == ","
             && let Some(k) = (lo..e - 1).rev().take(20).find(|&k| {
-                doc.tok(k) == "," && INTERRUPTION_STARTS.contains(&doc.low(k + 1)) && doc.token_quote[k].is_none()
+                doc.tok(k) == ","
+                    && doc.words().interruption_starts.contains(doc.low(k + 1))
+                    && doc.token_quote[k].is_none()
             })
             && k > lo
         {
@@ -336,12 +177,12 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             // "Cory James, 22, of Flint, Mich., said": a person opening the clause, set off
             // by a comma, is the subject whatever the apposition holds.
             let mut s = lo;
-            while s < e && (is_punct(doc.low(s)) || matches!(doc.low(s), "and" | "but")) {
+            while s < e && (is_punct(doc.low(s)) || words.coordinators.contains(doc.low(s))) {
                 s += 1;
             }
             // "Speaking later on the same show, Sen. Claire McCaskill (D-Mo.), who ...": past
             // an opening participial or prepositional phrase.
-            if (doc.low(s).ends_with("ing") || matches!(doc.low(s), "in" | "on" | "at" | "after" | "during"))
+            if (doc.low(s).ends_with("ing") || words.opening_prepositions.contains(doc.low(s)))
                 && let Some(k) = (s + 1..e.min(s + 12)).find(|&k| doc.tok(k) == ",")
             {
                 s = k + 1;
@@ -377,10 +218,9 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             }
         }
         // "Several candidates, including Trump, said": the apposition only narrows the subject.
-        let narrowing =
-            appositive && matches!(doc.low(e + 1), "including" | "like" | "especially" | "notably" | "among");
+        let narrowing = appositive && words.narrowing_words.contains(doc.low(e + 1));
         let mut lo_np = lo;
-        while lo_np < e && (is_punct(doc.low(lo_np)) || matches!(doc.low(lo_np), "and" | "but")) {
+        while lo_np < e && (is_punct(doc.low(lo_np)) || words.coordinators.contains(doc.low(lo_np))) {
             lo_np += 1;
         }
         if e <= lo_np {
@@ -390,9 +230,9 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         if doc.token_quote[last].is_some() {
             return None;
         }
-        let speaker = if is_pronoun(doc.low(last)) {
+        let speaker = if doc.words().is_pronoun(doc.low(last)) {
             Some(self.pronoun(last))
-        } else if matches!(doc.low(last), "who" | "which") {
+        } else if words.speaker_relatives.contains(doc.low(last)) {
             self.relative(lo, last)
         } else if let Some(ent) = doc.token_entity[last] {
             let r = doc.entity_tokens.get(ent).cloned().unwrap_or(last..e);
@@ -404,10 +244,10 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             // "Another intelligence source speaking to Fox News said": the entity is the
             // object of a modifier.
             let inside_description = r.start > lo_np
-                && (POST_MODIFIERS.contains(&doc.low(r.start - 1))
+                && (doc.words().post_modifiers.contains(doc.low(r.start - 1))
                     || r.start > lo_np + 1
                         && doc.low(r.start - 1) == "to"
-                        && POST_MODIFIERS.contains(&doc.low(r.start - 2)));
+                        && doc.words().post_modifiers.contains(doc.low(r.start - 2)));
             let description = inside_description.then(|| self.description_ending(lo_np, e)).flatten();
             match description {
                 Some(d) if d.tokens.start < r.start => Some(d),
@@ -440,14 +280,16 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
                 // "Twitter's Adam Sharp": an organisation's possessive before the name.
                 let possessive = matches!(t, "'s" | "’s") && k > lo && self.title_word(k - 1)
                     // "his nephew Michery el Soheil"
-                    || k == lo && name_follows && matches!(doc.low(k), "his" | "her" | "their" | "its" | "the");
+                    || k == lo
+                        && name_follows
+                        && doc.words().definite_determiners.contains(doc.low(k));
                 self.title_word(k)
                     || possessive
                     || (name_follows
                         && start - lo <= MAX_ROLE_TOKENS
                         && t.starts_with(char::is_lowercase)
                         && !doc.lex.is_function_word(t)
-                        && !VERB_WORDS.contains(&doc.low(k)))
+                        && !doc.words().verb_words.contains(doc.low(k)))
             })
     }
 
@@ -462,10 +304,9 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             && !is_punct(doc.low(k - 1))
             && doc.token_quote[k - 1].is_none()
             && (self.title_word(k - 1)
-                || matches!(
-                    doc.low(k - 1),
-                    "her" | "his" | "their" | "its" | "the" | "a" | "an" | "former" | "then" | "acting" | "outgoing"
-                )
+                || doc.words().possessive_determiners.contains(doc.low(k - 1))
+                || doc.words().articles.contains(doc.low(k - 1))
+                || doc.words().role_modifiers.contains(doc.low(k - 1))
                 || doc.lex.speaker_noun(doc.low(k - 1)).is_some())
         {
             k -= 1;
@@ -490,7 +331,7 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         if doc.entity_label(ent) == Some(EntityLabel::Person) || r.start < lo + 2 {
             return None;
         }
-        if !matches!(doc.low(r.start - 1), "of" | "from") {
+        if !doc.words().origin_prepositions.contains(doc.low(r.start - 1)) {
             return None;
         }
         let p = doc.token_entity[r.start - 2]?;
@@ -509,14 +350,18 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             let w = doc.low(k);
             let joins = matches!(w, "'s" | "’s" | "%" | "&" | "-" | "." | "'" | "’");
             // "with 50 percent saying": a preposition before the subject is not part of it.
-            let preposition = matches!(w, "with" | "without" | "by" | "after" | "before" | "than");
-            if doc.token_quote[k].is_some() || (is_punct(w) && !joins) || CLAUSE_WORDS.contains(&w) || preposition {
+            let preposition = doc.words().subject_stop_prepositions.contains(w);
+            if doc.token_quote[k].is_some()
+                || (is_punct(w) && !joins)
+                || doc.words().clause_words.contains(w)
+                || preposition
+            {
                 break;
             }
             if k + 1 < e && doc.lex.cue_at(&doc.lower[k..(k + 3).min(e)]).is_some() {
                 break;
             }
-            if VERB_WORDS.contains(&w) {
+            if doc.words().verb_words.contains(w) {
                 return None; // "the articles had helped add": a clause, not a subject
             }
             s -= 1;
@@ -531,16 +376,17 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         }
         let first = doc.low(s);
         let last = doc.low(e - 1);
-        let number =
-            |w: &str| w.chars().next().is_some_and(|c| c.is_ascii_digit()) || w == "%" || NUMBER_WORDS.contains(&w);
+        let number = |w: &str| {
+            w.chars().next().is_some_and(|c| c.is_ascii_digit()) || w == "%" || doc.words().quantity_words.contains(w)
+        };
         // "Nearly nine out of 10 say": an adverb of quantity starts a subject.
         let quantity = s + 1 < e && number(doc.low(s + 1));
         // "About 9 percent said": an approximation, not a preposition.
-        let approximate = matches!(first, "about" | "over") && quantity;
-        if NOT_SUBJECT_STARTS.contains(&first) && !approximate
-            || NOT_SUBJECT_STARTS.contains(&last)
+        let approximate = doc.words().approximators.contains(first) && quantity;
+        if doc.words().not_subject_edges.contains(first) && !approximate
+            || doc.words().not_subject_edges.contains(last)
             || (doc.ly_adverb(s) && !quantity)
-            || (e - s == 1 && doc.lex.is_function_word(first) && !GENERIC_SUBJECT_WORDS.contains(&first))
+            || (e - s == 1 && doc.lex.is_function_word(first) && !doc.words().generic_subject_words.contains(first))
         {
             return None;
         }
@@ -549,13 +395,13 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         let kind = if role {
             SpeakerKind::Person // "the finance minister", "the club's chairman"
         } else if (s..e).any(|k| number(doc.low(k)))
-            || GENERIC_SUBJECT_WORDS.contains(&last)
+            || doc.words().generic_subject_words.contains(last)
             || (last.ends_with('s')
                 && !last.ends_with("ss")
                 && doc.tok(e - 1).chars().next().is_some_and(char::is_lowercase))
         {
             SpeakerKind::Group
-        } else if matches!(first, "a" | "an" | "another") {
+        } else if doc.words().indefinite_determiners.contains(first) {
             SpeakerKind::Anonymous // "Another commenter said", "a Democratic strategist said"
         } else {
             SpeakerKind::Unknown
@@ -573,22 +419,27 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             return None;
         }
         let first = doc.low(lo);
-        let opens = DETERMINERS.contains(&first)
-            || matches!(first, "this" | "that" | "these" | "those" | "his" | "her" | "their" | "its")
-            || doc.tok(lo).starts_with(char::is_uppercase) && !is_pronoun(first);
+        let opens = doc.words().determiners.contains(first)
+            || doc.words().demonstratives.contains(first)
+            || doc.words().possessive_determiners.contains(first)
+            || doc.tok(lo).starts_with(char::is_uppercase) && !doc.words().is_pronoun(first);
         let plain = (lo..cue).all(|k| {
             let w = doc.low(k);
             doc.token_quote[k].is_none()
                 && (!is_punct(w) || matches!(w, "'s" | "’s" | "&" | "-" | "."))
-                && (!CLAUSE_WORDS.contains(&w) || w == "and")
-                && !VERB_WORDS.contains(&w)
+                && (!doc.words().clause_words.contains(w) || w == "and")
+                && !doc.words().verb_words.contains(w)
                 && !doc.ly_adverb(k)
         });
         let last = doc.low(cue - 1);
-        if !opens || !plain || NOT_SUBJECT_STARTS.contains(&first) || NOT_SUBJECT_STARTS.contains(&last) {
+        if !opens
+            || !plain
+            || doc.words().not_subject_edges.contains(first)
+            || doc.words().not_subject_edges.contains(last)
+        {
             return None;
         }
-        let kind = if matches!(first, "a" | "an" | "one" | "another" | "some") {
+        let kind = if doc.words().anonymous_openers.contains(first) {
             SpeakerKind::Anonymous
         } else if last.ends_with('s') && !last.ends_with("ss") && doc.tok(cue - 1).starts_with(char::is_lowercase) {
             SpeakerKind::Group
@@ -617,13 +468,10 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             f += 1;
         }
         // "said in a statement", "wrote on Twitter": a medium or occasion, not the speaker.
-        if f >= hi
-            || doc.token_quote[f].is_some()
-            || matches!(doc.low(f), "in" | "on" | "at" | "during" | "to" | "with" | "of" | "about" | "for")
-        {
+        if f >= hi || doc.token_quote[f].is_some() || doc.words().circumstance_prepositions.contains(doc.low(f)) {
             return None;
         }
-        if is_pronoun(doc.low(f)) {
+        if doc.words().is_pronoun(doc.low(f)) {
             return Some(self.pronoun(f));
         }
         // "said Foreign Ministry spokesman Wang Wenbin": the first person within a run of
@@ -652,11 +500,11 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
                 let name_follows = (k + 1..(k + 4).min(hi)).find(|&j| person_at(j)).is_some_and(|j| {
                     (k..j).all(|m| {
                         let x = doc.low(m);
-                        !is_punct(x) && !PHRASE_STOPS.contains(&x) && doc.token_quote[m].is_none()
+                        !is_punct(x) && !doc.words().phrase_stops.contains(x) && doc.token_quote[m].is_none()
                     })
                 });
                 // "said having Trump at the top": a verb, not a role.
-                if is_punct(lw) || PHRASE_STOPS.contains(&lw) || !name_follows || lw.ends_with("ing") {
+                if is_punct(lw) || doc.words().phrase_stops.contains(lw) || !name_follows || lw.ends_with("ing") {
                     break;
                 }
             }
@@ -675,7 +523,7 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         let mut k = f;
         while k < hi && k < f + 6 {
             let w = doc.low(k);
-            if is_punct(w) && !matches!(w, "'s" | "’s") || PHRASE_STOPS.contains(&w) {
+            if is_punct(w) && !matches!(w, "'s" | "’s") || doc.words().phrase_stops.contains(w) {
                 break;
             }
             let role = doc.tok(k).chars().next().is_some_and(char::is_lowercase) && doc.lex.title(w).is_some();
@@ -683,8 +531,8 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
                 let next = doc.tok(k + 1);
                 let modifier_of_next_noun = next.chars().next().is_some_and(char::is_lowercase)
                     && !next.ends_with("ed") // "a federal judge sided with": a verb follows
-                    && !POST_MODIFIERS.contains(&doc.low(k + 1))
-                    && !PHRASE_STOPS.contains(&doc.low(k + 1))
+                    && !doc.words().post_modifiers.contains(doc.low(k + 1))
+                    && !doc.words().phrase_stops.contains(doc.low(k + 1))
                     && doc.lex.cue_at(&doc.lower[(k + 1).min(doc.lower.len())..(k + 5).min(doc.lower.len())]).is_none();
                 if !modifier_of_next_noun {
                     head = Some(k);
@@ -697,14 +545,15 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             return if any_source { self.any_phrase(f, hi).or_else(|| self.capitalised_name(f, hi)) } else { None };
         };
         let mut end = head + 1;
-        if end < hi && POST_MODIFIERS.contains(&doc.low(end)) {
+        if end < hi && doc.words().post_modifiers.contains(doc.low(end)) {
             while end < hi && end < head + 10 {
                 let w = doc.low(end);
                 let next = doc.low(end + 1);
-                let time_follows = matches!(w, "on" | "in" | "at") && TIME_WORDS.contains(&next);
+                let time_follows =
+                    doc.words().place_time_prepositions.contains(w) && doc.words().circumstance_words.contains(next);
                 let medium_follows = w == "in"
-                    && matches!(next, "a" | "an")
-                    && matches!(doc.low(end + 2), "statement" | "interview" | "email" | "briefing");
+                    && doc.words().articles.contains(next)
+                    && doc.words().media_nouns.contains(doc.low(end + 2));
                 if is_punct(w) || doc.token_quote[end].is_some() || time_follows || medium_follows || w == "who" {
                     break;
                 }
@@ -741,7 +590,11 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             doc.token_quote[k].is_none() && (!is_punct(w) || matches!(w, "'s" | "’s" | "&" | "-" | "."))
         });
         let first = doc.low(from);
-        if !plain || is_pronoun(first) || CLAUSE_WORDS.contains(&first) || NOT_SUBJECT_STARTS.contains(&first) {
+        if !plain
+            || doc.words().is_pronoun(first)
+            || doc.words().clause_words.contains(first)
+            || doc.words().not_subject_edges.contains(first)
+        {
             return None;
         }
         Some(Speaker::as_written(doc, from..hi, SpeakerKind::Unknown))
@@ -756,7 +609,7 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             && end < f + 10
             && !is_punct(doc.low(end))
             && doc.token_quote[end].is_none()
-            && !matches!(doc.low(end), "who" | "whose" | "which" | "that")
+            && !doc.words().relative_pronouns.contains(doc.low(end))
         {
             end += 1;
         }
@@ -766,9 +619,11 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         let first = doc.low(f);
         // "According to Variety, ...", "According to state law, ...": a phrase closed by
         // the comma before the statement names its source whatever word opens it.
-        let closed_by_comma = doc.tok(end) == "," && !is_pronoun(first) && !CLAUSE_WORDS.contains(&first);
-        let possessive = matches!(first, "his" | "her" | "their" | "its" | "our");
-        if !DETERMINERS.contains(&first) && doc.token_entity[f].is_none() && !closed_by_comma && !possessive {
+        let closed_by_comma =
+            doc.tok(end) == "," && !doc.words().is_pronoun(first) && !doc.words().clause_words.contains(first);
+        let possessive = doc.words().possessive_determiners.contains(first);
+        if !doc.words().determiners.contains(first) && doc.token_entity[f].is_none() && !closed_by_comma && !possessive
+        {
             return None;
         }
         Some(Speaker::as_written(doc, f..end, SpeakerKind::Unknown))
@@ -786,7 +641,7 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         // What follows the head must continue the description.
         if head + 1 < e {
             let w = doc.low(head + 1);
-            if !POST_MODIFIERS.contains(&w) {
+            if !doc.words().post_modifiers.contains(w) {
                 return None;
             }
             if (head + 1..e).any(|k| is_punct(doc.low(k))) {
@@ -798,7 +653,7 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         while start > lo {
             let w = doc.low(start - 1);
             if is_punct(w) && !matches!(w, "'s" | "’s" | "'" | "’")
-                || PHRASE_STOPS.contains(&w)
+                || doc.words().phrase_stops.contains(w)
                 || doc.token_quote[start - 1].is_some()
             {
                 break;
@@ -807,11 +662,11 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
                 break;
             }
             start -= 1;
-            if DETERMINERS.contains(&w) {
+            if doc.words().determiners.contains(w) {
                 break;
             }
             // A capitalised word before a determiner-less phrase: keep only name-like words.
-            if doc.lex.is_function_word(w) && !DETERMINERS.contains(&w) {
+            if doc.lex.is_function_word(w) && !doc.words().determiners.contains(w) {
                 start += 1;
                 break;
             }
@@ -842,7 +697,7 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
     /// pronoun ("Fiorina was upfront about her distaste for Trump, saying ...").
     pub(crate) fn subject_at(&self, t: usize) -> Option<Speaker> {
         let doc = self.doc;
-        if is_pronoun(doc.low(t)) {
+        if doc.words().is_pronoun(doc.low(t)) {
             return Some(self.pronoun(t));
         }
         // "Sen. Mark Kirk, ..., saying": titles before the name are not part of it.
@@ -887,23 +742,21 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         if t <= lo {
             return None;
         }
-        let personal = match doc.low(t - 1) {
-            "his" => "he",
-            "her" => "she",
-            "their" => "they",
-            "its" => "it",
+        let possessive = doc.low(t - 1);
+        let personal = match doc.words().possessive_pronouns.second_of(possessive) {
+            Some(personal) => personal,
             // "the union's denial", but not "last year's decision".
-            "'s" | "’s" => {
+            None if matches!(possessive, "'s" | "’s") => {
                 return self.before(lo, t - 1, false).or_else(|| {
                     self.subject_before(lo, t - 1).filter(|s| {
                         !s.tokens.clone().any(|k| {
                             let w = doc.low(k);
-                            TIME_WORDS.contains(&w) || matches!(w, "year" | "week" | "month" | "day" | "night")
+                            doc.words().time_words.contains(w) || doc.words().time_units.contains(w)
                         })
                     })
                 });
             }
-            _ => return None,
+            None => return None,
         };
         // "Trump is doubling down on his support": a person named earlier in the clause.
         if matches!(personal, "he" | "she")
@@ -996,8 +849,9 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
     /// allowed inside ("Former Secretary of State").
     fn title_run(&self, from: usize, to: usize) -> bool {
         let doc = self.doc;
-        (from..to)
-            .all(|k| self.title_word(k) && !is_punct(doc.low(k)) || k > from && matches!(doc.low(k), "of" | "the"))
+        (from..to).all(|k| {
+            self.title_word(k) && !is_punct(doc.low(k)) || k > from && doc.words().title_connectors.contains(doc.low(k))
+        })
     }
 
     /// The person named at the start of the sentence holding token `t`, before it (after
@@ -1054,7 +908,7 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
             if let Some((i, m)) = orgs().find(|(_, m)| m.canonical.to_lowercase().contains(head)) {
                 return Some((m.canonical.clone(), i));
             }
-            if !GENERIC_ORG_NOUNS.contains(&head) {
+            if !doc.words().generic_org_nouns.contains(head) {
                 return None; // "the ministry" with no ministry named: keep the description
             }
         }

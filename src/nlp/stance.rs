@@ -12,15 +12,6 @@ use super::Document;
 use super::lexicon::{CueFrame, CueMatch};
 use crate::model::Stance;
 
-/// Negation words before a cue ("did not deny", "never confirmed").
-const NEGATIONS: [&str; 4] = ["not", "never", "no", "cannot"];
-
-/// Words that end a stance target ("denied the allegations of ...": target "the allegations").
-const TARGET_STOPS: [&str; 22] = [
-    "of", "as", "for", "over", "that", "which", "who", "in", "on", "at", "after", "saying", "because", "amid", "by",
-    "and", "to", "with", "while", "when", "from", "since",
-];
-
 /// A cue occurrence in the document.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct CueAt<'l> {
@@ -61,18 +52,14 @@ pub(crate) fn cue_at<'l>(doc: &'l Document<'_>, t: usize) -> Option<CueAt<'l>> {
     }
     // "the claims", "his warning", "to back": nouns and infinitives, not reporting verbs.
     let prev = if t > 0 { doc.low(t - 1) } else { "" };
-    if matches!(
-        prev,
-        "the" | "a" | "an" | "his" | "her" | "its" | "their" | "our" | "this" | "these" | "to" | "'s" | "’s"
-    ) && m.len == 1
-    {
+    if doc.words().cue_noun_markers.contains(prev) && m.len == 1 {
         return None;
     }
     // "you know", "you see", "I mean": discourse markers set off from the sentence ("...,
     // you know, we're ...", "You see, most voters ..."), not reports.
     let next = doc.lower.get(t + 1).map_or("", String::as_str);
     if m.len == 1
-        && matches!((prev, doc.low(t)), ("you", "know" | "see") | ("i", "mean"))
+        && doc.words().discourse_markers.contains_pair(prev, doc.low(t))
         && (matches!(next, "," | "." | "?" | "!" | "") || t < 2 || matches!(doc.low(t - 2), "," | "." | "?" | "!"))
     {
         return None;
@@ -100,7 +87,7 @@ pub(crate) fn negated(doc: &Document<'_>, lo: usize, cue: usize) -> bool {
     let from = lo.max(cue.saturating_sub(3));
     (from..cue).any(|k| {
         let w = doc.low(k);
-        NEGATIONS.contains(&w) || w.ends_with("n't") || w.ends_with("n’t")
+        doc.words().negations.contains(w) || w.ends_with("n't") || w.ends_with("n’t")
     })
 }
 
@@ -139,7 +126,7 @@ pub(crate) fn target_after(doc: &Document<'_>, from: usize, end: usize) -> Optio
     while k < end && k < from + 8 {
         let w = doc.low(k);
         let punct = !w.chars().any(char::is_alphanumeric) && !matches!(w, "'s" | "’s" | "-" | "&");
-        if punct || TARGET_STOPS.contains(&w) {
+        if punct || doc.words().target_stops.contains(w) {
             break;
         }
         k += 1;

@@ -10,16 +10,20 @@ use std::sync::LazyLock;
 
 use crate::model::{EntityLabel, Stance};
 
-const ABBREVIATIONS: &str = include_str!("../../config/lexicons/abbreviations.txt");
-const CUES: &str = include_str!("../../config/lexicons/cues.tsv");
-const SPEAKER_NOUNS: &str = include_str!("../../config/lexicons/speaker_nouns.tsv");
-const PERSON_TITLES: &str = include_str!("../../config/lexicons/person_titles.tsv");
-const ORG_HEADS: &str = include_str!("../../config/lexicons/org_heads.txt");
-const PLACES: &str = include_str!("../../config/lexicons/places.tsv");
-const FUNCTION_WORDS: &str = include_str!("../../config/lexicons/function_words.txt");
-const STANCE_MARKERS: &str = include_str!("../../config/lexicons/stance_markers.tsv");
-const ALIASES: &str = include_str!("../../config/lexicons/aliases.tsv");
-const NOMINAL_CUES: &str = include_str!("../../config/lexicons/nominal_cues.tsv");
+mod words;
+
+pub(crate) use words::Words;
+
+const ABBREVIATIONS: &str = include_str!("../../../config/lexicons/abbreviations.txt");
+const CUES: &str = include_str!("../../../config/lexicons/cues.tsv");
+const SPEAKER_NOUNS: &str = include_str!("../../../config/lexicons/speaker_nouns.tsv");
+const PERSON_TITLES: &str = include_str!("../../../config/lexicons/person_titles.tsv");
+const ORG_HEADS: &str = include_str!("../../../config/lexicons/org_heads.txt");
+const PLACES: &str = include_str!("../../../config/lexicons/places.tsv");
+const FUNCTION_WORDS: &str = include_str!("../../../config/lexicons/function_words.txt");
+const STANCE_MARKERS: &str = include_str!("../../../config/lexicons/stance_markers.tsv");
+const ALIASES: &str = include_str!("../../../config/lexicons/aliases.tsv");
+const NOMINAL_CUES: &str = include_str!("../../../config/lexicons/nominal_cues.tsv");
 
 /// The lexicons shipped with the binary, parsed on first use.
 pub(crate) static EMBEDDED: LazyLock<Lexicons> = LazyLock::new(Lexicons::embedded);
@@ -84,7 +88,7 @@ pub(crate) enum Gender {
 }
 
 /// All lexicons, keyed lower-case unless noted.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Lexicons {
     /// Abbreviation (lower-case, with periods) -> true when it is a title that never ends a
     /// sentence.
@@ -109,6 +113,8 @@ pub(crate) struct Lexicons {
     /// Lower-case noun form -> index into `nominal_cues`.
     nominal_by_form: HashMap<String, usize>,
     nominal_cues: Vec<NominalCue>,
+    /// The closed word lists of `config/lexicons/words/`, one per concept.
+    pub words: Words,
 }
 
 /// A cue found at a token position.
@@ -125,7 +131,21 @@ pub(crate) struct CueMatch<'l> {
 impl Lexicons {
     /// Parses the embedded lexicon files.
     pub(crate) fn embedded() -> Lexicons {
-        let mut lex = Lexicons::default();
+        let mut lex = Lexicons {
+            abbreviations: HashMap::new(),
+            cues_by_first: HashMap::new(),
+            cues: Vec::new(),
+            speaker_nouns: HashMap::new(),
+            titles: HashMap::new(),
+            org_heads: HashSet::new(),
+            places: HashMap::new(),
+            function_words: HashSet::new(),
+            markers_by_first: HashMap::new(),
+            aliases: HashMap::new(),
+            nominal_by_form: HashMap::new(),
+            nominal_cues: Vec::new(),
+            words: Words::embedded(),
+        };
         for fields in records(ABBREVIATIONS) {
             let Some(abbr) = fields.first() else { continue };
             let title = fields.get(1).is_some_and(|c| c.trim() == "title");
