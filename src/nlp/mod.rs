@@ -20,6 +20,7 @@ mod lexicon;
 pub mod ner;
 mod pages;
 mod quotes;
+mod rules;
 mod sentences;
 mod speakers;
 mod stance;
@@ -35,6 +36,7 @@ use std::ops::Range;
 use crate::model::{Analysis, EntityLabel, EntityMention, PageKind};
 
 pub use entities::{EntityTagger, RuleTagger};
+pub use rules::QuoteRules;
 pub use sentences::split_sentences;
 pub use tokens::{Token, tokenize};
 
@@ -104,15 +106,22 @@ impl Analyzer {
 
     /// Analyses plain article text (paragraphs separated by "\n\n").
     pub fn analyze(&self, input: &AnalysisInput<'_>) -> Analysis {
+        self.analyze_explained(input).0
+    }
+
+    /// Like [`Analyzer::analyze`], with the rules that produced each quote (same order as
+    /// `quotes`): what `analyze --explain` prints.
+    pub fn analyze_explained(&self, input: &AnalysisInput<'_>) -> (Analysis, Vec<QuoteRules>) {
         let text = clamp_text(input.text);
         let english = is_english(input.language);
         let normalized = quotes::normalize_doubled_marks(text);
         let doc = Document::build(&normalized, self.lexicons, english.then_some(&*self.tagger), input.kind);
-        let mut quotes = if english {
+        let found = if english {
             attribution::attribute(&doc, input.kind, input.publisher)
         } else {
             attribution::bare_quotes(&doc)
         };
+        let (mut quotes, rules): (Vec<_>, Vec<_>) = found.into_iter().map(|f| (f.record, f.rules)).unzip();
         if let Cow::Owned(_) = normalized {
             // Quote texts come from the original, whose marks may differ inside the span.
             let original = CharText::new(text);
@@ -120,7 +129,7 @@ impl Analyzer {
                 q.text = original.slice(q.start..q.end).to_string();
             }
         }
-        Analysis { entities: doc.entities, quotes }
+        (Analysis { entities: doc.entities, quotes }, rules)
     }
 }
 

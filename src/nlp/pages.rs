@@ -10,19 +10,15 @@
 use std::ops::Range;
 
 use super::Document;
-use super::attribution::build_record;
+use super::attribution::{Draft, Found, build_record};
+use super::rules::{ContentRule, Rule, SpeakerRule};
 use super::speakers::Speaker;
+use super::stance::Judgement;
 use super::tokens::CharText;
-use crate::model::{EntityLabel, QuoteKind, QuoteRecord, SpeakerKind, Stance};
+use crate::model::{EntityLabel, QuoteKind, SpeakerKind};
 
 /// Longest transcript label, in chars ("THE ASSISTANT SECRETARY OF STATE:").
 const MAX_LABEL_CHARS: usize = 48;
-
-/// Confidence of a transcript turn: the label names the speaker outright.
-const TURN_CONFIDENCE: f32 = 0.9;
-
-/// Confidence of a press release's own statement.
-const RELEASE_CONFIDENCE: f32 = 0.6;
 
 /// A transcript speaker label at the start of `para`: the label's char range and where the
 /// turn's text starts.
@@ -80,7 +76,7 @@ fn display_label(label: &str) -> String {
 }
 
 /// Transcript turns as quotes, and which paragraphs belong to turns.
-pub(crate) fn transcript_turns(doc: &Document<'_>) -> (Vec<QuoteRecord>, Vec<bool>) {
+pub(crate) fn transcript_turns(doc: &Document<'_>) -> (Vec<Found>, Vec<bool>) {
     let mut records = Vec::new();
     let mut in_turn = vec![false; doc.paragraphs.len()];
     let mut current: Option<Speaker> = None;
@@ -101,14 +97,20 @@ pub(crate) fn transcript_turns(doc: &Document<'_>) -> (Vec<QuoteRecord>, Vec<boo
             continue;
         }
         if let Some(speaker) = &current {
+            let rule = Rule::TranscriptTurn;
             records.push(build_record(
                 doc,
-                span,
-                QuoteKind::Direct,
-                Some((speaker, None)),
-                Stance::Neutral,
-                None,
-                TURN_CONFIDENCE,
+                Draft {
+                    span,
+                    kind: QuoteKind::Direct,
+                    speaker: Some(speaker),
+                    cue: None,
+                    stance: Judgement::neutral(),
+                    target: None,
+                    confidence: rule.confidence(),
+                    rule,
+                    content: ContentRule::TranscriptTurn,
+                },
             ));
         }
     }
@@ -126,6 +128,7 @@ fn label_speaker(doc: &Document<'_>, label: Range<usize>) -> Speaker {
             tokens,
             entity: None,
             resolved: false,
+            rule: SpeakerRule::Label,
         };
     }
     let name = display_label(raw);
@@ -137,7 +140,7 @@ fn label_speaker(doc: &Document<'_>, label: Range<usize>) -> Speaker {
         .filter(|m| m.label == EntityLabel::Person)
         .find(|m| m.canonical.split_whitespace().last().is_some_and(|w| w.to_lowercase() == surname))
         .map(|m| m.canonical.clone());
-    Speaker { name, kind: SpeakerKind::Person, tokens, entity, resolved: false }
+    Speaker { name, kind: SpeakerKind::Person, tokens, entity, resolved: false, rule: SpeakerRule::Label }
 }
 
 /// Lines that are boilerplate in a press release.
@@ -146,13 +149,46 @@ fn is_boilerplate(doc: &Document<'_>, sentence: &str) -> bool {
     doc.words().press_release_boilerplate.words().iter().any(|m| lower.contains(m))
 }
 
+/// Fewest words of a press release's sentence that counts as a statement.
+const MIN_RELEASE_SENTENCE_WORDS: usize = 5;
+
+/// How far (tokens) into a sentence a dateline's dash may be.
+const MAX_DATELINE_TOKENS: usize = 20;
+
+/// Whether the tokens `range` are a full sentence: at least [`MIN_RELEASE_SENTENCE_WORDS`]
+/// words, terminal punctuation, and a finite verb after the first word (a cheap test that
+/// tells a sentence from a heading).
+fn is_finite_sentence(doc: &Document<'_>, range: Range<usize>) -> bool {
+    let words: Vec<usize> = range.clone().filter(|&k| doc.low(k).chars().any(char::is_alphanumeric)).collect();
+    let ends_sentence = range.end > range.start && matches!(doc.tok(range.end - 1), "." | "!" | "?");
+    if words.len() < MIN_RELEASE_SENTENCE_WORDS || !ends_sentence {
+        return false;
+    }
+    words.iter().skip(1).any(|&k| {
+        let w = doc.low(k);
+        let lowercase = doc.tok(k).chars().next().is_some_and(char::is_lowercase);
+        doc.words().finite_verbs.contains(w)
+            || (lowercase && w.len() > 4 && w.ends_with("ed"))
+            || (lowercase && doc.lex.cue_at(&[w]).is_some())
+    })
+}
+
+/// The first token of sentence `range` past a dateline ("LONDON, May 2, 2024 /PRNewswire/
+/// -- "): a dash after a prefix holding a date or a slash.
+fn past_dateline(doc: &Document<'_>, range: Range<usize>) -> usize {
+    let dash = (range.start..range.end.min(range.start + MAX_DATELINE_TOKENS))
+        .find(|&k| matches!(doc.tok(k), "--" | "—" | "–"));
+    match dash {
+        Some(d) if (range.start..d).any(|k| doc.tok(k).chars().any(|c| c.is_ascii_digit()) || doc.tok(k) == "/") => {
+            d + 1
+        }
+        _ => range.start,
+    }
+}
+
 /// A press release's own sentences as statements of `publisher` (or the first organisation
 /// named, when the publisher is unknown).
-pub(crate) fn press_release_statements(
-    doc: &Document<'_>,
-    publisher: Option<&str>,
-    existing: &[QuoteRecord],
-) -> Vec<QuoteRecord> {
+pub(crate) fn press_release_statements(doc: &Document<'_>, publisher: Option<&str>, existing: &[Found]) -> Vec<Found> {
     let first_org = doc.entities.iter().find(|m| m.label == EntityLabel::Organization).map(|m| m.canonical.clone());
     let Some(name) = publisher.map(str::to_string).or(first_org) else { return Vec::new() };
     let entity = doc
@@ -163,10 +199,19 @@ pub(crate) fn press_release_statements(
                 && (m.canonical.eq_ignore_ascii_case(&name) || m.text.eq_ignore_ascii_case(&name))
         })
         .map(|m| m.canonical.clone());
+    // The publisher is named by the page, not by a mention in the text.
+    let publisher = Speaker {
+        name,
+        kind: SpeakerKind::Organization,
+        tokens: 0..0,
+        entity,
+        resolved: false,
+        rule: SpeakerRule::Publisher,
+    };
     // Spans already taken (quotes and quotation marks), sorted, with running maximum ends,
     // so each sentence's overlap test is a binary search.
     let mut taken: Vec<Range<usize>> =
-        existing.iter().map(|q| q.start..q.end).chain(doc.quotes.iter().map(|q| q.outer())).collect();
+        existing.iter().map(|f| f.record.start..f.record.end).chain(doc.quotes.iter().map(|q| q.outer())).collect();
     taken.sort_by_key(|r| r.start);
     let max_end: Vec<usize> = taken
         .iter()
@@ -195,32 +240,10 @@ pub(crate) fn press_release_statements(
         if before_end > 0 && max_end.get(before_end - 1).is_some_and(|&e| e > sentence.start) {
             continue;
         }
-        let words: Vec<usize> = range.clone().filter(|&k| doc.low(k).chars().any(char::is_alphanumeric)).collect();
-        let ends_sentence = range.end > range.start && matches!(doc.tok(range.end - 1), "." | "!" | "?");
-        if words.len() < 5 || !ends_sentence {
+        if !is_finite_sentence(doc, range.clone()) {
             continue;
         }
-        let finite = words.iter().skip(1).any(|&k| {
-            let w = doc.low(k);
-            let lowercase = doc.tok(k).chars().next().is_some_and(char::is_lowercase);
-            doc.words().finite_verbs.contains(w)
-                || (lowercase && w.len() > 4 && w.ends_with("ed"))
-                || (lowercase && doc.lex.cue_at(&[w]).is_some())
-        });
-        if !finite {
-            continue;
-        }
-        // Skip a dateline ("LONDON, May 2, 2024 /PRNewswire/ -- ").
-        let mut start_tok = range.start;
-        if let Some(d) =
-            (range.start..range.end.min(range.start + 20)).find(|&k| matches!(doc.tok(k), "--" | "—" | "–"))
-        {
-            let prefix_has_date =
-                (range.start..d).any(|k| doc.tok(k).chars().any(|c| c.is_ascii_digit()) || doc.tok(k) == "/");
-            if prefix_has_date {
-                start_tok = d + 1;
-            }
-        }
+        let start_tok = past_dateline(doc, range.clone());
         let mut end_tok = range.end;
         while end_tok > start_tok && matches!(doc.tok(end_tok - 1), "." | "!" | "?") {
             end_tok -= 1;
@@ -230,21 +253,21 @@ pub(crate) fn press_release_statements(
         }
         let span = doc.span(start_tok..end_tok);
         let stance = super::stance::stance_of(doc, None, false, start_tok..end_tok);
-        out.push(QuoteRecord {
-            text: doc.text.slice(span.clone()).to_string(),
-            start: span.start,
-            end: span.end,
-            kind: QuoteKind::Indirect,
-            speaker: Some(name.clone()),
-            speaker_kind: SpeakerKind::Organization,
-            speaker_start: None,
-            speaker_end: None,
-            speaker_entity: entity.clone(),
-            cue: None,
-            stance,
-            target: None,
-            confidence: RELEASE_CONFIDENCE,
-        });
+        let rule = Rule::PressRelease;
+        out.push(build_record(
+            doc,
+            Draft {
+                span,
+                kind: QuoteKind::Indirect,
+                speaker: Some(&publisher),
+                cue: None,
+                stance,
+                target: None,
+                confidence: rule.confidence(),
+                rule,
+                content: ContentRule::ReleaseSentence,
+            },
+        ));
     }
     out
 }

@@ -10,7 +10,26 @@ use std::ops::Range;
 
 use super::Document;
 use super::lexicon::{CueFrame, CueMatch};
+use super::rules::StanceRule;
 use crate::model::Stance;
+
+/// A stance and the rule that decided it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Judgement {
+    pub stance: Stance,
+    pub rule: StanceRule,
+}
+
+impl Judgement {
+    pub(crate) fn new(stance: Stance, rule: StanceRule) -> Judgement {
+        Judgement { stance, rule }
+    }
+
+    /// Neutral, with nothing deciding otherwise.
+    pub(crate) fn neutral() -> Judgement {
+        Judgement::new(Stance::Neutral, StanceRule::None)
+    }
+}
 
 /// A cue occurrence in the document.
 #[derive(Debug, Clone, Copy)]
@@ -92,19 +111,25 @@ pub(crate) fn negated(doc: &Document<'_>, lo: usize, cue: usize) -> bool {
 }
 
 /// The stance of a statement from its cue, negation and content.
-pub(crate) fn stance_of(doc: &Document<'_>, cue: Option<&CueAt<'_>>, negated: bool, content: Range<usize>) -> Stance {
+pub(crate) fn stance_of(
+    doc: &Document<'_>,
+    cue: Option<&CueAt<'_>>,
+    negated: bool,
+    content: Range<usize>,
+) -> Judgement {
     let base = cue.map_or(Stance::Neutral, |c| c.m.cue.stance);
     if negated {
         // "did not deny" is not a denial; a negated plain cue stays neutral.
-        return match base {
+        let stance = match base {
             Stance::Decline => Stance::Decline,
             _ => Stance::Neutral,
         };
+        return Judgement::new(stance, StanceRule::NegatedCue);
     }
     if base != Stance::Neutral {
-        return base;
+        return Judgement::new(base, StanceRule::Cue);
     }
-    marker_stance(doc, content).unwrap_or(Stance::Neutral)
+    marker_stance(doc, content).map_or_else(Judgement::neutral, |s| Judgement::new(s, StanceRule::ContentMarker))
 }
 
 /// The first stance marker inside the token range `content`.

@@ -288,6 +288,122 @@ mod tests {
         }
     }
 
+    /// The `Read by:` text of a file's header, its continuation lines joined.
+    fn read_by(text: &str) -> String {
+        let header: Vec<&str> = text.lines().take_while(|l| l.starts_with('#')).collect();
+        let Some(first) = header.iter().position(|l| l.contains("Read by:")) else { return String::new() };
+        let mut out = header[first].split_once("Read by:").map_or("", |(_, r)| r).trim().to_string();
+        for l in header[first + 1..].iter().take_while(|l| l.starts_with("#   ")) {
+            out.push(' ');
+            out.push_str(l.trim_start_matches('#').trim());
+        }
+        out
+    }
+
+    /// Each reader a header names exists: `nlp::module (function, ...)` names a source file
+    /// that defines those functions, `included by x, y` names other lists.
+    #[test]
+    fn headers_name_readers_that_exist() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let names: HashSet<&str> = FILES.iter().map(|(n, _)| *n).collect();
+        for (name, text) in FILES {
+            let readers = read_by(text);
+            assert!(!readers.is_empty(), "{name}.txt names no reader");
+            for part in readers.split(';').map(str::trim) {
+                if let Some(lists) = part.strip_prefix("included by ") {
+                    for list in lists.split(',').map(str::trim) {
+                        assert!(names.contains(list), "{name}.txt: included by unknown `{list}`");
+                    }
+                    continue;
+                }
+                let (module, functions) = part.split_once(" (").expect("`module (functions)`");
+                let path = module.replace("::", "/");
+                let file = [src.join(format!("{path}.rs")), src.join(path).join("mod.rs")]
+                    .into_iter()
+                    .find(|f| f.exists())
+                    .unwrap_or_else(|| panic!("{name}.txt: no module `{module}`"));
+                let code = std::fs::read_to_string(&file).expect("source file reads");
+                for function in functions.trim_end_matches(')').split(',').map(str::trim) {
+                    let defined =
+                        code.contains(&format!("fn {function}(")) || code.contains(&format!("fn {function}<"));
+                    assert!(defined, "{name}.txt: no `fn {function}` in {module}");
+                    assert!(
+                        code.contains(&format!(".{name}.")) || *name == "personal_pronouns",
+                        "{name}.txt: {module} never reads it"
+                    );
+                }
+            }
+        }
+    }
+
+    /// `code` without its char literals (`'"'`, `'('`, `'\\''`), which would confuse a scan
+    /// for string literals and parentheses.
+    fn strip_char_literals(code: &str) -> String {
+        let chars: Vec<char> = code.chars().collect();
+        let mut out = String::with_capacity(code.len());
+        let mut i = 0;
+        while i < chars.len() {
+            let literal_len = match (chars.get(i), chars.get(i + 1), chars.get(i + 2), chars.get(i + 3)) {
+                (Some('\''), Some('\\'), _, Some('\'')) => 4,
+                (Some('\''), Some(_), Some('\''), _) => 3,
+                _ => 0,
+            };
+            if literal_len > 0 {
+                i += literal_len;
+            } else {
+                out.push(chars[i]);
+                i += 1;
+            }
+        }
+        out
+    }
+
+    /// Word lists live in `config/lexicons/words/`: no analysis source (outside its tests)
+    /// holds a `const` array of words or a `matches!` over two or more words.
+    #[test]
+    fn no_word_list_stays_in_code() {
+        let nlp = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/nlp");
+        let mut files = vec![nlp.clone()];
+        let mut offences = Vec::new();
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                // The tagger's features belong to its trained model; lexicon parses the lists.
+                if name != "ner" && name != "lexicon" {
+                    files.extend(std::fs::read_dir(&path).expect("dir").filter_map(|e| Some(e.ok()?.path())));
+                }
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") || path.ends_with("cases.rs") {
+                continue;
+            }
+            let code = std::fs::read_to_string(&path).expect("source reads");
+            let code = strip_char_literals(code.split("#[cfg(test)]").next().unwrap_or(""));
+            if code.contains(": [&str;") {
+                offences.push(format!("{}: a const word array", path.display()));
+            }
+            for (i, _) in code.match_indices("matches!(") {
+                let body: String = code[i + 9..]
+                    .chars()
+                    .scan(1i32, |depth, c| {
+                        *depth += i32::from(c == '(') - i32::from(c == ')');
+                        (*depth > 0).then_some(c)
+                    })
+                    .collect();
+                let words = body
+                    .split('"')
+                    .skip(1)
+                    .step_by(2)
+                    .filter(|lit| lit.chars().filter(char::is_ascii_alphabetic).count() >= 2)
+                    .count();
+                if words >= 2 {
+                    offences.push(format!("{}: matches!({body})", path.display()));
+                }
+            }
+        }
+        assert!(offences.is_empty(), "word lists in code:\n{}", offences.join("\n"));
+    }
+
     #[test]
     fn every_file_in_the_directory_is_embedded() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/lexicons/words");
