@@ -12,7 +12,7 @@ use super::UsageError;
 use crate::config::Config;
 use crate::fetch::{list_html_files, read_html_file};
 use crate::model::ArticleRecord;
-use crate::nlp::Analyzer;
+use crate::nlp::{AnalysisInput, Analyzer, QuoteRules};
 use crate::pipeline::{ArticleBuilder, BuildOutcome};
 
 #[derive(Debug, Args)]
@@ -26,6 +26,9 @@ pub struct ExtractArgs {
     /// One article record per file, with a `file` field.
     #[arg(long)]
     pub json: bool,
+    /// Add to each quote the rules that produced it (cue, content span, speaker, stance).
+    #[arg(long)]
+    pub explain: bool,
 }
 
 #[derive(Serialize)]
@@ -42,6 +45,7 @@ pub fn run(args: ExtractArgs, config: &Config) -> anyhow::Result<ExitCode> {
         .map(|u| Url::parse(u).map_err(|e| UsageError(format!("--url `{u}` is not a URL: {e}"))))
         .transpose()?;
     let builder = ArticleBuilder::new(Analyzer::new(), config.fetch.strip_query_params.clone());
+    let explainer = args.explain.then(Analyzer::new);
     let mut files = Vec::new();
     for path in &args.paths {
         files.extend(list_html_files(path).map_err(|e| UsageError(e.to_string()))?);
@@ -62,9 +66,19 @@ pub fn run(args: ExtractArgs, config: &Config) -> anyhow::Result<ExitCode> {
             .and_then(|body| builder.build(&url, &body, None, &fetched_at, None).map_err(|e| e.to_string()));
         match result {
             Ok(BuildOutcome::Article(article)) => {
+                let rules = explainer.as_ref().map(|a| explain(a, &article)).unwrap_or_default();
                 if args.json {
                     let record = FileRecord { file: file.display().to_string(), article: &article };
-                    writeln!(out, "{}", serde_json::to_string(&record)?)?;
+                    if rules.is_empty() {
+                        writeln!(out, "{}", serde_json::to_string(&record)?)?;
+                    } else {
+                        // Keys come out sorted here; only `--explain` takes this path.
+                        let mut value = serde_json::to_value(&record)?;
+                        for (quote, rules) in value["quotes"].as_array_mut().into_iter().flatten().zip(&rules) {
+                            quote["rules"] = serde_json::to_value(rules)?;
+                        }
+                        writeln!(out, "{}", serde_json::to_string(&value)?)?;
+                    }
                 } else {
                     writeln!(
                         out,
@@ -79,7 +93,7 @@ pub fn run(args: ExtractArgs, config: &Config) -> anyhow::Result<ExitCode> {
                         article.entities.len(),
                         article.quotes.len()
                     )?;
-                    for q in &article.quotes {
+                    for (i, q) in article.quotes.iter().enumerate() {
                         writeln!(
                             out,
                             "    [{}] {} ({}): {}",
@@ -88,6 +102,9 @@ pub fn run(args: ExtractArgs, config: &Config) -> anyhow::Result<ExitCode> {
                             q.kind.as_str(),
                             q.text
                         )?;
+                        if let Some(r) = rules.get(i) {
+                            writeln!(out, "      rules: {} | {} | {} | {}", r.cue, r.content, r.speaker, r.stance)?;
+                        }
                     }
                 }
             }
@@ -99,4 +116,16 @@ pub fn run(args: ExtractArgs, config: &Config) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(super::run_status(failed))
+}
+
+/// The rules behind each quote of `article`: its text analysed again as the builder did (the
+/// analysis is deterministic, so the quotes line up).
+fn explain(analyzer: &Analyzer, article: &ArticleRecord) -> Vec<QuoteRules> {
+    let input = AnalysisInput {
+        text: &article.text,
+        language: &article.language,
+        kind: article.kind,
+        publisher: article.site.as_deref(),
+    };
+    analyzer.analyze_explained(&input).1
 }
