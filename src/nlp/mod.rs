@@ -3,8 +3,11 @@
 //! Owns the analysis stages and their order: sentences → tokens → entities → quotation
 //! marks → attribution (direct, mixed and reported speech, with speakers and stance) →
 //! page-kind rules (press releases, transcripts). Everything here is pure and synchronous
-//! and never panics on any input; word lists live in `config/lexicons/` and are embedded.
-//! It must not do I/O, know about storage or indexing, or depend on the HTML layer.
+//! and never panics on any input; word lists live in `config/lexicons/` (closed word
+//! classes one file per concept in `config/lexicons/words/`) and are embedded. Every rule
+//! has a name and every confidence number sits in one table (`rules`); each quote carries
+//! the names of the rules that produced it ([`Analyzer::analyze_explained`]). It must not
+//! do I/O, know about storage or indexing, or depend on the HTML layer.
 //!
 //! Offsets in every record count Unicode scalar values (chars), end exclusive. Internally
 //! all stages index a [`tokens::CharText`] by char and slice text through it, so byte/char
@@ -28,6 +31,8 @@ mod tokens;
 
 #[cfg(test)]
 mod cases;
+#[cfg(test)]
+mod fixture_tests;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -386,6 +391,55 @@ mod tests {
 
     fn analyze(text: &str) -> Analysis {
         Analyzer::new().analyze(&AnalysisInput { text, language: "en", kind: PageKind::News, publisher: None })
+    }
+
+    /// One analyzer for the rule tables of every module (loading the tagger is not free).
+    static ANALYZER: std::sync::LazyLock<Analyzer> = std::sync::LazyLock::new(Analyzer::new);
+
+    /// The quotes of English news `text` with the rules behind each.
+    pub(crate) fn explained(text: &str) -> Vec<(QuoteRecord, QuoteRules)> {
+        explained_as(text, PageKind::News, None)
+    }
+
+    /// Like [`explained`] for a page of `kind` by `publisher`.
+    pub(crate) fn explained_as(text: &str, kind: PageKind, publisher: Option<&str>) -> Vec<(QuoteRecord, QuoteRules)> {
+        let (analysis, rules) = ANALYZER.analyze_explained(&AnalysisInput { text, language: "en", kind, publisher });
+        assert_offsets_valid(text, &analysis);
+        analysis.quotes.into_iter().zip(rules).collect()
+    }
+
+    /// One row of a module's rule table: a text, a quote it must yield, that quote's speaker,
+    /// and a rule name the quote must carry (as its cue, content, speaker or stance rule).
+    pub(crate) type RuleRow = (&'static str, &'static str, Option<&'static str>, &'static str);
+
+    /// Checks every row of a rule table, reporting all failures at once.
+    pub(crate) fn assert_rule_rows(rows: &[RuleRow]) {
+        let mut failures = Vec::new();
+        for &(text, quote, speaker, rule) in rows {
+            let quotes = explained(text);
+            let hit = quotes.iter().find(|(q, _)| q.text == quote);
+            let ok = hit.is_some_and(|(q, r)| {
+                q.speaker.as_deref() == speaker && [r.cue, r.content, r.speaker, r.stance].contains(&rule)
+            });
+            if !ok {
+                let got: Vec<String> = quotes
+                    .iter()
+                    .map(|(q, r)| {
+                        format!("{:?} by {:?} [{} {} {} {}]", q.text, q.speaker, r.cue, r.content, r.speaker, r.stance)
+                    })
+                    .collect();
+                failures.push(format!("{text:?}: want {quote:?} by {speaker:?} with {rule}; got {got:#?}"));
+            }
+        }
+        assert!(failures.is_empty(), "{} rows failed:\n{}", failures.len(), failures.join("\n"));
+    }
+
+    /// Checks that no quote of each text has the given text.
+    pub(crate) fn assert_no_quote(rows: &[(&str, &str)]) {
+        for &(text, quote) in rows {
+            let quotes = explained(text);
+            assert!(quotes.iter().all(|(q, _)| q.text != quote), "{text:?} must not yield {quote:?}: {quotes:#?}");
+        }
     }
 
     #[test]

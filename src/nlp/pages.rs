@@ -289,6 +289,41 @@ mod tests {
     }
 
     #[test]
+    fn transcript_turns_and_press_release_sentences_are_statements() {
+        let turns = crate::nlp::tests::explained_as(
+            "MR. PRICE: Good afternoon, everyone.\n\nWe have two announcements today.\n\nQUESTION: Any news on the talks?",
+            crate::model::PageKind::Transcript,
+            None,
+        );
+        let got: Vec<(&str, Option<&str>, &str)> =
+            turns.iter().map(|(q, r)| (q.text.as_str(), q.speaker.as_deref(), r.cue)).collect();
+        assert_eq!(
+            got,
+            [
+                ("Good afternoon, everyone.", Some("Mr. Price"), "pages.transcript_turn"),
+                ("We have two announcements today.", Some("Mr. Price"), "pages.transcript_turn"),
+                ("Any news on the talks?", Some("reporter"), "pages.transcript_turn"),
+            ]
+        );
+        let release = crate::nlp::tests::explained_as(
+            "LONDON, 4 June 2024 -- The trains will enter service on the coast line in 2027.\n\nMedia contact: press@example.invalid",
+            crate::model::PageKind::PressRelease,
+            Some("Bellwether Rail"),
+        );
+        let got: Vec<(&str, Option<&str>, &str, &str)> =
+            release.iter().map(|(q, r)| (q.text.as_str(), q.speaker.as_deref(), r.cue, r.speaker)).collect();
+        assert_eq!(
+            got,
+            [(
+                "The trains will enter service on the coast line in 2027",
+                Some("Bellwether Rail"),
+                "pages.press_release",
+                "speaker.publisher"
+            )]
+        );
+    }
+
+    #[test]
     fn labels_display_in_title_or_sentence_case() {
         assert_eq!(display_label("MR. PRICE"), "Mr. Price");
         assert_eq!(display_label("THE SPOKESPERSON"), "The spokesperson");

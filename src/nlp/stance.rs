@@ -173,6 +173,10 @@ mod tests {
             .collect()
     }
 
+    /// Statements of the stance set the analyzer gets right, and targets it finds.
+    const STANCE_SET_CORRECT: usize = 362;
+    const STANCE_SET_TARGETS_FOUND: usize = 146;
+
     /// The project's own stance set: one attributed statement per line, labelled by hand.
     const STANCE_SET: &str = include_str!("../../tests/fixtures/stance/statements.jsonl");
 
@@ -223,7 +227,38 @@ mod tests {
             report.push('\n');
         }
         println!("{report}");
-        assert!(accuracy >= 0.85, "stance accuracy {accuracy:.3} below 0.85\n{report}");
+        // The figures exactly: a change in either direction is a deliberate edit here, with
+        // the confusion matrix above to explain it.
+        assert_eq!((correct, targets_ok), (STANCE_SET_CORRECT, STANCE_SET_TARGETS_FOUND), "{report}");
+    }
+
+    /// What decides a statement's stance, by rule.
+    const TABLE: &[crate::nlp::tests::RuleRow] = &[
+        ("Huawei denied the allegations.", "the allegations", Some("Huawei"), "stance.cue"),
+        ("Huawei did not deny the report on Monday.", "the report on Monday", Some("Huawei"), "stance.negated_cue"),
+        (
+            "He said the company had never handed data to any government.",
+            "the company had never handed data to any government",
+            Some("He"),
+            "stance.content_marker",
+        ),
+        (
+            "Ana Ruiz said the meeting would take place on Tuesday.",
+            "the meeting would take place on Tuesday",
+            Some("Ana Ruiz"),
+            "stance.none",
+        ),
+        (
+            "ZTE did not respond to requests for comment.",
+            "did not respond to requests for comment",
+            Some("ZTE"),
+            "stance.cue",
+        ),
+    ];
+
+    #[test]
+    fn stance_rules_by_name() {
+        crate::nlp::tests::assert_rule_rows(TABLE);
     }
 
     #[test]

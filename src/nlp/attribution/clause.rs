@@ -418,3 +418,79 @@ impl Walker<'_, '_> {
         self.finder.before(start, n.at, Reach::Tight).map(|_| comma)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::nlp::tests::{RuleRow, assert_rule_rows};
+
+    /// Where content starts (past addressees, media, times and "that") and where a later
+    /// cue ends it.
+    const TABLE: &[RuleRow] = &[
+        (
+            "Ana Ruiz told reporters on Thursday that the plan was dead.",
+            "the plan was dead",
+            Some("Ana Ruiz"),
+            "content.after_cue",
+        ),
+        (
+            "Ana Ruiz said in a statement that the plan was dead.",
+            "the plan was dead",
+            Some("Ana Ruiz"),
+            "content.after_cue",
+        ),
+        (
+            "Ana Ruiz wrote to the senator's office that the plan was dead.",
+            "the plan was dead",
+            Some("Ana Ruiz"),
+            "content.after_cue",
+        ),
+        (
+            "Ana Ruiz told a news conference they are ready to talk.",
+            "they are ready to talk",
+            Some("Ana Ruiz"),
+            "content.after_cue",
+        ),
+        (
+            "Ana Ruiz said the plan was dead, but warned that talks could resume.",
+            "the plan was dead",
+            Some("Ana Ruiz"),
+            "reported.after_cue",
+        ),
+        (
+            "Ana Ruiz said the plan was dead, but warned that talks could resume.",
+            "talks could resume",
+            Some("Ana Ruiz"),
+            "reported.after_cue",
+        ),
+        (
+            "Ana Ruiz said the group is independent and supports candidates.",
+            "the group is independent and supports candidates",
+            Some("Ana Ruiz"),
+            "reported.after_cue",
+        ),
+        ("Ana Ruiz vowed to oppose the plan.", "to oppose the plan", Some("Ana Ruiz"), "reported.after_cue"),
+        (
+            "Ortiz plans to run for the Senate next year, her adviser Tom Reyes said.",
+            "Ortiz plans to run for the Senate next year",
+            Some("Tom Reyes"),
+            "reported.before_subject",
+        ),
+        (
+            "Ana Ruiz reported at least six planes over the bay.",
+            "at least six planes over the bay",
+            Some("Ana Ruiz"),
+            "content.after_cue",
+        ),
+        (
+            "Ana Ruiz said the plan was \"dead on arrival\".",
+            "the plan was \"dead on arrival\"",
+            Some("Ana Ruiz"),
+            "content.after_cue",
+        ),
+    ];
+
+    #[test]
+    fn clauses_bound_the_content_of_each_cue() {
+        assert_rule_rows(TABLE);
+    }
+}

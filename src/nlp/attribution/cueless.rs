@@ -214,3 +214,68 @@ impl<'d> Walker<'d, '_> {
         Some((build_record(self.doc, draft), speaker))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::nlp::tests::{RuleRow, assert_no_quote, assert_rule_rows};
+
+    /// Speakers named without a reporting verb.
+    const TABLE: &[RuleRow] = &[
+        (r#"Reid: "We will not back down.""#, "We will not back down.", Some("Reid"), "direct.colon_label"),
+        (
+            r#"Governor Mary Olsen released the following statement: "I have made mistakes.""#,
+            "I have made mistakes.",
+            Some("Mary Olsen"),
+            "direct.colon_subject",
+        ),
+        (
+            "\"We counted every bed, and we counted every night somebody slept outside.\"\n\n- Marcus Bell.",
+            "We counted every bed, and we counted every night somebody slept outside.",
+            Some("Marcus Bell"),
+            "direct.signature",
+        ),
+        (
+            r#"Senator Ruth Alvarez credited the new shelters to "a council that finally stopped pretending winter is a surprise.""#,
+            "a council that finally stopped pretending winter is a surprise.",
+            Some("Ruth Alvarez"),
+            "direct.sentence_subject",
+        ),
+        (
+            "Ana Ruiz said the count was fair.\n\n\"Nobody cheated, and nobody will.\"",
+            "Nobody cheated, and nobody will.",
+            Some("Ana Ruiz"),
+            "direct.inherited.next_paragraph",
+        ),
+        (
+            "Elizabeth Warren: Trump Is a Failure on Trade",
+            "Trump Is a Failure on Trade",
+            Some("Elizabeth Warren"),
+            "cueless.colon_statement",
+        ),
+        (
+            "In a new poll by Civic Pulse, 52 percent chose the mayor.",
+            "52 percent chose the mayor",
+            Some("a new poll by Civic Pulse"),
+            "cueless.in_source",
+        ),
+    ];
+
+    #[test]
+    fn speakers_named_without_a_cue() {
+        assert_rule_rows(TABLE);
+    }
+
+    #[test]
+    fn section_labels_name_no_speaker() {
+        assert_no_quote(&[
+            (
+                "Photo: Harbour workers at the Eastgate terminal on Monday.",
+                "Harbour workers at the Eastgate terminal on Monday",
+            ),
+            (
+                "Editor's note: This story has been updated with new figures.",
+                "This story has been updated with new figures",
+            ),
+        ]);
+    }
+}

@@ -475,3 +475,57 @@ impl<'d> Walker<'d, '_> {
         Some(Attribution { speaker, cue: Some(cue), negated, confidence, rule, reusable: false })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::nlp::tests::{RuleRow, assert_rule_rows};
+
+    /// Each way a cue next to a quotation attributes it, and how the content is cut.
+    const TABLE: &[RuleRow] = &[
+        (r#""We will appeal," said Ana Ruiz."#, "We will appeal", Some("Ana Ruiz"), "direct.after_quote.inverted"),
+        (
+            r#""Prices will rise next year," Ana Ruiz, the bank's chief economist, said on Tuesday."#,
+            "Prices will rise next year",
+            Some("Ana Ruiz"),
+            "direct.after_quote.subject",
+        ),
+        (
+            r#""Talks have stalled," according to Ana Ruiz, the mediator."#,
+            "Talks have stalled",
+            Some("Ana Ruiz"),
+            "direct.after_quote.inverted",
+        ),
+        (r#"Ana Ruiz said: "We will appeal.""#, "We will appeal.", Some("Ana Ruiz"), "direct.before_quote"),
+        (r#"Said Ana Ruiz, "We will appeal.""#, "We will appeal.", Some("Ana Ruiz"), "direct.before_quote"),
+        (
+            r#"Ana Ruiz continued with an appeal to voters: "Turn out on Sunday and bring a friend.""#,
+            "Turn out on Sunday and bring a friend.",
+            Some("Ana Ruiz"),
+            "direct.before_quote.past_words",
+        ),
+        (
+            r#"Ana Ruiz agreed. "The count was fair and everyone knows it.""#,
+            "The count was fair and everyone knows it.",
+            Some("Ana Ruiz"),
+            "direct.previous_sentence",
+        ),
+        (
+            r#""The bridge is safe," said Ahmed Karim, "but not for much longer.""#,
+            "but not for much longer.",
+            Some("Ahmed Karim"),
+            "direct.inherited.same_paragraph",
+        ),
+        (
+            r#"The plan may be "a deliberate strategy," said Lena Park, a professor."#,
+            r#"The plan may be "a deliberate strategy,""#,
+            Some("Lena Park"),
+            "content.quoted_with_lead",
+        ),
+        (r#""We will appeal," said Ana Ruiz."#, "We will appeal", Some("Ana Ruiz"), "content.quoted"),
+    ];
+
+    #[test]
+    fn quotes_take_the_cue_next_to_them() {
+        assert_rule_rows(TABLE);
+    }
+}

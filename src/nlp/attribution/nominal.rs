@@ -100,3 +100,33 @@ impl Walker<'_, '_> {
         Some((found, speaker, end))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::nlp::tests::{RuleRow, assert_no_quote, assert_rule_rows};
+
+    const TABLE: &[RuleRow] = &[
+        (
+            "Governor Mary Olsen's proposal to cut the state income tax, announced in May, was rejected.",
+            "to cut the state income tax",
+            Some("Mary Olsen"),
+            "nominal.possessor",
+        ),
+        (
+            "The union's denial that it had funded the campaign, issued on Friday, did little to calm the debate.",
+            "it had funded the campaign",
+            Some("The union"),
+            "stance.nominal_cue",
+        ),
+    ];
+
+    #[test]
+    fn nouns_after_a_possessor_report_statements() {
+        assert_rule_rows(TABLE);
+    }
+
+    #[test]
+    fn nouns_without_an_introducer_report_nothing() {
+        assert_no_quote(&[("His speech to voters was short.", "to voters was short")]);
+    }
+}

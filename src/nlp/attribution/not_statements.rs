@@ -101,3 +101,42 @@ pub(super) fn is_work_title(doc: &Document<'_>, piece: &QuotePiece) -> bool {
 pub(super) fn is_markup_value(doc: &Document<'_>, piece: &QuotePiece) -> bool {
     doc.text.before(piece.open) == '='
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::nlp::tests::{RuleRow, assert_no_quote, assert_rule_rows};
+
+    /// Quoted text that is no statement, in its sentence.
+    const NOT_STATEMENTS: &[(&str, &str)] = &[
+        ("The so-called \"digital sovereignty\" push has been debated for years.", "digital sovereignty"),
+        ("She appeared on \"Meet the Press\" on Sunday.", "Meet the Press"),
+        ("She told the story in her memoir \"A Farmer's Daughter.\"", "A Farmer's Daughter."),
+        ("Fans in the front row wore \"Make Harwick Great Again\" hats.", "Make Harwick Great Again"),
+        (
+            "\"Posthumous books could come with a lot of dollar signs,\" by Carey Dunne: http://example.invalid/books",
+            "Posthumous books could come with a lot of dollar signs",
+        ),
+        ("Critics have called the plan a \"slow-motion bailout\" for the banks.", "slow-motion bailout"),
+        (
+            "<div data-title=\"The mayor said the vote was fair and nobody complained about it.\"></div>",
+            "The mayor said the vote was fair and nobody complained about it.",
+        ),
+    ];
+
+    /// The same shapes with a cue of their own are statements.
+    const STATEMENTS: &[RuleRow] = &[
+        (
+            "The plan is \"a disaster,\" said Ana Ruiz.",
+            "The plan is \"a disaster,\"",
+            Some("Ana Ruiz"),
+            "content.quoted_with_lead",
+        ),
+        ("\"Meet the press,\" said Ana Ruiz.", "Meet the press", Some("Ana Ruiz"), "direct.after_quote.inverted"),
+    ];
+
+    #[test]
+    fn scare_quotes_titles_works_and_borrowed_phrases_are_not_statements() {
+        assert_no_quote(NOT_STATEMENTS);
+        assert_rule_rows(STATEMENTS);
+    }
+}

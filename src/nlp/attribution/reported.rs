@@ -489,3 +489,61 @@ impl<'d> Walker<'d, '_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::nlp::tests::{RuleRow, assert_no_quote, assert_rule_rows};
+
+    /// Each reporting rule, with the content it cuts.
+    const TABLE: &[RuleRow] = &[
+        ("Ana Ruiz said the vote was fair.", "the vote was fair", Some("Ana Ruiz"), "reported.after_cue"),
+        (
+            "If the law passes, Ana Ruiz said, prices will rise.",
+            "If the law passes, Ana Ruiz said, prices will rise",
+            Some("Ana Ruiz"),
+            "reported.interrupted",
+        ),
+        ("The plan will fail, Ana Ruiz said.", "The plan will fail", Some("Ana Ruiz"), "reported.before_subject"),
+        ("The plan will fail, said Ana Ruiz.", "The plan will fail", Some("Ana Ruiz"), "reported.inverted"),
+        (
+            "According to the ministry, exports fell 4 percent.",
+            "exports fell 4 percent",
+            Some("the ministry"),
+            "content.according_after_source",
+        ),
+        (
+            "Exports fell 4 percent in May, according to the ministry.",
+            "Exports fell 4 percent in May",
+            Some("the ministry"),
+            "content.according_before_cue",
+        ),
+        ("ZTE declined to comment.", "declined to comment", Some("ZTE"), "reported.complete"),
+        (
+            "Besides attacking the tariff, Governor Mary Olsen asserted that the budget was safe.",
+            "the tariff",
+            Some("Mary Olsen"),
+            "reported.adverbial_participle",
+        ),
+        (
+            "A company spokesman said Tinde Mobile denied the allegations.",
+            "the allegations",
+            Some("Tinde Mobile"),
+            "reported.nested",
+        ),
+    ];
+
+    #[test]
+    fn reporting_rules_attribute_and_cut_content() {
+        assert_rule_rows(TABLE);
+    }
+
+    #[test]
+    fn cues_that_report_nothing_give_no_record() {
+        assert_no_quote(&[
+            ("The mayor did not say when the road would reopen.", "when the road would reopen"),
+            ("Ana Ruiz was accused of fraud by her former partner.", "of fraud by her former partner"),
+            ("A man claiming to be a doctor was arrested on Friday.", "to be a doctor was arrested on Friday"),
+            ("Ana Ruiz wrote a memoir.", "a memoir"),
+        ]);
+    }
+}

@@ -110,3 +110,40 @@ impl<'d> Walker<'d, '_> {
         Some(start..end)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::nlp::tests::{RuleRow, assert_rule_rows};
+
+    const TABLE: &[RuleRow] = &[
+        (
+            "Asked whether she would run again, Hale said she had not decided.",
+            "whether she would run again",
+            None,
+            "sourceless.question",
+        ),
+        (
+            "The legislature is expected to vote on the measure next week.",
+            "The legislature is expected to vote on the measure next week",
+            None,
+            "sourceless.expectation",
+        ),
+        (
+            "The group reportedly spent $1.5 million on television ads.",
+            "The group reportedly spent $1.5 million on television ads",
+            None,
+            "sourceless.reportedly",
+        ),
+        (
+            "Senator Marco Ruiz seemed to urge a delay in the vote.",
+            "Senator Marco Ruiz seemed to urge a delay in the vote",
+            Some("Marco Ruiz"),
+            "sourceless.seeming_person",
+        ),
+    ];
+
+    #[test]
+    fn content_without_a_source_has_no_speaker_but_a_person_seeming_to_say() {
+        assert_rule_rows(TABLE);
+    }
+}

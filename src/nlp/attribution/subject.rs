@@ -175,3 +175,50 @@ impl Walker<'_, '_> {
         (*last_para == para).then(|| att.speaker.clone())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::nlp::tests::{RuleRow, assert_no_quote, assert_rule_rows};
+
+    /// Participles, coordinated cues and openers take the clause's subject.
+    const TABLE: &[RuleRow] = &[
+        (
+            "Mayor Lin Osei defended the curfew, saying it had cut crime by a third.",
+            "it had cut crime by a third",
+            Some("Lin Osei"),
+            "reported.after_cue",
+        ),
+        (
+            "Governor Ellen Park said the state would hire nurses, but warned that the budget remained tight.",
+            "the budget remained tight",
+            Some("Ellen Park"),
+            "reported.after_cue",
+        ),
+        (
+            "In a speech in Salem on Tuesday, Governor Mary Olsen struck a hopeful tone, saying the drought was over.",
+            "the drought was over",
+            Some("Mary Olsen"),
+            "reported.after_cue",
+        ),
+        ("Olsen is saying the budget is safe.", "the budget is safe", Some("Olsen"), "reported.after_cue"),
+        (
+            "Farmers were split, with many saying the subsidy was too small.",
+            "the subsidy was too small",
+            Some("many"),
+            "reported.after_cue",
+        ),
+    ];
+
+    #[test]
+    fn clauses_without_their_own_subject_take_the_sentence_subject() {
+        assert_rule_rows(TABLE);
+    }
+
+    #[test]
+    fn passive_cues_and_reduced_relatives_report_nothing() {
+        assert_no_quote(&[
+            ("Olsen was accused of lying to the committee.", "of lying to the committee"),
+            ("Olsen was told to wait for the committee.", "to wait for the committee"),
+        ]);
+    }
+}

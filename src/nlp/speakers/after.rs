@@ -236,3 +236,41 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         Some(Speaker::as_written(doc, f..end, SpeakerKind::Unknown, SpeakerRule::SourcePhrase))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::nlp::tests::{RuleRow, assert_rule_rows};
+
+    /// Speakers after their cue, by kind of mention.
+    const TABLE: &[RuleRow] = &[
+        (
+            "\"The count was fair,\" said Wang Li, the foreign minister.",
+            "The count was fair",
+            Some("Wang Li"),
+            "speaker.entity",
+        ),
+        (
+            "\"Talks have stalled,\" said a senior official familiar with the matter.",
+            "Talks have stalled",
+            Some("a senior official familiar with the matter"),
+            "speaker.description",
+        ),
+        (
+            "According to a company presentation seen by reporters, sales fell.",
+            "sales fell",
+            Some("a company presentation seen by reporters"),
+            "speaker.source_phrase",
+        ),
+        (
+            "Turnout rose for the third year, according to early returns.",
+            "Turnout rose for the third year",
+            Some("early returns"),
+            "speaker.source_phrase",
+        ),
+    ];
+
+    #[test]
+    fn speakers_after_the_cue() {
+        assert_rule_rows(TABLE);
+    }
+}

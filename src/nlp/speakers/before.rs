@@ -523,3 +523,55 @@ enum Head {
     /// The person of "PERSON of PLACE": no other phrase is tried.
     Settled(Option<Speaker>),
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::nlp::tests::{RuleRow, assert_rule_rows};
+
+    /// Speakers before their cue, by kind of mention.
+    const TABLE: &[RuleRow] = &[
+        (
+            "\"We will appeal,\" Ana Ruiz, the company's lawyer, said.",
+            "We will appeal",
+            Some("Ana Ruiz"),
+            "speaker.entity",
+        ),
+        (
+            "A senior U.S. official said the talks had stalled.",
+            "the talks had stalled",
+            Some("A senior U.S. official"),
+            "speaker.description",
+        ),
+        (
+            "The airline said the pilot was experienced.",
+            "the pilot was experienced",
+            Some("The airline"),
+            "speaker.subject_phrase",
+        ),
+        (
+            "42 percent say the economy is getting worse.",
+            "the economy is getting worse",
+            Some("42 percent"),
+            "speaker.subject_phrase",
+        ),
+        (
+            "\"The count was fair,\" the deputy mayor and transport committee chair told reporters.",
+            "The count was fair",
+            Some("the deputy mayor and transport committee chair"),
+            "speaker.phrase_after_quote",
+        ),
+        (
+            "Several candidates, including Ana Ruiz, said the debate was unfair.",
+            "the debate was unfair",
+            Some("Several candidates"),
+            "speaker.subject_phrase",
+        ),
+        ("Huawei on Tuesday rejected the report.", "the report", Some("Huawei"), "speaker.entity"),
+        ("Huawei two weeks ago said the visas were valid.", "the visas were valid", Some("Huawei"), "speaker.entity"),
+    ];
+
+    #[test]
+    fn subjects_before_the_cue() {
+        assert_rule_rows(TABLE);
+    }
+}

@@ -231,3 +231,42 @@ impl<'d, 'a> SpeakerFinder<'d, 'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::nlp::tests::{RuleRow, assert_rule_rows};
+
+    /// Pronouns, references, relatives and possessors, resolved.
+    const TABLE: &[RuleRow] = &[
+        (
+            "Commerce Secretary Gina Lorenzo spoke in Ohio. \"This is about jobs,\" she said.",
+            "This is about jobs",
+            Some("Gina Lorenzo"),
+            "speaker.pronoun",
+        ),
+        (
+            "Huawei released its results on Monday. The company said sales had risen.",
+            "sales had risen",
+            Some("Huawei"),
+            "speaker.org_reference",
+        ),
+        (
+            "The bill was opposed by Senator Ann Walsh of Oregon, who warned that it would raise prices.",
+            "it would raise prices",
+            Some("Ann Walsh"),
+            "speaker.relative",
+        ),
+        ("\"We will win this,\" he said.", "We will win this", Some("he"), "speaker.unresolved_pronoun"),
+        (
+            "Voters were divided over Governor Mary Olsen's proposal to cut the income tax, which passed.",
+            "to cut the income tax",
+            Some("Mary Olsen"),
+            "speaker.entity",
+        ),
+    ];
+
+    #[test]
+    fn references_resolve_to_earlier_speakers_and_mentions() {
+        assert_rule_rows(TABLE);
+    }
+}
