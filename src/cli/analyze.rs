@@ -71,7 +71,12 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
-        let language = input.language.unwrap_or_else(|| crate::extract::detect_language(&input.text).0);
+        // A given language is used as it is; a detected one only when detection is confident
+        // (a headline or one sentence is not confidently another language).
+        let language = input.language.unwrap_or_else(|| {
+            let (detected, confidence) = crate::extract::detect_language(&input.text);
+            crate::nlp::analysis_language(&input.text, &detected, confidence)
+        });
         let (analysis, rules) = analyzer.analyze_explained(&AnalysisInput {
             text: &input.text,
             language: &language,

@@ -41,7 +41,10 @@ fn render(analyzer: &Analyzer, file: &Path) -> String {
         text_start += line.len() + 1;
     }
     let text = raw[text_start..].trim_end();
-    let language = language.unwrap_or_else(|| crate::extract::detect_language(text).0);
+    let language = language.unwrap_or_else(|| {
+        let (detected, confidence) = crate::extract::detect_language(text);
+        crate::nlp::analysis_language(text, &detected, confidence)
+    });
     let input = AnalysisInput { text, language: &language, kind, publisher: publisher.as_deref() };
     let (analysis, rules) = analyzer.analyze_explained(&input);
     crate::nlp::tests::assert_offsets_valid(text, &analysis);

@@ -14,11 +14,14 @@
 //! confusion cannot arise.
 //!
 //! Languages: entities and reported speech need the English lexicons, so text whose
-//! `language` is not `en` (or empty/`und`, treated as English) gets no entities and only
-//! quotation-mark quotes, with no speaker, `unknown` speaker kind and low confidence.
+//! `language` is not `en` (or empty/`und`, treated as English) and that does not read as
+//! English gets no entities and only quotation-mark quotes, with no speaker, `unknown`
+//! speaker kind and low confidence. [`analysis_language`] turns a detector's guess into the
+//! language to analyse in: short or low-confidence text is English.
 
 mod attribution;
 mod entities;
+mod language;
 mod lexicon;
 pub mod ner;
 mod pages;
@@ -41,6 +44,7 @@ use std::ops::Range;
 use crate::model::{Analysis, EntityLabel, EntityMention, PageKind};
 
 pub use entities::{EntityTagger, RuleTagger};
+pub use language::analysis_language;
 pub use rules::QuoteRules;
 pub use sentences::split_sentences;
 pub use tokens::{Token, tokenize};
@@ -118,7 +122,9 @@ impl Analyzer {
     /// `quotes`): what `analyze --explain` prints.
     pub fn analyze_explained(&self, input: &AnalysisInput<'_>) -> (Analysis, Vec<QuoteRules>) {
         let text = clamp_text(input.text);
-        let english = is_english(input.language);
+        // A caller's language other than English counts only when the text does not read as
+        // English (see `language`).
+        let english = language::is_english(input.language) || language::reads_as_english(text);
         let normalized = quotes::normalize_doubled_marks(text);
         let doc = Document::build(&normalized, self.lexicons, english.then_some(&*self.tagger), input.kind);
         let found = if english {
@@ -136,14 +142,6 @@ impl Analyzer {
         }
         (Analysis { entities: doc.entities, quotes }, rules)
     }
-}
-
-fn is_english(language: &str) -> bool {
-    let l = language.trim();
-    l.is_empty()
-        || l.eq_ignore_ascii_case("en")
-        || l.eq_ignore_ascii_case("und")
-        || l.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("en-") || p.eq_ignore_ascii_case("en_"))
 }
 
 /// Cuts `text` at [`MAX_ANALYZED_CHARS`] on a char boundary.

@@ -44,6 +44,8 @@ pub(crate) enum Rule {
     Reportedly,
     SeemingPerson,
     TranscriptTurn,
+    AnswerTurn,
+    QuestionTurn,
     PressRelease,
     BareQuotationMarks,
 }
@@ -118,6 +120,11 @@ impl Rule {
             Rule::SeemingPerson => ("sourceless.seeming_person", 0.4),
             // MR. PRICE: ...
             Rule::TranscriptTurn => ("pages.transcript_turn", 0.9),
+            // An interview's "A: ..." (or a transcript's), said by the interviewee the
+            // introduction names.
+            Rule::AnswerTurn => ("pages.answer_turn", 0.8),
+            // The sentences of "Q: ..." that state something, said by the interviewer.
+            Rule::QuestionTurn => ("pages.question_turn", 0.5),
             // a press release's own sentence
             Rule::PressRelease => ("pages.press_release", 0.6),
             // “...” in text without English lexicons
@@ -206,8 +213,8 @@ pub(crate) enum ContentRule {
     Expectation,
     /// From the introducer after a nominal cue to the end of the clause.
     NominalIntroducer,
-    /// A transcript paragraph after its label.
-    TranscriptTurn,
+    /// A transcript or interview paragraph after its label.
+    Turn,
     /// A press release's own sentence, past its dateline.
     ReleaseSentence,
 }
@@ -231,7 +238,7 @@ impl ContentRule {
             ContentRule::Question => "content.question",
             ContentRule::Expectation => "content.expectation",
             ContentRule::NominalIntroducer => "content.nominal_introducer",
-            ContentRule::TranscriptTurn => "content.transcript_turn",
+            ContentRule::Turn => "content.turn",
             ContentRule::ReleaseSentence => "content.release_sentence",
         }
     }
@@ -264,6 +271,10 @@ pub(crate) enum SpeakerRule {
     Label,
     /// The publisher of a press release.
     Publisher,
+    /// The person an interview's introduction names, for its answers.
+    Interviewee,
+    /// The interviewer (or the publication) asking an interview's questions.
+    Interviewer,
 }
 
 impl SpeakerRule {
@@ -281,6 +292,8 @@ impl SpeakerRule {
             SpeakerRule::SourcePhrase => "speaker.source_phrase",
             SpeakerRule::Label => "speaker.label",
             SpeakerRule::Publisher => "speaker.publisher",
+            SpeakerRule::Interviewee => "speaker.interviewee",
+            SpeakerRule::Interviewer => "speaker.interviewer",
         }
     }
 }
@@ -331,7 +344,7 @@ mod tests {
 
     /// Every attribution rule (a new variant must be added here: the match in `info` has
     /// one row per variant).
-    const ALL: [Rule; 32] = [
+    const ALL: [Rule; 34] = [
         Rule::AfterQuoteInverted,
         Rule::AfterQuoteAccording,
         Rule::AfterQuoteSubject,
@@ -362,6 +375,8 @@ mod tests {
         Rule::Reportedly,
         Rule::SeemingPerson,
         Rule::TranscriptTurn,
+        Rule::AnswerTurn,
+        Rule::QuestionTurn,
         Rule::PressRelease,
         Rule::BareQuotationMarks,
     ];

@@ -220,6 +220,12 @@ impl Walker<'_, '_> {
     fn past_time_phrase(&self, k: usize, end: usize) -> Option<usize> {
         let doc = self.doc;
         let w = doc.low(k);
+        // A pronoun or a verb ends the phrase: the content has begun ("said on Tuesday it was
+        // ready to supply operators that decide ..." does not start at "decide").
+        let in_phrase = |j: usize| {
+            doc.token_quote[j].is_some()
+                || !doc.words().is_pronoun(doc.low(j)) && !doc.words().verb_words.contains(doc.low(j))
+        };
         // "noted in a guest column in Saturday's New York Times that ...", "said on ABC's
         // “This Week” that ...": phrases, a quoted title among them, up to "that".
         let that = (k + 1..(k + MAX_TIME_PHRASE_TOKENS).min(end))
@@ -227,6 +233,7 @@ impl Walker<'_, '_> {
                 doc.token_quote[j].is_some()
                     || !matches!(doc.tok(j), "," | ";" | ":" | "." | "—") && stance::cue_at(doc, j).is_none()
             })
+            .take_while(|&j| in_phrase(j))
             .find(|&j| doc.low(j) == "that" && j + 1 < end && !is_punct(doc.low(j + 1)));
         if that.is_some() {
             return that;
@@ -239,7 +246,9 @@ impl Walker<'_, '_> {
             return Some(j + 1);
         }
         // "said during his victory speech Tuesday that ..."
-        let stop = (k + 1..(k + 8).min(end)).find(|&j| doc.low(j) == "that" || matches!(doc.low(j), "," | ":"));
+        let stop = (k + 1..(k + 8).min(end))
+            .take_while(|&j| in_phrase(j))
+            .find(|&j| doc.low(j) == "that" || matches!(doc.low(j), "," | ":"));
         if stop.is_some() {
             return stop;
         }

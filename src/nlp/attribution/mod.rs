@@ -64,8 +64,12 @@ struct Attribution<'l> {
 pub(crate) fn attribute(doc: &Document<'_>, kind: PageKind, publisher: Option<&str>) -> Vec<Found> {
     let mut found = Vec::new();
     let mut excluded = vec![false; doc.paragraphs.len()];
-    if kind == PageKind::Transcript {
-        let (turns, in_turn) = pages::transcript_turns(doc);
+    let turns = if kind == PageKind::Transcript {
+        Some(pages::transcript_turns(doc))
+    } else {
+        pages::interview_turns(doc, publisher)
+    };
+    if let Some((turns, in_turn)) = turns {
         found.extend(turns);
         excluded = in_turn;
     }

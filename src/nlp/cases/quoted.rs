@@ -132,7 +132,7 @@ pub(super) const QUOTED: &[Case] = &[
         absent: &["Acme Robotics builds machines for logistics companies", "Media contact: press@acme.example"],
     },
     Case {
-        name: "transcript turns",
+        name: "transcript turns; a question from the floor states nothing",
         kind: PageKind::Transcript,
         publisher: None,
         text: "Department Press Briefing\n\n\
@@ -155,10 +155,9 @@ pub(super) const QUOTED: &[Case] = &[
                 Direct,
                 Stance::Neutral,
             ),
-            ("Can you say more about the sanctions?", Some("reporter"), Group, Direct, Stance::Neutral),
             ("Not at this time.", Some("The spokesperson"), Person, Direct, Stance::Neutral),
         ],
-        absent: &[],
+        absent: &["Can you say more about the sanctions?"],
     },
     Case {
         name: "typewriter quotation marks, a split quote, a descriptor subject and a party tag",
