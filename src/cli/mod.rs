@@ -14,6 +14,7 @@ mod progress;
 mod reindex;
 mod search;
 mod serve;
+mod stance;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -74,6 +75,10 @@ pub enum Command {
     EvalNer(ner::EvalNerArgs),
     /// Write quote predictions and gold for a fixed split of a gold file (for score_quotes.py).
     EvalQuotes(eval_quotes::EvalQuotesArgs),
+    /// Retrain the stance model on the stance corpus's train split (deterministic).
+    TrainStance(stance::TrainStanceArgs),
+    /// Score stances on the project's stance corpus (train or test split).
+    EvalStance(stance::EvalStanceArgs),
 }
 
 /// Runs the parsed command line.
@@ -95,6 +100,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::TrainNer(args) => ner::train(args),
         Command::EvalNer(args) => ner::eval(args),
         Command::EvalQuotes(args) => eval_quotes::run(args),
+        Command::TrainStance(args) => stance::train(args),
+        Command::EvalStance(args) => stance::eval(args),
     }
 }
 

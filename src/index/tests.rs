@@ -19,6 +19,7 @@ fn quote(text: &str, start: usize, speaker: &str, kind: SpeakerKind, stance: Sta
         cue: Some("denies".into()),
         stance,
         target: None,
+        stance_source: Default::default(),
         confidence: 0.9,
     }
 }

@@ -29,7 +29,7 @@ mod quotes;
 mod rules;
 mod sentences;
 mod speakers;
-mod stance;
+pub mod stance;
 mod tokens;
 
 #[cfg(test)]
@@ -50,6 +50,7 @@ pub use sentences::split_sentences;
 pub use tokens::{Token, tokenize};
 
 use lexicon::{EMBEDDED, Gender, Lexicons, Words};
+use stance::StanceModel;
 use quotes::QuotePiece;
 use tokens::CharText;
 
@@ -75,6 +76,7 @@ pub struct AnalysisInput<'a> {
 pub struct Analyzer {
     lexicons: &'static Lexicons,
     tagger: Box<dyn EntityTagger + Send + Sync>,
+    stance: Cow<'static, StanceModel>,
 }
 
 impl Default for Analyzer {
@@ -105,17 +107,32 @@ impl Analyzer {
 
     /// An analyzer with the rule-based entity tagger.
     pub fn with_rules() -> Analyzer {
-        Analyzer { lexicons: &EMBEDDED, tagger: Box::new(RuleTagger::new()) }
+        Analyzer::with_tagger(Box::new(RuleTagger::new()))
     }
 
     /// Builds an analyzer that finds entities with `tagger` (e.g. a trained model).
     pub fn with_tagger(tagger: Box<dyn EntityTagger + Send + Sync>) -> Analyzer {
-        Analyzer { lexicons: &EMBEDDED, tagger }
+        Analyzer { lexicons: &EMBEDDED, tagger, stance: shipped_stance_model() }
+    }
+
+    /// The same analyzer deciding stances with `model` instead of the shipped one (a model
+    /// being trained or evaluated).
+    pub fn with_stance_model(self, model: StanceModel) -> Analyzer {
+        Analyzer { stance: Cow::Owned(model), ..self }
     }
 
     /// Analyses plain article text (paragraphs separated by "\n\n").
     pub fn analyze(&self, input: &AnalysisInput<'_>) -> Analysis {
         self.analyze_explained(input).0
+    }
+
+    /// The quotes of `input` with the rules and stance evidence behind each (training reads
+    /// the evidence).
+    pub(crate) fn found(&self, input: &AnalysisInput<'_>) -> Vec<attribution::Found> {
+        let text = clamp_text(input.text);
+        let normalized = quotes::normalize_doubled_marks(text);
+        let doc = Document::build(&normalized, self.lexicons, &self.stance, Some(&*self.tagger), input.kind);
+        attribution::attribute(&doc, input.kind, input.publisher)
     }
 
     /// Like [`Analyzer::analyze`], with the rules that produced each quote (same order as
@@ -126,7 +143,7 @@ impl Analyzer {
         // English (see `language`).
         let english = language::is_english(input.language) || language::reads_as_english(text);
         let normalized = quotes::normalize_doubled_marks(text);
-        let doc = Document::build(&normalized, self.lexicons, english.then_some(&*self.tagger), input.kind);
+        let doc = Document::build(&normalized, self.lexicons, &self.stance, english.then_some(&*self.tagger), input.kind);
         let found = if english {
             attribution::attribute(&doc, input.kind, input.publisher)
         } else {
@@ -144,6 +161,17 @@ impl Analyzer {
     }
 }
 
+/// The shipped stance model, or an empty one (rules alone decide) if it ever failed to load.
+fn shipped_stance_model() -> Cow<'static, StanceModel> {
+    match StanceModel::shipped() {
+        Ok(model) => Cow::Borrowed(model),
+        Err(e) => {
+            tracing::warn!("{e}; stances come from rules alone");
+            Cow::Owned(StanceModel::default())
+        }
+    }
+}
+
 /// Cuts `text` at [`MAX_ANALYZED_CHARS`] on a char boundary.
 fn clamp_text(text: &str) -> &str {
     match text.char_indices().nth(MAX_ANALYZED_CHARS) {
@@ -156,6 +184,8 @@ fn clamp_text(text: &str) -> &str {
 pub(crate) struct Document<'a> {
     pub text: CharText<'a>,
     pub lex: &'static Lexicons,
+    /// The model that decides stances.
+    pub stance: &'a StanceModel,
     pub paragraphs: Vec<Range<usize>>,
     pub sentences: Vec<Range<usize>>,
     /// Token index range of each sentence.
@@ -185,6 +215,7 @@ impl<'a> Document<'a> {
     fn build(
         text: &'a str,
         lex: &'static Lexicons,
+        stance: &'a StanceModel,
         tagger: Option<&(dyn EntityTagger + Send + Sync)>,
         kind: PageKind,
     ) -> Document<'a> {
@@ -193,6 +224,7 @@ impl<'a> Document<'a> {
         let mut doc = Document {
             text: chars,
             lex,
+            stance,
             paragraphs,
             sentences: Vec::new(),
             sentence_tokens: Vec::new(),

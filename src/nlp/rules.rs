@@ -298,18 +298,26 @@ impl SpeakerRule {
     }
 }
 
-/// What decided a statement's stance.
+/// What decided a statement's stance (see `stance` for the precedence).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum StanceRule {
-    /// The cue's own stance ("denied", "warned").
+    /// The cue's own stance ("denied", "warned"), which the content alone would not give.
     Cue,
-    /// A negated cue ("did not deny"): neutral, or decline for a declining cue.
+    /// The cue's stance, which the content alone gives too.
+    CueAndContent,
+    /// The content's evidence (a neutral or missing cue, or content overriding the cue).
+    Content,
+    /// A negated cue ("did not deny"): its own stance excluded, the content decided.
     NegatedCue,
-    /// A stance marker in the content of a plainly reported statement.
+    /// A declining cue ("declined to comment") decides by itself.
+    DecliningCue,
+    /// Content that refuses to comment ("No comment") is a decline.
+    Refusal,
+    /// A stance marker in the content, when no stance model is loaded.
     ContentMarker,
     /// A nominal cue's stance ("her denial that ...").
     NominalCue,
-    /// Nothing gave a stance: neutral.
+    /// Neutral by rule: a question, an expectation, a quote in another language.
     None,
 }
 
@@ -317,7 +325,11 @@ impl StanceRule {
     pub(crate) fn name(self) -> &'static str {
         match self {
             StanceRule::Cue => "stance.cue",
+            StanceRule::CueAndContent => "stance.cue_and_content",
+            StanceRule::Content => "stance.content",
             StanceRule::NegatedCue => "stance.negated_cue",
+            StanceRule::DecliningCue => "stance.declining_cue",
+            StanceRule::Refusal => "stance.refusal",
             StanceRule::ContentMarker => "stance.content_marker",
             StanceRule::NominalCue => "stance.nominal_cue",
             StanceRule::None => "stance.none",

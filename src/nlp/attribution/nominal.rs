@@ -11,7 +11,7 @@
 use super::Walker;
 use super::clause::{infinitive_follows, word_count};
 use super::record::{Draft, Found, build_record, speaker_confidence};
-use crate::model::Stance;
+use crate::model::{Stance, StanceSource};
 use crate::nlp::rules::{ContentRule, Rule, StanceRule};
 use crate::nlp::speakers::Speaker;
 use crate::nlp::stance::{self, Judgement};
@@ -80,7 +80,7 @@ impl Walker<'_, '_> {
         let (span, kind) = self.content_span(start..end, false)?;
         let stance = match noun.stance {
             Stance::Neutral => stance::stance_of(doc, None, false, start..end),
-            stance => Judgement::new(stance, StanceRule::NominalCue),
+            stance => Judgement::new(stance, StanceRule::NominalCue, StanceSource::Cue),
         };
         let rule = Rule::Nominal;
         let confidence = speaker_confidence(&speaker, rule.confidence());

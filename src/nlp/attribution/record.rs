@@ -7,17 +7,21 @@
 
 use std::ops::Range;
 
-use crate::model::{QuoteKind, QuoteRecord, SpeakerKind};
+use crate::model::{QuoteKind, QuoteRecord, SpeakerKind, Stance};
 use crate::nlp::Document;
 use crate::nlp::rules::{CONFIDENCE_RANGE, ContentRule, QuoteRules, Rule, speaker_adjustment};
 use crate::nlp::speakers::Speaker;
-use crate::nlp::stance::{CueAt, Judgement};
+use crate::nlp::stance::{CueAt, Evidence, Judgement};
 
-/// A quote record and the rules that produced it.
+/// A quote record, the rules that produced it and the evidence its stance was decided from.
 #[derive(Debug, Clone)]
 pub(crate) struct Found {
     pub record: QuoteRecord,
     pub rules: QuoteRules,
+    /// The stance features (training reads them).
+    pub evidence: Option<Evidence>,
+    /// The label the stance decision could not take.
+    pub excluded: Option<Stance>,
 }
 
 /// A statement found by a rule, before it becomes a record.
@@ -58,6 +62,7 @@ pub(crate) fn build_record(doc: &Document<'_>, draft: Draft<'_, '_>) -> Found {
         cue: cue.map(|c| doc.text.slice(doc.span(c.at..c.end())).to_string()),
         stance: stance.stance,
         target,
+        stance_source: stance.source,
         confidence: confidence.clamp(0.0, 1.0),
     };
     let rules = QuoteRules {
@@ -66,5 +71,5 @@ pub(crate) fn build_record(doc: &Document<'_>, draft: Draft<'_, '_>) -> Found {
         speaker: speaker.map_or("speaker.none", |s| s.rule.name()),
         stance: stance.rule.name(),
     };
-    Found { record, rules }
+    Found { record, rules, evidence: stance.evidence, excluded: stance.excluded }
 }

@@ -24,6 +24,7 @@ const FUNCTION_WORDS: &str = include_str!("../../../config/lexicons/function_wor
 const STANCE_MARKERS: &str = include_str!("../../../config/lexicons/stance_markers.tsv");
 const ALIASES: &str = include_str!("../../../config/lexicons/aliases.tsv");
 const NOMINAL_CUES: &str = include_str!("../../../config/lexicons/nominal_cues.tsv");
+const STANCE_EVIDENCE: &str = include_str!("../../../config/lexicons/stance_evidence.tsv");
 
 /// The lexicons shipped with the binary, parsed on first use.
 pub(crate) static EMBEDDED: LazyLock<Lexicons> = LazyLock::new(Lexicons::embedded);
@@ -107,6 +108,9 @@ pub(crate) struct Lexicons {
     function_words: HashSet<String>,
     /// Stance markers as token sequences grouped by first token.
     markers_by_first: HashMap<String, Vec<(Vec<String>, Stance)>>,
+    /// Content-evidence phrases as token sequences grouped by first token, with their
+    /// class; longest first.
+    evidence_by_first: HashMap<String, Vec<(Vec<String>, &'static str)>>,
     /// Other name of a country or international organisation (case-sensitive, final period
     /// trimmed) -> its canonical name.
     aliases: HashMap<String, String>,
@@ -141,6 +145,7 @@ impl Lexicons {
             places: HashMap::new(),
             function_words: HashSet::new(),
             markers_by_first: HashMap::new(),
+            evidence_by_first: HashMap::new(),
             aliases: HashMap::new(),
             nominal_by_form: HashMap::new(),
             nominal_cues: Vec::new(),
@@ -238,6 +243,14 @@ impl Lexicons {
             let words: Vec<String> = phrase.split_whitespace().map(str::to_lowercase).collect();
             let Some(first) = words.first().cloned() else { continue };
             lex.markers_by_first.entry(first).or_default().push((words, stance));
+        }
+        for fields in records(STANCE_EVIDENCE) {
+            let (Some(phrase), Some(class)) = (fields.first(), fields.get(1)) else { continue };
+            let words: Vec<String> = phrase.split_whitespace().map(str::to_lowercase).collect();
+            let Some(first) = words.first().cloned() else { continue };
+            let entry = lex.evidence_by_first.entry(first).or_default();
+            entry.push((words, class.trim()));
+            entry.sort_by_key(|(form, _)| std::cmp::Reverse(form.len()));
         }
         for fields in records(ALIASES) {
             let (Some(alias), Some(canonical)) = (fields.first(), fields.get(1)) else { continue };
@@ -350,6 +363,19 @@ impl Lexicons {
         candidates.iter().find_map(|(form, stance)| {
             let fits = form.len() <= words.len() && form.iter().zip(words).all(|(f, w)| same_word(f, w.as_ref()));
             fits.then_some((*stance, form.len()))
+        })
+    }
+}
+
+impl Lexicons {
+    /// The longest content-evidence phrase starting at `words[0]` (lower case): its class
+    /// and length in tokens.
+    pub(crate) fn evidence_at<S: AsRef<str>>(&self, words: &[S]) -> Option<(&'static str, usize)> {
+        let first = words.first()?.as_ref();
+        let candidates = self.evidence_by_first.get(first)?;
+        candidates.iter().find_map(|(form, class)| {
+            let fits = form.len() <= words.len() && form.iter().zip(words).all(|(f, w)| f == w.as_ref());
+            fits.then_some((*class, form.len()))
         })
     }
 }

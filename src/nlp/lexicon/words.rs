@@ -204,6 +204,10 @@ word_lists! {
         answer_labels,
         finite_verbs,
         press_release_boilerplate,
+        // Stance.
+        negative_words,
+        first_person,
+        modals,
         // Languages.
         english_function_words,
         // The rule-based entity tagger.
@@ -218,7 +222,6 @@ word_lists! {
         wh_words,
         plain_be_forms,
         have_do_auxiliaries,
-        modals,
         subordinators,
         weekdays,
         interview_labels,

@@ -18,7 +18,7 @@ use super::Document;
 use super::attribution::{Draft, Found, build_record};
 use super::rules::{ContentRule, Rule, SpeakerRule};
 use super::speakers::Speaker;
-use super::stance::Judgement;
+use super::stance::stance_of;
 use super::tokens::CharText;
 use crate::model::{EntityLabel, QuoteKind, SpeakerKind};
 
@@ -133,6 +133,7 @@ impl Turn {
 
 /// A direct quote of `speaker` over the char span `span` of a turn.
 fn turn_record(doc: &Document<'_>, span: Range<usize>, speaker: &Speaker, rule: Rule) -> Found {
+    let tokens = doc.token_at_or_after(span.start)..doc.token_at_or_after(span.end);
     build_record(
         doc,
         Draft {
@@ -140,7 +141,7 @@ fn turn_record(doc: &Document<'_>, span: Range<usize>, speaker: &Speaker, rule: 
             kind: QuoteKind::Direct,
             speaker: Some(speaker),
             cue: None,
-            stance: Judgement::neutral(),
+            stance: stance_of(doc, None, false, tokens),
             target: None,
             confidence: rule.confidence(),
             rule,

@@ -2,32 +2,84 @@
 //! and target a statement takes.
 //!
 //! Owns cue lookup over document tokens (longest multiword form first, never inside
-//! quotation marks), negation ("did not deny"), content markers that refine a plain
-//! "said" ("never", "no truth"), and stance targets (the object of deny/accuse/criticise/
-//! support). It must not find speakers or build records.
+//! quotation marks), negation ("did not deny"), the stance decision, and stance targets (the
+//! object of deny/accuse/criticise/support). It must not find speakers or build records.
+//!
+//! Stance is decided from the statement's content together with its cue, because most news
+//! reports denials, accusations and warnings with a neutral "said". The cue and the content
+//! each give evidence (`features`): the cue its verb, its own stance (from
+//! `config/lexicons/cues.tsv`) and whether it is negated; the content its words and word
+//! pairs (words inside a negation's scope marked: "never accused anyone" is not an
+//! accusation), stance markers and content-evidence phrases (`config/lexicons/
+//! stance_evidence.tsv`: innocence, falsity, wrongdoing, harm, urgency, disapproval,
+//! approval, acknowledgement, refusal, ...) and modals. The stance model (`model`, trained by
+//! `train` on the stance corpus, `corpus`) scores every label from both; precedence:
+//!
+//! 1. A declining cue ("declined to comment", "did not respond to requests for comment")
+//!    decides by itself: `decline`.
+//! 2. A negated cue never gives its own stance ("did not deny" is not `deny`, "never accused
+//!    anyone" is not `accuse`): that label is excluded and the rest decide.
+//! 3. Otherwise the summed evidence decides. A stance cue weighs heavily, so it wins unless
+//!    the content speaks clearly for another label ("confirmed the company had never shared
+//!    data" is `deny`; "rejected criticism of the plan, saying it was the right one" is
+//!    `support`); a neutral cue leaves the decision to the content.
+//!
+//! `stance_source` says whose evidence the decision follows: `cue` when the label is the
+//! cue's own and the content alone would say otherwise, `content` when the content decided
+//! (a neutral, negated or missing cue, or content overriding the cue), `both` when the cue's
+//! label is also what the content alone says. Questions, expectations and other statements
+//! with no source are neutral by rule.
+
+pub mod corpus;
+mod features;
+mod model;
+mod train;
 
 use std::ops::Range;
+use std::path::PathBuf;
 
 use super::Document;
 use super::lexicon::{CueFrame, CueMatch};
 use super::rules::StanceRule;
-use crate::model::Stance;
+use crate::model::{Stance, StanceSource};
 
-/// A stance and the rule that decided it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) use features::Evidence;
+pub use model::StanceModel;
+pub use train::{TrainConfig, TrainReport, train_on};
+
+/// Errors of reading the stance corpus, training and loading the stance model.
+#[derive(Debug, thiserror::Error)]
+pub enum StanceError {
+    #[error("cannot read `{path}`: {source}; check that the path exists and is readable")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("no `*.jsonl` files in `{dir}`: point --corpus at tests/fixtures/stance/corpus")]
+    NoCorpus { dir: PathBuf },
+    #[error("malformed stance corpus line in `{path}` at line {line}: {reason}; see tests/fixtures/stance/corpus/README.md")]
+    Corpus { path: PathBuf, line: usize, reason: String },
+    #[error("invalid stance model: {reason}; retrain it with `quotewire train-stance` or use the shipped config/models/stance-en.bin")]
+    Model { reason: String },
+}
+
+/// A stance, the rule that decided it and whose evidence it follows.
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Judgement {
     pub stance: Stance,
     pub rule: StanceRule,
+    pub source: StanceSource,
+    /// The features the decision read (kept for training).
+    pub evidence: Option<Evidence>,
+    /// The label the decision could not take (a negated cue's own stance).
+    pub excluded: Option<Stance>,
 }
 
 impl Judgement {
-    pub(crate) fn new(stance: Stance, rule: StanceRule) -> Judgement {
-        Judgement { stance, rule }
+    pub(crate) fn new(stance: Stance, rule: StanceRule, source: StanceSource) -> Judgement {
+        Judgement { stance, rule, source, evidence: None, excluded: None }
     }
 
-    /// Neutral, with nothing deciding otherwise.
+    /// Neutral by rule: a question, an expectation, a quote in another language.
     pub(crate) fn neutral() -> Judgement {
-        Judgement::new(Stance::Neutral, StanceRule::None)
+        Judgement::new(Stance::Neutral, StanceRule::None, StanceSource::Content)
     }
 }
 
@@ -110,26 +162,87 @@ pub(crate) fn negated(doc: &Document<'_>, lo: usize, cue: usize) -> bool {
     })
 }
 
-/// The stance of a statement from its cue, negation and content.
+/// The stance of a statement from its cue, negation and content (see the module docs for
+/// the precedence).
 pub(crate) fn stance_of(
     doc: &Document<'_>,
     cue: Option<&CueAt<'_>>,
     negated: bool,
     content: Range<usize>,
 ) -> Judgement {
-    let base = cue.map_or(Stance::Neutral, |c| c.m.cue.stance);
+    let cue_stance = cue.map_or(Stance::Neutral, |c| c.m.cue.stance);
+    // "declined to comment", "did not respond to requests for comment": the cue decides.
+    if cue_stance == Stance::Decline && cue.is_some_and(|c| c.frame() == CueFrame::Complete || negated) {
+        return Judgement::new(Stance::Decline, StanceRule::DecliningCue, StanceSource::Cue);
+    }
+    let evidence = features::evidence(doc, cue, negated, content.clone());
+    let excluded = (negated && cue_stance != Stance::Neutral).then_some(cue_stance);
+    // "No comment", "We do not comment on ongoing investigations": the content declines.
+    if features::refuses(&evidence) {
+        let source = if cue_stance == Stance::Decline { StanceSource::Both } else { StanceSource::Content };
+        return Judgement { evidence: Some(evidence), excluded, ..Judgement::new(Stance::Decline, StanceRule::Refusal, source) };
+    }
+    let model = doc.stance;
+    if model.is_empty() {
+        return Judgement { evidence: Some(evidence), excluded, ..rule_stance(doc, cue_stance, negated, content) };
+    }
+    let (cue_scores, mut content_scores) = model.score(&evidence);
+    // The stance markers' rule (`config/lexicons/stance_markers.tsv`) adds its vote.
+    if let Some(marked) = marker_stance(doc, content.clone()) {
+        let i = Stance::ALL.iter().position(|x| *x == marked).unwrap_or(7);
+        content_scores[i] += marker_bonus();
+    }
+    let total: model::Scores = std::array::from_fn(|i| cue_scores[i] + content_scores[i]);
+    let allowed = |s: Stance| Some(s) != excluded;
+    let cue_label = (!negated && cue_stance != Stance::Neutral).then_some(cue_stance);
+    let (mut stance, _) = model::best(&total, allowed);
+    let score = |s: Stance| total[Stance::ALL.iter().position(|x| *x == s).unwrap_or(7)];
+    let (override_margin, neutral_margin) = margins();
+    match cue_label {
+        // A stance cue holds unless the evidence for another label is clearly stronger.
+        Some(cue) if stance != cue && score(stance) - score(cue) < override_margin => stance = cue,
+        // A neutral cue: a stance needs evidence clearly above neutral.
+        None if stance != Stance::Neutral
+            && !evidence.lexical
+            && allowed(Stance::Neutral)
+            && score(stance) - score(Stance::Neutral) < neutral_margin =>
+        {
+            stance = Stance::Neutral
+        }
+        _ => {}
+    }
+    let (content_alone, _) = model::best(&content_scores, allowed);
+    let (rule, source) = if Some(stance) != cue_label {
+        (if excluded.is_some() { StanceRule::NegatedCue } else { StanceRule::Content }, StanceSource::Content)
+    } else if content_alone == stance {
+        (StanceRule::CueAndContent, StanceSource::Both)
+    } else {
+        (StanceRule::Cue, StanceSource::Cue)
+    };
+    Judgement { stance, rule, source, evidence: Some(evidence), excluded }
+}
+
+fn marker_bonus() -> f32 {
+    std::env::var("QW_MARKER").ok().and_then(|x| x.parse().ok()).unwrap_or(0.0)
+}
+
+fn margins() -> (f32, f32) {
+    let v = |k: &str, d: f32| std::env::var(k).ok().and_then(|x| x.parse().ok()).unwrap_or(d);
+    (v("QW_OVERRIDE", 0.0), v("QW_NEUTRAL", 0.0))
+}
+
+/// The stance by rules alone, when no stance model is loaded: the cue's stance (none when
+/// negated), else the first stance marker of the content.
+fn rule_stance(doc: &Document<'_>, cue_stance: Stance, negated: bool, content: Range<usize>) -> Judgement {
     if negated {
-        // "did not deny" is not a denial; a negated plain cue stays neutral.
-        let stance = match base {
-            Stance::Decline => Stance::Decline,
-            _ => Stance::Neutral,
-        };
-        return Judgement::new(stance, StanceRule::NegatedCue);
+        return Judgement::new(Stance::Neutral, StanceRule::NegatedCue, StanceSource::Cue);
     }
-    if base != Stance::Neutral {
-        return Judgement::new(base, StanceRule::Cue);
+    if cue_stance != Stance::Neutral {
+        return Judgement::new(cue_stance, StanceRule::Cue, StanceSource::Cue);
     }
-    marker_stance(doc, content).map_or_else(Judgement::neutral, |s| Judgement::new(s, StanceRule::ContentMarker))
+    marker_stance(doc, content).map_or_else(Judgement::neutral, |s| {
+        Judgement::new(s, StanceRule::ContentMarker, StanceSource::Content)
+    })
 }
 
 /// The first stance marker inside the token range `content`.
@@ -178,7 +291,7 @@ mod tests {
     const STANCE_SET_TARGETS_FOUND: usize = 146;
 
     /// The project's own stance set: one attributed statement per line, labelled by hand.
-    const STANCE_SET: &str = include_str!("../../tests/fixtures/stance/statements.jsonl");
+    const STANCE_SET: &str = include_str!("../../../tests/fixtures/stance/statements.jsonl");
 
     /// Runs the analyzer over the stance set; the statement of a line is its most confident
     /// quote. Prints accuracy, target agreement and the confusion matrix.
