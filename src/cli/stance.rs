@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 
 use crate::nlp::Analyzer;
-use crate::nlp::stance::corpus::{self, Part, StanceReport};
+use crate::nlp::stance::corpus::{self, FoldBy, Part, StanceReport};
 use crate::nlp::stance::{StanceModel, TrainConfig, train_on};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -34,6 +34,12 @@ impl From<PartArg> for Part {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FoldArg {
+    Topic,
+    Item,
+}
+
 #[derive(Debug, Args)]
 pub struct TrainStanceArgs {
     /// Directory of the corpus's `*.jsonl` files.
@@ -51,6 +57,12 @@ pub struct TrainStanceArgs {
     /// Also estimate accuracy on unseen topics with this many topic folds of the train split.
     #[arg(long)]
     pub folds: Option<usize>,
+    /// Fold by whole topics (unseen topics) or by items (unseen items, as the test split).
+    #[arg(long, value_enum, default_value_t = FoldArg::Topic)]
+    pub fold_by: FoldArg,
+    /// Print each statement a fold model gets wrong.
+    #[arg(long)]
+    pub show_errors: bool,
     /// Leave these topics (comma-separated) out of training, to study errors on them.
     #[arg(long, value_delimiter = ',')]
     pub skip_topics: Vec<String>,
@@ -84,16 +96,25 @@ pub fn train(args: TrainStanceArgs) -> anyhow::Result<ExitCode> {
         TrainConfig { epochs: args.epochs.unwrap_or(defaults.epochs), seed: args.seed.unwrap_or(defaults.seed), ..defaults };
     let started = std::time::Instant::now();
     if let Some(folds) = args.folds.filter(|&f| f > 1) {
-        let groups = corpus::topic_folds(&items, Part::Train, folds);
+        let groups = corpus::folds(&items, Part::Train, folds, match args.fold_by {
+            FoldArg::Topic => FoldBy::Topic,
+            FoldArg::Item => FoldBy::Item,
+        });
         let mut total = StanceReport::default();
         for (i, held) in groups.iter().enumerate() {
             let rest = groups.iter().enumerate().filter(|(j, _)| *j != i).flat_map(|(_, g)| g.iter().copied());
             let (model, _) = train_on(&Analyzer::new(), rest, &config);
-            let report = corpus::evaluate(&Analyzer::new().with_stance_model(model), held.iter().copied());
+            let analyzer = Analyzer::new().with_stance_model(model);
+            if args.show_errors {
+                for error in corpus::errors(&analyzer, held.iter().copied()) {
+                    println!("{error}");
+                }
+            }
+            let report = corpus::evaluate(&analyzer, held.iter().copied());
             println!("fold {}: accuracy {:.3} over {} found statements", i + 1, report.accuracy(), report.found);
             total.merge(&report);
         }
-        println!("by-topic estimate over {folds} folds of the train split:\n{total}");
+        println!("estimate over {folds} folds ({:?}) of the train split:\n{total}", args.fold_by);
     }
     let training = items.iter().filter(|i| Part::Train.keeps(&i.id) && !args.skip_topics.contains(&i.topic));
     let (model, report) = train_on(&Analyzer::new(), training, &config);

@@ -301,18 +301,31 @@ pub fn errors<'a>(analyzer: &Analyzer, items: impl IntoIterator<Item = &'a Stanc
     out
 }
 
-/// The items of `part`, grouped into `folds` groups of whole topics (topics sorted by name
-/// and dealt round-robin), for a by-topic estimate: a model trained without a fold's topics
-/// is scored on them.
-pub fn topic_folds(items: &[StanceItem], part: Part, folds: usize) -> Vec<Vec<&StanceItem>> {
+/// How [`folds`] groups items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FoldBy {
+    /// Whole topics (sorted by name, dealt round-robin): an estimate on unseen topics.
+    Topic,
+    /// Items by a hash of their id: an estimate on unseen items of known topics, as the
+    /// test split is.
+    Item,
+}
+
+/// The items of `part`, grouped into `n` folds, for a cross-validated estimate: a model
+/// trained without a fold is scored on it.
+pub fn folds(items: &[StanceItem], part: Part, n: usize, by: FoldBy) -> Vec<Vec<&StanceItem>> {
     let mut topics: Vec<&str> = items.iter().map(|i| i.topic.as_str()).collect();
     topics.sort_unstable();
     topics.dedup();
-    let folds = folds.max(1);
-    let mut out = vec![Vec::new(); folds];
+    let n = n.max(1);
+    let mut out = vec![Vec::new(); n];
     for item in items.iter().filter(|i| part.keeps(&i.id)) {
-        let t = topics.iter().position(|t| *t == item.topic).unwrap_or(0);
-        out[t % folds].push(item);
+        let k = match by {
+            FoldBy::Topic => topics.iter().position(|t| *t == item.topic).unwrap_or(0),
+            // A different hash than the split's, so folds cut across it evenly.
+            FoldBy::Item => (fnv1a(item.id.as_bytes()) / 100) as usize,
+        };
+        out[k % n].push(item);
     }
     out
 }

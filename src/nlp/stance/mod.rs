@@ -40,7 +40,7 @@ use std::path::PathBuf;
 
 use super::Document;
 use super::lexicon::{CueFrame, CueMatch};
-use super::rules::StanceRule;
+use super::rules::{CUE_OVERRIDE_MARGIN, StanceRule, UNMARKED_STANCE_MARGIN};
 use crate::model::{Stance, StanceSource};
 
 pub(crate) use features::Evidence;
@@ -186,26 +186,21 @@ pub(crate) fn stance_of(
     if model.is_empty() {
         return Judgement { evidence: Some(evidence), excluded, ..rule_stance(doc, cue_stance, negated, content) };
     }
-    let (cue_scores, mut content_scores) = model.score(&evidence);
-    // The stance markers' rule (`config/lexicons/stance_markers.tsv`) adds its vote.
-    if let Some(marked) = marker_stance(doc, content.clone()) {
-        let i = Stance::ALL.iter().position(|x| *x == marked).unwrap_or(7);
-        content_scores[i] += marker_bonus();
-    }
+    let (cue_scores, content_scores) = model.score(&evidence);
     let total: model::Scores = std::array::from_fn(|i| cue_scores[i] + content_scores[i]);
     let allowed = |s: Stance| Some(s) != excluded;
     let cue_label = (!negated && cue_stance != Stance::Neutral).then_some(cue_stance);
     let (mut stance, _) = model::best(&total, allowed);
-    let score = |s: Stance| total[Stance::ALL.iter().position(|x| *x == s).unwrap_or(7)];
-    let (override_margin, neutral_margin) = margins();
+    let score = |s: Stance| total[model::index(s)];
     match cue_label {
         // A stance cue holds unless the evidence for another label is clearly stronger.
-        Some(cue) if stance != cue && score(stance) - score(cue) < override_margin => stance = cue,
-        // A neutral cue: a stance needs evidence clearly above neutral.
+        Some(cue) if stance != cue && score(stance) - score(cue) < CUE_OVERRIDE_MARGIN => stance = cue,
+        // A neutral cue and no stance word in the content: a stance needs evidence clearly
+        // above neutral.
         None if stance != Stance::Neutral
             && !evidence.lexical
             && allowed(Stance::Neutral)
-            && score(stance) - score(Stance::Neutral) < neutral_margin =>
+            && score(stance) - score(Stance::Neutral) < UNMARKED_STANCE_MARGIN =>
         {
             stance = Stance::Neutral
         }
@@ -220,15 +215,6 @@ pub(crate) fn stance_of(
         (StanceRule::Cue, StanceSource::Cue)
     };
     Judgement { stance, rule, source, evidence: Some(evidence), excluded }
-}
-
-fn marker_bonus() -> f32 {
-    std::env::var("QW_MARKER").ok().and_then(|x| x.parse().ok()).unwrap_or(0.0)
-}
-
-fn margins() -> (f32, f32) {
-    let v = |k: &str, d: f32| std::env::var(k).ok().and_then(|x| x.parse().ok()).unwrap_or(d);
-    (v("QW_OVERRIDE", 0.0), v("QW_NEUTRAL", 0.0))
 }
 
 /// The stance by rules alone, when no stance model is loaded: the cue's stance (none when
@@ -274,7 +260,7 @@ pub(crate) fn target_after(doc: &Document<'_>, from: usize, end: usize) -> Optio
 
 #[cfg(test)]
 mod tests {
-    use crate::model::{PageKind, Stance};
+    use crate::model::{PageKind, Stance, StanceSource};
     use crate::nlp::{AnalysisInput, Analyzer};
 
     fn stances(text: &str) -> Vec<(String, Stance, Option<String>)> {
@@ -396,5 +382,57 @@ mod tests {
         let s = stances("He said the company had never handed data to any government.");
         assert_eq!(s[0].0, "the company had never handed data to any government");
         assert_eq!(s[0].1, Stance::Deny);
+    }
+
+    /// The statement of `text` whose content starts with `start`: its stance and source.
+    fn judged(text: &str, start: &str) -> (Stance, StanceSource) {
+        let quotes = Analyzer::new()
+            .analyze(&AnalysisInput { text, language: "en", kind: PageKind::News, publisher: None })
+            .quotes;
+        let q = quotes.iter().find(|q| q.text.starts_with(start)).unwrap_or_else(|| panic!("{text:?}: no quote {start:?} in {quotes:#?}"));
+        (q.stance, q.stance_source)
+    }
+
+    /// The examples of issue 12 and the README: stances reported with a plain "said", which
+    /// only the content decides.
+    #[test]
+    fn stance_comes_from_content_under_a_neutral_cue() {
+        let rows: &[(&str, &str, Stance)] = &[
+            ("\"No law requires any company to install back doors,\" Ren said.", "No law", Stance::Deny),
+            ("\"A ban would cost billions and set back our networks,\" the company said.", "A ban", Stance::Warn),
+            ("Huawei said it had \"complied with every Canadian law\".", "it had", Stance::Deny),
+            ("\"We did nothing wrong,\" said Anna Berg, a spokeswoman for Northway Mobile.", "We did nothing", Stance::Deny),
+            (
+                "\"Huawei's equipment does not pose a security threat to any country,\" said Li Wen, a spokesman for Huawei.",
+                "Huawei's equipment",
+                Stance::Deny,
+            ),
+            ("\"No comment,\" said Ana Ruiz.", "No comment", Stance::Decline),
+        ];
+        for &(text, start, want) in rows {
+            assert_eq!(judged(text, start), (want, StanceSource::Content), "{text}");
+        }
+    }
+
+    /// A negation scopes over the cue ("did not deny") or over the content's words ("never
+    /// accused anyone"): neither gives the negated stance.
+    #[test]
+    fn negation_scope() {
+        assert_eq!(judged("Huawei did not deny the report on Monday.", "the report").0, Stance::Neutral);
+        let (stance, _) = judged("\"I have never accused anyone of anything,\" the mayor said.", "I have never");
+        assert_ne!(stance, Stance::Accuse, "'never accused' is no accusation");
+        let (stance, source) = judged("The senator did not deny that she had met the lobbyist.", "she had met");
+        assert!(!matches!(stance, Stance::Deny), "a negated 'deny' is never a denial");
+        assert_eq!(source, StanceSource::Content);
+    }
+
+    /// A stance cue holds with content that agrees; content that clearly says otherwise
+    /// overrides it.
+    #[test]
+    fn stance_source_says_whose_evidence_decided() {
+        assert_eq!(judged("Engineers warned that the bridge could collapse within months.", "the bridge").0, Stance::Warn);
+        let (stance, source) = judged("Huawei denied the allegations.", "the allegations");
+        assert_eq!(stance, Stance::Deny);
+        assert_ne!(source, StanceSource::Content);
     }
 }

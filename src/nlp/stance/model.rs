@@ -169,6 +169,11 @@ pub(crate) fn best(scores: &Scores, allowed: impl Fn(Stance) -> bool) -> (Stance
     }
 }
 
+/// The position of `stance` in [`Stance::ALL`] (and in [`Scores`]).
+pub(crate) fn index(stance: Stance) -> usize {
+    Stance::ALL.iter().position(|x| *x == stance).unwrap_or(LABELS - 1)
+}
+
 /// Feature ids are already hashes: use them as they are.
 #[derive(Default)]
 pub(crate) struct IdHasher(u64);

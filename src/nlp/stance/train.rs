@@ -12,7 +12,7 @@ use std::ops::Range;
 
 use super::corpus::{StanceItem, match_statements};
 use super::features::Evidence;
-use super::model::{LABELS, Scores, StanceModel};
+use super::model::{LABELS, Scores, StanceModel, index};
 use crate::model::{PageKind, Stance};
 use crate::nlp::{AnalysisInput, Analyzer};
 
@@ -32,8 +32,7 @@ pub struct TrainConfig {
 
 impl Default for TrainConfig {
     fn default() -> TrainConfig {
-        let v = |k: &str, d: f32| std::env::var(k).ok().and_then(|x| x.parse().ok()).unwrap_or(d);
-        TrainConfig { epochs: 5, seed: 12, learning_rate: v("QW_LR", 0.1), l2: v("QW_L2", 1e-3) }
+        TrainConfig { epochs: 5, seed: 12, learning_rate: 0.1, l2: 1e-3 }
     }
 }
 
@@ -137,10 +136,6 @@ pub(crate) fn train(examples: &[Example], config: &TrainConfig, description: Str
     }
     model.weights.retain(|_, w| w.iter().any(|x| x.abs() >= MIN_WEIGHT));
     model
-}
-
-fn index(s: Stance) -> usize {
-    Stance::ALL.iter().position(|x| *x == s).unwrap_or(LABELS - 1)
 }
 
 /// Fisher-Yates with xorshift64.
