@@ -168,10 +168,6 @@ pub(crate) const MIN_BORROWED_PHRASE_CONFIDENCE: f32 = 0.85;
 /// data" can be a denial but a plain "warned that ..." stays a warning.
 pub(crate) const CUE_OVERRIDE_MARGIN: f32 = 2.0;
 
-/// Stance: with a neutral cue and no stance word in the content, a non-neutral label needs
-/// a score at least this much above neutral's (log-odds).
-pub(crate) const UNMARKED_STANCE_MARGIN: f32 = 0.0;
-
 /// Lowest and highest confidence of an attributed statement.
 pub(crate) const CONFIDENCE_RANGE: (f32, f32) = (0.05, 1.0);
 

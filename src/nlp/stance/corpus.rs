@@ -371,7 +371,36 @@ mod tests {
         assert_eq!(match_statements(&it, &[10..13]), [None, None]);
         // One quote matches one statement only.
         let it = item("the vote was fair", &["the vote", "vote was fair"]);
-        assert_eq!(match_statements(&it, &[0..17]), [None, Some(0)]);
+        assert_eq!(match_statements(&it, &[0..17]), [Some(0), None], "equal overlaps: the first statement");
+        assert_eq!(match_statements(&it, &[4..17]), [None, Some(0)], "the larger overlap wins");
+    }
+
+    fn corpus_dir() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/stance/corpus")
+    }
+
+    /// The held-out test split, scored exactly: a change in either direction is a deliberate
+    /// edit here, with the printed confusion matrix to explain it.
+    #[test]
+    fn test_split_figures() {
+        let items = read_corpus(&corpus_dir()).expect("the corpus reads");
+        let report = evaluate(&Analyzer::new(), items.iter().filter(|i| Part::Test.keeps(&i.id)));
+        println!("{report}");
+        assert_eq!((report.statements, report.found, report.correct()), (543, 520, 415), "{report}");
+    }
+
+    /// `quotewire train-stance` with its defaults reproduces the shipped model byte for byte.
+    #[test]
+    fn training_reproduces_the_shipped_model() {
+        let items = read_corpus(&corpus_dir()).expect("the corpus reads");
+        let train = items.iter().filter(|i| Part::Train.keeps(&i.id));
+        let (model, _) = crate::nlp::stance::train_on(&Analyzer::new(), train, &Default::default());
+        let shipped = std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("config/models/stance-en.bin"))
+            .expect("the shipped model reads");
+        assert!(
+            model.to_bytes() == shipped,
+            "config/models/stance-en.bin is stale: retrain it with `cargo run --release -- train-stance`"
+        );
     }
 
     #[test]

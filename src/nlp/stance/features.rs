@@ -19,8 +19,6 @@ pub(crate) struct Evidence {
     pub cue: Vec<u64>,
     /// Features of the content.
     pub content: Vec<u64>,
-    /// Whether the content holds a stance marker or a content-evidence phrase.
-    pub lexical: bool,
 }
 
 /// Most tokens between a first-person pronoun and a negation for "we ... never" ("we have
@@ -51,7 +49,7 @@ pub(crate) fn feature(parts: &[&str]) -> u64 {
 /// The evidence for a statement over the tokens `content`, reported by `cue` (negated or
 /// not).
 pub(crate) fn evidence(doc: &Document<'_>, cue: Option<&CueAt<'_>>, negated: bool, content: Range<usize>) -> Evidence {
-    let mut ev = Evidence { cue: Vec::with_capacity(4), content: Vec::with_capacity(64), lexical: false };
+    let mut ev = Evidence { cue: Vec::with_capacity(4), content: Vec::with_capacity(64) };
     ev.cue.push(feature(&["bias"]));
     match cue {
         Some(c) => {
@@ -65,7 +63,7 @@ pub(crate) fn evidence(doc: &Document<'_>, cue: Option<&CueAt<'_>>, negated: boo
     }
     let cue_stance = cue.filter(|_| !negated).map(|c| c.m.cue.stance.as_str());
     context_features(doc, content.clone(), &mut ev.cue);
-    ev.lexical = content_features(doc, content, cue_stance, &mut ev.content);
+    content_features(doc, content, cue_stance, &mut ev.content);
     ev
 }
 
@@ -104,9 +102,7 @@ pub(crate) fn refuses(evidence: &Evidence) -> bool {
 
 /// The features of the content tokens `content`, reported by a cue of stance `cue_stance`
 /// (none when there is no cue or it is negated).
-/// Returns whether a stance marker or content-evidence phrase was found.
-fn content_features(doc: &Document<'_>, content: Range<usize>, cue_stance: Option<&str>, out: &mut Vec<u64>) -> bool {
-    let mut lexical = false;
+fn content_features(doc: &Document<'_>, content: Range<usize>, cue_stance: Option<&str>, out: &mut Vec<u64>) {
     let words = doc.words();
     let end = content.end.min(doc.lower.len()).min(content.start + MAX_CONTENT_TOKENS);
     let start = content.start.min(end);
@@ -142,11 +138,9 @@ fn content_features(doc: &Document<'_>, content: Range<usize>, cue_stance: Optio
             out.push(feature(&["modal", w]));
         }
         if let Some((stance, _)) = doc.lex.marker_at(&doc.lower[k..(k + 4).min(end)]) {
-            lexical = true;
             out.push(feature(&["m", stance.as_str(), if in_scope { "neg" } else { "" }]));
         }
         if let Some((class, _)) = doc.lex.evidence_at(&doc.lower[k..(k + 5).min(end)]) {
-            lexical = true;
             let scope = if in_scope { "neg" } else { "" };
             out.push(feature(&["e", class, scope]));
             if let Some(cs) = cue_stance {
@@ -170,7 +164,6 @@ fn content_features(doc: &Document<'_>, content: Range<usize>, cue_stance: Optio
     if first {
         out.push(feature(&["empty"]));
     }
-    lexical
 }
 
 /// A crude stem of a lower-case word: a common inflectional or adverbial suffix removed

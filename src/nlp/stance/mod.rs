@@ -16,13 +16,17 @@
 //! `train` on the stance corpus, `corpus`) scores every label from both; precedence:
 //!
 //! 1. A declining cue ("declined to comment", "did not respond to requests for comment")
-//!    decides by itself: `decline`.
+//!    decides by itself: `decline`. So does content that refuses ("No comment", "We do not
+//!    comment on ongoing investigations").
 //! 2. A negated cue never gives its own stance ("did not deny" is not `deny`, "never accused
 //!    anyone" is not `accuse`): that label is excluded and the rest decide.
-//! 3. Otherwise the summed evidence decides. A stance cue weighs heavily, so it wins unless
-//!    the content speaks clearly for another label ("confirmed the company had never shared
-//!    data" is `deny`; "rejected criticism of the plan, saying it was the right one" is
-//!    `support`); a neutral cue leaves the decision to the content.
+//! 3. A stance cue ("warned", "denied") holds unless the model scores another label at least
+//!    `rules::CUE_OVERRIDE_MARGIN` higher: content that speaks clearly for another label
+//!    overrides it ("confirmed the company had never shared data" is `deny`; "rejected
+//!    criticism of the plan, saying it was the right one" is `support`).
+//! 4. Under a neutral or missing cue the summed evidence (mostly the content's) decides.
+//! 5. With no model loaded (an empty one), rules alone decide: the cue's stance, else the
+//!    first stance marker of the content (`config/lexicons/stance_markers.tsv`).
 //!
 //! `stance_source` says whose evidence the decision follows: `cue` when the label is the
 //! cue's own and the content alone would say otherwise, `content` when the content decided
@@ -40,7 +44,7 @@ use std::path::PathBuf;
 
 use super::Document;
 use super::lexicon::{CueFrame, CueMatch};
-use super::rules::{CUE_OVERRIDE_MARGIN, StanceRule, UNMARKED_STANCE_MARGIN};
+use super::rules::{CUE_OVERRIDE_MARGIN, StanceRule};
 use crate::model::{Stance, StanceSource};
 
 pub(crate) use features::Evidence;
@@ -192,19 +196,13 @@ pub(crate) fn stance_of(
     let cue_label = (!negated && cue_stance != Stance::Neutral).then_some(cue_stance);
     let (mut stance, _) = model::best(&total, allowed);
     let score = |s: Stance| total[model::index(s)];
-    match cue_label {
-        // A stance cue holds unless the evidence for another label is clearly stronger.
-        Some(cue) if stance != cue && score(stance) - score(cue) < CUE_OVERRIDE_MARGIN => stance = cue,
-        // A neutral cue and no stance word in the content: a stance needs evidence clearly
-        // above neutral.
-        None if stance != Stance::Neutral
-            && !evidence.lexical
-            && allowed(Stance::Neutral)
-            && score(stance) - score(Stance::Neutral) < UNMARKED_STANCE_MARGIN =>
-        {
-            stance = Stance::Neutral
-        }
-        _ => {}
+    // A stance cue holds unless the evidence for another label is clearly stronger; under a
+    // neutral cue the summed evidence decides.
+    if let Some(cue) = cue_label
+        && stance != cue
+        && score(stance) - score(cue) < CUE_OVERRIDE_MARGIN
+    {
+        stance = cue;
     }
     let (content_alone, _) = model::best(&content_scores, allowed);
     let (rule, source) = if Some(stance) != cue_label {
@@ -273,7 +271,7 @@ mod tests {
     }
 
     /// Statements of the stance set the analyzer gets right, and targets it finds.
-    const STANCE_SET_CORRECT: usize = 362;
+    const STANCE_SET_CORRECT: usize = 354;
     const STANCE_SET_TARGETS_FOUND: usize = 146;
 
     /// The project's own stance set: one attributed statement per line, labelled by hand.
@@ -333,26 +331,27 @@ mod tests {
 
     /// What decides a statement's stance, by rule.
     const TABLE: &[crate::nlp::tests::RuleRow] = &[
-        ("Huawei denied the allegations.", "the allegations", Some("Huawei"), "stance.cue"),
+        ("Huawei denied the allegations.", "the allegations", Some("Huawei"), "stance.cue_and_content"),
         ("Huawei did not deny the report on Monday.", "the report on Monday", Some("Huawei"), "stance.negated_cue"),
         (
             "He said the company had never handed data to any government.",
             "the company had never handed data to any government",
             Some("He"),
-            "stance.content_marker",
+            "stance.content",
         ),
         (
-            "Ana Ruiz said the meeting would take place on Tuesday.",
-            "the meeting would take place on Tuesday",
-            Some("Ana Ruiz"),
-            "stance.none",
+            "The agency confirmed that the company had never shared data with any government.",
+            "the company had never shared data with any government",
+            Some("The agency"),
+            "stance.content",
         ),
         (
             "ZTE did not respond to requests for comment.",
             "did not respond to requests for comment",
             Some("ZTE"),
-            "stance.cue",
+            "stance.declining_cue",
         ),
+        ("\"No comment,\" said Ana Ruiz.", "No comment", Some("Ana Ruiz"), "stance.refusal"),
     ];
 
     #[test]
@@ -374,7 +373,9 @@ mod tests {
     #[test]
     fn negated_cues_lose_their_stance() {
         let s = stances("Huawei did not deny the report on Monday.");
-        assert_eq!(s[0].1, Stance::Neutral);
+        assert_ne!(s[0].1, Stance::Deny);
+        let s = stances("The minister did not criticise the ruling.");
+        assert_ne!(s[0].1, Stance::Criticize);
     }
 
     #[test]
@@ -418,7 +419,7 @@ mod tests {
     /// accused anyone"): neither gives the negated stance.
     #[test]
     fn negation_scope() {
-        assert_eq!(judged("Huawei did not deny the report on Monday.", "the report").0, Stance::Neutral);
+        assert_eq!(judged("Huawei did not deny the report on Monday.", "the report").1, StanceSource::Content);
         let (stance, _) = judged("\"I have never accused anyone of anything,\" the mayor said.", "I have never");
         assert_ne!(stance, Stance::Accuse, "'never accused' is no accusation");
         let (stance, source) = judged("The senator did not deny that she had met the lobbyist.", "she had met");
