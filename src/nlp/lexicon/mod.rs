@@ -13,6 +13,7 @@ use crate::model::{EntityLabel, Stance};
 mod words;
 
 pub(crate) use words::Words;
+use words::FxBuild;
 
 const ABBREVIATIONS: &str = include_str!("../../../config/lexicons/abbreviations.txt");
 const CUES: &str = include_str!("../../../config/lexicons/cues.tsv");
@@ -93,29 +94,29 @@ pub(crate) enum Gender {
 pub(crate) struct Lexicons {
     /// Abbreviation (lower-case, with periods) -> true when it is a title that never ends a
     /// sentence.
-    abbreviations: HashMap<String, bool>,
+    abbreviations: HashMap<String, bool, FxBuild>,
     /// Cue forms as lower-case token sequences with the cue index and the noun-homograph
     /// flag, grouped by first token.
-    cues_by_first: HashMap<String, Vec<(Vec<String>, usize, bool)>>,
+    cues_by_first: HashMap<String, Vec<(Vec<String>, usize, bool)>, FxBuild>,
     cues: Vec<Cue>,
-    speaker_nouns: HashMap<String, SpeakerNoun>,
+    speaker_nouns: HashMap<String, SpeakerNoun, FxBuild>,
     /// Title without final period (lower-case) -> gender; case-sensitive entries are the
     /// capitalised titles, lower-case entries are descriptive titles ("spokesman").
-    titles: HashMap<String, Gender>,
-    org_heads: HashSet<String>,
+    titles: HashMap<String, Gender, FxBuild>,
+    org_heads: HashSet<String, FxBuild>,
     /// Place or nationality, case-sensitive.
-    places: HashMap<String, EntityLabel>,
-    function_words: HashSet<String>,
+    places: HashMap<String, EntityLabel, FxBuild>,
+    function_words: HashSet<String, FxBuild>,
     /// Stance markers as token sequences grouped by first token.
-    markers_by_first: HashMap<String, Vec<(Vec<String>, Stance)>>,
+    markers_by_first: HashMap<String, Vec<(Vec<String>, Stance)>, FxBuild>,
     /// Content-evidence phrases as token sequences grouped by first token, with their
     /// class; longest first.
-    evidence_by_first: HashMap<String, Vec<(Vec<String>, &'static str)>>,
+    evidence_by_first: HashMap<String, Vec<(Vec<String>, &'static str)>, FxBuild>,
     /// Other name of a country or international organisation (case-sensitive, final period
     /// trimmed) -> its canonical name.
-    aliases: HashMap<String, String>,
+    aliases: HashMap<String, String, FxBuild>,
     /// Lower-case noun form -> index into `nominal_cues`.
-    nominal_by_form: HashMap<String, usize>,
+    nominal_by_form: HashMap<String, usize, FxBuild>,
     nominal_cues: Vec<NominalCue>,
     /// The closed word lists of `config/lexicons/words/`, one per concept.
     pub words: Words,
@@ -136,18 +137,18 @@ impl Lexicons {
     /// Parses the embedded lexicon files.
     pub(crate) fn embedded() -> Lexicons {
         let mut lex = Lexicons {
-            abbreviations: HashMap::new(),
-            cues_by_first: HashMap::new(),
+            abbreviations: HashMap::default(),
+            cues_by_first: HashMap::default(),
             cues: Vec::new(),
-            speaker_nouns: HashMap::new(),
-            titles: HashMap::new(),
-            org_heads: HashSet::new(),
-            places: HashMap::new(),
-            function_words: HashSet::new(),
-            markers_by_first: HashMap::new(),
-            evidence_by_first: HashMap::new(),
-            aliases: HashMap::new(),
-            nominal_by_form: HashMap::new(),
+            speaker_nouns: HashMap::default(),
+            titles: HashMap::default(),
+            org_heads: HashSet::default(),
+            places: HashMap::default(),
+            function_words: HashSet::default(),
+            markers_by_first: HashMap::default(),
+            evidence_by_first: HashMap::default(),
+            aliases: HashMap::default(),
+            nominal_by_form: HashMap::default(),
             nominal_cues: Vec::new(),
             words: Words::embedded(),
         };

@@ -238,7 +238,10 @@ impl Words {
 /// The multiply-rotate hash of rustc (FxHash): fast for short keys; the word lists are fixed
 /// data, so no attacker chooses the keys.
 #[derive(Default)]
-struct FxHasher(u64);
+pub(crate) struct FxHasher(u64);
+
+/// Builds [`FxHasher`]s: the hasher of every lexicon map.
+pub(crate) type FxBuild = BuildHasherDefault<FxHasher>;
 
 impl Hasher for FxHasher {
     fn write(&mut self, bytes: &[u8]) {
