@@ -92,14 +92,22 @@ pub struct EvalStanceArgs {
 pub fn train(args: TrainStanceArgs) -> anyhow::Result<ExitCode> {
     let items = corpus::read_corpus(&args.corpus)?;
     let defaults = TrainConfig::default();
-    let config =
-        TrainConfig { epochs: args.epochs.unwrap_or(defaults.epochs), seed: args.seed.unwrap_or(defaults.seed), ..defaults };
+    let config = TrainConfig {
+        epochs: args.epochs.unwrap_or(defaults.epochs),
+        seed: args.seed.unwrap_or(defaults.seed),
+        ..defaults
+    };
     let started = std::time::Instant::now();
     if let Some(folds) = args.folds.filter(|&f| f > 1) {
-        let groups = corpus::folds(&items, Part::Train, folds, match args.fold_by {
-            FoldArg::Topic => FoldBy::Topic,
-            FoldArg::Item => FoldBy::Item,
-        });
+        let groups = corpus::folds(
+            &items,
+            Part::Train,
+            folds,
+            match args.fold_by {
+                FoldArg::Topic => FoldBy::Topic,
+                FoldArg::Item => FoldBy::Item,
+            },
+        );
         let mut total = StanceReport::default();
         for (i, held) in groups.iter().enumerate() {
             let rest = groups.iter().enumerate().filter(|(j, _)| *j != i).flat_map(|(_, g)| g.iter().copied());
@@ -140,7 +148,8 @@ pub fn eval(args: EvalStanceArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let items = corpus::read_corpus(&args.corpus)?;
-    let chosen = items.iter().filter(|i| part.keeps(&i.id) && (args.topics.is_empty() || args.topics.contains(&i.topic)));
+    let chosen =
+        items.iter().filter(|i| part.keeps(&i.id) && (args.topics.is_empty() || args.topics.contains(&i.topic)));
     let chosen: Vec<_> = chosen.collect();
     if args.show_errors {
         for error in corpus::errors(&analyzer, chosen.iter().copied()) {

@@ -50,8 +50,8 @@ pub use sentences::split_sentences;
 pub use tokens::{Token, tokenize};
 
 use lexicon::{EMBEDDED, Gender, Lexicons, Words};
-use stance::StanceModel;
 use quotes::QuotePiece;
+use stance::StanceModel;
 use tokens::CharText;
 
 /// Texts longer than this many chars are analysed only up to here: a bound on work per
@@ -143,7 +143,8 @@ impl Analyzer {
         // English (see `language`).
         let english = language::is_english(input.language) || language::reads_as_english(text);
         let normalized = quotes::normalize_doubled_marks(text);
-        let doc = Document::build(&normalized, self.lexicons, &self.stance, english.then_some(&*self.tagger), input.kind);
+        let doc =
+            Document::build(&normalized, self.lexicons, &self.stance, english.then_some(&*self.tagger), input.kind);
         let found = if english {
             attribution::attribute(&doc, input.kind, input.publisher)
         } else {

@@ -12,8 +12,8 @@ use crate::model::{EntityLabel, Stance};
 
 mod words;
 
-pub(crate) use words::Words;
 use words::FxBuild;
+pub(crate) use words::{WordSet, Words};
 
 const ABBREVIATIONS: &str = include_str!("../../../config/lexicons/abbreviations.txt");
 const CUES: &str = include_str!("../../../config/lexicons/cues.tsv");

@@ -208,6 +208,7 @@ word_lists! {
         negative_words,
         first_person,
         modals,
+        stem_suffixes,
         // Languages.
         english_function_words,
         // The rule-based entity tagger.

@@ -11,6 +11,7 @@ use std::ops::Range;
 
 use super::CueAt;
 use crate::nlp::Document;
+use crate::nlp::lexicon::WordSet;
 
 /// Hashed features of one statement.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -73,7 +74,8 @@ fn context_features(doc: &Document<'_>, content: Range<usize>, out: &mut Vec<u64
     let Some(&s) = doc.token_sentence.get(content.start) else { return };
     let para = doc.sentence_para.get(s).copied();
     let first = if s > 0 && doc.sentence_para.get(s - 1).copied() == para { s - 1 } else { s };
-    let Some(range) = doc.sentence_tokens.get(first).map(|a| a.start).zip(doc.sentence_tokens.get(s).map(|b| b.end)) else {
+    let Some(range) = doc.sentence_tokens.get(first).map(|a| a.start).zip(doc.sentence_tokens.get(s).map(|b| b.end))
+    else {
         return;
     };
     for k in range.0..range.1 {
@@ -130,9 +132,10 @@ fn content_features(doc: &Document<'_>, content: Range<usize>, cue_stance: Optio
         if w == "but" {
             in_scope = false;
         }
-        let negation = words.negations.contains(w) || w.ends_with("n't") || w.ends_with("n’t") || words.negative_words.contains(w);
+        let negation =
+            words.negations.contains(w) || w.ends_with("n't") || w.ends_with("n’t") || words.negative_words.contains(w);
         let scope = if in_scope { "neg" } else { "" };
-        out.push(feature(&["s", stem(w), scope]));
+        out.push(feature(&["s", stem(w, &words.stem_suffixes), scope]));
         out.push(feature(&["b", prev, w]));
         if words.modals.contains(w) {
             out.push(feature(&["modal", w]));
@@ -166,18 +169,13 @@ fn content_features(doc: &Document<'_>, content: Range<usize>, cue_stance: Optio
     }
 }
 
-/// A crude stem of a lower-case word: a common inflectional or adverbial suffix removed
-/// from a word long enough to keep a stem of four letters ("hiding" -> "hid", "denies" ->
-/// "deni"), so a statement's words generalise over their forms.
-fn stem(w: &str) -> &str {
-    STEM_SUFFIXES
-        .iter()
-        .find(|s| w.len() > s.len() + 3 && w.ends_with(*s))
-        .map_or(w, |s| &w[..w.len() - s.len()])
+/// A crude stem of a lower-case word: the first of `suffixes`
+/// (`config/lexicons/words/stem_suffixes.txt`) removed from a word long enough to keep a
+/// stem of four letters ("hiding" -> "hid", "denies" -> "deni"), so a statement's words
+/// generalise over their forms.
+fn stem<'w>(w: &'w str, suffixes: &WordSet) -> &'w str {
+    suffixes.words().iter().find(|s| w.len() > s.len() + 3 && w.ends_with(*s)).map_or(w, |s| &w[..w.len() - s.len()])
 }
-
-/// Suffixes [`stem`] removes, the first that fits.
-const STEM_SUFFIXES: [&str; 9] = ["ingly", "edly", "ing", "ed", "es", "s", "ly", "er", "est"];
 
 fn is_quotation_mark(w: &str) -> bool {
     matches!(w, "\"" | "“" | "”" | "‘" | "’" | "'" | "«" | "»")

@@ -58,9 +58,13 @@ pub enum StanceError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("no `*.jsonl` files in `{dir}`: point --corpus at tests/fixtures/stance/corpus")]
     NoCorpus { dir: PathBuf },
-    #[error("malformed stance corpus line in `{path}` at line {line}: {reason}; see tests/fixtures/stance/corpus/README.md")]
+    #[error(
+        "malformed stance corpus line in `{path}` at line {line}: {reason}; see tests/fixtures/stance/corpus/README.md"
+    )]
     Corpus { path: PathBuf, line: usize, reason: String },
-    #[error("invalid stance model: {reason}; retrain it with `quotewire train-stance` or use the shipped config/models/stance-en.bin")]
+    #[error(
+        "invalid stance model: {reason}; retrain it with `quotewire train-stance` or use the shipped config/models/stance-en.bin"
+    )]
     Model { reason: String },
 }
 
@@ -184,7 +188,11 @@ pub(crate) fn stance_of(
     // "No comment", "We do not comment on ongoing investigations": the content declines.
     if features::refuses(&evidence) {
         let source = if cue_stance == Stance::Decline { StanceSource::Both } else { StanceSource::Content };
-        return Judgement { evidence: Some(evidence), excluded, ..Judgement::new(Stance::Decline, StanceRule::Refusal, source) };
+        return Judgement {
+            evidence: Some(evidence),
+            excluded,
+            ..Judgement::new(Stance::Decline, StanceRule::Refusal, source)
+        };
     }
     let model = doc.stance;
     if model.is_empty() {
@@ -224,9 +232,8 @@ fn rule_stance(doc: &Document<'_>, cue_stance: Stance, negated: bool, content: R
     if cue_stance != Stance::Neutral {
         return Judgement::new(cue_stance, StanceRule::Cue, StanceSource::Cue);
     }
-    marker_stance(doc, content).map_or_else(Judgement::neutral, |s| {
-        Judgement::new(s, StanceRule::ContentMarker, StanceSource::Content)
-    })
+    marker_stance(doc, content)
+        .map_or_else(Judgement::neutral, |s| Judgement::new(s, StanceRule::ContentMarker, StanceSource::Content))
 }
 
 /// The first stance marker inside the token range `content`.
@@ -390,7 +397,10 @@ mod tests {
         let quotes = Analyzer::new()
             .analyze(&AnalysisInput { text, language: "en", kind: PageKind::News, publisher: None })
             .quotes;
-        let q = quotes.iter().find(|q| q.text.starts_with(start)).unwrap_or_else(|| panic!("{text:?}: no quote {start:?} in {quotes:#?}"));
+        let q = quotes
+            .iter()
+            .find(|q| q.text.starts_with(start))
+            .unwrap_or_else(|| panic!("{text:?}: no quote {start:?} in {quotes:#?}"));
         (q.stance, q.stance_source)
     }
 
@@ -402,7 +412,11 @@ mod tests {
             ("\"No law requires any company to install back doors,\" Ren said.", "No law", Stance::Deny),
             ("\"A ban would cost billions and set back our networks,\" the company said.", "A ban", Stance::Warn),
             ("Huawei said it had \"complied with every Canadian law\".", "it had", Stance::Deny),
-            ("\"We did nothing wrong,\" said Anna Berg, a spokeswoman for Northway Mobile.", "We did nothing", Stance::Deny),
+            (
+                "\"We did nothing wrong,\" said Anna Berg, a spokeswoman for Northway Mobile.",
+                "We did nothing",
+                Stance::Deny,
+            ),
             (
                 "\"Huawei's equipment does not pose a security threat to any country,\" said Li Wen, a spokesman for Huawei.",
                 "Huawei's equipment",
@@ -431,7 +445,10 @@ mod tests {
     /// overrides it.
     #[test]
     fn stance_source_says_whose_evidence_decided() {
-        assert_eq!(judged("Engineers warned that the bridge could collapse within months.", "the bridge").0, Stance::Warn);
+        assert_eq!(
+            judged("Engineers warned that the bridge could collapse within months.", "the bridge").0,
+            Stance::Warn
+        );
         let (stance, source) = judged("Huawei denied the allegations.", "the allegations");
         assert_eq!(stance, Stance::Deny);
         assert_ne!(source, StanceSource::Content);

@@ -105,7 +105,8 @@ impl StanceModel {
             return Err(bad("not a quotewire stance model"));
         }
         let len = r.u32().ok_or_else(|| bad("truncated description"))? as usize;
-        let description = String::from_utf8_lossy(r.take(len).ok_or_else(|| bad("truncated description"))?).into_owned();
+        let description =
+            String::from_utf8_lossy(r.take(len).ok_or_else(|| bad("truncated description"))?).into_owned();
         let count = r.u32().ok_or_else(|| bad("truncated feature count"))? as usize;
         let mut weights = HashMap::with_capacity_and_hasher(count, BuildHasherDefault::default());
         for _ in 0..count {

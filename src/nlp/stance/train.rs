@@ -73,7 +73,10 @@ impl fmt::Display for TrainReport {
 
 /// The examples of `items`: each gold statement a quote of the analyzer matches, with that
 /// quote's stance evidence.
-pub(crate) fn examples<'a>(analyzer: &Analyzer, items: impl IntoIterator<Item = &'a StanceItem>) -> (Vec<Example>, TrainReport) {
+pub(crate) fn examples<'a>(
+    analyzer: &Analyzer,
+    items: impl IntoIterator<Item = &'a StanceItem>,
+) -> (Vec<Example>, TrainReport) {
     let mut out = Vec::new();
     let mut report = TrainReport::default();
     for item in items {
@@ -173,7 +176,11 @@ mod tests {
 
     #[test]
     fn training_learns_separable_examples_deterministically() {
-        let ex = |word: &str, gold: Stance| Example { features: vec![feature(&["bias"]), feature(&["w", word])], excluded: None, gold };
+        let ex = |word: &str, gold: Stance| Example {
+            features: vec![feature(&["bias"]), feature(&["w", word])],
+            excluded: None,
+            gold,
+        };
         let examples = [ex("never", Stance::Deny), ex("welcome", Stance::Support), ex("tuesday", Stance::Neutral)];
         let a = train(&examples, &TrainConfig::default(), "t".into());
         let b = train(&examples, &TrainConfig::default(), "t".into());
