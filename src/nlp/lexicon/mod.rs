@@ -89,6 +89,10 @@ pub(crate) enum Gender {
     Unknown,
 }
 
+/// A cue's written form: its lower-case tokens, the index of its cue and whether it is also a
+/// common noun.
+type CueForm = (Vec<String>, usize, bool);
+
 /// All lexicons, keyed lower-case unless noted.
 #[derive(Debug)]
 pub(crate) struct Lexicons {
@@ -97,7 +101,7 @@ pub(crate) struct Lexicons {
     abbreviations: HashMap<String, bool, FxBuild>,
     /// Cue forms as lower-case token sequences with the cue index and the noun-homograph
     /// flag, grouped by first token.
-    cues_by_first: HashMap<String, Vec<(Vec<String>, usize, bool)>, FxBuild>,
+    cues_by_first: HashMap<String, Vec<CueForm>, FxBuild>,
     cues: Vec<Cue>,
     speaker_nouns: HashMap<String, SpeakerNoun, FxBuild>,
     /// Title without final period (lower-case) -> gender; case-sensitive entries are the

@@ -368,11 +368,15 @@ mod tests {
         let quotes = [10..27, 29..39, 0..5];
         assert_eq!(match_statements(&it, &quotes), [Some(0), Some(1)]);
         // A quote covering under half of a statement does not match it.
-        assert_eq!(match_statements(&it, &[10..13]), [None, None]);
+        assert_eq!(match_statements(&it, std::slice::from_ref(&(10..13))), [None, None]);
         // One quote matches one statement only.
         let it = item("the vote was fair", &["the vote", "vote was fair"]);
-        assert_eq!(match_statements(&it, &[0..17]), [Some(0), None], "equal overlaps: the first statement");
-        assert_eq!(match_statements(&it, &[4..17]), [None, Some(0)], "the larger overlap wins");
+        assert_eq!(
+            match_statements(&it, std::slice::from_ref(&(0..17))),
+            [Some(0), None],
+            "equal overlaps: the first statement"
+        );
+        assert_eq!(match_statements(&it, std::slice::from_ref(&(4..17))), [None, Some(0)], "the larger overlap wins");
     }
 
     fn corpus_dir() -> PathBuf {

@@ -193,7 +193,7 @@ mod tests {
     #[test]
     fn an_excluded_label_is_never_predicted() {
         let ex = Example { features: vec![feature(&["w", "deny"])], excluded: Some(Stance::Deny), gold: Stance::Deny };
-        let model = train(&[ex.clone()], &TrainConfig::default(), "t".into());
+        let model = train(std::slice::from_ref(&ex), &TrainConfig::default(), "t".into());
         assert_ne!(best(&model.sum(&ex.features), |s| Some(s) != ex.excluded).0, Stance::Deny);
     }
 }
