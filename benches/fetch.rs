@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use quotewire::config::{Config, FetchConfig, PrivateAddresses};
 use quotewire::fetch::{Expect, FetchOutcome, Fetcher, Validators};
 use quotewire::pipeline::content_hash;
-use quotewire::store::{DocumentStore, RawPage, SqliteStore};
+use quotewire::store::{CacheValidators, DocumentStore, RawPage, SqliteStore};
 use url::Url;
 
 const DEFAULT_HOSTS: usize = 100;
@@ -109,7 +109,7 @@ fn measure(urls: &[Url], config: &FetchConfig) -> Outcome {
                     final_url: &url,
                     content_type: content_type.as_deref(),
                     body: &body,
-                    validators: &validators,
+                    validators: &CacheValidators { etag: validators.etag, last_modified: validators.last_modified },
                     content_hash: &hash,
                     fetched_at: "2024-01-01T00:00:00Z",
                 })

@@ -6,6 +6,9 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = quotewire::cli::Cli::parse();
+    if !cli.is_service() {
+        quotewire::cli::restore_sigpipe();
+    }
     match quotewire::cli::run(cli) {
         Ok(code) => code,
         Err(error) => {
@@ -13,11 +16,7 @@ fn main() -> ExitCode {
             for cause in error.chain().skip(1) {
                 eprintln!("  caused by: {cause}");
             }
-            if error.downcast_ref::<quotewire::cli::UsageError>().is_some() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::from(1)
-            }
+            quotewire::cli::exit_code(&error)
         }
     }
 }

@@ -233,6 +233,35 @@ impl PublishedSource {
     }
 }
 
+/// Why a page is not an article (its record keeps its metadata but no text or analysis, and it
+/// stays out of the article index).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NotArticleReason {
+    /// No visible text at all: a script-rendered shell, a frameset.
+    Empty,
+    /// Too little prose for an article: a stub, a gallery, a video page.
+    TooShort,
+    /// An error, "not found" or paywall page.
+    ErrorPage,
+    /// Mostly links: navigation, a link hub.
+    LinkList,
+    /// Many linked headlines: a section front, a tag page, search results.
+    Listing,
+}
+
+impl NotArticleReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Empty => "empty",
+            Self::TooShort => "too-short",
+            Self::ErrorPage => "error-page",
+            Self::LinkList => "link-list",
+            Self::Listing => "listing",
+        }
+    }
+}
+
 /// The entities and quotes found in one text.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Analysis {
@@ -252,6 +281,13 @@ pub struct ArticleRecord {
     /// RFC 3339.
     pub published: Option<String>,
     pub published_source: PublishedSource,
+    /// How sure the publication date is, 0..1 (null without a date): a JSON-LD or meta date
+    /// agreeing with the page's other evidence is near 1, a date found only in the text lower.
+    #[serde(default)]
+    pub published_confidence: Option<f32>,
+    /// Last modification (RFC 3339), when the page states one apart from the publication date.
+    #[serde(default)]
+    pub modified: Option<String>,
     /// ISO 639-1, or `und` when unknown.
     pub language: String,
     pub kind: PageKind,
@@ -266,6 +302,72 @@ pub struct ArticleRecord {
     /// (a wire story re-run by another outlet), or its own id.
     #[serde(default)]
     pub cluster: Option<String>,
+    /// Null for articles; for other pages (listings, error pages, stubs) why they are not
+    /// articles. Such records have no text, entities or quotes and are not indexed.
+    #[serde(default)]
+    pub not_article: Option<NotArticleReason>,
     pub entities: Vec<EntityMention>,
     pub quotes: Vec<QuoteRecord>,
+}
+
+/// The id of a statement: its article's id and its position among the article's quotes
+/// (`0123456789abcdef#q2`), as indexed and as vectors are stored.
+pub fn quote_id(article_id: &str, index: usize) -> String {
+    format!("{article_id}#q{index}")
+}
+
+/// Splits a statement id into its article id and quote position.
+pub fn parse_quote_id(id: &str) -> Option<(&str, usize)> {
+    let (article, index) = id.rsplit_once("#q")?;
+    Some((article, index.parse().ok()?))
+}
+
+/// Records for tests of the stages that store and search statements.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::*;
+
+    /// A stored-looking article with one statement by "Ana Ruiz" per text.
+    pub fn article(id: &str, content_hash: &str, texts: &[&str]) -> ArticleRecord {
+        ArticleRecord {
+            id: id.to_string(),
+            url: format!("http://127.0.0.1/{id}"),
+            canonical_url: None,
+            site: Some("Example News".into()),
+            title: Some(format!("Story {id}")),
+            authors: vec![],
+            published: Some("2024-03-01T00:00:00Z".into()),
+            published_source: PublishedSource::Meta,
+            published_confidence: None,
+            modified: None,
+            language: "en".into(),
+            kind: PageKind::News,
+            text: String::new(),
+            fetched_at: "2024-03-01T00:00:00Z".into(),
+            content_hash: content_hash.to_string(),
+            simhash: None,
+            cluster: None,
+            not_article: None,
+            entities: vec![],
+            quotes: texts
+                .iter()
+                .map(|t| QuoteRecord {
+                    text: t.to_string(),
+                    start: 0,
+                    end: 0,
+                    kind: QuoteKind::Direct,
+                    speaker: Some("Ana Ruiz".into()),
+                    speaker_kind: SpeakerKind::Person,
+                    speaker_start: None,
+                    speaker_end: None,
+                    speaker_entity: None,
+                    cue: Some("said".into()),
+                    stance: Stance::Neutral,
+                    target: None,
+                    stance_source: StanceSource::Cue,
+                    confidence: 0.9,
+                })
+                .collect(),
+        }
+    }
 }

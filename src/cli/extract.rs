@@ -1,4 +1,5 @@
-//! `quotewire extract`: extract and analyse HTML files; nothing is stored.
+//! `quotewire extract`: extract and analyse HTML files; nothing is stored. Every page gets a
+//! record: pages that are not articles print their metadata with the reason.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -68,31 +69,9 @@ pub fn run(args: ExtractArgs, config: &Config) -> anyhow::Result<ExitCode> {
             Ok(BuildOutcome::Article(article)) => {
                 let rules = explainer.as_ref().map(|a| explain(a, &article)).unwrap_or_default();
                 if args.json {
-                    let record = FileRecord { file: file.display().to_string(), article: &article };
-                    if rules.is_empty() {
-                        writeln!(out, "{}", serde_json::to_string(&record)?)?;
-                    } else {
-                        // Keys come out sorted here; only `--explain` takes this path.
-                        let mut value = serde_json::to_value(&record)?;
-                        for (quote, rules) in value["quotes"].as_array_mut().into_iter().flatten().zip(&rules) {
-                            quote["rules"] = serde_json::to_value(rules)?;
-                        }
-                        writeln!(out, "{}", serde_json::to_string(&value)?)?;
-                    }
+                    print_json(&mut out, &file, &article, &rules)?;
                 } else {
-                    writeln!(
-                        out,
-                        "{}\n  title: {}\n  published: {} ({})\n  language: {}, kind: {}, {} chars, {} entities, {} quotes",
-                        file.display(),
-                        article.title.as_deref().unwrap_or("-"),
-                        article.published.as_deref().unwrap_or("-"),
-                        article.published_source.as_str(),
-                        article.language,
-                        article.kind.as_str(),
-                        article.text.chars().count(),
-                        article.entities.len(),
-                        article.quotes.len()
-                    )?;
+                    print_summary(&mut out, &file, &article)?;
                     for (i, q) in article.quotes.iter().enumerate() {
                         writeln!(
                             out,
@@ -108,7 +87,14 @@ pub fn run(args: ExtractArgs, config: &Config) -> anyhow::Result<ExitCode> {
                     }
                 }
             }
-            Ok(BuildOutcome::NotArticle) => eprintln!("{}: not an article (listing or empty page)", file.display()),
+            // Not an article: its metadata record still goes out (not a failure).
+            Ok(BuildOutcome::NotArticle(record)) => {
+                if args.json {
+                    print_json(&mut out, &file, &record, &[])?;
+                } else {
+                    print_summary(&mut out, &file, &record)?;
+                }
+            }
             Err(e) => {
                 failed += 1;
                 eprintln!("{}: {e}", file.display());
@@ -128,4 +114,58 @@ fn explain(analyzer: &Analyzer, article: &ArticleRecord) -> Vec<QuoteRules> {
         publisher: article.site.as_deref(),
     };
     analyzer.analyze_explained(&input).1
+}
+
+/// The record as JSON; with `--explain` each quote also carries its `rules`.
+fn print_json(
+    out: &mut impl Write,
+    file: &std::path::Path,
+    record: &ArticleRecord,
+    rules: &[QuoteRules],
+) -> anyhow::Result<()> {
+    let record = FileRecord { file: file.display().to_string(), article: record };
+    if rules.is_empty() {
+        writeln!(out, "{}", serde_json::to_string(&record)?)?;
+    } else {
+        // Keys come out sorted here; only `--explain` takes this path.
+        let mut value = serde_json::to_value(&record)?;
+        for (quote, rules) in value["quotes"].as_array_mut().into_iter().flatten().zip(rules) {
+            quote["rules"] = serde_json::to_value(rules)?;
+        }
+        writeln!(out, "{}", serde_json::to_string(&value)?)?;
+    }
+    Ok(())
+}
+
+fn print_summary(out: &mut impl Write, file: &std::path::Path, record: &ArticleRecord) -> anyhow::Result<()> {
+    let date = match (&record.published, record.published_confidence) {
+        (Some(date), Some(confidence)) => {
+            format!("{date} ({}, confidence {confidence:.2})", record.published_source.as_str())
+        }
+        (Some(date), None) => format!("{date} ({})", record.published_source.as_str()),
+        (None, _) => "-".to_owned(),
+    };
+    writeln!(out, "{}\n  title: {}\n  published: {date}", file.display(), record.title.as_deref().unwrap_or("-"))?;
+    if let Some(modified) = &record.modified {
+        writeln!(out, "  modified: {modified}")?;
+    }
+    match record.not_article {
+        Some(reason) => writeln!(
+            out,
+            "  language: {}, kind: {}, not an article ({})",
+            record.language,
+            record.kind.as_str(),
+            reason.as_str()
+        )?,
+        None => writeln!(
+            out,
+            "  language: {}, kind: {}, {} chars, {} entities, {} quotes",
+            record.language,
+            record.kind.as_str(),
+            record.text.chars().count(),
+            record.entities.len(),
+            record.quotes.len()
+        )?,
+    }
+    Ok(())
 }

@@ -11,8 +11,7 @@ use url::Url;
 use super::progress::ProgressReporter;
 use super::{DataDir, UsageError, run_status};
 use crate::config::{Config, Pipeline, Source};
-use crate::nlp::Analyzer;
-use crate::pipeline::{self, RunStats};
+use crate::pipeline::{RunOptions, Workspace};
 
 #[derive(Debug, Args)]
 pub struct IngestArgs {
@@ -91,50 +90,39 @@ pub fn pipelines(args: &IngestArgs, config: &Config) -> Result<Vec<Pipeline>, Us
 
 pub async fn run(args: IngestArgs, config: &Config, data: &DataDir) -> anyhow::Result<ExitCode> {
     let pipelines = pipelines(&args, config)?;
-    let cancel = cancel_on_ctrl_c();
+    let control = crate::schedule::on_signals(config.run.shutdown_grace);
+    let workspace = open_workspace(data, "ingest", config)?;
+    let options = RunOptions { refetch: args.refetch };
+    let embedding = super::similar::follow_ingest(config, data, &control.stop);
     let mut failed = 0;
     for pipeline in &pipelines {
-        let stats = run_pipeline(pipeline, config, data, cancel.clone(), args.refetch).await?;
+        let progress = Arc::new(ProgressReporter::new(&pipeline.name, false));
+        let stats = workspace.run(pipeline, progress.clone(), &control, options).await;
+        progress.finish();
+        let stats = stats?;
+        println!("{}: {}", pipeline.name, stats.summary());
         failed += stats.failed;
-        if cancel.is_cancelled() {
+        if control.stop.is_cancelled() {
             break;
         }
+    }
+    // The final catch-up and commit: everything stored is searchable when this returns.
+    workspace.close()?;
+    if let Some(embedding) = embedding {
+        embedding.finish().await;
     }
     Ok(run_status(failed))
 }
 
-/// Runs one pipeline against the data directory and prints its summary line.
-pub async fn run_pipeline(
-    pipeline: &Pipeline,
-    config: &Config,
-    data: &DataDir,
-    cancel: CancellationToken,
-    refetch: bool,
-) -> anyhow::Result<RunStats> {
-    let store = data.open_store()?;
-    let index = data.open_index()?;
-    let sink = index.writer(config.index.writer_memory_bytes)?;
-    let progress = Arc::new(ProgressReporter::new(&pipeline.name));
-    let stats =
-        pipeline::run(pipeline, Box::new(store), Box::new(sink), Analyzer::new(), progress.clone(), cancel, refetch)
-            .await?;
-    progress.finish();
-    println!("{}: {}", pipeline.name, stats.summary());
-    Ok(stats)
+/// Opens the data directory for writing; a held lock or an unusable directory is the
+/// operator's to fix (exit status 2), with the message naming what and where.
+pub fn open_workspace(data: &DataDir, command: &str, config: &Config) -> anyhow::Result<Workspace> {
+    Workspace::open(data, command, config.index.writer_memory_bytes).map_err(|e| {
+        if e.is_environment() { anyhow::Error::new(UsageError(e.to_string())) } else { anyhow::Error::new(e) }
+    })
 }
 
 /// First Ctrl-C cancels (drain and commit); a second one exits at once.
 pub fn cancel_on_ctrl_c() -> CancellationToken {
-    let cancel = CancellationToken::new();
-    let token = cancel.clone();
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("stopping: finishing documents in flight and committing (Ctrl-C again to quit now)");
-            token.cancel();
-            if tokio::signal::ctrl_c().await.is_ok() {
-                std::process::exit(130);
-            }
-        }
-    });
-    cancel
+    crate::schedule::on_signals(std::time::Duration::ZERO).stop
 }

@@ -1,30 +1,44 @@
 //! The command line: argument parsing and one file per command.
 //!
 //! Commands call into the library and print; `anyhow` is allowed here and in `main` only.
-//! Exit statuses follow PRODUCT.md: 0 success, 1 some documents failed, 2 bad usage or config.
+//! Exit statuses follow PRODUCT.md: 0 success, 1 some documents failed, 2 bad usage,
+//! configuration or environment (an unusable data directory, a port in use, a full disk).
 
 mod analyze;
+mod completions;
 mod demo;
 mod eval_quotes;
 mod export;
 mod extract;
 mod ingest;
+mod logging;
 mod ner;
 mod progress;
+mod reanalyse;
 mod reindex;
+mod run;
 mod search;
 mod serve;
+mod similar;
+mod speaker;
 mod stance;
+mod status;
+mod timeline;
 mod validate;
+mod watch;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::config::Config;
-use crate::index::SearchIndex;
-use crate::store::SqliteStore;
+use crate::config::{Config, ConfigError};
+pub use crate::data_dir::DataDir;
+use crate::data_dir::DataDirError;
+use crate::pipeline::PipelineError;
+use crate::server::ServerError;
+use crate::store::StoreError;
+pub use logging::{LogFormat, LogLevel};
 
 /// A usage or configuration problem: exit status 2.
 #[derive(Debug, thiserror::Error)]
@@ -37,12 +51,24 @@ pub struct Cli {
     /// Directory holding the document store and the search index.
     #[arg(long, global = true, default_value = "index")]
     pub data_dir: PathBuf,
-    /// Configuration file (defaults: config/default.toml, built in).
+    /// Configuration file (default: $QUOTEWIRE_CONFIG, ~/.config/quotewire/config.toml,
+    /// /etc/quotewire/config.toml, config/default.toml, else the built-in defaults).
     #[arg(long, global = true)]
     pub config: Option<PathBuf>,
-    /// More log output (-v info, -vv debug).
+    /// More log output (-v info, -vv debug); see also --log-level.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Log lines as text (colour on a terminal only) or as JSON objects, one per line.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// Least severe log level shown (default: warn; info for `run`). QUOTEWIRE_LOG, an
+    /// env-filter directive such as `quotewire=debug`, overrides it.
+    #[arg(long, global = true, value_enum)]
+    pub log_level: Option<LogLevel>,
+    /// File holding the bearer token that `serve` and `run --metrics-bind` require (default:
+    /// the QUOTEWIRE_TOKEN environment variable; neither: no token).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -53,6 +79,16 @@ pub enum Command {
     Ingest(ingest::IngestArgs),
     /// Search quotes and articles.
     Search(search::SearchArgs),
+    /// Matches of a query per day, week, month or year.
+    Timeline(timeline::TimelineArgs),
+    /// A speaker's record: first and last statement, stances over time, topics, outlets.
+    Speaker(speaker::SummaryArgs),
+    /// An entity's record: who speaks about it, stances over time, outlets.
+    Entity(speaker::SummaryArgs),
+    /// One statement reported by several outlets: every report.
+    Cluster(speaker::ClusterArgs),
+    /// Saved searches that report only new matches (add, list, remove, run).
+    Watch(watch::WatchArgs),
     /// Print stored articles (or the matches of a query) with their analysis.
     Export(export::ExportArgs),
     /// Extract and analyse HTML files; nothing is stored.
@@ -62,13 +98,21 @@ pub enum Command {
     /// HTTP API and web page.
     Serve(serve::ServeArgs),
     /// Daemon: run each pipeline on its schedule until stopped.
-    Run(serve::RunArgs),
+    Run(run::RunArgs),
+    /// Pipelines (last and next run), failing sources, store and index sizes.
+    Status(status::StatusArgs),
     /// Check pipeline and config files, reporting every error.
     Validate(validate::ValidateArgs),
     /// Rebuild the search index from the document store.
     Reindex,
+    /// Re-run extraction and analysis on the stored pages (resumable), without fetching.
+    Reanalyse(reanalyse::ReanalyseArgs),
     /// The offline tour: ingest the bundled corpus over loopback, then search it.
     Demo(demo::DemoArgs),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell).
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff).
+    Man,
     /// Train the entity tagger from CoNLL files (deterministic).
     TrainNer(ner::TrainNerArgs),
     /// Score an entity tagger on the dev split, overall, per type and per source.
@@ -79,76 +123,115 @@ pub enum Command {
     TrainStance(stance::TrainStanceArgs),
     /// Score stances on the project's stance corpus (train or test split).
     EvalStance(stance::EvalStanceArgs),
+    /// Statements saying the same thing in other words (stored vectors; text needs `transformers`).
+    Similar(similar::SimilarArgs),
+    /// Compute vectors for every stored statement that lacks them (feature `transformers`).
+    Embed(similar::EmbedArgs),
+}
+
+impl Cli {
+    /// Whether the command is a long-running service (it keeps SIGPIPE ignored, so a closed
+    /// socket or pipe is an error to handle, not a reason to die).
+    pub fn is_service(&self) -> bool {
+        matches!(self.command, Command::Serve(_) | Command::Run(_))
+    }
 }
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    init_logging(cli.verbose);
-    let config = Config::load(cli.config.as_deref()).map_err(|e| UsageError(e.to_string()))?;
+    let default_level = if matches!(cli.command, Command::Run(_)) { LogLevel::Info } else { LogLevel::Warn };
+    logging::init(cli.log_format, cli.log_level.unwrap_or(default_level), cli.verbose, cli.is_service());
+    let config = load_config(cli.config.as_deref())?;
     let data = DataDir::new(&cli.data_dir);
+    if cli.is_service() {
+        configure_server(&cli, &config, &data)?;
+    }
     match cli.command {
         Command::Ingest(args) => runtime()?.block_on(ingest::run(args, &config, &data)),
         Command::Search(args) => search::run(args, &data),
+        Command::Timeline(args) => timeline::run(args, &data),
+        Command::Speaker(args) => speaker::speaker(args, &data),
+        Command::Entity(args) => speaker::entity(args, &data),
+        Command::Cluster(args) => speaker::cluster(args, &data),
+        Command::Watch(args) => watch::run(args, &data),
         Command::Export(args) => export::run(args, &data),
         Command::Extract(args) => extract::run(args, &config),
         Command::Analyze(args) => analyze::run(args),
         Command::Serve(args) => runtime()?.block_on(serve::serve(args, &config, &data)),
-        Command::Run(args) => runtime()?.block_on(serve::daemon(args, &config, &data)),
+        Command::Run(args) => runtime()?.block_on(run::daemon(args, &config, &data)),
+        Command::Status(args) => status::run(args, &config, &data),
         Command::Validate(args) => validate::run(args, &config),
         Command::Reindex => reindex::run(&config, &data),
+        Command::Reanalyse(args) => runtime()?.block_on(reanalyse::run(args, &config, &data)),
         Command::Demo(args) => runtime()?.block_on(demo::run(args, &config, &data)),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man => completions::man(),
         Command::TrainNer(args) => ner::train(args),
         Command::EvalNer(args) => ner::eval(args),
         Command::EvalQuotes(args) => eval_quotes::run(args),
         Command::TrainStance(args) => stance::train(args),
         Command::EvalStance(args) => stance::eval(args),
+        Command::Similar(args) => similar::similar(args, &config, &data),
+        Command::Embed(args) => similar::embed(args, &config, &data),
     }
+}
+
+fn load_config(explicit: Option<&std::path::Path>) -> anyhow::Result<Config> {
+    let path = explicit.map(PathBuf::from).or_else(Config::locate);
+    if let Some(path) = &path {
+        tracing::debug!("configuration: {}", path.display());
+    }
+    Ok(Config::load(path.as_deref()).map_err(|e| UsageError(e.to_string()))?)
+}
+
+/// The token and the `/metrics` refresh for `serve` and `run --metrics-bind`.
+fn configure_server(cli: &Cli, config: &Config, data: &DataDir) -> anyhow::Result<()> {
+    let token = crate::server::Token::load(cli.token_file.as_deref()).map_err(UsageError)?;
+    let (data, failing_after) = (data.clone(), config.run.failing_source_runs);
+    let refresh: crate::server::MetricsRefresh =
+        std::sync::Arc::new(move || crate::schedule::refresh_metrics(&data, failing_after));
+    crate::server::configure(crate::server::Security { token, refresh: Some(refresh) });
+    Ok(())
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
 }
 
-fn init_logging(verbose: u8) {
-    let default = match verbose {
-        0 => "warn",
-        1 => "quotewire=info,warn",
-        _ => "quotewire=debug,info",
-    };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("QUOTEWIRE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
-}
-
-/// The on-disk layout of `--data-dir`.
-pub struct DataDir {
-    pub root: PathBuf,
-}
-
-impl DataDir {
-    pub fn new(root: &Path) -> DataDir {
-        DataDir { root: root.to_path_buf() }
-    }
-
-    pub fn store_path(&self) -> PathBuf {
-        self.root.join("store.sqlite")
-    }
-
-    pub fn index_path(&self) -> PathBuf {
-        self.root.join("tantivy")
-    }
-
-    pub fn open_store(&self) -> anyhow::Result<SqliteStore> {
-        std::fs::create_dir_all(&self.root)?;
-        Ok(SqliteStore::open(&self.store_path())?)
-    }
-
-    pub fn open_index(&self) -> anyhow::Result<SearchIndex> {
-        Ok(SearchIndex::open_or_create(&self.index_path())?)
+/// Index errors the user must fix (a bad query, an index to rebuild) exit with status 2.
+pub fn index_error(e: crate::index::IndexError) -> anyhow::Error {
+    if e.is_usage() || matches!(e, crate::index::IndexError::Version { .. }) {
+        UsageError(e.to_string()).into()
+    } else {
+        e.into()
     }
 }
 
 /// Exit status for a finished run.
 pub fn run_status(failed: u64) -> ExitCode {
     if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+/// Exit status for an error: 2 for usage, configuration and environment problems (the
+/// operator must act: a bad flag, an unusable data directory, a port in use, a full disk),
+/// 1 otherwise.
+pub fn exit_code(error: &anyhow::Error) -> ExitCode {
+    let environment = error.chain().any(|cause| {
+        cause.is::<UsageError>()
+            || cause.is::<ConfigError>()
+            || cause.downcast_ref::<DataDirError>().is_some_and(DataDirError::is_environment)
+            || cause.downcast_ref::<PipelineError>().is_some_and(PipelineError::is_environment)
+            || cause.downcast_ref::<StoreError>().is_some_and(StoreError::is_environment)
+            || matches!(cause.downcast_ref::<ServerError>(), Some(ServerError::Bind { .. }))
+    });
+    if environment { ExitCode::from(2) } else { ExitCode::from(1) }
+}
+
+/// Restores the default SIGPIPE action for commands that write to stdout, so that
+/// `quotewire search ... | head` ends quietly when `head` exits, like any Unix tool.
+pub fn restore_sigpipe() {
+    // SAFETY: setting a signal disposition to its default before any threads start.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }

@@ -2,32 +2,19 @@
 
 use std::process::ExitCode;
 
-use super::DataDir;
+use super::progress::ProgressReporter;
+use super::{DataDir, UsageError};
 use crate::config::Config;
-use crate::index::{IndexSink, SearchIndex};
-use crate::store::DocumentStore;
+use crate::pipeline::reindex;
 
 pub fn run(config: &Config, data: &DataDir) -> anyhow::Result<ExitCode> {
-    let store = data.open_store()?;
-    let path = data.index_path();
-    let index = match SearchIndex::open_or_create(&path) {
-        Ok(index) => index,
-        Err(crate::index::IndexError::Version { .. }) => {
-            // An index from another schema version is rebuilt from scratch.
-            std::fs::remove_dir_all(&path)?;
-            SearchIndex::open_or_create(&path)?
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let mut sink = index.writer(config.index.writer_memory_bytes)?;
-    sink.clear()?;
-    let articles = store.articles()?;
-    let mut quotes = 0;
-    for article in &articles {
-        sink.upsert_article(article)?;
-        quotes += article.quotes.len();
-    }
-    sink.commit()?;
-    println!("reindexed {} articles, {quotes} quotes", articles.len());
+    data.check_existing()?;
+    let reporter = ProgressReporter::new("reindex", false);
+    let result = reindex(data, config.index.writer_memory_bytes, &|done, total| reporter.update(done, total));
+    reporter.finish();
+    let report = result.map_err(|e| {
+        if e.is_environment() { anyhow::Error::new(UsageError(e.to_string())) } else { anyhow::Error::new(e) }
+    })?;
+    println!("reindexed {} articles, {} quotes", report.articles, report.quotes);
     Ok(ExitCode::SUCCESS)
 }

@@ -1,12 +1,13 @@
 //! `quotewire search`: run a query, print hits with snippets (or JSON lines).
 
 use std::io::{IsTerminal, Write};
+use std::ops::Range;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
-use super::{DataDir, UsageError};
-use crate::index::{DocType, IndexError, SearchHit, SearchRequest};
+use super::{DataDir, index_error};
+use crate::index::{DocType, SearchHit, SearchRequest, SearchResults, Sort};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum TypeArg {
@@ -23,33 +24,52 @@ impl From<TypeArg> for DocType {
     }
 }
 
+#[derive(Debug, Clone, Copy, ValueEnum, Default)]
+pub enum SortArg {
+    #[default]
+    Relevance,
+    /// Newest first.
+    Date,
+}
+
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// Query: free text, "phrases", AND/OR/-, field:value (speaker, stance, entity, ...).
+    /// Query: free text, "phrases"~N, AND/OR/-, field:value (speaker, stance, entity, published:[2019-01-01 TO 2019-12-31], ...).
     pub query: String,
     /// Only quotes or only articles.
     #[arg(long = "type")]
     pub doc_type: Option<TypeArg>,
+    /// Hits to show (0: only count).
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
+    /// Hits to skip (the next page starts at the previous offset plus the limit).
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+    pub sort: SortArg,
+    /// One hit per statement reported by several outlets.
+    #[arg(long)]
+    pub collapse: bool,
     /// One JSON object per hit.
     #[arg(long)]
     pub json: bool,
 }
 
 pub fn run(args: SearchArgs, data: &DataDir) -> anyhow::Result<ExitCode> {
+    crate::index::check_query(&args.query).map_err(index_error)?;
     let index = data.open_index()?;
     let request = SearchRequest {
         query: args.query.clone(),
         doc_type: args.doc_type.map(Into::into),
         limit: args.limit,
-        offset: 0,
+        offset: args.offset,
+        sort: match args.sort {
+            SortArg::Relevance => Sort::Relevance,
+            SortArg::Date => Sort::Date,
+        },
+        collapse: args.collapse,
     };
-    let results = match index.search(&request) {
-        Ok(results) => results,
-        Err(e @ IndexError::Query { .. }) => return Err(UsageError(e.to_string()).into()),
-        Err(e) => return Err(e.into()),
-    };
+    let results = index.search(&request).map_err(index_error)?;
     let mut out = std::io::stdout().lock();
     if args.json {
         for hit in &results.hits {
@@ -57,7 +77,7 @@ pub fn run(args: SearchArgs, data: &DataDir) -> anyhow::Result<ExitCode> {
         }
     } else {
         let bold = std::io::stdout().is_terminal();
-        writeln!(out, "{} matches for `{}`", results.total, args.query)?;
+        writeln!(out, "{}", header(&results, &args.query))?;
         for hit in &results.hits {
             writeln!(out)?;
             write!(out, "{}", render(hit, bold))?;
@@ -66,34 +86,75 @@ pub fn run(args: SearchArgs, data: &DataDir) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// "6 matches for `q`, showing 1–3 (next page: --offset 3)".
+pub fn header(results: &SearchResults, query: &str) -> String {
+    let noun = match (results.collapsed, results.total) {
+        (true, 1) => "statement",
+        (true, _) => "statements",
+        (false, 1) => "match",
+        (false, _) => "matches",
+    };
+    let mut s = format!("{} {noun} for `{query}`", results.total);
+    let shown = results.hits.len();
+    if shown > 0 && shown < results.total {
+        let (first, last) = (results.offset + 1, results.offset + shown);
+        s.push_str(&format!(", showing {first}–{last}"));
+        if last < results.total {
+            s.push_str(&format!(" (next page: --offset {last})"));
+        }
+    } else if shown == 0 && results.total > 0 && results.limit > 0 {
+        s.push_str(&format!(" (none shown from offset {})", results.offset));
+    }
+    s
+}
+
 /// Human rendering of one hit.
 pub fn render(hit: &SearchHit, bold: bool) -> String {
     let r = &hit.record;
     let mut s = String::new();
     match &r.quote {
         Some(q) => {
+            let speaker = q.speaker.as_deref().unwrap_or("unknown speaker");
+            let canonical = match r.speaker_canonical.as_deref() {
+                Some(c) if !c.eq_ignore_ascii_case(speaker) => format!(" [{c}]"),
+                _ => String::new(),
+            };
             s.push_str(&format!(
-                "[quote] {} ({}) · {} · {}{}\n",
-                q.speaker.as_deref().unwrap_or("unknown speaker"),
+                "[quote] {}{canonical} ({}) · {} · {}{}\n",
+                mark(speaker, &hit.speaker_highlights, bold),
                 q.speaker_kind.as_str(),
                 q.stance.as_str(),
                 q.kind.as_str(),
                 q.cue.as_deref().map(|c| format!(" · cue \"{c}\"")).unwrap_or_default()
             ));
+            s.push_str(&format!("  {}\n", mark(&hit.snippet, &hit.highlights, bold)));
+            // Short statements ("denies the allegations") read only with their sentence.
+            if let Some(context) = r.context.as_ref().filter(|_| r.context_adds()) {
+                s.push_str(&format!("  in: {}\n", mark(&context.text, &hit.context_highlights, bold)));
+            }
         }
-        None => s.push_str(&format!("[article] {}\n", r.title.as_deref().unwrap_or("(untitled)"))),
+        None => {
+            s.push_str(&format!("[article] {}\n", r.title.as_deref().unwrap_or("(untitled)")));
+            s.push_str(&format!("  {}\n", mark(&hit.snippet, &hit.highlights, bold)));
+        }
     }
-    s.push_str(&format!("  {}\n", highlight(&hit.snippet, &hit.highlights, bold)));
     s.push_str(&format!(
         "  {} · {} · {}\n",
-        r.site.as_deref().unwrap_or("-"),
+        r.outlet(),
         r.published.as_deref().map(|p| p.get(..10).unwrap_or(p)).unwrap_or("undated"),
         r.url
     ));
+    if let (Some(statement), Some(reports)) = (&r.statement, hit.reports)
+        && reports > 1
+    {
+        let matched = hit.matched_reports.map(|m| format!(", {m} matching")).unwrap_or_default();
+        s.push_str(&format!("  reported {reports} times{matched}: quotewire cluster {statement}\n"));
+    }
     s
 }
 
-fn highlight(text: &str, ranges: &[std::ops::Range<usize>], bold: bool) -> String {
+/// `text` with `ranges` in bold (on a terminal), newlines flattened.
+fn mark(text: &str, ranges: &[Range<usize>], bold: bool) -> String {
     let (open, close) = if bold { ("\x1b[1m", "\x1b[0m") } else { ("", "") };
     if !bold || ranges.is_empty() {
         return text.replace('\n', " ");

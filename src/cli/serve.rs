@@ -1,16 +1,13 @@
-//! `quotewire serve` (HTTP API and web page) and `quotewire run` (the scheduled daemon).
+//! `quotewire serve`: the HTTP API and web page.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Instant;
 
 use clap::Args;
 
-use super::ingest::{cancel_on_ctrl_c, run_pipeline};
-use super::{DataDir, UsageError};
-use crate::config::{Config, Pipeline};
-use crate::schedule::Schedule;
+use super::DataDir;
+use super::ingest::cancel_on_ctrl_c;
+use crate::config::Config;
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -19,53 +16,14 @@ pub struct ServeArgs {
     pub bind: Option<String>,
 }
 
-#[derive(Debug, Args)]
-pub struct RunArgs {
-    /// Pipeline files; each runs at start and then on its `schedule.every`.
-    #[arg(long = "pipeline", value_name = "FILE", required = true)]
-    pub pipelines: Vec<PathBuf>,
-}
-
 pub async fn serve(args: ServeArgs, config: &Config, data: &DataDir) -> anyhow::Result<ExitCode> {
     let index = Arc::new(data.open_index()?);
+    let store = data.store_path().is_file().then(|| data.store_path());
     let bind = args.bind.unwrap_or_else(|| config.server.bind.clone());
     let cancel = cancel_on_ctrl_c();
-    eprintln!("serving {} on http://{bind}/", data.root.display());
-    crate::server::serve(index, &bind, cancel).await?;
-    Ok(ExitCode::SUCCESS)
-}
-
-pub async fn daemon(args: RunArgs, config: &Config, data: &DataDir) -> anyhow::Result<ExitCode> {
-    let pipelines = args
-        .pipelines
-        .iter()
-        .map(|p| Pipeline::load(p, config))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| UsageError(e.to_string()))?;
-    // A daemon follows whatever feeds say: keep it off private networks unless allowed.
-    let pipelines: Vec<Pipeline> = pipelines
-        .into_iter()
-        .map(|mut p| {
-            p.fetch.private_addresses = p.fetch.private_addresses.resolve(true);
-            p
-        })
-        .collect();
-    let intervals: Vec<_> = pipelines.iter().map(|p| p.every).collect();
-    let mut schedule = Schedule::new(&intervals, Instant::now());
-    let cancel = cancel_on_ctrl_c();
-    while let Some((i, due)) = schedule.next() {
-        tokio::select! {
-            _ = tokio::time::sleep_until(due.into()) => {}
-            _ = cancel.cancelled() => break,
-        }
-        schedule.started(i, Instant::now());
-        if let Err(e) = run_pipeline(&pipelines[i], config, data, cancel.clone(), false).await {
-            // One failed run does not stop the daemon; the next is tried on schedule.
-            eprintln!("{}: run failed: {e:#}", pipelines[i].name);
-        }
-        if cancel.is_cancelled() {
-            break;
-        }
-    }
+    // The address is printed once bound, with the port the system chose for `:0`.
+    let (listener, address) = crate::server::bind(&bind).await?;
+    eprintln!("serving {} on http://{address}/", data.root.display());
+    crate::server::serve_on(listener, crate::server::AppState::new(index, store), cancel).await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,10 +1,13 @@
 //! Configuration: `config/default.toml` and pipeline files.
 //!
-//! Files are parsed into raw serde structs (`raw`), then validated into the domain types here,
-//! with every problem reported at once, each naming its key path, the bad value and a hint.
-//! This module reads files and nothing else: it never fetches, stores or indexes.
+//! Files are parsed into raw serde structs (`raw`, `pipeline`), then validated into the domain
+//! types here, with every problem reported at once, each naming its key path (and line), the
+//! bad value and a hint. This module reads files and nothing else: it never fetches, stores or
+//! indexes.
 
+mod pipeline;
 mod raw;
+mod selector;
 mod vars;
 
 use std::fmt;
@@ -13,6 +16,8 @@ use std::time::Duration;
 
 use url::Url;
 
+pub use pipeline::PIPELINE_FORMAT_VERSION;
+pub use selector::CssSelector;
 pub use vars::interpolate;
 
 /// The configuration shipped with the product, every key with its default.
@@ -25,10 +30,15 @@ pub struct Issue {
     pub path: String,
     pub message: String,
     pub hint: Option<String>,
+    /// 1-based line of the table or entry the key belongs to, when known.
+    pub line: Option<usize>,
 }
 
 impl fmt::Display for Issue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(line) = self.line {
+            write!(f, "line {line}: ")?;
+        }
         write!(f, "{}: {}", self.path, self.message)?;
         if let Some(hint) = &self.hint {
             write!(f, " (hint: {hint})")?;
@@ -54,18 +64,32 @@ fn render_issues(issues: &[Issue]) -> String {
 
 /// Collects issues while validating; turns into `ConfigError::Invalid` when non-empty.
 #[derive(Default)]
-pub(crate) struct Issues(Vec<Issue>);
+pub(crate) struct Issues {
+    issues: Vec<Issue>,
+    /// The line issues pushed now belong to.
+    line: Option<usize>,
+}
 
 impl Issues {
     pub(crate) fn push(&mut self, path: impl Into<String>, message: impl Into<String>, hint: Option<&str>) {
-        self.0.push(Issue { path: path.into(), message: message.into(), hint: hint.map(str::to_string) });
+        self.issues.push(Issue {
+            path: path.into(),
+            message: message.into(),
+            hint: hint.map(str::to_string),
+            line: self.line,
+        });
+    }
+
+    /// Issues pushed from now on are located at `line`.
+    pub(crate) fn at_line(&mut self, line: Option<usize>) {
+        self.line = line;
     }
 
     fn finish<T>(self, origin: &str, value: T) -> Result<T, ConfigError> {
-        if self.0.is_empty() {
+        if self.issues.is_empty() {
             Ok(value)
         } else {
-            Err(ConfigError::Invalid { origin: origin.to_string(), issues: self.0 })
+            Err(ConfigError::Invalid { origin: origin.to_string(), issues: self.issues })
         }
     }
 }
@@ -133,12 +157,42 @@ pub struct ServerConfig {
     pub bind: String,
 }
 
+/// Settings of scheduled and one-shot runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunConfig {
+    /// Longest time one source (its discovery and its pages) may take in a run.
+    pub source_deadline: Duration,
+    /// After the first stop signal, how long fetches in flight may finish before they are
+    /// abandoned.
+    pub shutdown_grace: Duration,
+    /// Directories (canonical) whose files pipeline files may name as `dir` and `warc`
+    /// sources; empty: each pipeline file's own directory.
+    pub local_roots: Vec<PathBuf>,
+    /// `quotewire status` lists sources that failed this many runs in a row.
+    pub failing_source_runs: u32,
+}
+
+/// Transformer models (cargo feature `transformers`; ignored by builds without it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmbedConfig {
+    /// Local sentence-transformers model directory (`$QUOTEWIRE_EMBEDDING_MODEL` overrides).
+    pub model_dir: PathBuf,
+    /// libtorch intra-op threads; 0 is one per core.
+    pub threads: usize,
+    /// Sentences per forward pass.
+    pub batch_size: usize,
+    /// Whether `ingest` embeds new statements in the background while it runs.
+    pub on_ingest: bool,
+}
+
 /// The validated configuration.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     pub fetch: FetchConfig,
     pub index: IndexConfig,
     pub server: ServerConfig,
+    pub run: RunConfig,
+    pub embed: EmbedConfig,
 }
 
 impl Default for Config {
@@ -170,6 +224,112 @@ impl Config {
             }
         }
     }
+
+    /// The configuration file to use when none is given on the command line: the first of
+    /// `$QUOTEWIRE_CONFIG`, `$XDG_CONFIG_HOME/quotewire/config.toml` (`~/.config/...`),
+    /// `/etc/quotewire/config.toml`, `config/default.toml` in the working directory and
+    /// `config/default.toml` of the project the binary was built in (found by walking up
+    /// from the executable). `None`: the shipped defaults, built in.
+    pub fn locate() -> Option<PathBuf> {
+        if let Some(explicit) = std::env::var_os("QUOTEWIRE_CONFIG").filter(|v| !v.is_empty()) {
+            return Some(PathBuf::from(explicit));
+        }
+        let xdg = std::env::var_os("XDG_CONFIG_HOME")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".config")));
+        let mut candidates: Vec<PathBuf> = xdg.into_iter().map(|d| d.join("quotewire/config.toml")).collect();
+        candidates.push(PathBuf::from("/etc/quotewire/config.toml"));
+        candidates.push(PathBuf::from("config/default.toml"));
+        if let Some(project) = std::env::current_exe().ok().as_deref().and_then(project_of) {
+            candidates.push(project.join("config/default.toml"));
+        }
+        candidates.into_iter().find(|c| c.is_file())
+    }
+}
+
+/// The project directory above an executable built with cargo (`<project>/target/<profile>/`):
+/// the nearest ancestor holding `Cargo.toml` and `config/default.toml`.
+pub fn project_of(executable: &Path) -> Option<PathBuf> {
+    executable
+        .ancestors()
+        .skip(1)
+        .find(|dir| dir.join("Cargo.toml").is_file() && dir.join("config/default.toml").is_file())
+        .map(Path::to_path_buf)
+}
+
+/// When a pipeline runs.
+#[derive(Debug, Clone)]
+pub enum Cadence {
+    /// Every interval after the previous run started.
+    Every(Duration),
+    /// At the times a cron expression names (UTC; seconds optional).
+    Cron { expression: String, cron: Box<croner::Cron> },
+}
+
+impl Cadence {
+    /// Parses a cron expression: five fields, or six with seconds first.
+    pub fn cron(expression: &str) -> Result<Cadence, String> {
+        let cron = croner::Cron::new(expression.trim())
+            .with_seconds_optional()
+            .parse()
+            .map_err(|e| e.to_string().to_lowercase())?;
+        Ok(Cadence::Cron { expression: expression.trim().to_string(), cron: Box::new(cron) })
+    }
+
+    /// As written in a pipeline file.
+    pub fn describe(&self) -> String {
+        match self {
+            Cadence::Every(d) => format!("every {}", format_duration(*d)),
+            Cadence::Cron { expression, .. } => format!("cron `{expression}` (UTC)"),
+        }
+    }
+}
+
+impl PartialEq for Cadence {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Cadence::Every(a), Cadence::Every(b)) => a == b,
+            (Cadence::Cron { expression: a, .. }, Cadence::Cron { expression: b, .. }) => a == b,
+            _ => false,
+        }
+    }
+}
+
+/// A pipeline's `[schedule]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScheduleConfig {
+    pub cadence: Cadence,
+    /// Each scheduled start is delayed by up to this much, so pipelines (and deployments)
+    /// sharing a schedule do not all start at once.
+    pub jitter: Duration,
+    /// Longest time one source may take in a run.
+    pub source_deadline: Duration,
+}
+
+impl ScheduleConfig {
+    /// Every hour, no jitter, the configured source deadline.
+    pub fn hourly(config: &Config) -> ScheduleConfig {
+        ScheduleConfig {
+            cadence: Cadence::Every(Duration::from_secs(3600)),
+            jitter: Duration::ZERO,
+            source_deadline: config.run.source_deadline,
+        }
+    }
+}
+
+/// `90s`, `30m`, `6h`, `1d`, `500ms`: the largest unit that divides the duration.
+pub fn format_duration(d: Duration) -> String {
+    let secs = d.as_secs();
+    if d.subsec_millis() != 0 || secs == 0 {
+        return format!("{}ms", d.as_millis());
+    }
+    for (unit, size) in [("d", 86_400), ("h", 3600), ("m", 60)] {
+        if secs.is_multiple_of(size) {
+            return format!("{}{unit}", secs / size);
+        }
+    }
+    format!("{secs}s")
 }
 
 /// Where documents come from.
@@ -189,7 +349,7 @@ pub enum Source {
     /// (`<link rel=alternate>`) and robots.txt (`Sitemap:` lines).
     Site { url: Url },
     /// A newsroom listing page: article links picked by a CSS selector, pagination followed.
-    Listing { url: Url, links: String, next: Option<String>, max_pages: usize },
+    Listing { url: Url, links: CssSelector, next: Option<CssSelector>, max_pages: usize },
 }
 
 impl Source {
@@ -204,6 +364,11 @@ impl Source {
             Source::Site { .. } => "site",
             Source::Listing { .. } => "listing",
         }
+    }
+
+    /// How the source is named in status reports and logs: `feed https://...`.
+    pub fn label(&self) -> String {
+        format!("{} {}", self.type_name(), self.location())
     }
 
     /// The URL or path as text.
@@ -225,8 +390,8 @@ pub struct Pipeline {
     pub name: String,
     pub description: Option<String>,
     pub sources: Vec<Source>,
-    /// How often `quotewire run` starts this pipeline.
-    pub every: Duration,
+    /// When `quotewire run` starts this pipeline.
+    pub schedule: ScheduleConfig,
     pub fetch: FetchConfig,
 }
 
@@ -237,7 +402,7 @@ impl Pipeline {
             name: "ad-hoc".to_string(),
             description: None,
             sources,
-            every: Duration::from_secs(3600),
+            schedule: ScheduleConfig::hourly(config),
             fetch: config.fetch.clone(),
         }
     }
@@ -252,11 +417,10 @@ impl Pipeline {
         vars: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Pipeline, ConfigError> {
         let text = vars::interpolate(text, vars)
-            .map_err(|issue| ConfigError::Invalid { origin: origin.to_string(), issues: vec![issue] })?;
-        let raw: raw::RawPipeline = toml::from_str(&text)
-            .map_err(|e| ConfigError::Syntax { origin: origin.to_string(), message: e.to_string() })?;
+            .map_err(|issues| ConfigError::Invalid { origin: origin.to_string(), issues })?;
         let mut issues = Issues::default();
-        let pipeline = raw.validate(base_dir, config, &mut issues);
+        let pipeline = pipeline::parse(&text, base_dir, config, &mut issues)
+            .map_err(|e| ConfigError::Syntax { origin: origin.to_string(), message: e.to_string() })?;
         issues.finish(origin, pipeline)
     }
 
@@ -312,6 +476,14 @@ mod tests {
         assert!(config.fetch.max_body_bytes >= 1 << 20);
         assert!(config.fetch.respect_robots);
         assert!(config.fetch.strip_query_params.iter().any(|p| p == "utm_*"));
+        assert_eq!(config.embed.model_dir, PathBuf::from(crate::embed::DEFAULT_MODEL_DIR));
+        assert_eq!((config.embed.threads, config.embed.batch_size), (0, crate::embed::DEFAULT_BATCH_SIZE));
+    }
+
+    #[test]
+    fn embed_settings_out_of_range_are_reported() {
+        let err = Config::from_toml_str("[embed]\nbatch_size = 0\nthreads = 999\n", "x.toml").unwrap_err().to_string();
+        assert!(err.contains("embed.batch_size") && err.contains("embed.threads"), "{err}");
     }
 
     #[test]
@@ -336,6 +508,7 @@ max_body_bytes = 0
         };
         let paths: Vec<&str> = issues.iter().map(|i| i.path.as_str()).collect();
         assert_eq!(paths, ["name", "schedule.every", "sources[0].url", "sources[1].url", "fetch.max_body_bytes"]);
+        assert_eq!(issues[2].line, Some(6));
         assert!(issues[1].message.contains("`soon`"));
     }
 
@@ -351,6 +524,8 @@ max_body_bytes = 0
 
     #[test]
     fn valid_pipeline_with_variables_and_overrides() {
+        let base = tempfile::tempdir().unwrap();
+        std::fs::create_dir(base.path().join("pages")).unwrap();
         let text = r#"
 version = 1
 name = "telecom"
@@ -366,16 +541,84 @@ path = "pages"
 per_host_delay_ms = 250
 "#;
         let vars = |name: &str| (name == "BASE").then(|| "http://127.0.0.1:9999".to_string());
-        let p = Pipeline::from_toml_str(text, "p.toml", Path::new("/base"), &Config::default(), &vars).unwrap();
-        assert_eq!(p.every, Duration::from_secs(1800));
+        let p = Pipeline::from_toml_str(text, "p.toml", base.path(), &Config::default(), &vars).unwrap();
+        assert_eq!(p.schedule.cadence, Cadence::Every(Duration::from_secs(1800)));
+        assert_eq!(p.schedule.jitter, Duration::from_secs(180), "a tenth of the interval by default");
         assert_eq!(p.fetch.per_host_delay, Duration::from_millis(250));
         assert_eq!(
             p.sources,
             vec![
                 Source::Feed { url: Url::parse("http://127.0.0.1:9999/rss.xml").unwrap() },
-                Source::Dir { path: PathBuf::from("/base/pages") },
+                Source::Dir { path: base.path().join("pages") },
             ]
         );
+    }
+
+    #[test]
+    fn every_error_is_reported_at_its_own_entry_and_line() {
+        let base = tempfile::tempdir().unwrap();
+        let text = "version = 1\nname = \"x\"\ncolour = \"red\"\n\n[[sources]]\ntype = \"feed\"\nurl = \"gopher://a\"\n\n\
+                    [[sources]]\ntype = \"podcast\"\nurl = \"http://a.example/\"\n\n[[sources]]\ntype = \"dir\"\npath = \"missing\"\n\n\
+                    [[sources]]\ntype = \"listing\"\nurl = \"http://a.example/\"\nlinks = \"ul..x\"\n\n[fetch]\nretries = 99\n";
+        let err = Pipeline::from_toml_str(text, "p.toml", base.path(), &Config::default(), &no_vars).unwrap_err();
+        let ConfigError::Invalid { issues, .. } = err else { panic!("expected invalid, got {err}") };
+        let found: Vec<(String, Option<usize>)> = issues.iter().map(|i| (i.path.clone(), i.line)).collect();
+        assert_eq!(
+            found,
+            [
+                ("colour".to_string(), Some(3)),
+                ("sources[0].url".to_string(), Some(5)),
+                ("sources[1]".to_string(), Some(9)),
+                ("sources[2].path".to_string(), Some(13)),
+                ("sources[3].links".to_string(), Some(17)),
+                ("fetch.retries".to_string(), Some(22)),
+            ]
+        );
+        assert!(issues[2].message.contains("podcast"), "{}", issues[2].message);
+    }
+
+    #[test]
+    fn a_pipeline_without_sources_or_with_paths_outside_its_roots_is_invalid() {
+        let base = tempfile::tempdir().unwrap();
+        let inside = base.path().join("pipelines");
+        std::fs::create_dir(&inside).unwrap();
+        std::fs::create_dir(base.path().join("elsewhere")).unwrap();
+        let load = |text: &str| Pipeline::from_toml_str(text, "p.toml", &inside, &Config::default(), &no_vars);
+        let err = load("version = 1\nname = \"x\"\n").unwrap_err();
+        assert!(err.to_string().contains("at least one source"), "{err}");
+        let err =
+            load("version = 1\nname = \"x\"\n[[sources]]\ntype = \"dir\"\npath = \"../elsewhere\"\n").unwrap_err();
+        assert!(err.to_string().contains("outside the directories pipelines may read"), "{err}");
+        // With the directory among the configured roots, it may be read.
+        let mut config = Config::default();
+        config.run.local_roots = vec![std::fs::canonicalize(base.path()).unwrap()];
+        let text = "version = 1\nname = \"x\"\n[[sources]]\ntype = \"dir\"\npath = \"../elsewhere\"\n";
+        assert!(Pipeline::from_toml_str(text, "p.toml", &inside, &config, &no_vars).is_ok());
+    }
+
+    #[test]
+    fn cron_schedules_and_jitter_are_validated() {
+        let base = tempfile::tempdir().unwrap();
+        let load = |schedule: &str| {
+            let text = format!(
+                "version = 1\nname = \"x\"\n[schedule]\n{schedule}\n[[sources]]\ntype = \"feed\"\nurl = \"http://a.example/f\"\n"
+            );
+            Pipeline::from_toml_str(&text, "p.toml", base.path(), &Config::default(), &no_vars)
+        };
+        let p = load("cron = \"*/15 * * * *\"\njitter = \"30s\"").unwrap();
+        assert_eq!(p.schedule.cadence.describe(), "cron `*/15 * * * *` (UTC)");
+        assert_eq!(p.schedule.jitter, Duration::from_secs(30));
+        assert!(load("cron = \"61 * * * *\"").unwrap_err().to_string().contains("schedule.cron"));
+        assert!(load("cron = \"* * * * *\"\nevery = \"1h\"").unwrap_err().to_string().contains("both"));
+        assert!(load("jitter = \"2h\"").unwrap_err().to_string().contains("schedule.jitter"));
+    }
+
+    #[test]
+    fn the_project_of_a_built_binary_is_found_for_its_configuration() {
+        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        assert_eq!(project_of(&root.join("target/release/quotewire")), Some(root.clone()));
+        assert_eq!(project_of(&root.join("target/debug/deps/quotewire-0123")), Some(root));
+        assert_eq!(project_of(Path::new("/usr/local/bin/quotewire")), None);
     }
 
     #[test]

@@ -1,20 +1,14 @@
-//! Raw serde shapes of `config/default.toml` and pipeline files, and their validation.
+//! Raw serde shapes of `config/default.toml` (and a pipeline's `[fetch]` overrides), and their
+//! validation.
 //!
 //! Defaults live here and only here (`Default` impls mirror `config/default.toml`, which a
 //! test checks). Validation turns raw values into domain types and records every problem.
 
-use std::path::Path;
 use std::time::Duration;
 
 use serde::Deserialize;
-use url::Url;
 
-use super::{
-    Config, FetchConfig, IndexConfig, Issues, Pipeline, PrivateAddresses, ServerConfig, Source, parse_duration,
-};
-
-/// The pipeline file format version this build understands.
-pub const PIPELINE_FORMAT_VERSION: u32 = 1;
+use super::{Config, EmbedConfig, FetchConfig, IndexConfig, Issues, PrivateAddresses, RunConfig, ServerConfig};
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
@@ -22,6 +16,63 @@ pub struct RawConfig {
     pub fetch: RawFetch,
     pub index: RawIndex,
     pub server: RawServer,
+    pub run: RawRun,
+    pub embed: RawEmbed,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawRun {
+    pub source_deadline_secs: u64,
+    pub shutdown_grace_secs: u64,
+    pub local_roots: Vec<String>,
+    pub failing_source_runs: u32,
+}
+
+impl Default for RawRun {
+    fn default() -> Self {
+        RawRun { source_deadline_secs: 900, shutdown_grace_secs: 10, local_roots: Vec::new(), failing_source_runs: 3 }
+    }
+}
+
+impl RawRun {
+    fn validate(self, issues: &mut Issues) -> RunConfig {
+        if !(1..=86_400).contains(&self.source_deadline_secs) {
+            issues.push(
+                "run.source_deadline_secs",
+                format!("`{}` is out of range", self.source_deadline_secs),
+                Some("use 1 to 86400 seconds"),
+            );
+        }
+        if self.shutdown_grace_secs > 3600 {
+            issues.push(
+                "run.shutdown_grace_secs",
+                format!("`{}` is out of range", self.shutdown_grace_secs),
+                Some("use 0 to 3600 seconds"),
+            );
+        }
+        if self.failing_source_runs == 0 {
+            issues.push("run.failing_source_runs", "`0` is out of range", Some("use 1 or more runs"));
+        }
+        let mut local_roots = Vec::new();
+        for (i, root) in self.local_roots.iter().enumerate() {
+            match std::fs::canonicalize(root) {
+                Ok(path) if path.is_dir() => local_roots.push(path),
+                Ok(_) => issues.push(format!("run.local_roots[{i}]"), format!("`{root}` is not a directory"), None),
+                Err(e) => issues.push(
+                    format!("run.local_roots[{i}]"),
+                    format!("`{root}` cannot be read: {e}"),
+                    Some("name an existing directory; relative paths are relative to the working directory"),
+                ),
+            }
+        }
+        RunConfig {
+            source_deadline: Duration::from_secs(self.source_deadline_secs.clamp(1, 86_400)),
+            shutdown_grace: Duration::from_secs(self.shutdown_grace_secs.min(3600)),
+            local_roots,
+            failing_source_runs: self.failing_source_runs.max(1),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, Clone)]
@@ -110,6 +161,51 @@ impl Default for RawServer {
     }
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawEmbed {
+    pub model_dir: String,
+    pub threads: u64,
+    pub batch_size: u64,
+    pub on_ingest: bool,
+}
+
+impl Default for RawEmbed {
+    fn default() -> Self {
+        RawEmbed {
+            model_dir: crate::embed::DEFAULT_MODEL_DIR.to_string(),
+            threads: 0,
+            batch_size: crate::embed::DEFAULT_BATCH_SIZE as u64,
+            on_ingest: true,
+        }
+    }
+}
+
+impl RawEmbed {
+    fn validate(self, issues: &mut Issues) -> EmbedConfig {
+        if self.threads > 256 {
+            issues.push(
+                "embed.threads",
+                format!("`{}` is out of range", self.threads),
+                Some("0 (one per core) to 256"),
+            );
+        }
+        if !(1..=1024).contains(&self.batch_size) {
+            issues.push(
+                "embed.batch_size",
+                format!("`{}` is out of range", self.batch_size),
+                Some("1 to 1024 sentences per forward pass"),
+            );
+        }
+        EmbedConfig {
+            model_dir: self.model_dir.into(),
+            threads: self.threads.min(256) as usize,
+            batch_size: self.batch_size.clamp(1, 1024) as usize,
+            on_ingest: self.on_ingest,
+        }
+    }
+}
+
 impl RawConfig {
     pub fn validate(self, issues: &mut Issues) -> Config {
         let fetch = self.fetch.validate("fetch", issues);
@@ -132,12 +228,14 @@ impl RawConfig {
                 Some("write it as 127.0.0.1:7878"),
             );
         }
-        Config { fetch, index, server: ServerConfig { bind: self.server.bind } }
+        let run = self.run.validate(issues);
+        let embed = self.embed.validate(issues);
+        Config { fetch, index, server: ServerConfig { bind: self.server.bind }, run, embed }
     }
 }
 
 impl RawFetch {
-    fn validate(self, prefix: &str, issues: &mut Issues) -> FetchConfig {
+    pub(super) fn validate(self, prefix: &str, issues: &mut Issues) -> FetchConfig {
         let mut check = |key: &str, value: u64, range: std::ops::RangeInclusive<u64>, hint: &str| {
             if !range.contains(&value) {
                 issues.push(format!("{prefix}.{key}"), format!("`{value}` is out of range"), Some(hint));
@@ -213,7 +311,7 @@ impl RawFetch {
         }
     }
 
-    fn from_config(config: &FetchConfig) -> RawFetch {
+    pub(super) fn from_config(config: &FetchConfig) -> RawFetch {
         RawFetch {
             user_agent: config.user_agent.clone(),
             connect_timeout_secs: config.connect_timeout.as_secs(),
@@ -232,7 +330,7 @@ impl RawFetch {
         }
     }
 
-    fn apply(mut self, o: RawFetchOverrides) -> RawFetch {
+    pub(super) fn apply(mut self, o: RawFetchOverrides) -> RawFetch {
         macro_rules! set {
             ($($field:ident),*) => { $( if let Some(v) = o.$field { self.$field = v; } )* };
         }
@@ -253,173 +351,5 @@ impl RawFetch {
             allow_addresses
         );
         self
-    }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawPipeline {
-    pub version: u32,
-    pub name: String,
-    #[serde(default)]
-    pub description: Option<String>,
-    #[serde(default)]
-    pub schedule: RawSchedule,
-    #[serde(default)]
-    pub sources: Vec<RawSource>,
-    #[serde(default)]
-    pub fetch: RawFetchOverrides,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct RawSchedule {
-    pub every: String,
-}
-
-impl Default for RawSchedule {
-    fn default() -> Self {
-        RawSchedule { every: "1h".to_string() }
-    }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
-pub enum RawSource {
-    Feed {
-        url: String,
-    },
-    Sitemap {
-        url: String,
-    },
-    Url {
-        url: String,
-    },
-    Dir {
-        path: String,
-    },
-    Warc {
-        path: String,
-    },
-    Site {
-        url: String,
-    },
-    Listing {
-        url: String,
-        /// CSS selector of the article links.
-        links: String,
-        /// CSS selector of the next-page link.
-        #[serde(default)]
-        next: Option<String>,
-        #[serde(default = "default_max_pages")]
-        max_pages: usize,
-    },
-}
-
-fn default_max_pages() -> usize {
-    5
-}
-
-impl RawPipeline {
-    pub fn validate(self, base_dir: &Path, config: &Config, issues: &mut Issues) -> Pipeline {
-        if self.version != PIPELINE_FORMAT_VERSION {
-            issues.push(
-                "version",
-                format!("`{}` is not a supported format version", self.version),
-                Some("this build reads version = 1; see pipelines/README.md"),
-            );
-        }
-        if self.name.trim().is_empty() {
-            issues.push("name", "must not be empty", Some("give the pipeline a short name"));
-        }
-        let every = match parse_duration(&self.schedule.every) {
-            Some(d) if d >= Duration::from_secs(1) => d,
-            _ => {
-                issues.push(
-                    "schedule.every",
-                    format!("`{}` is not a duration", self.schedule.every),
-                    Some("write a number and a unit: 90s, 30m, 6h, 1d"),
-                );
-                Duration::from_secs(3600)
-            }
-        };
-        let mut sources = Vec::new();
-        for (i, source) in self.sources.into_iter().enumerate() {
-            let path = format!("sources[{i}]");
-            let parse_url = |url: &str, issues: &mut Issues| -> Option<Url> {
-                match Url::parse(url) {
-                    Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Some(u),
-                    Ok(u) => {
-                        issues.push(
-                            format!("{path}.url"),
-                            format!("`{url}` has unsupported scheme `{}`", u.scheme()),
-                            Some("only http and https URLs can be fetched; use type = \"dir\" for local files"),
-                        );
-                        None
-                    }
-                    Err(e) => {
-                        issues.push(
-                            format!("{path}.url"),
-                            format!("`{url}` is not a URL: {e}"),
-                            Some("write an absolute URL such as https://example.org/feed.xml"),
-                        );
-                        None
-                    }
-                }
-            };
-            let source = match source {
-                RawSource::Feed { url } => parse_url(&url, issues).map(|url| Source::Feed { url }),
-                RawSource::Sitemap { url } => parse_url(&url, issues).map(|url| Source::Sitemap { url }),
-                RawSource::Url { url } => parse_url(&url, issues).map(|url| Source::Page { url }),
-                RawSource::Dir { path: dir } => {
-                    if dir.trim().is_empty() {
-                        issues.push(
-                            format!("{path}.path"),
-                            "must not be empty",
-                            Some("name a directory of HTML files"),
-                        );
-                        None
-                    } else {
-                        Some(Source::Dir { path: base_dir.join(dir) })
-                    }
-                }
-                RawSource::Warc { path: file } => {
-                    if file.trim().is_empty() {
-                        issues.push(format!("{path}.path"), "must not be empty", Some("name a .warc or .warc.gz file"));
-                        None
-                    } else {
-                        Some(Source::Warc { path: base_dir.join(file) })
-                    }
-                }
-                RawSource::Site { url } => parse_url(&url, issues).map(|url| Source::Site { url }),
-                RawSource::Listing { url, links, next, max_pages } => {
-                    let url = parse_url(&url, issues);
-                    let mut check = |key: &str, css: &str| {
-                        if let Err(message) = crate::fetch::parse_selector(css) {
-                            issues.push(
-                                format!("{path}.{key}"),
-                                message,
-                                Some("write a CSS selector such as `ul.releases li h3 a`"),
-                            );
-                        }
-                    };
-                    check("links", &links);
-                    if let Some(next) = &next {
-                        check("next", next);
-                    }
-                    if !(1..=1000).contains(&max_pages) {
-                        issues.push(
-                            format!("{path}.max_pages"),
-                            format!("`{max_pages}` is out of range"),
-                            Some("follow 1 to 1000 listing pages"),
-                        );
-                    }
-                    url.map(|url| Source::Listing { url, links, next, max_pages })
-                }
-            };
-            sources.extend(source);
-        }
-        let fetch = RawFetch::from_config(&config.fetch).apply(self.fetch).validate("fetch", issues);
-        Pipeline { name: self.name, description: self.description, sources, every, fetch }
     }
 }

@@ -5,12 +5,15 @@
 
 use super::Issue;
 
-/// Replaces variables in `text` using `lookup`; an undefined variable without a default is
-/// an error naming it.
-pub fn interpolate(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<String, Issue> {
+/// Replaces variables in `text` using `lookup`; every undefined variable without a default
+/// (and every malformed one) is an issue naming it and its line.
+pub fn interpolate(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<String, Vec<Issue>> {
     let mut out = String::with_capacity(text.len());
+    let mut issues = Vec::new();
     let mut rest = text;
+    let line = |rest: &str| Some(text[..text.len() - rest.len()].matches('\n').count() + 1);
     while let Some(pos) = rest.find('$') {
+        let at = line(&rest[pos..]);
         out.push_str(&rest[..pos]);
         let after = &rest[pos + 1..];
         if let Some(tail) = after.strip_prefix('$') {
@@ -18,11 +21,13 @@ pub fn interpolate(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Resul
             rest = tail;
         } else if let Some(body) = after.strip_prefix('{') {
             let Some(close) = body.find('}') else {
-                return Err(Issue {
+                issues.push(Issue {
                     path: "(file)".to_string(),
                     message: "unterminated `${` variable".to_string(),
                     hint: Some("close it with `}` or write `$$` for a literal dollar".to_string()),
+                    line: at,
                 });
+                return Err(issues);
             };
             let spec = &body[..close];
             let (name, default) = match spec.split_once(":-") {
@@ -31,20 +36,21 @@ pub fn interpolate(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Resul
             };
             let valid = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
             if !valid {
-                return Err(Issue {
+                issues.push(Issue {
                     path: "(file)".to_string(),
                     message: format!("`${{{spec}}}` is not a valid variable"),
                     hint: Some("names use letters, digits and `_`".to_string()),
+                    line: at,
                 });
-            }
-            match lookup(name).or_else(|| default.map(str::to_string)) {
-                Some(value) => out.push_str(&value),
-                None => {
-                    return Err(Issue {
+            } else {
+                match lookup(name).or_else(|| default.map(str::to_string)) {
+                    Some(value) => out.push_str(&value),
+                    None => issues.push(Issue {
                         path: "(file)".to_string(),
                         message: format!("variable `{name}` is not set"),
                         hint: Some(format!("set it in the environment or write `${{{name}:-default}}`")),
-                    });
+                        line: at,
+                    }),
                 }
             }
             rest = &body[close + 1..];
@@ -54,7 +60,7 @@ pub fn interpolate(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Resul
         }
     }
     out.push_str(rest);
-    Ok(out)
+    if issues.is_empty() { Ok(out) } else { Err(issues) }
 }
 
 #[cfg(test)]
@@ -65,7 +71,13 @@ mod tests {
     fn variables_defaults_and_escapes() {
         let lookup = |n: &str| (n == "A").then(|| "x".to_string());
         assert_eq!(interpolate("${A}/${B:-y}/$$/$5", &lookup).unwrap(), "x/y/$/$5");
-        assert!(interpolate("${C}", &lookup).unwrap_err().message.contains("`C`"));
+        assert!(interpolate("${C}", &lookup).unwrap_err()[0].message.contains("`C`"));
+        let both = interpolate("a = \"${C}\"\nb = \"${D}\"", &lookup).unwrap_err();
+        assert_eq!(
+            both.iter().map(|i| i.line).collect::<Vec<_>>(),
+            [Some(1), Some(2)],
+            "every variable, each at its line"
+        );
         assert!(interpolate("${A", &lookup).is_err());
         assert!(interpolate("${a b}", &lookup).is_err());
     }

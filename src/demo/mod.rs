@@ -37,6 +37,12 @@ pub fn default_corpus_dir() -> PathBuf {
     if local.is_dir() {
         return local;
     }
+    // The project the binary was built in, wherever it is run from.
+    if let Some(project) = std::env::current_exe().ok().as_deref().and_then(crate::config::project_of)
+        && project.join("tests/fixtures/sites").is_dir()
+    {
+        return project.join("tests/fixtures/sites");
+    }
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sites")
 }
 

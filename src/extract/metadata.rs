@@ -6,7 +6,7 @@
 //! parsing. Must not choose the main text; it reads the DOM in one pass over its elements and
 //! never panics on malformed JSON-LD or attribute values.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, FixedOffset};
@@ -15,44 +15,9 @@ use scraper::{ElementRef, Html};
 use serde_json::{Map, Value};
 use url::Url;
 
-use super::date;
 use super::hints;
+use super::published;
 use crate::model::PublishedSource;
-
-/// `<meta>` keys (name, property or itemprop, lower case) that carry the publication date, in
-/// order of trust.
-const PUBLISHED_META_KEYS: &[&str] = &[
-    "article:published_time",
-    "og:published_time",
-    "og:article:published_time",
-    "datepublished",
-    "published_time",
-    "pubdate",
-    "publishdate",
-    "publish-date",
-    "publish_date",
-    "publication_date",
-    "parsely-pub-date",
-    "sailthru.date",
-    "dc.date.issued",
-    "dcterms.issued",
-    "dc.date",
-    "dcterms.date",
-    "dc.date.created",
-    "date",
-    "article.published",
-    "release_date",
-];
-
-/// `<meta>` keys that carry the modification date.
-const MODIFIED_META_KEYS: &[&str] = &[
-    "article:modified_time",
-    "og:updated_time",
-    "datemodified",
-    "dc.date.modified",
-    "dcterms.modified",
-    "last-modified",
-];
 
 /// `<meta>` keys naming authors.
 const AUTHOR_META_KEYS: &[&str] =
@@ -62,12 +27,36 @@ const AUTHOR_META_KEYS: &[&str] =
 const BYLINE_TOKENS: &[&str] = &["byline", "author", "authors", "author-name", "writer"];
 
 /// Class/id tokens of elements that may hold a written date ("May 14, 2019").
-const DATE_TEXT_TOKENS: &[&str] = &["date", "dateline", "time", "timestamp", "published", "pubdate", "byline", "meta"];
+const DATE_TEXT_TOKENS: &[&str] = &[
+    "date",
+    "dateline",
+    "datetime",
+    "time",
+    "timestamp",
+    "published",
+    "publishdate",
+    "publishingdate",
+    "publication",
+    "pubdate",
+    "posted",
+    "postdate",
+    "byline",
+    "meta",
+    "datum",
+    "fecha",
+    "data",
+];
 
 /// Class/id substrings of containers whose names are not the article's authors (sidebars,
 /// related stories, comments).
 const FOREIGN_AUTHOR_CONTAINERS: &[&str] =
     &["sidebar", "related", "comment", "recommend", "popular", "promo", "footer", "trending", "more-", "newsletter"];
+
+/// Most `<h1>` elements read for the title; a page with more is not one article.
+const MAX_HEADINGS: usize = 16;
+
+/// Most `<time>` and microdata date elements read; pages with thousands are listings.
+const MAX_TIME_ELEMENTS: usize = 64;
 
 /// Most byline and date elements a page is searched for; pages with thousands are listings.
 const MAX_HINT_ELEMENTS: usize = 64;
@@ -93,6 +82,8 @@ pub struct Metadata {
     pub authors: Vec<String>,
     pub published: Option<DateTime<FixedOffset>>,
     pub published_source: PublishedSource,
+    /// 0..1; 0 without a date.
+    pub published_confidence: f32,
     pub modified: Option<DateTime<FixedOffset>>,
     pub canonical_url: Option<String>,
     pub site: Option<String>,
@@ -112,26 +103,29 @@ pub struct Metadata {
 
 /// What one pass over the elements gathers before the cascades run.
 #[derive(Default)]
-struct Raw {
-    metas: Vec<(String, String)>,
-    canonical: Option<String>,
-    ld_items: Vec<Map<String, Value>>,
-    title_tag: Option<String>,
-    h1: Option<String>,
-    h1_in_article: Option<String>,
+pub(super) struct Raw {
+    pub(super) metas: Vec<(String, String)>,
+    pub(super) canonical: Option<String>,
+    pub(super) ld_items: Vec<Map<String, Value>>,
+    pub(super) title_tag: Option<String>,
+    pub(super) h1: Option<String>,
+    pub(super) h1_in_article: Option<String>,
     /// (datetime, score): higher score = more likely the publication date.
-    times: Vec<(String, u8)>,
-    modified_times: Vec<String>,
-    author_links: Vec<String>,
-    bylines: Vec<String>,
-    date_texts: Vec<String>,
-    /// Containers (by address of their element, stable while the DOM lives) known to hold or
-    /// not hold an `<h1>`, for [`in_foreign_container`].
-    wrappers: HashMap<usize, bool>,
+    pub(super) times: Vec<(String, u8)>,
+    pub(super) modified_times: Vec<String>,
+    pub(super) author_links: Vec<String>,
+    pub(super) bylines: Vec<String>,
+    pub(super) date_texts: Vec<String>,
+    /// Elements (by address, stable while the DOM lives) that hold an `<h1>`, for
+    /// [`in_foreign_container`].
+    wrappers: HashSet<usize>,
+    /// `<h1>` elements read so far (at most [`MAX_HEADINGS`]).
+    headings_seen: usize,
 }
 
-/// Reads the page's metadata.
-pub fn collect(doc: &Html, page_url: Option<&Url>) -> Metadata {
+/// Reads the page's metadata; `source` is the page before pruning (the date cascade's last
+/// step reads it).
+pub fn collect(doc: &Html, page_url: Option<&Url>, source: &str) -> Metadata {
     let root = doc.root_element();
     let raw = gather(root);
     let mut meta = Metadata {
@@ -174,24 +168,25 @@ pub fn collect(doc: &Html, page_url: Option<&Url>) -> Metadata {
     meta.title = choose_title(&raw, article_item, meta.site.as_deref());
     meta.h1 = raw.h1_in_article.clone().or_else(|| raw.h1.clone());
     meta.authors = choose_authors(&raw, article_item);
-    let (published, source) = choose_published(&raw, article_item, page_url, &meta);
-    meta.published = published;
-    meta.published_source = source;
-    meta.modified = article_item
-        .and_then(|item| item.get("dateModified"))
-        .and_then(Value::as_str)
-        .and_then(date::parse_machine_date)
-        .or_else(|| {
-            meta_values(&raw, MODIFIED_META_KEYS)
-                .chain(raw.modified_times.iter().map(String::as_str))
-                .find_map(date::parse_machine_date)
-        });
+    let dated = published::choose(&published::Evidence {
+        raw: &raw,
+        article_item,
+        page_url,
+        canonical_url: meta.canonical_url.as_deref(),
+        root,
+        title: meta.title.as_deref(),
+        source,
+    });
+    meta.published = dated.published;
+    meta.published_source = dated.source;
+    meta.published_confidence = dated.confidence;
+    meta.modified = dated.modified;
     meta
 }
 
 /// One pass over every element, noting what the cascades need.
 fn gather(root: ElementRef<'_>) -> Raw {
-    let mut raw = Raw::default();
+    let mut raw = Raw { wrappers: headline_wrappers(root), ..Raw::default() };
     for element in root.descendent_elements() {
         let value = element.value();
         match value.name() {
@@ -222,7 +217,8 @@ fn gather(root: ElementRef<'_>) -> Raw {
             "title" if raw.title_tag.is_none() && !inside(element, &["svg", "body"]) => {
                 raw.title_tag = Some(clean_text(&element.text().collect::<String>()));
             }
-            "h1" => {
+            "h1" if raw.headings_seen < MAX_HEADINGS && (raw.h1.is_none() || raw.h1_in_article.is_none()) => {
+                raw.headings_seen += 1;
                 let text = clean_text(&element.text().collect::<String>());
                 if !text.is_empty() {
                     if raw.h1_in_article.is_none() && inside(element, &["article", "main"]) {
@@ -233,33 +229,60 @@ fn gather(root: ElementRef<'_>) -> Raw {
                     }
                 }
             }
-            "time" => {
-                if let Some(datetime) = value.attr("datetime") {
-                    let itemprop = value.attr("itemprop").unwrap_or("");
-                    if itemprop.eq_ignore_ascii_case("datemodified") {
-                        raw.modified_times.push(datetime.to_owned());
-                    } else {
-                        let mut score = 0;
-                        if itemprop.eq_ignore_ascii_case("datepublished") || value.attr("pubdate").is_some() {
-                            score += 4;
-                        }
-                        if inside(element, &["article", "header", "main"]) {
-                            score += 2;
-                        }
-                        if inside(element, &["aside", "footer", "nav"]) {
-                            score = 0;
-                        } else {
-                            score += 1;
-                        }
-                        raw.times.push((datetime.to_owned(), score));
-                    }
-                }
-            }
             _ => {}
         }
-        note_bylines_and_dates(element, &mut raw);
+        let attributes = HintAttributes::of(element.value());
+        note_machine_date(element, &attributes, &mut raw);
+        note_bylines_and_dates(element, &attributes, &mut raw);
     }
     raw
+}
+
+/// Records a machine-readable date on a visible element: `<time datetime>` (or its text),
+/// microdata (`itemprop="datePublished"` with `content` or `datetime`), and hAtom's
+/// `<abbr class="published" title="...">`. Dates in asides, footers, navigation and foreign
+/// containers (related lists, comments) score 0; those in the article or its header score
+/// higher, and those marked as the publication date highest.
+fn note_machine_date(element: ElementRef<'_>, attributes: &HintAttributes<'_>, raw: &mut Raw) {
+    let value = element.value();
+    let name = value.name();
+    if name == "meta" || raw.times.len() + raw.modified_times.len() >= MAX_TIME_ELEMENTS {
+        return;
+    }
+    let itemprop = attributes.itemprop.unwrap_or("");
+    let published_prop = itemprop.eq_ignore_ascii_case("datepublished") || itemprop.eq_ignore_ascii_case("datecreated");
+    let modified_prop = itemprop.eq_ignore_ascii_case("datemodified");
+    let class = attributes.class.unwrap_or("");
+    let hatom = name == "abbr" && class.split_ascii_whitespace().any(|c| c == "published" || c == "updated");
+    if name != "time" && !published_prop && !modified_prop && !hatom {
+        return;
+    }
+    let stated = value
+        .attr("datetime")
+        .or_else(|| value.attr("content"))
+        .or_else(|| if hatom { value.attr("title") } else { None })
+        .map(str::to_owned)
+        .or_else(|| {
+            let text = clean_text(&element.text().take(8).collect::<String>());
+            (!text.is_empty() && text.len() <= 80).then_some(text)
+        });
+    let Some(stated) = stated else { return };
+    let hatom_updated = hatom && class.split_ascii_whitespace().any(|c| c == "updated") && !class.contains("published");
+    if modified_prop || hatom_updated {
+        raw.modified_times.push(stated);
+        return;
+    }
+    let mut score = 1;
+    if published_prop || value.attr("pubdate").is_some() || hatom {
+        score += 4;
+    }
+    if inside(element, &["article", "header", "main"]) {
+        score += 2;
+    }
+    if inside(element, &["aside", "footer", "nav"]) || in_foreign_container(element, &raw.wrappers) {
+        score = 0;
+    }
+    raw.times.push((stated, score));
 }
 
 /// The attributes the byline and date rules read, found in one pass over an element's
@@ -289,9 +312,8 @@ impl<'a> HintAttributes<'a> {
 }
 
 /// Records author links, byline text and written dates of hinted elements.
-fn note_bylines_and_dates(element: ElementRef<'_>, raw: &mut Raw) {
+fn note_bylines_and_dates(element: ElementRef<'_>, attributes: &HintAttributes<'_>, raw: &mut Raw) {
     let value = element.value();
-    let attributes = HintAttributes::of(value);
     let has_word = |attr: Option<&str>, word: &str| attr.is_some_and(|a| a.split_ascii_whitespace().any(|w| w == word));
     let is_author_link = has_word(attributes.rel, "author");
     let itemprop_author = has_word(attributes.itemprop, "author");
@@ -302,7 +324,7 @@ fn note_bylines_and_dates(element: ElementRef<'_>, raw: &mut Raw) {
     if raw.author_links.len() + raw.bylines.len() + raw.date_texts.len() > MAX_HINT_ELEMENTS {
         return;
     }
-    if in_foreign_container(element, &mut raw.wrappers) {
+    if in_foreign_container(element, &raw.wrappers) {
         return;
     }
     if value.name() == "meta" {
@@ -351,22 +373,40 @@ fn class_tokens_match(class: Option<&str>, id: Option<&str>) -> (bool, bool) {
 
 /// True when an ancestor is a sidebar, related list or comment thread. A container holding an
 /// `<h1>` is the article's wrapper whatever its class says (`<div class="layout has-sidebar">`
-/// around the whole page); which containers hold one is remembered per page in `wrappers`.
-fn in_foreign_container(element: ElementRef<'_>, wrappers: &mut HashMap<usize, bool>) -> bool {
+/// around the whole page); `wrappers` holds those containers.
+fn in_foreign_container(element: ElementRef<'_>, wrappers: &HashSet<usize>) -> bool {
     element.ancestors().filter_map(ElementRef::wrap).any(|a| {
         let value = a.value();
         if hints::is_one_of(value.name(), &["aside", "nav", "footer"]) {
             return true;
         }
+        // Compared without lower-casing into a new string: this runs for every ancestor of
+        // every byline and date element.
         let named_foreign = [value.attr("class"), value.attr("id")].into_iter().flatten().any(|attr| {
-            let lower = attr.to_ascii_lowercase();
-            FOREIGN_AUTHOR_CONTAINERS.iter().any(|w| lower.contains(w)) && !lower.contains("commentary")
+            FOREIGN_AUTHOR_CONTAINERS.iter().any(|w| contains_ignore_ascii_case(attr, w))
+                && !contains_ignore_ascii_case(attr, "commentary")
         });
-        named_foreign
-            && !*wrappers
-                .entry(std::ptr::from_ref(value) as usize)
-                .or_insert_with(|| a.descendent_elements().any(|e| e.value().name() == "h1"))
+        named_foreign && !wrappers.contains(&(std::ptr::from_ref(value) as usize))
     })
+}
+
+/// Whether `haystack` contains `needle` (lower case ASCII), ignoring ASCII case.
+fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
+    haystack.as_bytes().windows(needle.len()).any(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+/// The elements that hold an `<h1>`, found in one pass: from each `<h1>` up to the first
+/// ancestor already known (so every element is visited at most twice, however deep the page).
+fn headline_wrappers(root: ElementRef<'_>) -> HashSet<usize> {
+    let mut wrappers = HashSet::new();
+    for heading in root.descendent_elements().filter(|e| e.value().name() == "h1") {
+        for ancestor in heading.ancestors().filter_map(ElementRef::wrap) {
+            if !wrappers.insert(std::ptr::from_ref(ancestor.value()) as usize) {
+                break;
+            }
+        }
+    }
+    wrappers
 }
 
 /// True when some ancestor has one of the tag names.
@@ -379,7 +419,7 @@ fn meta_value<'a>(raw: &'a Raw, keys: &'a [&'a str]) -> Option<&'a str> {
 }
 
 /// Non-empty `<meta>` contents for `keys`, in key order.
-fn meta_values<'a>(raw: &'a Raw, keys: &'a [&'a str]) -> impl Iterator<Item = &'a str> + 'a {
+pub(super) fn meta_values<'a>(raw: &'a Raw, keys: &'a [&'a str]) -> impl Iterator<Item = &'a str> + 'a {
     keys.iter()
         .flat_map(move |key| raw.metas.iter().filter(move |(k, v)| k == key && !v.is_empty()).map(|(_, v)| v.as_str()))
 }
@@ -392,7 +432,8 @@ fn choose_title(raw: &Raw, article_item: Option<&Map<String, Value>>, site: Opti
         .map(clean_text);
     let h1 = raw.h1_in_article.clone().or_else(|| raw.h1.clone());
     let tag = raw.title_tag.as_deref().map(|t| strip_site_suffix(t, site, true));
-    [og, ld, h1, tag].into_iter().flatten().find(|t| !t.is_empty())
+    let meta_title = meta_value(raw, &["title", "dc.title"]).map(|t| strip_site_suffix(&clean_text(t), site, true));
+    [og, ld, h1, tag, meta_title].into_iter().flatten().find(|t| !t.is_empty())
 }
 
 /// Removes a trailing " | Site" / " - Site" from a title: always when it names the site, and,
@@ -539,42 +580,6 @@ fn is_plausible_name(name: &str) -> bool {
         && !NOT_NAMES.iter().any(|n| lower == *n || lower.starts_with(&format!("{n} ")))
 }
 
-fn choose_published(
-    raw: &Raw,
-    article_item: Option<&Map<String, Value>>,
-    page_url: Option<&Url>,
-    meta: &Metadata,
-) -> (Option<DateTime<FixedOffset>>, PublishedSource) {
-    let ld = article_item
-        .into_iter()
-        .chain(raw.ld_items.iter())
-        .flat_map(|item| ["datePublished", "dateCreated"].map(|k| item.get(k)))
-        .flatten()
-        .filter_map(Value::as_str)
-        .find_map(date::parse_machine_date);
-    if let Some(date) = ld {
-        return (Some(date), PublishedSource::JsonLd);
-    }
-    if let Some(date) = meta_values(raw, PUBLISHED_META_KEYS).find_map(date::parse_machine_date) {
-        return (Some(date), PublishedSource::Meta);
-    }
-    let mut times: Vec<&(String, u8)> = raw.times.iter().filter(|(_, s)| *s > 0).collect();
-    times.sort_by_key(|(_, score)| std::cmp::Reverse(*score));
-    if let Some(date) = times.iter().find_map(|(datetime, _)| date::parse_machine_date(datetime)) {
-        return (Some(date), PublishedSource::Time);
-    }
-    let url_date = page_url
-        .and_then(|u| date::date_from_url(u.as_str()))
-        .or_else(|| meta.canonical_url.as_deref().and_then(date::date_from_url));
-    if let Some(date) = url_date {
-        return (Some(date), PublishedSource::Url);
-    }
-    if let Some(date) = raw.date_texts.iter().find_map(|t| date::date_from_text(t)) {
-        return (Some(date), PublishedSource::Text);
-    }
-    (None, PublishedSource::None)
-}
-
 fn ld_publisher_name(items: &[Map<String, Value>]) -> Option<String> {
     items.iter().find_map(|item| {
         let publisher = item.get("publisher")?;
@@ -639,7 +644,7 @@ fn flatten_ld(value: Value, items: &mut Vec<Map<String, Value>>, depth: usize) {
 }
 
 /// The item's `@type`s, lower case (`@type` may be a string or a list).
-fn item_types(item: &Map<String, Value>) -> Vec<String> {
+pub(super) fn item_types(item: &Map<String, Value>) -> Vec<String> {
     match item.get("@type") {
         Some(Value::String(t)) => vec![t.to_ascii_lowercase()],
         Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).map(str::to_ascii_lowercase).collect(),
@@ -647,7 +652,7 @@ fn item_types(item: &Map<String, Value>) -> Vec<String> {
     }
 }
 
-fn is_article_item(item: &Map<String, Value>) -> bool {
+pub(super) fn is_article_item(item: &Map<String, Value>) -> bool {
     item_types(item).iter().any(|t| hints::is_one_of(t.trim_start_matches("schema:"), hints::ARTICLE_LD_TYPES))
 }
 
@@ -694,7 +699,7 @@ mod tests {
     fn collect_from(html: &str, url: &str) -> Metadata {
         let doc = Html::parse_document(html);
         let url = Url::parse(url).expect("test url is valid");
-        collect(&doc, Some(&url))
+        collect(&doc, Some(&url), html)
     }
 
     const LD_GRAPH_PAGE: &str = r#"<!doctype html><html lang="en-GB"><head>
@@ -716,7 +721,13 @@ mod tests {
 
     #[test]
     fn json_ld_graph_gives_date_authors_and_title() {
+        // The article's `<meta>` date comes first (as in htmldate): where the two disagree, the
+        // JSON-LD date is more often the first version's.
         let meta = collect_from(LD_GRAPH_PAGE, "https://wire.example/world/x?utm=1");
+        assert_eq!(meta.published_source, PublishedSource::Meta);
+        assert_eq!(meta.published.map(|d| d.to_rfc3339()).as_deref(), Some("2019-05-10T08:00:00+00:00"));
+        let without_meta = LD_GRAPH_PAGE.replace("article:published_time", "x");
+        let meta = collect_from(&without_meta, "https://wire.example/world/x?utm=1");
         assert_eq!(meta.published_source, PublishedSource::JsonLd);
         assert_eq!(meta.published.map(|d| d.to_rfc3339()).as_deref(), Some("2019-05-14T09:30:00+01:00"));
         assert_eq!(meta.modified.map(|d| d.to_rfc3339()).as_deref(), Some("2019-05-15T10:00:00+01:00"));

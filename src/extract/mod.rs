@@ -7,21 +7,28 @@
 //! article is `Ok` with `is_article: false`.
 //!
 //! Submodules: `charset` (bytes to text), `text` (main text and boilerplate removal),
+//! `furniture` (short lines that are never text),
 //! `metadata` (title, authors, dates, canonical URL, site), `date` (date notations),
 //! `language`, `kind`, `prune` (the streaming pre-pass that drops non-content before the DOM is
-//! built) and `hints` (every word list the heuristics use). `fixture_tests` runs every page in
+//! built, and bounds its depth and size), `sniff` (binary and non-HTML input is refused) and
+//! `hints` (every word list the heuristics use). `fixture_tests` runs every page in
 //! `testdata/` against its insta snapshot in `snapshots/`.
 
+#[cfg(test)]
+mod bounds_tests;
 mod charset;
 mod date;
 #[cfg(test)]
 mod fixture_tests;
+mod furniture;
 mod hints;
 mod kind;
 mod language;
 mod metadata;
 mod prune;
+mod published;
 pub mod simhash;
+mod sniff;
 mod text;
 
 use chrono::{DateTime, FixedOffset};
@@ -29,9 +36,10 @@ use scraper::Html;
 use url::Url;
 
 pub use charset::{CharsetSource, DecodedHtml, decode_html};
+pub use sniff::{sniff_bytes, sniff_text};
 
 use self::prune::PruneLevel;
-use crate::model::{PageKind, PublishedSource};
+use crate::model::{NotArticleReason, PageKind, PublishedSource};
 
 /// Pages are cut to this many bytes before parsing: real articles are far smaller, and the
 /// parser's time and memory grow with the input.
@@ -64,6 +72,8 @@ pub struct ExtractedPage {
     pub authors: Vec<String>,
     pub published: Option<DateTime<FixedOffset>>,
     pub published_source: PublishedSource,
+    /// How sure the publication date is (0..1); 0 without a date.
+    pub published_confidence: f32,
     pub modified: Option<DateTime<FixedOffset>>,
     /// Absolute, resolved against the page URL.
     pub canonical_url: Option<String>,
@@ -77,16 +87,17 @@ pub struct ExtractedPage {
     pub text: String,
     /// False for listing pages, section fronts, error and paywall pages and near-empty pages.
     pub is_article: bool,
+    /// Why the page is not an article (`None` exactly when `is_article`).
+    pub not_article: Option<NotArticleReason>,
 }
 
 /// Why nothing could be extracted from a page.
 #[derive(Debug, thiserror::Error)]
 pub enum ExtractError {
-    #[error(
-        "no content in page ({bytes} bytes): no visible text or title outside scripts and \
-         markup; check that the document is HTML and not a script-rendered shell"
-    )]
+    #[error("no content in page ({bytes} bytes): the document is empty")]
     NoContent { bytes: usize },
+    #[error("not an HTML document: {reason}; only HTML pages are extracted")]
+    NotText { reason: String },
 }
 
 /// Extracts an article from decoded HTML. `page_url` resolves relative links and feeds the
@@ -99,9 +110,9 @@ pub enum ExtractError {
 pub fn extract(html: &str, page_url: Option<&Url>) -> Result<ExtractedPage, ExtractError> {
     let html = truncate_to_char_boundary(html, MAX_HTML_BYTES);
     let Some(pruned) = prune::prune(html, PruneLevel::Aggressive) else {
-        return extract_parsed(html, html.len(), page_url);
+        return extract_parsed(html, html, page_url);
     };
-    let page = extract_parsed(&pruned.html, html.len(), page_url);
+    let page = extract_parsed(&pruned.html, html, page_url);
     // A footer or aside with less prose than an article cannot have wrapped one.
     let wrapper_removed = pruned.soft_removed_chars >= MIN_ARTICLE_CHARS
         && match &page {
@@ -112,25 +123,30 @@ pub fn extract(html: &str, page_url: Option<&Url>) -> Result<ExtractedPage, Extr
         return page;
     }
     match prune::prune(html, PruneLevel::Gentle) {
-        Some(gentle) => extract_parsed(&gentle.html, html.len(), page_url),
-        None => extract_parsed(html, html.len(), page_url),
+        Some(gentle) => extract_parsed(&gentle.html, html, page_url),
+        None => extract_parsed(html, html, page_url),
     }
 }
 
-/// Parses (pruned) HTML and extracts from the DOM; `original_bytes` is the page's size before
-/// pruning, for the error message.
-fn extract_parsed(html: &str, original_bytes: usize, page_url: Option<&Url>) -> Result<ExtractedPage, ExtractError> {
+/// Parses (pruned) HTML and extracts from the DOM; `original` is the page before pruning (for
+/// the error message and the date cascade's last resort).
+fn extract_parsed(html: &str, original: &str, page_url: Option<&Url>) -> Result<ExtractedPage, ExtractError> {
+    let original_bytes = original.len();
     let doc = Html::parse_document(html);
-    let meta = metadata::collect(&doc, page_url);
+    let meta = metadata::collect(&doc, page_url, original);
     let root = doc.root_element();
     let body = root.child_elements().find(|e| e.value().name() == "body").unwrap_or(root);
     let mut main = text::extract_main_text(body);
     main.paragraphs = text::cut_at_end_mark(main.paragraphs);
-    if main.paragraphs.is_empty() && main.page_chars == 0 && meta.title.is_none() {
+    // Only input with nothing in it is an error; a page with no visible text (a script-rendered
+    // shell) still gets its record, as a page that is not an article.
+    if original.trim().is_empty() {
         return Err(ExtractError::NoContent { bytes: original_bytes });
     }
+    let empty = main.paragraphs.is_empty() && main.page_chars == 0;
 
-    let is_article = judge_article(&meta, &main);
+    let not_article = if empty { Some(NotArticleReason::Empty) } else { judge_article(&meta, &main) };
+    let is_article = not_article.is_none();
     let kind_url = page_url.cloned().or_else(|| meta.canonical_url.as_deref().and_then(|c| Url::parse(c).ok()));
     let kind = kind::classify(&meta, kind_url.as_ref(), &main.paragraphs, is_article);
     let paragraphs = if kind == PageKind::Transcript { kind::split_turns(main.paragraphs) } else { main.paragraphs };
@@ -143,6 +159,7 @@ fn extract_parsed(html: &str, original_bytes: usize, page_url: Option<&Url>) -> 
         authors: meta.authors,
         published: meta.published,
         published_source: meta.published_source,
+        published_confidence: meta.published_confidence,
         modified: meta.modified,
         canonical_url: meta.canonical_url,
         site: meta.site,
@@ -151,6 +168,7 @@ fn extract_parsed(html: &str, original_bytes: usize, page_url: Option<&Url>) -> 
         kind,
         text,
         is_article,
+        not_article,
     })
 }
 
@@ -161,17 +179,18 @@ pub fn detect_language(text: &str) -> (String, f64) {
     (language.code, language.confidence)
 }
 
-/// Whether the page is an article: enough prose, not a link list, not an error page.
-fn judge_article(meta: &metadata::Metadata, main: &text::MainText) -> bool {
+/// Whether the page is an article (`None`) or why not: enough prose, not a link list, not an
+/// error page, not a listing.
+fn judge_article(meta: &metadata::Metadata, main: &text::MainText) -> Option<NotArticleReason> {
     let chars: usize = main.paragraphs.iter().map(|p| weighted_chars(&p.text)).sum();
     if chars < MIN_ARTICLE_CHARS {
-        return false;
+        return Some(NotArticleReason::TooShort);
     }
     if chars < MAX_ERROR_PAGE_CHARS {
         let title = meta.title_tag.as_deref().or(meta.title.as_deref()).unwrap_or("").to_lowercase();
         let body = text::join_paragraphs(&main.paragraphs).to_lowercase();
         if hints::ERROR_PAGE_PHRASES.iter().any(|p| title.contains(p) || body.contains(p)) {
-            return false;
+            return Some(NotArticleReason::ErrorPage);
         }
     }
     let page_link_density =
@@ -179,12 +198,12 @@ fn judge_article(meta: &metadata::Metadata, main: &text::MainText) -> bool {
     if main.content_link_density > MAX_ARTICLE_LINK_DENSITY
         || (page_link_density > MAX_PAGE_LINK_DENSITY && main.prose_paragraphs < 3)
     {
-        return false;
+        return Some(NotArticleReason::LinkList);
     }
     let listing = main.page_linked_headings >= MIN_LISTING_HEADLINES
         && main.prose_paragraphs < main.page_linked_headings * 2
         && !meta.declares_article;
-    !listing
+    listing.then_some(NotArticleReason::Listing)
 }
 
 /// Chars counted so that lengths compare across scripts: a Chinese or Japanese character
@@ -343,14 +362,20 @@ mod tests {
     }
 
     #[test]
-    fn empty_documents_are_no_content() {
+    fn empty_documents_are_no_content_and_script_shells_get_a_record() {
         assert!(matches!(extract("", None), Err(ExtractError::NoContent { .. })));
-        assert!(matches!(
-            extract("<html><head><script>var a = 1;</script></head><body></body></html>", None),
-            Err(ExtractError::NoContent { .. })
-        ));
+        assert!(matches!(extract(" \n\t ", None), Err(ExtractError::NoContent { .. })));
         let message = ExtractError::NoContent { bytes: 10 }.to_string();
         assert!(message.starts_with("no content in page"));
+        let shell = extract(
+            "<html><head><meta name=\"date\" content=\"2020-02-20\"><script>var a = 1;</script></head>\
+             <body><div id=\"root\"></div></body></html>",
+            None,
+        )
+        .expect("a script shell is a page");
+        assert_eq!(shell.not_article, Some(NotArticleReason::Empty));
+        assert!(!shell.is_article);
+        assert_eq!(shell.published.map(|d| d.format("%F").to_string()).as_deref(), Some("2020-02-20"));
     }
 
     #[test]

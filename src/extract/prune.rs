@@ -18,6 +18,12 @@
 //! Kept: `<title>`, `<meta>`, canonical `<link>`, JSON-LD, `<time>`, bylines, and `<form>` and
 //! `<header>`, which are page-wide wrappers or hold the headline, byline and date too often.
 //!
+//! Bounded work: the tree builder's cost grows with nesting depth (html5ever scans the stack of
+//! open elements for every block start tag, so 200,000 nested `<div>`s took minutes), and every
+//! later stage walks the tree. Elements nested deeper than [`MAX_NESTING_DEPTH`] lose their tags
+//! here and keep their text, and the page is cut before its element past [`MAX_ELEMENTS`], so
+//! the DOM that is built is at most that deep and that large whatever the page.
+//!
 //! Owns the pre-pass only; must not judge content. Never fails: if `lol_html` rejects the input,
 //! the caller parses the page as it is.
 
@@ -48,6 +54,24 @@ fn pruned_tags() -> impl Iterator<Item = &'static str> {
 /// article rarely (see the module docs).
 pub const SOFT_PRUNED_TAGS: &[&str] = &["footer", "aside"];
 
+/// Deepest element nesting handed to the tree builder; deeper elements lose their tags (their
+/// text stays, joined into the enclosing block). Real pages nest well under 100 elements deep
+/// after pruning; only generated or broken markup goes further.
+pub const MAX_NESTING_DEPTH: usize = 256;
+
+/// Most elements read from a page: the page is cut before the start tag past this many (a scan
+/// of the bytes finds it). A news page has a few thousand elements; a page past this is a dump
+/// or an attack, and reading on would cost time for nothing (a million unclosed `<p>` is 3 MB).
+pub const MAX_ELEMENTS: usize = 50_000;
+
+/// Elements whose end tag may be left out (`<p>`, `<li>`, table parts, ...): the tree builder
+/// closes them implicitly, so they never make the tree deep and are not counted in the depth
+/// (the pre-pass sees no end tag for them).
+const OPTIONAL_END_TAGS: &[&str] = &[
+    "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option", "optgroup", "colgroup", "caption",
+    "rb", "rt", "rtc", "rp", "html", "head", "body",
+];
+
 /// How much is removed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PruneLevel {
@@ -74,6 +98,7 @@ struct Selectors {
     soft: Selector,
     soft_links: Selector,
     metas: Selector,
+    all: Selector,
 }
 
 static SELECTORS: LazyLock<Option<Selectors>> = LazyLock::new(|| {
@@ -85,6 +110,7 @@ static SELECTORS: LazyLock<Option<Selectors>> = LazyLock::new(|| {
         soft: SOFT_PRUNED_TAGS.join(",").parse().ok()?,
         soft_links: soft_links.join(",").parse().ok()?,
         metas: "meta".parse().ok()?,
+        all: "*".parse().ok()?,
     })
 });
 
@@ -103,6 +129,73 @@ struct Rescue {
     /// Whether the script being read is JSON-LD inside a removed soft element.
     in_json_ld: Cell<bool>,
 }
+
+/// What a quick scan of the tags says about a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct TagScan {
+    /// Where the page is cut: before the start tag past [`MAX_ELEMENTS`], else its length.
+    end: usize,
+    /// The deepest nesting of elements that need an end tag (an estimate: tags in scripts and
+    /// comments count too, which only errs towards bounding).
+    max_depth: usize,
+}
+
+/// One pass over the bytes, reading tag names only: counts start tags for [`MAX_ELEMENTS`] and
+/// estimates the nesting depth, so that the precise depth bound runs only on deep pages.
+fn scan_tags(html: &str) -> TagScan {
+    let bytes = html.as_bytes();
+    let mut scan = TagScan { end: bytes.len(), max_depth: 0 };
+    let (mut at, mut elements) = (0usize, 0usize);
+    let mut open_names: Vec<[u8; 16]> = Vec::new();
+    // `str::find` on a char searches with memchr.
+    while let Some(offset) = html.get(at..).and_then(|rest| rest.find('<')) {
+        let open = at + offset;
+        at = open + 1;
+        let closing = bytes.get(at) == Some(&b'/');
+        let name_start = if closing { at + 1 } else { at };
+        let name_len = bytes
+            .get(name_start..)
+            .map_or(0, |rest| rest.iter().take(16).take_while(|b| b.is_ascii_alphanumeric()).count());
+        if name_len == 0 || !bytes[name_start].is_ascii_alphabetic() {
+            continue;
+        }
+        // Lower-cased on the stack: this runs for every tag of every page.
+        let mut lower = [0u8; 16];
+        for (slot, byte) in lower.iter_mut().zip(&bytes[name_start..name_start + name_len]) {
+            *slot = byte.to_ascii_lowercase();
+        }
+        let name = std::str::from_utf8(&lower[..name_len]).unwrap_or("");
+        let nests = !OPTIONAL_END_TAGS.contains(&name) && !VOID_TAGS.contains(&name);
+        if closing {
+            // An end tag closes its element only if one is open near the top (as the tree
+            // builder ignores a stray `</span>`); looking further would cost depth per tag,
+            // and not looking only makes the estimate higher.
+            if nests && let Some(found) = open_names.iter().rev().take(CLOSE_LOOKBACK).position(|n| *n == lower) {
+                open_names.truncate(open_names.len() - found - 1);
+            }
+            continue;
+        }
+        elements += 1;
+        if elements > MAX_ELEMENTS {
+            scan.end = open;
+            break;
+        }
+        if nests {
+            open_names.push(lower);
+            scan.max_depth = scan.max_depth.max(open_names.len());
+        }
+    }
+    scan
+}
+
+/// How many open elements an end tag is matched against in the scan.
+const CLOSE_LOOKBACK: usize = 8;
+
+/// Elements that never have content or an end tag.
+const VOID_TAGS: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr", "param",
+    "keygen",
+];
 
 /// Removes non-content subtrees; `None` when the input cannot be rewritten (then the caller
 /// parses the page unpruned).
@@ -231,6 +324,35 @@ pub fn prune(html: &str, level: PruneLevel) -> Option<Pruned> {
             ));
     }
 
+    // Last, so that elements other handlers removed are not counted. Only on pages the scan
+    // found deeper than the bound: a closure per element costs a tenth of the pass.
+    let scan = scan_tags(html);
+    let html = &html[..scan.end];
+    if scan.max_depth > MAX_NESTING_DEPTH {
+        let depth = Rc::new(Cell::new(0usize));
+        settings = settings.append_element_content_handler((
+            Cow::Borrowed(&selectors.all),
+            ElementContentHandlers::default().element(move |element: &mut Element| {
+                if element.removed() {
+                    return Ok(());
+                }
+                if depth.get() >= MAX_NESTING_DEPTH {
+                    element.remove_and_keep_content();
+                    return Ok(());
+                }
+                if element.can_have_content() && !OPTIONAL_END_TAGS.contains(&element.tag_name().as_str()) {
+                    depth.set(depth.get() + 1);
+                    let depth = Rc::clone(&depth);
+                    element.on_end_tag(Box::new(move |_| {
+                        depth.set(depth.get().saturating_sub(1));
+                        Ok(())
+                    }))?;
+                }
+                Ok(())
+            }),
+        ));
+    }
+
     let mut out: Vec<u8> = Vec::with_capacity(html.len() / 3);
     let mut rewriter = HtmlRewriter::new(settings, |chunk: &[u8]| out.extend_from_slice(chunk));
     rewriter.write(html.as_bytes()).ok()?;
@@ -323,6 +445,20 @@ mod tests {
         assert!(page.html.contains(r#"<script type="application/ld+json">{"@type":"Organization"}</script>"#));
         assert!(page.html.contains("Text "), "{}", page.html);
         assert_eq!(page.soft_removed_chars, "Mostreadstories".len());
+    }
+
+    #[test]
+    fn the_tag_scan_counts_elements_and_estimates_depth() {
+        let flat = "<html><body><p>a<p>b<br><img src=x><ul><li>c<li>d</ul><div>e</div></body></html>";
+        assert_eq!(scan_tags(flat), TagScan { end: flat.len(), max_depth: 1 });
+        let deep = format!("{}x{}", "<DIV>".repeat(300), "</div>".repeat(300));
+        assert_eq!(scan_tags(&deep).max_depth, 300);
+        let many = "<p>".repeat(MAX_ELEMENTS + 10);
+        assert_eq!(scan_tags(&many).end, 3 * MAX_ELEMENTS);
+        assert_eq!(scan_tags("a < b, 1<2, </>").max_depth, 0);
+        // Stray end tags close nothing, as in the tree builder.
+        let stray = format!("{}x", "<div></span>".repeat(300));
+        assert_eq!(scan_tags(&stray).max_depth, 300);
     }
 
     #[test]

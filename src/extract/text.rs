@@ -18,6 +18,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use scraper::{ElementRef, Node};
 
+use super::furniture::is_furniture;
 use super::hints;
 
 /// A paragraph shorter than this (in chars) does not vote for its container.
@@ -474,17 +475,26 @@ fn select(mut containers: Vec<Container>, blocks: Vec<Block>) -> MainText {
         if prose {
             total_prose += block.chars;
         }
-        let mut current = Some(block.owner);
-        while let Some(index) = current {
-            let Some(container) = containers.get_mut(index) else {
-                break;
-            };
+        if let Some(container) = containers.get_mut(block.owner) {
             container.chars += block.chars;
             container.link_chars += block.link_chars;
             if prose {
                 container.prose_chars += block.chars;
             }
-            current = container.parent;
+        }
+    }
+    // Each container's counts include its descendants': children come after their parent in
+    // the list, so one backward pass adds every container into its parent (linear, where a
+    // walk up from every block would cost blocks × depth).
+    for index in (1..containers.len()).rev() {
+        let (chars, link_chars, prose_chars) = {
+            let c = &containers[index];
+            (c.chars, c.link_chars, c.prose_chars)
+        };
+        if let Some(parent) = containers[index].parent.and_then(|p| containers.get_mut(p)) {
+            parent.chars += chars;
+            parent.link_chars += link_chars;
+            parent.prose_chars += prose_chars;
         }
     }
 
@@ -525,13 +535,14 @@ fn select(mut containers: Vec<Container>, blocks: Vec<Block>) -> MainText {
             container.score += score / divider;
             current = container.parent;
         }
-        let mut current = Some(block.owner);
-        while let Some(index) = current {
-            let Some(container) = containers.get_mut(index) else {
-                break;
-            };
+        if let Some(container) = containers.get_mut(block.owner) {
             container.clean_prose_chars += block.chars;
-            current = container.parent;
+        }
+    }
+    for index in (1..containers.len()).rev() {
+        let clean = containers[index].clean_prose_chars;
+        if let Some(parent) = containers[index].parent.and_then(|p| containers.get_mut(p)) {
+            parent.clean_prose_chars += clean;
         }
     }
 
@@ -606,20 +617,24 @@ fn select(mut containers: Vec<Container>, blocks: Vec<Block>) -> MainText {
             }
         }
     }
-    let in_roots = |containers: &[Container], mut index: usize| loop {
-        if roots.contains(&index) {
-            return true;
+    // Whether each container lies in a root, in one forward pass (parents come first).
+    let mut is_root = vec![false; containers.len()];
+    for &root in &roots {
+        if let Some(flag) = is_root.get_mut(root) {
+            *flag = true;
         }
-        match containers.get(index).and_then(|c| c.parent) {
-            Some(parent) => index = parent,
-            None => return false,
-        }
-    };
+    }
+    let mut under_root = vec![false; containers.len()];
+    for index in 0..containers.len() {
+        let parent_in = containers[index].parent.is_some_and(|p| under_root.get(p).copied().unwrap_or(false));
+        under_root[index] = parent_in || is_root[index];
+    }
+    let in_roots = |_: &[Container], index: usize| under_root.get(index).copied().unwrap_or(false);
     // Boilerplate hints inside the chosen element always apply; a hinted ancestor of it is
     // a wrapper.
     let excluded_here = |containers: &[Container], block: &Block| {
         block.negative.is_some_and(|index| {
-            containers.get(index).is_some_and(|c| c.negative) && !roots.contains(&index) && {
+            containers.get(index).is_some_and(|c| c.negative) && !is_root.get(index).copied().unwrap_or(false) && {
                 // Hinted element strictly inside a root?
                 in_roots(containers, index)
             }
@@ -668,52 +683,6 @@ fn keep_block(containers: &[Container], block: &Block) -> bool {
         return false;
     }
     true
-}
-
-/// Short furniture lines: "Advertisement", "Image 1 of 8", "Share this article", ...
-fn is_furniture(text: &str) -> bool {
-    let lower = text.to_lowercase();
-    if hints::BOILERPLATE_PREFIXES.iter().any(|prefix| lower.starts_with(prefix)) {
-        return true;
-    }
-    static IMAGE_COUNTER: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^(?:image|photo|picture|slide)\s+\d+\s+(?:of|/)\s+\d+").expect("image counter regex is valid")
-    });
-    let line = lower.trim_end_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace());
-    IMAGE_COUNTER.is_match(&lower)
-        || hints::BOILERPLATE_LINES.contains(&line)
-        || is_byline_line(text)
-        || is_timestamp_line(&lower)
-}
-
-/// "Updated at 1:23 p.m.", "Published May 14, 2019", "2018-08-16": a short line that only
-/// dates the page.
-fn is_timestamp_line(lower: &str) -> bool {
-    if lower.chars().count() > hints::TIMESTAMP_MAX_CHARS {
-        return false;
-    }
-    let has_digit = lower.chars().any(|c| c.is_ascii_digit());
-    let opens_with_stamp = hints::TIMESTAMP_OPENERS.iter().any(|w| lower.starts_with(w));
-    static DATE_ONLY: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(
-            r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})(?:[ ,t]+\d{1,2}:\d{2}(?::\d{2})?)?$",
-        )
-        .expect("date-only regex is valid")
-    });
-    has_digit && (opens_with_stamp || DATE_ONLY.is_match(lower.trim()))
-}
-
-/// "By Jane Doe and John Roe", "Par Claire Martin": a short line opening with a byline word
-/// followed by a capitalised name, not ending like a sentence.
-fn is_byline_line(text: &str) -> bool {
-    if text.chars().count() > hints::BYLINE_MAX_CHARS || text.ends_with('.') {
-        return false;
-    }
-    let mut words = text.split_whitespace();
-    let opener = words.next().unwrap_or("").to_lowercase();
-    let opener = opener.trim_end_matches(':');
-    hints::BYLINE_OPENERS.contains(&opener)
-        && words.next().and_then(|w| w.chars().next()).is_some_and(char::is_uppercase)
 }
 
 fn to_paragraph(containers: &[Container], block: &Block) -> Paragraph {
@@ -920,26 +889,6 @@ mod tests {
              A subheading\n\nSecond paragraph with enough text to count as prose.\n\n\
              A list item that belongs to the article body."
         );
-    }
-
-    #[test]
-    fn byline_lines_are_dropped_but_prose_starting_with_by_is_kept() {
-        assert!(is_byline_line("By Jane Doe and John Roe"));
-        assert!(is_byline_line("Par Claire Martin"));
-        assert!(!is_byline_line("By the end of the year, prices had doubled."));
-        assert!(!is_byline_line("Byzantine politics"));
-    }
-
-    #[test]
-    fn timestamp_and_label_lines_are_furniture() {
-        assert!(is_furniture("Updated at 1:23 p.m."));
-        assert!(is_furniture("2018-08-16"));
-        assert!(is_furniture("Advert"));
-        assert!(!is_furniture("Adverts for the campaign were banned on Monday."));
-        assert!(!is_furniture("Updated guidance from the ministry says schools may reopen."));
-        assert!(!is_furniture("In 2019, sales rose 4%."));
-        assert!(!is_furniture("225.86"));
-        assert!(!is_furniture("02-751-1500"));
     }
 
     #[test]

@@ -14,7 +14,7 @@ use url::Url;
 use super::FetchError;
 use super::guard::{self, AddressPolicy};
 use super::politeness::HostGates;
-use super::robots::RobotsCache;
+use super::robots::{MAX_ROBOTS_BYTES, RobotsCache, RobotsResponse};
 use crate::config::{FetchConfig, PrivateAddresses};
 
 /// Longest `Retry-After` honoured; a server asking for more gets the page marked failed.
@@ -149,7 +149,19 @@ impl Fetcher {
         if !self.config.respect_robots {
             return Ok(());
         }
-        self.robots.check(self, url).await
+        self.robots
+            .check(url, |robots_url| async move {
+                match self
+                    .fetch_one(&robots_url, &Validators::default(), Expect::Text, BodyLimit::Truncate(MAX_ROBOTS_BYTES))
+                    .await?
+                {
+                    Hop::Redirect(target) => Ok(RobotsResponse::Redirect(target)),
+                    Hop::Done(FetchOutcome::Fetched(page)) => Ok(RobotsResponse::Body(page.body)),
+                    // Never asked conditionally; a 304 anyway means no usable file.
+                    Hop::Done(FetchOutcome::NotModified) => Ok(RobotsResponse::Body(Vec::new())),
+                }
+            })
+            .await
     }
 
     /// GETs `url`, following redirects, with validators for a conditional request.
@@ -166,7 +178,8 @@ impl Fetcher {
             }
             self.check_robots(&current).await?;
             let conditional = if hops == 0 { validators } else { &Validators::default() };
-            match self.fetch_one(&current, conditional, expect).await? {
+            let limit = BodyLimit::Fail(self.config.max_body_bytes);
+            match self.fetch_one(&current, conditional, expect, limit).await? {
                 Hop::Done(outcome) => return Ok(outcome),
                 Hop::Redirect(target) => {
                     hops += 1;
@@ -186,11 +199,12 @@ impl Fetcher {
     }
 
     /// One URL without following redirects, retrying transient failures.
-    pub(super) async fn fetch_one(
+    async fn fetch_one(
         &self,
         url: &Url,
         validators: &Validators,
         expect: Expect,
+        limit: BodyLimit,
     ) -> Result<Hop, FetchError> {
         if let Err(address) = self.policy.check_url(url) {
             return Err(FetchError::Forbidden { url: url.to_string(), address: address.to_string() });
@@ -210,7 +224,7 @@ impl Fetcher {
             let result = {
                 let _slot = self.slots.acquire().await.map_err(|_| FetchError::Client("client closed".into()))?;
                 let _turn = self.gates.acquire(url, delay).await;
-                self.request(url, validators, expect).await
+                self.request(url, validators, expect, limit).await
             };
             match result {
                 Err(Failure { error, retry_after }) if error.is_transient() => {
@@ -229,7 +243,13 @@ impl Fetcher {
         }
     }
 
-    async fn request(&self, url: &Url, validators: &Validators, expect: Expect) -> Result<Hop, Failure> {
+    async fn request(
+        &self,
+        url: &Url,
+        validators: &Validators,
+        expect: Expect,
+        limit: BodyLimit,
+    ) -> Result<Hop, Failure> {
         let mut headers = HeaderMap::new();
         headers.insert(header::ACCEPT, HeaderValue::from_static(expect.accept_header()));
         if let Some(etag) = validators.etag.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
@@ -279,16 +299,30 @@ impl Fetcher {
             }
             .into());
         }
+        // The client decodes gzip, deflate and brotli and drops the header; anything left is
+        // an encoding we would store as garbage.
+        if let Some(encoding) = header_text(header::CONTENT_ENCODING)
+            .filter(|e| !e.trim().is_empty() && !e.trim().eq_ignore_ascii_case("identity"))
+        {
+            return Err(FetchError::Encoding { url: url.to_string(), encoding }.into());
+        }
         let validators =
             Validators { etag: header_text(header::ETAG), last_modified: header_text(header::LAST_MODIFIED) };
-        let limit = self.config.max_body_bytes;
-        let too_large = || FetchError::TooLarge { url: url.to_string(), limit };
-        if response.content_length().is_some_and(|len| len as usize > limit) {
+        let (cap, truncate) = match limit {
+            BodyLimit::Fail(cap) => (cap, false),
+            BodyLimit::Truncate(cap) => (cap, true),
+        };
+        let too_large = || FetchError::TooLarge { url: url.to_string(), limit: cap };
+        if !truncate && response.content_length().is_some_and(|len| len > cap as u64) {
             return Err(too_large().into());
         }
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(|e| Failure::from(self.classify(url, &e)))? {
-            if body.len() + chunk.len() > limit {
+            if body.len() + chunk.len() > cap {
+                if truncate {
+                    body.extend_from_slice(&chunk[..cap - body.len()]);
+                    break;
+                }
                 return Err(too_large().into());
             }
             body.extend_from_slice(&chunk);
@@ -306,18 +340,54 @@ impl Fetcher {
         if error.is_timeout() {
             return FetchError::Timeout { url: url.to_string(), seconds: self.config.timeout.as_secs() };
         }
-        let mut message = error.to_string();
-        let mut source = std::error::Error::source(error);
-        while let Some(inner) = source {
-            message = format!("{message}: {inner}");
-            source = inner.source();
-        }
-        FetchError::Network { url: url.to_string(), message }
+        FetchError::Network { url: url.to_string(), message: short_cause(error) }
     }
 }
 
+/// The innermost cause of a client error in a few words ("connection refused"), instead of
+/// reqwest's and hyper's whole chain.
+fn short_cause(error: &reqwest::Error) -> String {
+    let mut innermost: &dyn std::error::Error = error;
+    while let Some(inner) = innermost.source() {
+        innermost = inner;
+    }
+    if let Some(io) = innermost.downcast_ref::<std::io::Error>() {
+        use std::io::ErrorKind;
+        let phrase = match io.kind() {
+            ErrorKind::ConnectionRefused => Some("connection refused"),
+            ErrorKind::ConnectionReset => Some("connection reset by the server"),
+            ErrorKind::ConnectionAborted => Some("connection aborted"),
+            ErrorKind::TimedOut => Some("connection timed out"),
+            ErrorKind::UnexpectedEof => Some("the server closed the connection early"),
+            ErrorKind::AddrNotAvailable => Some("address not available"),
+            _ => None,
+        };
+        if let Some(phrase) = phrase {
+            return phrase.to_string();
+        }
+    }
+    let text = innermost.to_string();
+    let text = text.split(" (os error").next().unwrap_or(&text).trim();
+    if error.is_body() || error.is_decode() {
+        format!("the body could not be read: {text}")
+    } else if text.is_empty() {
+        error.to_string()
+    } else {
+        text.to_string()
+    }
+}
+
+/// What to do with a body longer than the cap.
+#[derive(Debug, Clone, Copy)]
+enum BodyLimit {
+    /// The fetch fails (pages, feeds: a cut document is a wrong document).
+    Fail(usize),
+    /// Keep the first bytes and stop reading (robots.txt, of which only a prefix counts).
+    Truncate(usize),
+}
+
 /// One request's result: a final outcome or a redirect to follow.
-pub(super) enum Hop {
+enum Hop {
     Done(FetchOutcome),
     Redirect(Url),
 }

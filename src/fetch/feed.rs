@@ -17,6 +17,17 @@ pub struct DiscoveredLink {
     pub published: Option<DateTime<Utc>>,
 }
 
+/// Earliest date a feed or sitemap may state for an item: before the web, a date is an error.
+const EARLIEST_STATED_YEAR: i32 = 1990;
+/// How far ahead of now a stated date may lie (time zones, clock skew); later is an error.
+const FUTURE_TOLERANCE: chrono::Duration = chrono::Duration::days(2);
+
+/// A date a feed or sitemap states, if it is plausible (year 0 and 9999 are not).
+pub(super) fn plausible_stated_date(date: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    use chrono::Datelike;
+    (date.year() >= EARLIEST_STATED_YEAR && date <= Utc::now() + FUTURE_TOLERANCE).then_some(date)
+}
+
 /// Parses a feed body; `feed_url` resolves relative links and names the feed in errors.
 pub fn parse_feed(body: &[u8], feed_url: &Url) -> Result<Vec<DiscoveredLink>, FetchError> {
     let feed = feed_rs::parser::parse(body)
@@ -40,7 +51,7 @@ pub fn parse_feed(body: &[u8], feed_url: &Url) -> Result<Vec<DiscoveredLink>, Fe
         links.push(DiscoveredLink {
             url,
             title: entry.title.map(|t| t.content),
-            published: entry.published.or(entry.updated),
+            published: entry.published.or(entry.updated).and_then(plausible_stated_date),
         });
     }
     Ok(links)
@@ -67,6 +78,17 @@ mod tests {
             <link rel="alternate" href="http://127.0.0.1:1/c.html"/></entry></feed>"#;
         let links = parse_feed(atom, &base).unwrap();
         assert_eq!(links[0].url.as_str(), "http://127.0.0.1:1/c.html");
+    }
+
+    #[test]
+    fn implausible_item_dates_are_dropped() {
+        let base = Url::parse("http://127.0.0.1:1/feed.xml").unwrap();
+        let rss = br#"<rss version="2.0"><channel><title>t</title>
+            <item><link>/a</link><pubDate>Fri, 31 Dec 9999 23:59:59 GMT</pubDate></item>
+            <item><link>/b</link><pubDate>Sat, 01 Jan 1000 00:00:00 GMT</pubDate></item>
+            <item><link>/c</link><pubDate>Tue, 14 May 2019 10:00:00 GMT</pubDate></item></channel></rss>"#;
+        let dates: Vec<bool> = parse_feed(rss, &base).unwrap().iter().map(|l| l.published.is_some()).collect();
+        assert_eq!(dates, [false, false, true]);
     }
 
     #[test]

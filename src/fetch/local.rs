@@ -1,7 +1,9 @@
 //! Local HTML files: `--dir PATH` sources and `quotewire extract`.
 //!
 //! Walks directories (sorted, so runs are reproducible), reads `.html`, `.htm` and
-//! `.html.gz` files with a size cap, and gives each a `file://` URL.
+//! `.html.gz` files with a size cap, and gives each a `file://` URL. Symbolic links to
+//! directories are not followed (no loops), and a linked file is read only when it resolves
+//! inside the walked directory (no escape from a confined root).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -18,6 +20,7 @@ pub fn list_html_files(path: &Path) -> Result<Vec<PathBuf>, FetchError> {
     if meta.is_file() {
         return Ok(vec![path.to_path_buf()]);
     }
+    let root = std::fs::canonicalize(path).map_err(error)?;
     let mut out = Vec::new();
     let mut stack = vec![path.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -25,15 +28,21 @@ pub fn list_html_files(path: &Path) -> Result<Vec<PathBuf>, FetchError> {
             std::fs::read_dir(&dir).map_err(error)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
         entries.sort();
         for entry in entries {
-            if entry.is_dir() {
+            let Ok(kind) = std::fs::symlink_metadata(&entry).map(|m| m.file_type()) else { continue };
+            if kind.is_dir() {
                 stack.push(entry);
-            } else if is_html_name(&entry) {
+            } else if is_html_name(&entry) && (kind.is_file() || resolves_inside(&entry, &root)) {
                 out.push(entry);
             }
         }
     }
     out.sort();
     Ok(out)
+}
+
+/// Whether a symbolic link resolves to a regular file inside `root`.
+fn resolves_inside(link: &Path, root: &Path) -> bool {
+    std::fs::canonicalize(link).is_ok_and(|target| target.starts_with(root) && target.is_file())
 }
 
 fn is_html_name(path: &Path) -> bool {
@@ -82,5 +91,20 @@ mod tests {
         std::fs::write(dir.path().join("bad.html.gz"), b"not gzip").unwrap();
         assert!(read_html_file(&dir.path().join("bad.html.gz")).is_err());
         assert!(list_html_files(&dir.path().join("missing")).is_err());
+    }
+
+    #[test]
+    fn symbolic_links_neither_loop_nor_leave_the_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("root");
+        std::fs::create_dir(&root).unwrap();
+        std::fs::write(root.join("a.html"), "<p>a</p>").unwrap();
+        std::fs::write(dir.path().join("secret.html"), "<p>outside</p>").unwrap();
+        std::os::unix::fs::symlink(&root, root.join("loop")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("secret.html"), root.join("escape.html")).unwrap();
+        std::os::unix::fs::symlink(root.join("a.html"), root.join("alias.html")).unwrap();
+        let files = list_html_files(&root).unwrap();
+        let names: Vec<String> = files.iter().map(|f| f.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        assert_eq!(names, ["a.html", "alias.html"]);
     }
 }

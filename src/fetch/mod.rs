@@ -4,7 +4,8 @@
 //! is checked against robots.txt and the scheme rules), per-host politeness, robots.txt,
 //! feed and sitemap parsing and discovery, newsroom listing pages, WARC archives, URL
 //! canonicalisation and reading local files. It returns raw
-//! bytes and metadata; it never decodes, extracts, stores or indexes.
+//! bytes and metadata; it never decodes, extracts, stores or indexes. It also POSTs watch
+//! alerts to their webhooks (`webhook.rs`), the one request that sends data out.
 
 mod canonical;
 mod client;
@@ -17,17 +18,20 @@ mod politeness;
 mod robots;
 mod sitemap;
 mod warc;
+mod webhook;
 
 pub use canonical::canonicalize;
 pub use client::{Expect, FetchOutcome, FetchedPage, Fetcher, Validators};
 pub use discover::{feeds_in_html, sitemaps_in_robots};
 pub use feed::{DiscoveredLink, parse_feed};
 pub use guard::{AddressPolicy, is_non_public};
-pub use listing::{ListingPage, parse_listing, parse_selector};
+pub use listing::{ListingPage, parse_listing};
 pub use local::{MAX_LOCAL_FILE_BYTES, list_html_files, read_html_file};
 pub use politeness::domain_key;
+pub use robots::robots_allows;
 pub use sitemap::{Sitemap, parse_sitemap};
 pub use warc::{ArchivedResponse, WarcSummary, read_warc};
+pub use webhook::{DELIVERY_HEADER, WebhookError, parse_webhook, post_json, redact};
 
 /// Errors of the fetch stage. Each names the URL (or file) it is about.
 #[derive(Debug, thiserror::Error)]
@@ -40,7 +44,9 @@ pub enum FetchError {
     Forbidden { url: String, address: String },
     #[error("{url} is disallowed by robots.txt")]
     Disallowed { url: String },
-    #[error("cannot reach {url}: robots.txt unavailable ({message}); nothing is fetched from this site until it is")]
+    #[error(
+        "{url} was not fetched: the site's robots.txt {message}, and a site whose robots.txt fails is not crawled; it is tried again on the next run"
+    )]
     RobotsUnavailable { url: String, message: String },
     #[error("cannot reach {url}: {message}")]
     Network { url: String, message: String },
@@ -56,6 +62,8 @@ pub enum FetchError {
     TooManyRedirects { url: String, limit: usize },
     #[error("{url} sent a redirect without a usable Location header")]
     BadRedirect { url: String },
+    #[error("{url} is sent with content encoding `{encoding}`, which quotewire cannot decode")]
+    Encoding { url: String, encoding: String },
     #[error("{url} has content type `{content_type}`, expected {expected}")]
     ContentType { url: String, content_type: String, expected: &'static str },
     #[error("{url} is not a valid feed: {message}")]
@@ -67,6 +75,18 @@ pub enum FetchError {
 }
 
 impl FetchError {
+    /// The same failure reported for `url` (robots.txt trouble reported for the page that
+    /// could not be fetched because of it).
+    pub(crate) fn for_url(&self, url: &url::Url) -> FetchError {
+        let url = url.to_string();
+        match self {
+            FetchError::Network { message, .. } => FetchError::Network { url, message: message.clone() },
+            FetchError::Timeout { seconds, .. } => FetchError::Timeout { url, seconds: *seconds },
+            FetchError::Forbidden { address, .. } => FetchError::Forbidden { url, address: address.clone() },
+            other => FetchError::RobotsUnavailable { url, message: other.to_string() },
+        }
+    }
+
     /// Whether trying again later may succeed (network trouble, timeouts, 5xx, 429).
     pub fn is_transient(&self) -> bool {
         match self {

@@ -83,6 +83,11 @@ impl HostGates {
         if let Some(limiter) = &self.domains {
             limiter.until_key_ready(&domain_key(url)).await;
         }
+        // A busy machine may wake this turn late: the spacing counts from when it really
+        // starts, so two requests never reach the host closer than `delay`.
+        let mut next = state.next_start.lock().unwrap_or_else(|p| p.into_inner());
+        let actual = Instant::now() + delay;
+        *next = Some(next.map_or(actual, |n| n.max(actual)));
         HostTurn { _permit: permit }
     }
 }

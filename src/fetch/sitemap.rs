@@ -133,12 +133,17 @@ fn record(
     }
 }
 
-/// W3C datetime as used by sitemaps: a date, or an RFC 3339 date-time.
+/// W3C datetime as used by sitemaps: a date, or an RFC 3339 date-time; implausible ones
+/// (year 0, year 9999) are dropped.
 fn parse_w3c_date(text: &str) -> Option<DateTime<Utc>> {
     let text = text.trim();
-    DateTime::parse_from_rfc3339(text).map(|d| d.with_timezone(&Utc)).ok().or_else(|| {
-        NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|d| d.and_utc())
-    })
+    DateTime::parse_from_rfc3339(text)
+        .map(|d| d.with_timezone(&Utc))
+        .ok()
+        .or_else(|| {
+            NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|d| d.and_utc())
+        })
+        .and_then(super::feed::plausible_stated_date)
 }
 
 #[cfg(test)]

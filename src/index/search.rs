@@ -1,46 +1,66 @@
-//! Queries: the query language of PRODUCT.md over the schema, hits with snippets.
+//! Searches: a compiled query, restricted by type, ranked by relevance or date, paged,
+//! optionally collapsed by statement, returned as hits with marked snippets.
 
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, QueryParserError, TermQuery};
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, TantivyDocument, Value};
-use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, Index, Term};
+use tantivy::{DateTime, DocAddress, Order, Searcher, Term};
 
+use super::collapse::{CollapseCollector, Rank};
+use super::highlight::{FRAGMENT_CHARS, Highlighter, fragment};
+use super::query::{self, CompiledQuery};
 use super::schema::Fields;
 use super::{DocType, IndexError};
 use crate::model::{ArticleRecord, PageKind, QuoteRecord};
 
-/// Field names users may write in queries.
-pub const QUERY_FIELDS: &[&str] = &[
-    "type",
-    "title",
-    "text",
-    "speaker",
-    "speaker_kind",
-    "stance",
-    "quote_kind",
-    "entity",
-    "site",
-    "kind",
-    "language",
-    "published",
-    "url",
-    "cluster",
-];
-
 /// Largest page of hits one request may ask for.
 pub const MAX_LIMIT: usize = 10_000;
+/// Deepest hit one request may page to (`offset + limit`): deeper pages cost a full sort
+/// each; `export` streams every match instead.
+pub const MAX_WINDOW: usize = 100_000;
+/// Longest quote text shown whole in a hit; longer ones (transcript turns) are cut around
+/// the marks.
+const QUOTE_FRAGMENT_CHARS: usize = 400;
+
+/// How hits are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    #[default]
+    Relevance,
+    /// Newest first.
+    Date,
+}
 
 /// A search.
 #[derive(Debug, Clone)]
 pub struct SearchRequest {
     pub query: String,
     pub doc_type: Option<DocType>,
+    /// Hits to return (0: only count).
     pub limit: usize,
     pub offset: usize,
+    pub sort: Sort,
+    /// One hit per statement cluster.
+    pub collapse: bool,
+}
+
+impl SearchRequest {
+    /// The first `limit` hits by relevance.
+    pub fn new(query: &str, doc_type: Option<DocType>, limit: usize) -> SearchRequest {
+        SearchRequest { query: query.to_string(), doc_type, limit, offset: 0, sort: Sort::Relevance, collapse: false }
+    }
+}
+
+/// The sentence(s) around a quote, with the quote's char range inside them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuoteContext {
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
 }
 
 /// What is stored with every index document and returned with hits.
@@ -53,8 +73,19 @@ pub struct StoredRecord {
     pub published: Option<String>,
     pub kind: PageKind,
     pub language: String,
+    /// Near-duplicate article cluster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quote: Option<QuoteRecord>,
+    /// The canonical speaker that facets, speaker pages and `speaker:` use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speaker_canonical: Option<String>,
+    /// Statement cluster of a quote.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<QuoteContext>,
 }
 
 impl StoredRecord {
@@ -67,12 +98,37 @@ impl StoredRecord {
             published: article.published.clone(),
             kind: article.kind,
             language: article.language.clone(),
+            cluster: article.cluster.clone(),
             quote: None,
+            speaker_canonical: None,
+            statement: None,
+            context: None,
         }
     }
 
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Publication time, seconds since the epoch.
+    pub fn published_secs(&self) -> Option<i64> {
+        Some(chrono::DateTime::parse_from_rfc3339(self.published.as_deref()?).ok()?.timestamp())
+    }
+
+    /// Whether the stored context says more than the quote itself (a short statement in a
+    /// longer sentence, "Huawei denies *the allegations*").
+    pub fn context_adds(&self) -> bool {
+        match (&self.quote, &self.context) {
+            (Some(quote), Some(context)) => quote.text.chars().count() * 10 < context.text.chars().count() * 8,
+            _ => false,
+        }
+    }
+
+    /// The site name, or the URL's host.
+    pub fn outlet(&self) -> String {
+        self.site.clone().unwrap_or_else(|| {
+            url::Url::parse(&self.url).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default()
+        })
     }
 }
 
@@ -85,35 +141,43 @@ pub struct SearchHit {
     pub id: String,
     #[serde(flatten)]
     pub record: StoredRecord,
-    /// A fragment of the matching text.
+    /// A fragment of the matching text: the quote, or part of the article.
     pub snippet: String,
     /// Char ranges of `snippet` that matched the query.
     pub highlights: Vec<Range<usize>>,
+    /// Char ranges of `context.text` that matched the query.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub context_highlights: Vec<Range<usize>>,
+    /// Char ranges of the quote's speaker that matched the query.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub speaker_highlights: Vec<Range<usize>>,
+    /// Reports of this hit's statement in the whole index (quotes only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reports: Option<u64>,
+    /// With `collapse`: reports of this statement that matched the query.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched_reports: Option<u64>,
+    /// What the document reports (see `writer::report_key`): watches remember hits by it.
+    #[serde(skip)]
+    pub key: u64,
 }
 
-/// A page of hits and the total number of matches.
+/// A page of hits and the total number of matches (of groups, when collapsed).
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchResults {
     pub total: usize,
+    pub offset: usize,
+    pub limit: usize,
+    pub collapsed: bool,
     pub hits: Vec<SearchHit>,
 }
 
-pub fn run(index: &Index, f: &Fields, request: &SearchRequest) -> Result<SearchResults, IndexError> {
-    let reader = index.reader()?;
-    let searcher = reader.searcher();
-    let query_error = |message: String| IndexError::Query { query: request.query.clone(), message };
-    let trimmed = request.query.trim();
-    let user_query: Box<dyn Query> = if trimmed.is_empty() || trimmed == "*" {
-        Box::new(AllQuery)
-    } else {
-        let mut parser = QueryParser::for_index(index, vec![f.text, f.title, f.speaker]);
-        parser.set_conjunction_by_default();
-        parser.parse_query(trimmed).map_err(|e| query_error(describe(&e)))?
-    };
-    let query: Box<dyn Query> = match request.doc_type {
-        None => user_query,
+/// `query` restricted to `doc_type`.
+pub(super) fn restricted(f: &Fields, query: Box<dyn Query>, doc_type: Option<DocType>) -> Box<dyn Query> {
+    match doc_type {
+        None => query,
         Some(doc_type) => Box::new(BooleanQuery::new(vec![
-            (Occur::Must, user_query),
+            (Occur::Must, query),
             (
                 Occur::Must,
                 Box::new(TermQuery::new(
@@ -122,81 +186,124 @@ pub fn run(index: &Index, f: &Fields, request: &SearchRequest) -> Result<SearchR
                 )),
             ),
         ])),
-    };
-    let limit = request.limit.clamp(1, MAX_LIMIT);
-    let (top, total) =
-        searcher.search(&query, &(TopDocs::with_limit(limit).and_offset(request.offset).order_by_score(), Count))?;
-    let snippets = SnippetGenerator::create(&searcher, &*query, f.text).ok();
-    let mut hits = Vec::with_capacity(top.len());
-    for (score, address) in top {
-        hits.push(hit(&searcher, f, score, address, snippets.as_ref())?);
     }
-    Ok(SearchResults { total, hits })
 }
 
-fn hit(
-    searcher: &tantivy::Searcher,
-    f: &Fields,
-    score: f32,
-    address: DocAddress,
-    snippets: Option<&SnippetGenerator>,
-) -> Result<SearchHit, IndexError> {
-    let doc: TantivyDocument = searcher.doc(address)?;
-    let text_of = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
-    let doc_type = if text_of(f.doc_type) == "quote" { DocType::Quote } else { DocType::Article };
-    let record: StoredRecord = serde_json::from_str(&text_of(f.record)).map_err(|e| IndexError::Open {
-        path: "index".into(),
-        message: format!("stored record is corrupt: {e}; run `quotewire reindex`"),
-    })?;
-    let (snippet, highlights) = match snippets {
-        Some(generator) => {
-            let snippet = generator.snippet_from_doc(&doc);
-            let fragment = snippet.fragment().to_string();
-            if fragment.is_empty() {
-                (lead(&text_of(f.text)), Vec::new())
-            } else {
-                let ranges = snippet
-                    .highlighted()
-                    .iter()
-                    .map(|r| char_index(&fragment, r.start)..char_index(&fragment, r.end))
-                    .collect();
-                (fragment, ranges)
+/// Compiles a user query, mapping its errors to [`IndexError::Query`].
+pub(super) fn compile(f: &Fields, query: &str) -> Result<CompiledQuery, IndexError> {
+    query::compile(query.trim(), f).map_err(|e| IndexError::query(query, e))
+}
+
+pub fn run(searcher: &Searcher, f: &Fields, request: &SearchRequest) -> Result<SearchResults, IndexError> {
+    let compiled = compile(f, &request.query)?;
+    let query = restricted(f, compiled.query, request.doc_type);
+    let limit = request.limit.min(MAX_LIMIT);
+    if request.offset.saturating_add(limit) > MAX_WINDOW {
+        return Err(IndexError::query(
+            &request.query,
+            query::QueryError {
+                message: format!("pages end at hit {MAX_WINDOW}: narrow the query or use `quotewire export`"),
+                column: None,
+            },
+        ));
+    }
+    let mut highlighter = Highlighter::new(compiled.highlights);
+    let (total, page): (usize, Vec<(f32, DocAddress, Option<u64>)>) = if request.collapse {
+        let rank = if request.sort == Sort::Date { Rank::Date } else { Rank::Score };
+        let groups = searcher.search(&*query, &CollapseCollector { rank })?;
+        let page = groups
+            .iter()
+            .skip(request.offset)
+            .take(limit)
+            .map(|g| (if rank == Rank::Score { g.key as f32 } else { 0.0 }, g.address, Some(g.matched)))
+            .collect();
+        (groups.len(), page)
+    } else if limit == 0 {
+        (searcher.search(&*query, &Count)?, Vec::new())
+    } else {
+        match request.sort {
+            Sort::Relevance => {
+                let top = TopDocs::with_limit(limit).and_offset(request.offset).order_by_score();
+                let (top, total) = searcher.search(&*query, &(top, Count))?;
+                (total, top.into_iter().map(|(score, a)| (score, a, None)).collect())
+            }
+            Sort::Date => {
+                let top = TopDocs::with_limit(limit)
+                    .and_offset(request.offset)
+                    .order_by_fast_field::<DateTime>("published", Order::Desc);
+                let (top, total) = searcher.search(&*query, &(top, Count))?;
+                (total, top.into_iter().map(|(_, a)| (0.0, a, None)).collect())
             }
         }
-        None => (lead(&text_of(f.text)), Vec::new()),
     };
-    Ok(SearchHit { doc_type, score, id: text_of(f.id), record, snippet, highlights })
+    let mut hits = Vec::with_capacity(page.len());
+    for (score, address, matched) in page {
+        let mut hit = hit(searcher, f, &mut highlighter, score, address)?;
+        hit.matched_reports = matched;
+        hits.push(hit);
+    }
+    Ok(SearchResults { total, offset: request.offset, limit, collapsed: request.collapse, hits })
 }
 
-fn char_index(text: &str, byte: usize) -> usize {
-    text.get(..byte).map_or(0, |prefix| prefix.chars().count())
+/// The stored record of a document.
+pub(super) fn stored(doc: &TantivyDocument, f: &Fields) -> Result<StoredRecord, IndexError> {
+    let json = doc.get_first(f.record).and_then(|v| v.as_str()).unwrap_or("");
+    serde_json::from_str(json).map_err(|e| IndexError::Corrupt(format!("stored record: {e}")))
 }
 
-/// The first ~200 characters, cut at a word boundary.
-fn lead(text: &str) -> String {
-    const LEAD_CHARS: usize = 200;
-    if text.chars().count() <= LEAD_CHARS {
-        return text.to_string();
-    }
-    let cut: String = text.chars().take(LEAD_CHARS).collect();
-    match cut.rfind(' ') {
-        Some(pos) => format!("{}…", &cut[..pos]),
-        None => format!("{cut}…"),
-    }
+pub(super) fn text_of(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
+    doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string()
 }
 
-/// Turns parser errors into messages that point at the problem and suggest a fix.
-fn describe(error: &QueryParserError) -> String {
-    match error {
-        QueryParserError::FieldDoesNotExist(field) => {
-            format!("unknown field `{field}`: expected one of {}", QUERY_FIELDS.join(", "))
+/// Number of documents of a statement cluster.
+pub(super) fn reports(searcher: &Searcher, f: &Fields, statement: &str) -> Result<u64, IndexError> {
+    let query = TermQuery::new(Term::from_field_text(f.cluster, statement), IndexRecordOption::Basic);
+    Ok(searcher.search(&query, &Count)? as u64)
+}
+
+/// Builds a hit: record, marked snippet, context and speaker marks, statement reports.
+pub(super) fn hit(
+    searcher: &Searcher,
+    f: &Fields,
+    highlighter: &mut Highlighter,
+    score: f32,
+    address: DocAddress,
+) -> Result<SearchHit, IndexError> {
+    let doc: TantivyDocument = searcher.doc(address)?;
+    let doc_type = if text_of(&doc, f.doc_type) == "quote" { DocType::Quote } else { DocType::Article };
+    let record = stored(&doc, f)?;
+    let mut hit = SearchHit {
+        doc_type,
+        score,
+        id: text_of(&doc, f.id),
+        snippet: String::new(),
+        highlights: Vec::new(),
+        context_highlights: Vec::new(),
+        speaker_highlights: Vec::new(),
+        reports: None,
+        matched_reports: None,
+        key: doc.get_first(f.key).and_then(|v| v.as_u64()).unwrap_or_default(),
+        record,
+    };
+    match &hit.record.quote {
+        Some(quote) => {
+            let marks = highlighter.mark(&quote.text);
+            (hit.snippet, hit.highlights) = fragment(&quote.text, &marks, QUOTE_FRAGMENT_CHARS);
+            if let Some(context) = &hit.record.context {
+                hit.context_highlights = highlighter.mark(&context.text);
+            }
+            if let Some(speaker) = &quote.speaker {
+                hit.speaker_highlights = highlighter.mark_name(speaker);
+            }
+            if let Some(statement) = &hit.record.statement {
+                hit.reports = Some(reports(searcher, f, statement)?);
+            }
         }
-        QueryParserError::SyntaxError(detail) => {
-            format!("syntax error ({detail}); check quotes, parentheses and `field:value` pairs")
+        None => {
+            let text = text_of(&doc, f.text);
+            let marks = highlighter.mark(&text);
+            (hit.snippet, hit.highlights) = fragment(&text, &marks, FRAGMENT_CHARS);
         }
-        QueryParserError::DateFormatError(e) => {
-            format!("bad date ({e}); write RFC 3339 such as 2019-01-01T00:00:00Z")
-        }
-        other => other.to_string(),
     }
+    Ok(hit)
 }

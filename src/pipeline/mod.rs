@@ -1,19 +1,40 @@
 //! Pipelines: the only module that knows every stage and wires them together.
 //!
-//! A run discovers URLs from its sources (feeds, sitemaps, pages, directories), fetches them
-//! concurrently through the polite [`Fetcher`], and hands each body to a blocking worker that
-//! stores the raw page, extracts, analyses and stores the article, then queues it for the one
-//! index writer thread (a bounded channel: back-pressure blocks, never drops). A failed
-//! document is recorded and counted, never fatal. Cancellation stops new work, drains what
-//! is in flight and commits.
+//! A run discovers URLs from its sources (feeds, sitemaps, pages, directories; every source
+//! at once, each within its deadline), fetches them concurrently through the polite
+//! [`Fetcher`](crate::fetch::Fetcher), and hands each body to a blocking worker that extracts,
+//! analyses and stores the raw page and its article in one transaction. The [`Indexer`]
+//! follows the store by sequence number and commits with the number it holds, so the index
+//! always catches up after a crash. A failed document is recorded and counted, never fatal.
+//! Stopping drains or abandons what is in flight; nothing stored is lost. The embedding stage
+//! (`embed.rs`) gives every stored statement a vector in the background, resuming from the
+//! store.
+//!
+//! Module map (dependencies point down): `workspace` → `run` → `discover`, `document` →
+//! `context` → `indexer`, `process`, `stats`; `rebuild` (reindex, reanalyse) and `embed`
+//! beside `run`.
 
+mod context;
+mod discover;
+mod document;
+mod embed;
+mod indexer;
 mod process;
+mod rebuild;
 mod run;
-mod sources;
+mod stats;
+mod workspace;
 
+pub use context::{RunEnv, SharedStore};
+pub use embed::{EmbedStats, Until, embed_pending};
+pub use indexer::{COMMIT_EVERY, COMMIT_INTERVAL, Indexer, IndexerHandle, IndexerReport, resume_position};
 pub use process::{ArticleBuilder, BuildOutcome, article_id, content_hash};
-pub use run::{Progress, RunStats, SilentProgress, run};
+pub use rebuild::{ReanalyseReport, RebuildProgress, ReindexReport, reanalyse, reindex};
+pub use run::{RunControl, RunOptions, run};
+pub use stats::{Progress, RunStats, SilentProgress, SourceReport};
+pub use workspace::Workspace;
 
+use crate::data_dir::DataDirError;
 use crate::fetch::FetchError;
 use crate::index::IndexError;
 use crate::store::StoreError;
@@ -27,6 +48,24 @@ pub enum PipelineError {
     Index(#[from] IndexError),
     #[error(transparent)]
     Fetch(#[from] FetchError),
+    #[error(transparent)]
+    DataDir(#[from] DataDirError),
+    #[error(transparent)]
+    Embed(#[from] crate::embed::EmbedError),
     #[error("the index writer stopped unexpectedly: {0}")]
     Writer(String),
+}
+
+impl PipelineError {
+    /// Whether the operator has to fix the environment (exit status 2): an unusable data
+    /// directory, a full disk, another process holding the lock.
+    pub fn is_environment(&self) -> bool {
+        match self {
+            PipelineError::Store(e) => e.is_environment(),
+            PipelineError::DataDir(e) => e.is_environment(),
+            PipelineError::Index(IndexError::Version { .. } | IndexError::Open { .. }) => true,
+            PipelineError::Fetch(FetchError::Client(_)) => true,
+            _ => false,
+        }
+    }
 }

@@ -6,7 +6,7 @@ use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::extract::{self, ExtractError, simhash};
-use crate::model::{ArticleRecord, PublishedSource};
+use crate::model::{Analysis, ArticleRecord, PublishedSource};
 use crate::nlp::{AnalysisInput, Analyzer};
 
 /// Hex SHA-256 of a body, used to skip unchanged pages.
@@ -27,9 +27,15 @@ fn hex(bytes: &[u8]) -> String {
 #[derive(Debug)]
 pub enum BuildOutcome {
     Article(Box<ArticleRecord>),
-    /// A listing page, section front or error page: stored as a page, not as an article.
-    NotArticle,
+    /// A listing page, section front, error page or stub: its record keeps the page's metadata
+    /// (title, date, language, kind, `not_article` with the reason) but no text or analysis,
+    /// and it is stored with the page, not as an article.
+    NotArticle(Box<ArticleRecord>),
 }
+
+/// Confidence of a date taken from the feed item when the page states none: feeds give the
+/// item's publication time, but some give the time of the feed's last rebuild.
+const FEED_DATE_CONFIDENCE: f32 = 0.7;
 
 /// Builds article records; holds the analyzer so its lexicons load once.
 pub struct ArticleBuilder {
@@ -51,25 +57,47 @@ impl ArticleBuilder {
         fetched_at: &str,
         feed_date: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Result<BuildOutcome, ExtractError> {
+        extract::sniff_bytes(body)?;
         let decoded = extract::decode_html(body, content_type);
-        let page = extract::extract(&decoded.text, Some(url))?;
-        if !page.is_article {
-            return Ok(BuildOutcome::NotArticle);
-        }
-        let canonical = self.canonical_url(url, page.canonical_url.as_deref());
-        let (published, published_source) = match (page.published, feed_date) {
-            (Some(date), _) => (Some(date.to_rfc3339()), page.published_source),
-            (None, Some(date)) => (Some(date.to_rfc3339()), PublishedSource::Feed),
-            (None, None) => (None, PublishedSource::None),
+        extract::sniff_text(&decoded.text)?;
+        let mut page = extract::extract(&decoded.text, Some(url))?;
+        let not_article = page.not_article;
+        let analysis = if not_article.is_none() {
+            self.analyzer.analyze(&AnalysisInput {
+                text: &page.text,
+                language: &page.language,
+                kind: page.kind,
+                publisher: page.site.as_deref(),
+            })
+        } else {
+            page.text.clear();
+            Analysis::default()
         };
-        let analysis = self.analyzer.analyze(&AnalysisInput {
-            text: &page.text,
-            language: &page.language,
-            kind: page.kind,
-            publisher: page.site.as_deref(),
-        });
-        let fingerprint = format!("{:016x}", simhash::simhash(&page.text));
-        Ok(BuildOutcome::Article(Box::new(ArticleRecord {
+        let record = self.record(url, body, page, fetched_at, feed_date, analysis);
+        Ok(match not_article {
+            None => BuildOutcome::Article(Box::new(record)),
+            Some(_) => BuildOutcome::NotArticle(Box::new(record)),
+        })
+    }
+
+    /// The record of an extracted page: ids, dates with their provenance, the analysis.
+    fn record(
+        &self,
+        url: &Url,
+        body: &[u8],
+        page: extract::ExtractedPage,
+        fetched_at: &str,
+        feed_date: Option<chrono::DateTime<chrono::Utc>>,
+        analysis: Analysis,
+    ) -> ArticleRecord {
+        let canonical = self.canonical_url(url, page.canonical_url.as_deref());
+        let (published, published_source, published_confidence) = match (page.published, feed_date) {
+            (Some(date), _) => (Some(date.to_rfc3339()), page.published_source, Some(page.published_confidence)),
+            (None, Some(date)) => (Some(date.to_rfc3339()), PublishedSource::Feed, Some(FEED_DATE_CONFIDENCE)),
+            (None, None) => (None, PublishedSource::None, None),
+        };
+        let fingerprint = (page.not_article.is_none()).then(|| format!("{:016x}", simhash::simhash(&page.text)));
+        ArticleRecord {
             id: article_id(canonical.as_str()),
             url: url.to_string(),
             canonical_url: Some(canonical.to_string()),
@@ -78,16 +106,19 @@ impl ArticleBuilder {
             authors: page.authors,
             published,
             published_source,
+            published_confidence,
+            modified: page.modified.map(|date| date.to_rfc3339()),
             language: page.language,
             kind: page.kind,
             text: page.text,
             fetched_at: fetched_at.to_string(),
             content_hash: content_hash(body),
-            simhash: Some(fingerprint),
+            simhash: fingerprint,
             cluster: None,
+            not_article: page.not_article,
             entities: analysis.entities,
             quotes: analysis.quotes,
-        })))
+        }
     }
 
     /// The page's declared canonical URL (`rel=canonical`, else `og:url`) when it stays on the

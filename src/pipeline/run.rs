@@ -1,518 +1,198 @@
-//! One ingestion run: discovery, concurrent fetching, blocking processing, one index writer.
+//! One ingestion run: every source at once, each within its deadline; fetches bounded in
+//! flight across sources; documents processed on blocking threads and stored; the indexer
+//! follows the store.
+//!
+//! Stopping is in two steps ([`RunControl`]): `stop` takes no new work (no new sources, no
+//! new links), `abandon` drops what is in flight. Nothing is lost either way: the store is
+//! written one document per transaction and the index catches up from it.
 
-use std::collections::HashSet;
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use chrono::{DateTime, SecondsFormat, Utc};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
-use url::Url;
 
 use super::PipelineError;
-use super::process::{ArticleBuilder, BuildOutcome, content_hash};
-use super::sources;
-use crate::config::{Pipeline, Source};
-use crate::extract::simhash;
-use crate::fetch::{
-    self, DiscoveredLink, Expect, FetchError, FetchOutcome, Fetcher, Sitemap, Validators, list_html_files,
-    read_html_file,
-};
-use crate::index::IndexSink;
-use crate::model::ArticleRecord;
+use super::context::{RunEnv, Shared, Stage};
+use super::discover::{Discovery, SourceKind, discover, discover_listing, discover_site};
+use super::document::{ingest_dir, ingest_link, ingest_warc};
+use super::process::ArticleBuilder;
+use super::stats::{Progress, RunStats, SourceReport};
+use crate::config::{Pipeline, Source, format_duration};
+use crate::fetch::{self, DiscoveredLink, Fetcher};
 use crate::nlp::Analyzer;
-use crate::store::{DocumentStore, Fingerprint, PageState, RawPage};
 
-/// Articles waiting for the index writer; when full, processing blocks (back-pressure).
-const INDEX_CHANNEL_CAPACITY: usize = 256;
-/// Sitemap indexes nest; deeper nesting than this is almost certainly a loop or a trap.
-const MAX_SITEMAP_DEPTH: usize = 3;
-
-/// Counts reported at the end of a run.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct RunStats {
-    /// Bodies downloaded (feeds and sitemaps included).
-    pub fetched: u64,
-    /// Pages not downloaded again or unchanged since the last run.
-    pub unchanged: u64,
-    /// Documents that failed (fetch, extraction, store); each is also in `errors`.
-    pub failed: u64,
-    /// URLs refused by robots.txt.
-    pub disallowed: u64,
-    /// URLs skipped because they failed recently and are not due again yet.
-    pub deferred: u64,
-    /// Pages that were not articles (listings, section fronts).
-    pub not_articles: u64,
-    /// Articles stored or updated in this run.
-    pub articles: u64,
-    /// Quotes in those articles.
-    pub quotes: u64,
-    pub seconds: f64,
-    /// `(url, error)` of every failure.
-    #[serde(skip)]
-    pub errors: Vec<(String, String)>,
+/// How a run is stopped: `stop` ends the taking of new work, `abandon` drops work in flight.
+#[derive(Debug, Clone, Default)]
+pub struct RunControl {
+    pub stop: CancellationToken,
+    pub abandon: CancellationToken,
 }
 
-impl RunStats {
-    /// The one-line summary of PRODUCT.md.
-    pub fn summary(&self) -> String {
-        format!(
-            "fetched {}, unchanged {}, failed {}, deferred {}, disallowed {}, not articles {}, articles {}, quotes {}, {:.1} s",
-            self.fetched,
-            self.unchanged,
-            self.failed,
-            self.deferred,
-            self.disallowed,
-            self.not_articles,
-            self.articles,
-            self.quotes,
-            self.seconds
-        )
+impl RunControl {
+    /// A control whose `stop` also abandons (tests, one-shot tools).
+    pub fn immediate(stop: CancellationToken) -> RunControl {
+        RunControl { abandon: stop.clone(), stop }
     }
 }
 
-/// Receives progress events (the CLI draws a bar; tests stay silent).
-pub trait Progress: Send + Sync {
-    /// `n` more documents are queued.
-    fn queued(&self, n: u64);
-    /// One document is finished.
-    fn finished(&self, url: &str);
-    /// A line worth showing (failures, source errors).
-    fn note(&self, line: &str);
+/// Longest wait at the end of a run for documents still being processed: extraction of one
+/// document is bounded far below this; past it the run ends anyway (the next run's indexer
+/// picks up whatever they store).
+const PROCESSING_DRAIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Per-run choices of the command line.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunOptions {
+    /// Fetch known pages without validators again, and failed URLs before they are due.
+    pub refetch: bool,
 }
 
-/// Progress that reports nothing.
-pub struct SilentProgress;
-
-impl Progress for SilentProgress {
-    fn queued(&self, _: u64) {}
-    fn finished(&self, _: &str) {}
-    fn note(&self, _: &str) {}
-}
-
-pub(super) struct Shared {
-    store: Mutex<Box<dyn DocumentStore>>,
-    builder: ArticleBuilder,
-    stats: Mutex<RunStats>,
-    index_tx: SyncSender<ArticleRecord>,
-    pub(super) progress: Arc<dyn Progress>,
-    refetch: bool,
-    /// Fingerprints of stored articles, oldest first, for near-duplicate clusters.
-    fingerprints: Mutex<Vec<Fingerprint>>,
-}
-
-impl Shared {
-    pub(super) fn stats(&self, update: impl FnOnce(&mut RunStats)) {
-        update(&mut self.stats.lock().unwrap_or_else(|p| p.into_inner()));
-    }
-
-    pub(super) fn fail(&self, url: &str, error: String) {
-        self.progress.note(&format!("failed: {error}"));
-        tracing::warn!(%url, "{error}");
-        if let Ok(mut store) = self.store.lock()
-            && let Err(e) = record_failure(store.as_mut(), url, &error)
-        {
-            tracing::warn!(%url, "cannot record failure: {e}");
-        }
-        self.stats(|s| {
-            s.failed += 1;
-            s.errors.push((url.to_string(), error));
-        });
-    }
-
-    /// The near-duplicate cluster of `article`: the cluster of the first stored article
-    /// within `NEAR_DUPLICATE_BITS`, or its own id. Records the article's fingerprint.
-    fn cluster_of(&self, article: &ArticleRecord) -> String {
-        let Some(hash) = article.simhash.as_deref().and_then(|h| u64::from_str_radix(h, 16).ok()) else {
-            return article.id.clone();
-        };
-        let mut prints = self.fingerprints.lock().unwrap_or_else(|p| p.into_inner());
-        let cluster = prints
-            .iter()
-            .find(|f| f.id != article.id && simhash::hamming(f.simhash, hash) <= simhash::NEAR_DUPLICATE_BITS)
-            .map_or_else(|| article.id.clone(), |f| f.cluster.clone());
-        match prints.iter_mut().find(|f| f.id == article.id) {
-            Some(known) => {
-                known.simhash = hash;
-                known.cluster = cluster.clone();
-            }
-            None => prints.push(Fingerprint { id: article.id.clone(), simhash: hash, cluster: cluster.clone() }),
-        }
-        cluster
-    }
-
-    /// The stored article's body hash for `key` (see [`PageState::article_hash`]).
-    pub(super) fn article_hash(&self, key: &str) -> Option<String> {
-        self.store(|s| s.page_state(key)).ok().flatten().and_then(PageState::article_hash)
-    }
-
-    pub(super) fn store<T>(&self, f: impl FnOnce(&mut dyn DocumentStore) -> T) -> T {
-        let mut guard = self.store.lock().unwrap_or_else(|p| p.into_inner());
-        f(guard.as_mut())
-    }
-}
-
-/// First wait before a failed URL is tried again; doubled per consecutive failure.
-const FAILURE_BACKOFF_BASE_MINUTES: i64 = 10;
-/// Longest wait: a failing URL is still tried once a day.
-const FAILURE_BACKOFF_MAX_MINUTES: i64 = 24 * 60;
-
-/// Records a failure and when the URL is due again (exponential in consecutive failures).
-fn record_failure(store: &mut dyn DocumentStore, url: &str, error: &str) -> Result<(), crate::store::StoreError> {
-    let failures = store.page_state(url)?.map_or(0, |s| s.failures);
-    let minutes = (FAILURE_BACKOFF_BASE_MINUTES << failures.min(16)).min(FAILURE_BACKOFF_MAX_MINUTES);
-    let due = (Utc::now() + chrono::Duration::minutes(minutes)).to_rfc3339_opts(SecondsFormat::Secs, true);
-    store.record_failure(url, error, &now(), &due)
-}
-
-fn now() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
-/// Runs `pipeline` once: everything new is stored and indexed, then committed.
+/// Runs `pipeline` once: everything new is stored; the indexer is woken for each article.
 pub async fn run(
     pipeline: &Pipeline,
-    store: Box<dyn DocumentStore>,
-    sink: Box<dyn IndexSink>,
-    analyzer: Analyzer,
+    env: &RunEnv,
     progress: Arc<dyn Progress>,
-    cancel: CancellationToken,
-    refetch: bool,
+    control: &RunControl,
+    options: RunOptions,
 ) -> Result<RunStats, PipelineError> {
     let started = Instant::now();
     let fetcher = Fetcher::new(&pipeline.fetch)?;
-    let (index_tx, index_rx) = sync_channel(INDEX_CHANNEL_CAPACITY);
-    let writer = std::thread::Builder::new()
-        .name("quotewire-index-writer".into())
-        .spawn(move || write_index(sink, index_rx))
-        .map_err(|e| PipelineError::Writer(e.to_string()))?;
-    let fingerprints = store.fingerprints()?;
-    let shared = Arc::new(Shared {
-        store: Mutex::new(store),
-        builder: ArticleBuilder::new(analyzer, pipeline.fetch.strip_query_params.clone()),
-        stats: Mutex::new(RunStats::default()),
-        index_tx,
+    let builder = ArticleBuilder::new(Analyzer::new(), pipeline.fetch.strip_query_params.clone());
+    let in_flight = pipeline.fetch.concurrency.max(1) * 2;
+    let shared = Arc::new(Shared::new(
+        env,
+        builder,
         progress,
-        refetch,
-        fingerprints: Mutex::new(fingerprints),
-    });
+        options.refetch,
+        in_flight,
+        &pipeline.name,
+        control.stop.child_token(),
+    )?);
 
-    // Articles stored by an earlier run that never reached a commit (crash, kill -9).
-    let pending = shared.store(|s| s.pending_index())?;
-    if !pending.is_empty() {
-        tracing::info!("re-indexing {} article(s) an earlier run stored but did not commit", pending.len());
-    }
-    for article in pending {
-        if shared.index_tx.send(article).is_err() {
+    let deadline = pipeline.schedule.source_deadline;
+    let mut sources = JoinSet::new();
+    for (position, source) in pipeline.sources.iter().cloned().enumerate() {
+        if shared.halt.is_cancelled() {
             break;
         }
+        let (shared, fetcher, control) = (shared.clone(), fetcher.clone(), control.clone());
+        let fetch_config = pipeline.fetch.clone();
+        sources.spawn(async move {
+            let label = source.label();
+            let links = Arc::new(AtomicU64::new(0));
+            let cancel = shared.halt.child_token();
+            let work = run_source(&shared, &fetcher, &source, &fetch_config, &cancel, &control.abandon, &links);
+            let error = tokio::select! {
+                outcome = tokio::time::timeout(deadline, work) => match outcome {
+                    Ok(error) => error,
+                    Err(_) => {
+                        // Stops the blocking loops of directory and WARC sources too.
+                        cancel.cancel();
+                        let message = format!(
+                            "{label} did not finish within its deadline of {}; the pages it did not reach wait for the next run",
+                            format_duration(deadline)
+                        );
+                        shared.fail(Stage::Deadline, &source.location(), message.clone());
+                        Some(message)
+                    }
+                },
+                _ = control.abandon.cancelled() => {
+                    cancel.cancel();
+                    Some("abandoned: the run was stopped".to_string())
+                }
+            };
+            (position, SourceReport { source: label, links: links.load(Ordering::Relaxed), error })
+        });
     }
-
-    let mut seen = HashSet::new();
-    let mut tasks = JoinSet::new();
-    let in_flight_limit = pipeline.fetch.concurrency.max(1) * 2;
-    for source in &pipeline.sources {
-        if cancel.is_cancelled() {
-            break;
-        }
-        let links = match source {
-            Source::Dir { path } => {
-                ingest_dir(&shared, path, &cancel).await;
-                continue;
-            }
-            Source::Page { url } => vec![DiscoveredLink { url: url.clone(), title: None, published: None }],
-            Source::Feed { url } => discover(&shared, &fetcher, url, SourceKind::Feed, 0).await,
-            Source::Sitemap { url } => discover(&shared, &fetcher, url, SourceKind::Sitemap, 0).await,
-            Source::Site { url } => sources::discover_site(&shared, &fetcher, url).await,
-            Source::Listing { url, links, next, max_pages } => {
-                sources::discover_listing(&shared, &fetcher, url, links, next.as_deref(), *max_pages).await
-            }
-            Source::Warc { path } => {
-                let fetch = &pipeline.fetch;
-                sources::ingest_warc(&shared, path, fetch.max_body_bytes, &fetch.strip_query_params, &cancel).await;
-                continue;
-            }
-        };
-        let fresh: Vec<DiscoveredLink> = links
-            .into_iter()
-            .filter_map(|mut link| {
-                link.url = fetch::canonicalize(&link.url, &pipeline.fetch.strip_query_params);
-                seen.insert(link.url.to_string()).then_some(link)
-            })
-            .collect();
-        shared.progress.queued(fresh.len() as u64);
-        for link in fresh {
-            while tasks.len() >= in_flight_limit {
-                tasks.join_next().await;
-            }
-            if cancel.is_cancelled() {
-                break;
-            }
-            let (shared, fetcher) = (shared.clone(), fetcher.clone());
-            tasks.spawn(async move { ingest_link(&shared, &fetcher, link).await });
+    let mut reports = Vec::new();
+    while let Some(joined) = sources.join_next().await {
+        match joined {
+            Ok(report) => reports.push(report),
+            Err(e) => tracing::error!("source task failed: {e}"),
         }
     }
-    while tasks.join_next().await.is_some() {}
+    reports.sort_by_key(|(position, _)| *position);
+    // Fetches abandoned mid-way may have left documents in extraction on blocking threads:
+    // let them finish (each ends in one store transaction) so that what the caller commits
+    // next includes them.
+    let drain_started = Instant::now();
+    while Arc::strong_count(&shared) > 1 && drain_started.elapsed() < PROCESSING_DRAIN_TIMEOUT {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
 
-    let Ok(shared) = Arc::try_unwrap(shared) else {
-        return Err(PipelineError::Writer("tasks still hold the run state".into()));
-    };
-    drop(shared.index_tx);
-    let committed = writer.join().map_err(|_| PipelineError::Writer("index writer panicked".into()))??;
-    let mut store = shared.store.into_inner().unwrap_or_else(|p| p.into_inner());
-    store.mark_indexed(&committed)?;
-    let mut stats = shared.stats.into_inner().unwrap_or_else(|p| p.into_inner());
+    if let Some(fatal) = shared.take_fatal() {
+        return Err(PipelineError::Store(fatal));
+    }
+    let mut stats = shared.take_stats();
+    stats.sources = reports.into_iter().map(|(_, report)| report).collect();
+    stats.interrupted = control.stop.is_cancelled();
     stats.seconds = started.elapsed().as_secs_f64();
     Ok(stats)
 }
 
-/// The one index writer: adds what it receives, commits once the channel closes, and
-/// returns the ids it committed.
-fn write_index(mut sink: Box<dyn IndexSink>, rx: Receiver<ArticleRecord>) -> Result<Vec<String>, PipelineError> {
-    let mut ids = Vec::new();
-    for article in rx {
-        sink.upsert_article(&article)?;
-        ids.push(article.id);
-    }
-    sink.commit()?;
-    Ok(ids)
-}
-
-#[derive(Clone, Copy)]
-pub(super) enum SourceKind {
-    Feed,
-    Sitemap,
-}
-
-/// Fetches a feed or sitemap (conditionally; the stored copy is re-read on 304 so an
-/// interrupted run still reaches every item) and returns its links.
-pub(super) async fn discover(
+/// Discovers one source's links and ingests them; returns the source's error, if it failed.
+async fn run_source(
     shared: &Arc<Shared>,
-    fetcher: &Fetcher,
-    url: &Url,
-    kind: SourceKind,
-    depth: usize,
-) -> Vec<DiscoveredLink> {
-    let key = url.as_str();
-    let previous = shared.store(|s| s.page_state(key)).ok().flatten();
-    let validators = previous.map(|p| p.validators).unwrap_or_default();
-    let body = match fetcher.fetch(url, &validators, Expect::Feed).await {
-        Ok(FetchOutcome::Fetched(page)) => {
-            shared.stats(|s| s.fetched += 1);
-            let stored = shared.store(|s| {
-                s.put_page(&RawPage {
-                    url: key,
-                    final_url: page.final_url.as_str(),
-                    content_type: page.content_type.as_deref(),
-                    body: &page.body,
-                    validators: &page.validators,
-                    content_hash: &content_hash(&page.body),
-                    fetched_at: &now(),
-                })
-            });
-            if let Err(e) = stored {
-                shared.fail(key, e.to_string());
-            }
-            page.body
+    fetcher: &Arc<Fetcher>,
+    source: &Source,
+    fetch_config: &crate::config::FetchConfig,
+    cancel: &CancellationToken,
+    abandon: &CancellationToken,
+    links_found: &AtomicU64,
+) -> Option<String> {
+    let discovery = match source {
+        Source::Dir { path } => return ingest_dir(shared, path, cancel).await,
+        Source::Warc { path } => {
+            let (cap, strip) = (fetch_config.max_body_bytes, &fetch_config.strip_query_params);
+            return ingest_warc(shared, path, cap, strip, cancel).await;
         }
-        Ok(FetchOutcome::NotModified) => {
-            shared.stats(|s| s.unchanged += 1);
-            match shared.store(|s| s.raw_page(key)) {
-                Ok(Some(stored)) => stored.body,
-                _ => Vec::new(),
-            }
+        Source::Page { url } => {
+            Discovery { links: vec![DiscoveredLink { url: url.clone(), title: None, published: None }], error: None }
         }
-        Err(FetchError::Disallowed { .. }) => {
-            shared.stats(|s| s.disallowed += 1);
-            return Vec::new();
+        Source::Feed { url } => discover(shared, fetcher, url, SourceKind::Feed, 0, &mut Default::default()).await,
+        Source::Sitemap { url } => {
+            discover(shared, fetcher, url, SourceKind::Sitemap, 0, &mut Default::default()).await
         }
-        Err(e) => {
-            shared.fail(key, e.to_string());
-            return Vec::new();
+        Source::Site { url } => discover_site(shared, fetcher, url).await,
+        Source::Listing { url, links, next, max_pages } => {
+            discover_listing(shared, fetcher, url, links, next.as_ref(), *max_pages).await
         }
     };
-    let parsed = match kind {
-        SourceKind::Feed => fetch::parse_feed(&body, url).map(Sitemap::Urls),
-        SourceKind::Sitemap => fetch::parse_sitemap(&body, url),
+    let fresh: Vec<DiscoveredLink> = discovery
+        .links
+        .into_iter()
+        .filter_map(|mut link| {
+            link.url = fetch::canonicalize(&link.url, &fetch_config.strip_query_params);
+            shared.first_sight(link.url.as_str()).then_some(link)
+        })
+        .collect();
+    links_found.store(fresh.len() as u64, Ordering::Relaxed);
+    shared.progress.queued(fresh.len() as u64);
+    let page_key = match source {
+        Source::Page { .. } => fresh.first().map(|l| l.url.to_string()),
+        _ => None,
     };
-    match parsed {
-        Ok(Sitemap::Urls(links)) => links,
-        Ok(Sitemap::Index(children)) if depth < MAX_SITEMAP_DEPTH => {
-            let mut links = Vec::new();
-            for child in children {
-                links.extend(Box::pin(discover(shared, fetcher, &child, SourceKind::Sitemap, depth + 1)).await);
-            }
-            links
-        }
-        Ok(Sitemap::Index(_)) => {
-            shared.fail(key, format!("{url}: sitemap indexes nest deeper than {MAX_SITEMAP_DEPTH} levels"));
-            Vec::new()
-        }
-        Err(e) => {
-            shared.fail(key, e.to_string());
-            Vec::new()
-        }
-    }
-}
-
-/// Fetches one article URL (conditionally when it is known) and processes the body.
-async fn ingest_link(shared: &Arc<Shared>, fetcher: &Fetcher, link: DiscoveredLink) {
-    let key = link.url.to_string();
-    let state = match shared.store(|s| s.page_state(&key)) {
-        Ok(state) => state,
-        Err(e) => {
-            shared.fail(&key, e.to_string());
-            return;
-        }
-    };
-    // A URL that failed recently waits for its turn (`--refetch` overrides).
-    let due = state.as_ref().and_then(|s| s.next_due.clone());
-    if !shared.refetch && due.as_deref().is_some_and(|due| due > now().as_str()) {
-        shared.stats(|s| s.deferred += 1);
-        shared.progress.finished(&key);
-        return;
-    }
-    let known = state.as_ref().is_some_and(|s| s.article_id.is_some());
-    let validators = state.as_ref().map(|s| s.validators.clone()).unwrap_or_default();
-    if known && validators.is_empty() && !shared.refetch {
-        // Without validators a revisit costs a full download; articles rarely change.
-        shared.stats(|s| s.unchanged += 1);
-        shared.progress.finished(&key);
-        return;
-    }
-    match fetcher.fetch(&link.url, &validators, Expect::Html).await {
-        Ok(FetchOutcome::NotModified) => {
-            shared.stats(|s| s.unchanged += 1);
-            if let Err(e) = shared.store(|s| s.touch_page(&key, &now())) {
-                shared.fail(&key, e.to_string());
-            }
-        }
-        Ok(FetchOutcome::Fetched(page)) => {
-            shared.stats(|s| s.fetched += 1);
-            let shared = shared.clone();
-            let previous_hash = state.and_then(PageState::article_hash);
-            let work = move || {
-                process(
-                    &shared,
-                    &key,
-                    &page.final_url,
-                    &page.body,
-                    page.content_type.as_deref(),
-                    &page.validators,
-                    link.published,
-                    previous_hash,
-                )
-            };
-            if let Err(e) = tokio::task::spawn_blocking(work).await {
-                tracing::error!("processing task failed: {e}");
-            }
-        }
-        Err(FetchError::Disallowed { url }) => {
-            tracing::info!(%url, "disallowed by robots.txt");
-            shared.stats(|s| s.disallowed += 1);
-        }
-        Err(e) => shared.fail(&key, e.to_string()),
-    }
-    shared.progress.finished(link.url.as_str());
-}
-
-/// Stores, extracts, analyses and queues one body for indexing. Runs on a blocking thread.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn process(
-    shared: &Shared,
-    key: &str,
-    final_url: &Url,
-    body: &[u8],
-    content_type: Option<&str>,
-    validators: &Validators,
-    feed_date: Option<DateTime<Utc>>,
-    previous_hash: Option<String>,
-) {
-    let hash = content_hash(body);
-    let fetched_at = now();
-    if previous_hash.as_deref() == Some(hash.as_str()) {
-        shared.stats(|s| s.unchanged += 1);
-        if let Err(e) = shared.store(|s| s.touch_page(key, &fetched_at)) {
-            shared.fail(key, e.to_string());
-        }
-        return;
-    }
-    let page = RawPage {
-        url: key,
-        final_url: final_url.as_str(),
-        content_type,
-        body,
-        validators,
-        content_hash: &hash,
-        fetched_at: &fetched_at,
-    };
-    let url = Url::parse(key).unwrap_or_else(|_| final_url.clone());
-    // Extract first, then store the page and its article in one transaction: a crash
-    // in between can never leave validators that would hide a missing article.
-    match shared.builder.build(&url, body, content_type, &fetched_at, feed_date) {
-        Ok(BuildOutcome::Article(mut article)) => {
-            article.cluster = Some(shared.cluster_of(&article));
-            let quotes = article.quotes.len() as u64;
-            if let Err(e) = shared.store(|s| s.put_document(&page, Some(&article))) {
-                shared.fail(key, e.to_string());
-                return;
-            }
-            shared.stats(|s| {
-                s.articles += 1;
-                s.quotes += quotes;
-            });
-            // Blocks while the writer is behind; fails only if the writer died, which
-            // `run` reports when it joins the writer. The article stays marked pending.
-            let _ = shared.index_tx.send(*article);
-        }
-        Ok(BuildOutcome::NotArticle) => match shared.store(|s| s.put_document(&page, None)) {
-            Ok(()) => shared.stats(|s| s.not_articles += 1),
-            Err(e) => shared.fail(key, e.to_string()),
-        },
-        Err(e) => {
-            // Keep the body for a later re-extraction; the failure is recorded after it.
-            if let Err(store_error) = shared.store(|s| s.put_document(&page, None)) {
-                tracing::warn!(%key, "cannot store page: {store_error}");
-            }
-            shared.fail(key, format!("{key}: {e}"));
-        }
-    }
-}
-
-/// Ingests local HTML files; unchanged files (same hash) are skipped.
-async fn ingest_dir(shared: &Arc<Shared>, path: &std::path::Path, cancel: &CancellationToken) {
-    let files = match list_html_files(path) {
-        Ok(files) => files,
-        Err(e) => {
-            shared.fail(&path.display().to_string(), e.to_string());
-            return;
-        }
-    };
-    shared.progress.queued(files.len() as u64);
-    for file in files {
-        if cancel.is_cancelled() {
-            return;
-        }
-        let shared = shared.clone();
-        let work = move || {
-            let absolute = std::fs::canonicalize(&file).unwrap_or(file.clone());
-            let Ok(url) = Url::from_file_path(&absolute) else {
-                shared.fail(&file.display().to_string(), "path cannot be made a file URL".into());
-                return;
-            };
-            let key = url.to_string();
-            match read_html_file(&file) {
-                Ok(body) => {
-                    let previous_hash = shared.article_hash(&key);
-                    process(&shared, &key, &url, &body, None, &Validators::default(), None, previous_hash);
-                }
-                Err(e) => shared.fail(&key, e.to_string()),
-            }
-            shared.progress.finished(&key);
+    let mut tasks = JoinSet::new();
+    for link in fresh {
+        let permit = tokio::select! {
+            permit = shared.fetch_slots.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+            _ = cancel.cancelled() => break,
         };
-        if let Err(e) = tokio::task::spawn_blocking(work).await {
-            tracing::error!("processing task failed: {e}");
-        }
+        let (shared, fetcher, abandon) = (shared.clone(), fetcher.clone(), abandon.clone());
+        tasks.spawn(async move {
+            let _permit = permit;
+            tokio::select! {
+                _ = ingest_link(&shared, &fetcher, link) => {}
+                _ = abandon.cancelled() => {}
+            }
+        });
     }
+    while tasks.join_next().await.is_some() {}
+    // A single-page source fails when its page does.
+    discovery.error.or_else(|| page_key.and_then(|key| shared.error_for(&key)))
 }

@@ -1,24 +1,37 @@
 //! The HTTP API and the web page (`quotewire serve`).
 //!
-//! Routes: `GET /api/search?q=&type=&limit=&offset=` (JSON hits), `GET /api/health`, and `GET /`
-//! (a search page using the API). Maps errors to status codes; it searches the index and does
-//! nothing else (no fetching, no writes).
+//! Owns the routes (the table in [`api_routes`] is what `/api/v1/openapi.json` describes, a
+//! test holds them to each other), parameter checking (`params.rs`), error → status mapping
+//! (JSON bodies for the API, HTML for the page), the JSON API (`api.rs`) and the
+//! server-rendered page (`page/`: search with facets and an SVG timeline, speaker, entity
+//! and cluster pages, stored copies of pages). It reads the index and the store; its only
+//! writes are the watches the API adds, removes and runs.
 
+mod api;
+mod auth;
+mod guard;
+mod limits;
+mod metrics;
+mod page;
+mod params;
+
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::Router;
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
-use serde::Deserialize;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use crate::index::{DocType, IndexError, SearchIndex, SearchRequest};
+use crate::index::{IndexError, SearchIndex};
+use crate::store::{SqliteStore, StoreError};
 
-/// Default page size of the API.
-const DEFAULT_LIMIT: usize = 20;
+pub use auth::{TOKEN_VARIABLE, Token};
+pub use guard::{MetricsRefresh, Security, configure, configured, wrap_with};
+pub use limits::{MAX_BODY_BYTES, MAX_QUERY_BYTES, MAX_URI_BYTES, serve_connections};
+pub use metrics::{bind, serve_metrics};
 
 /// Errors of the server.
 #[derive(Debug, thiserror::Error)]
@@ -29,64 +42,154 @@ pub enum ServerError {
     Serve(std::io::Error),
 }
 
-/// The routes over an opened index.
-pub fn router(index: Arc<SearchIndex>) -> Router {
-    Router::new()
-        .route("/", get(page))
-        .route("/api/health", get(|| async { Json(serde_json::json!({"status": "ok"})) }))
-        .route("/api/search", get(search))
-        .with_state(index)
+/// What the handlers read: the index and (for articles, stored pages and watches) the store.
+#[derive(Clone)]
+pub struct AppState {
+    pub index: Arc<SearchIndex>,
+    /// The store file; None when serving an index alone (then articles, stored copies and
+    /// watches answer 404).
+    pub store: Option<PathBuf>,
 }
 
-/// Serves until `cancel` fires.
-pub async fn serve(index: Arc<SearchIndex>, bind: &str, cancel: CancellationToken) -> Result<(), ServerError> {
-    let listener =
-        TcpListener::bind(bind).await.map_err(|source| ServerError::Bind { bind: bind.to_string(), source })?;
-    tracing::info!("listening on http://{}", listener.local_addr().map_err(ServerError::Serve)?);
-    axum::serve(listener, router(index))
-        .with_graceful_shutdown(async move { cancel.cancelled().await })
-        .await
-        .map_err(ServerError::Serve)
-}
+impl AppState {
+    pub fn new(index: Arc<SearchIndex>, store: Option<PathBuf>) -> AppState {
+        AppState { index, store }
+    }
 
-#[derive(Debug, Deserialize)]
-struct SearchParams {
-    #[serde(default)]
-    q: String,
-    #[serde(rename = "type")]
-    doc_type: Option<String>,
-    limit: Option<usize>,
-    offset: Option<usize>,
-}
+    /// A connection to the store for the watches the API changes (one per request: SQLite
+    /// opens in microseconds).
+    fn store(&self) -> Result<SqliteStore, ApiError> {
+        let path = self.store.as_ref().ok_or_else(|| ApiError::not_found("this server has no document store"))?;
+        SqliteStore::open(path).map_err(ApiError::from)
+    }
 
-async fn search(State(index): State<Arc<SearchIndex>>, Query(params): Query<SearchParams>) -> Response {
-    let doc_type = match params.doc_type.as_deref() {
-        None | Some("") | Some("all") => None,
-        Some("quote") => Some(DocType::Quote),
-        Some("article") => Some(DocType::Article),
-        Some(other) => {
-            return error(StatusCode::BAD_REQUEST, format!("unknown type `{other}`: expected quote or article"));
-        }
-    };
-    let request = SearchRequest {
-        query: params.q,
-        doc_type,
-        limit: params.limit.unwrap_or(DEFAULT_LIMIT),
-        offset: params.offset.unwrap_or(0),
-    };
-    let result = tokio::task::spawn_blocking(move || index.search(&request)).await;
-    match result {
-        Ok(Ok(results)) => Json(results).into_response(),
-        Ok(Err(e @ IndexError::Query { .. })) => error(StatusCode::BAD_REQUEST, e.to_string()),
-        Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
-        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    /// A read-only connection to the store: reads never create or migrate anything, so a
+    /// read-only data directory can be served.
+    fn read_store(&self) -> Result<SqliteStore, ApiError> {
+        let path = self.store.as_ref().ok_or_else(|| ApiError::not_found("this server has no document store"))?;
+        SqliteStore::open_read_only(path).map_err(ApiError::from)
     }
 }
 
-fn error(status: StatusCode, message: String) -> Response {
-    (status, Json(serde_json::json!({ "error": message }))).into_response()
+/// An error answered as JSON `{"error": ..., "status": ...}` with its status code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub message: String,
 }
 
-async fn page() -> Html<&'static str> {
-    Html(include_str!("page.html"))
+impl ApiError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError { status, message: message.into() }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, message)
+    }
+}
+
+impl From<IndexError> for ApiError {
+    fn from(e: IndexError) -> ApiError {
+        let status = if e.is_usage() { StatusCode::BAD_REQUEST } else { StatusCode::INTERNAL_SERVER_ERROR };
+        ApiError::new(status, e.to_string())
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        let status = match e {
+            StoreError::Conflict(_) => StatusCode::CONFLICT,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        ApiError::new(status, e.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({ "error": self.message, "status": self.status.as_u16() });
+        (self.status, axum::Json(body)).into_response()
+    }
+}
+
+/// Runs blocking work (index and store reads) off the async executor.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("request failed: {e}")))?
+}
+
+/// The JSON routes: (method, path as in OpenAPI, handler). `/api/v1/openapi.json` describes
+/// exactly these.
+pub fn api_routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
+    use axum::routing::{delete, post};
+    vec![
+        ("get", "/healthz", get(api::healthz)),
+        ("get", "/api/v1/openapi.json", get(api::openapi)),
+        ("get", "/api/v1/search", get(api::search)),
+        ("get", "/api/v1/facets", get(api::facets)),
+        ("get", "/api/v1/timeline", get(api::timeline)),
+        ("get", "/api/v1/quotes/{id}", get(api::quote)),
+        ("get", "/api/v1/articles/{id}", get(api::article)),
+        ("get", "/api/v1/speakers/{name}", get(api::speaker)),
+        ("get", "/api/v1/entities/{name}", get(api::entity)),
+        ("get", "/api/v1/clusters/{id}", get(api::cluster)),
+        ("get", "/api/v1/watches", get(api::list_watches)),
+        ("post", "/api/v1/watches", post(api::add_watch)),
+        ("get", "/api/v1/watches/{name}", get(api::get_watch)),
+        ("delete", "/api/v1/watches/{name}", delete(api::remove_watch)),
+        ("post", "/api/v1/watches/{name}/run", post(api::run_watch)),
+        ("get", "/api/search", get(api::legacy_search)),
+        ("get", "/api/health", get(api::healthz)),
+    ]
+}
+
+/// The routes over an opened index (and store), behind the configured limits and token (see
+/// `guard`): no route is served without them.
+pub fn router(state: AppState) -> Router {
+    let mut router = Router::new();
+    // Routes sharing a path are merged into one method router.
+    let mut by_path: Vec<(&str, MethodRouter<AppState>)> = Vec::new();
+    for (_, path, handler) in api_routes() {
+        match by_path.iter_mut().find(|(p, _)| *p == path) {
+            Some((_, existing)) => *existing = std::mem::take(existing).merge(handler),
+            None => by_path.push((path, handler)),
+        }
+    }
+    for (path, handler) in by_path {
+        router = router.route(path, handler);
+    }
+    guard::wrap_with(page::routes(router).fallback(fallback).with_state(state), &guard::configured())
+}
+
+/// Unknown paths: JSON under `/api/`, a page elsewhere.
+async fn fallback(uri: axum::http::Uri) -> Response {
+    let path = uri.path();
+    if path.starts_with("/api/") || path == "/healthz" {
+        ApiError::not_found(format!("no route `{path}`: see /api/v1/openapi.json")).into_response()
+    } else {
+        page::not_found(&format!("There is no page at {path}."))
+    }
+}
+
+/// Serves until `cancel` fires.
+pub async fn serve(state: AppState, bind: &str, cancel: CancellationToken) -> Result<(), ServerError> {
+    let listener =
+        TcpListener::bind(bind).await.map_err(|source| ServerError::Bind { bind: bind.to_string(), source })?;
+    serve_on(listener, state, cancel).await
+}
+
+/// Serves on a bound listener until `cancel` fires (the command line binds first, so it can
+/// print the real address).
+pub async fn serve_on(listener: TcpListener, state: AppState, cancel: CancellationToken) -> Result<(), ServerError> {
+    let address = listener.local_addr().map_err(ServerError::Serve)?;
+    tracing::info!("listening on http://{address}");
+    guard::warn_if_exposed(address, &guard::configured());
+    limits::serve_connections(listener, router(state), cancel).await.map_err(ServerError::Serve)
 }

@@ -1,15 +1,10 @@
 //! The bundled corpus end to end: feeds, sitemaps, robots.txt, extraction, quotes, search,
 //! incremental reruns. Expected values come from tests/fixtures/README.md.
 
-use quotewire::index::{DocType, SearchIndex, SearchRequest};
+use quotewire::index::{DocType, SearchRequest};
 use quotewire::model::{ArticleRecord, PageKind, SpeakerKind, Stance};
-use quotewire::store::{DocumentStore, SqliteStore};
 
 use crate::support::*;
-
-fn stored(data: &std::path::Path) -> Vec<ArticleRecord> {
-    SqliteStore::open(&data.join("store.sqlite")).unwrap().articles().unwrap()
-}
 
 fn by_path<'a>(articles: &'a [ArticleRecord], path: &str) -> &'a ArticleRecord {
     let matching: Vec<_> =
@@ -93,10 +88,8 @@ async fn corpus_ingest_stores_articles_quotes_and_honours_robots() {
     assert_eq!(articles.iter().filter(|a| a.language == "fr").count(), 2);
 
     // Search over what was indexed.
-    let index = SearchIndex::open_or_create(&data.path().join("tantivy")).unwrap();
-    let search = |q: &str| {
-        index.search(&SearchRequest { query: q.into(), doc_type: Some(DocType::Quote), limit: 50, offset: 0 }).unwrap()
-    };
+    let index = open_index(data.path());
+    let search = |q: &str| index.search(&SearchRequest::new(q, Some(DocType::Quote), 50)).unwrap();
     let denials = search("speaker:huawei AND stance:deny");
     assert!(denials.total >= 2, "{}", denials.total);
     assert!(denials.hits.iter().all(|h| h.record.quote.as_ref().unwrap().stance == Stance::Deny));
@@ -112,12 +105,11 @@ async fn corpus_ingest_stores_articles_quotes_and_honours_robots() {
     );
     assert_eq!(
         index
-            .search(&SearchRequest {
-                query: "published:[2019-01-01T00:00:00Z TO 2019-12-31T23:59:59Z]".into(),
-                doc_type: Some(DocType::Article),
-                limit: 50,
-                offset: 0
-            })
+            .search(&SearchRequest::new(
+                "published:[2019-01-01T00:00:00Z TO 2019-12-31T23:59:59Z]",
+                Some(DocType::Article),
+                50
+            ))
             .unwrap()
             .total,
         2,

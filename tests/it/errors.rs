@@ -7,7 +7,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use quotewire::config::Source;
-use quotewire::store::{DocumentStore, SqliteStore};
+use quotewire::store::DocumentStore;
 use url::Url;
 
 use crate::support::*;
@@ -86,7 +86,7 @@ async fn failures_are_counted_with_clear_errors_and_nothing_stored_is_lost() {
     assert_eq!(again.failed, 1, "only the malformed feed fails again: {:?}", again.errors);
 
     // The article stored by the first run is still there, unchanged.
-    let store = SqliteStore::open(&data.path().join("store.sqlite")).unwrap();
+    let store = open_store(data.path());
     let articles = store.articles().unwrap();
     assert_eq!(articles.len(), 1);
     assert_eq!(articles[0].title.as_deref(), Some("Regulator fines carrier over outage"));

@@ -3,58 +3,21 @@
 
 use std::collections::HashSet;
 use std::process::{Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use axum::Router;
-use axum::extract::Path;
-use axum::http::header;
-use axum::response::IntoResponse;
-use axum::routing::get;
-use quotewire::index::{DocType, SearchIndex, SearchRequest};
-use quotewire::store::{DocumentStore, SqliteStore};
+use quotewire::data_dir::DataDir;
+use quotewire::index::{DocType, SearchRequest};
+use quotewire::store::DocumentStore;
+
+use crate::support::*;
 
 const PAGES: usize = 300;
 
-fn page(n: usize) -> String {
-    format!(
-        r#"<!doctype html><html lang="en"><head><title>Outage report {n}</title>
-<link rel="canonical" href="/a/{n}.html"></head><body><article><h1>Outage report {n}</h1>
-<p>Engineers restored service to district {n} late on Monday after a fibre cut left thousands of homes offline
-for most of the afternoon, the operator said in a statement.</p>
-<p>"Crews worked through the night to reroute traffic," said Lena Ortiz, the operator's head of field operations.</p>
-<p>The regulator said it would review the incident as part of its annual resilience report.</p>
-</article></body></html>"#
-    )
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_ingest_killed_mid_run_resumes_without_losing_or_duplicating() {
-    let served = Arc::new(AtomicUsize::new(0));
-    let counter = served.clone();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let sitemap: String =
-        std::iter::once(r#"<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">"#.to_string())
-            .chain((0..PAGES).map(|n| format!("<url><loc>http://{addr}/a/{n}.html</loc></url>")))
-            .chain(std::iter::once("</urlset>".to_string()))
-            .collect();
-    let router = Router::new()
-        .route("/sitemap.xml", get(move || async move { ([(header::CONTENT_TYPE, "application/xml")], sitemap) }))
-        .route(
-            "/a/{file}",
-            get(move |Path(file): Path<String>| {
-                let counter = counter.clone();
-                async move {
-                    counter.fetch_add(1, Ordering::SeqCst);
-                    tokio::time::sleep(Duration::from_millis(5)).await;
-                    let n: usize = file.trim_end_matches(".html").parse().unwrap_or(0);
-                    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page(n)).into_response()
-                }
-            }),
-        );
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let (router, served) = article_site(PAGES, Duration::from_millis(5));
+    let addr = serve(router).await;
 
     let dir = tempfile::tempdir().unwrap();
     let pipeline = dir.path().join("resume.toml");
@@ -87,16 +50,14 @@ async fn an_ingest_killed_mid_run_resumes_without_losing_or_duplicating() {
     let status = command().status().unwrap();
     assert_eq!(status.code(), Some(0));
 
-    let store = SqliteStore::open(&data.join("store.sqlite")).unwrap();
+    let store = DataDir::new(&data).open_store().unwrap();
     let articles = store.articles().unwrap();
     assert_eq!(articles.len(), PAGES, "every page stored");
     let urls: HashSet<&str> = articles.iter().filter_map(|a| a.canonical_url.as_deref()).collect();
     assert_eq!(urls.len(), PAGES, "each exactly once");
-    assert!(store.pending_index().unwrap().is_empty(), "everything reached the index");
-    let index = SearchIndex::open_or_create(&data.join("tantivy")).unwrap();
-    let indexed = index
-        .search(&SearchRequest { query: "*".into(), doc_type: Some(DocType::Article), limit: 1, offset: 0 })
-        .unwrap()
-        .total;
+    let index = DataDir::new(&data).open_index().unwrap();
+    let through = index.indexed_through().unwrap().expect("the commit records its store sequence");
+    assert_eq!(store.count_articles_after(through).unwrap(), 0, "everything reached the index");
+    let indexed = index.search(&SearchRequest::new("*", Some(DocType::Article), 1)).unwrap().total;
     assert_eq!(indexed, PAGES, "each article indexed exactly once");
 }

@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use quotewire::config::Source;
-use quotewire::index::SearchIndex;
 
 use crate::support::*;
 
@@ -13,8 +12,8 @@ async fn the_api_searches_and_explains_bad_queries() {
     let dir = repo().join("tests/fixtures/sites/globe-wire/technology");
     let stats = ingest(&ad_hoc(vec![Source::Dir { path: dir }]), data.path()).await;
     assert_eq!(stats.articles, 4);
-    let index = Arc::new(SearchIndex::open_or_create(&data.path().join("tantivy")).unwrap());
-    let addr = serve(quotewire::server::router(index)).await;
+    let index = Arc::new(open_index(data.path()));
+    let addr = serve(quotewire::server::router(quotewire::server::AppState::new(index, None))).await;
     let client = reqwest::Client::new();
     let get = |path: String| {
         let client = client.clone();
@@ -38,6 +37,6 @@ async fn the_api_searches_and_explains_bad_queries() {
 
     assert_eq!(get("/api/search?q=x&type=podcast".into()).await.status(), 400);
     assert_eq!(get("/api/health".into()).await.status(), 200);
-    let page = get("/".into()).await.text().await.unwrap();
-    assert!(page.contains("/api/search"), "the page uses the API");
+    let page = get("/?q=stance%3Adeny".into()).await.text().await.unwrap();
+    assert!(page.contains("data-total="), "the page is rendered by the server");
 }

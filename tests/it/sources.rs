@@ -5,8 +5,7 @@ use axum::Router;
 use axum::extract::{Path, Query};
 use axum::http::header;
 use axum::routing::get;
-use quotewire::config::Source;
-use quotewire::store::{DocumentStore, SqliteStore};
+use quotewire::config::{CssSelector, Source};
 use url::Url;
 
 use crate::support::*;
@@ -24,10 +23,6 @@ report any incident affecting more than ten thousand customers within a day.</p>
 
 fn article_route() -> Router {
     Router::new().route("/news/{slug}", get(|Path(slug): Path<String>| async move { html(story(&slug)) }))
-}
-
-fn stored(data: &std::path::Path) -> Vec<quotewire::model::ArticleRecord> {
-    SqliteStore::open(&data.join("store.sqlite")).unwrap().articles().unwrap()
 }
 
 #[derive(serde::Deserialize)]
@@ -58,8 +53,8 @@ async fn listing_pages_are_followed_through_pagination() {
     let addr = serve(router).await;
     let pipeline = ad_hoc(vec![Source::Listing {
         url: Url::parse(&format!("http://{addr}/press/")).unwrap(),
-        links: "ul.releases li h3 a".into(),
-        next: Some("a[rel=next]".into()),
+        links: CssSelector::parse("ul.releases li h3 a").unwrap(),
+        next: Some(CssSelector::parse("a[rel=next]").unwrap()),
         max_pages: 5,
     }]);
     let data = tempfile::tempdir().unwrap();
@@ -218,14 +213,13 @@ async fn near_duplicates_across_outlets_share_a_cluster() {
     assert_eq!(b.cluster, a.cluster, "the edited copy joins the original's cluster");
     assert_eq!(c.cluster.as_deref(), Some(c.id.as_str()), "a different story is its own cluster");
 
-    let index = quotewire::index::SearchIndex::open_or_create(&data.path().join("tantivy")).unwrap();
+    let index = open_index(data.path());
     let hits = index
-        .search(&quotewire::index::SearchRequest {
-            query: format!("cluster:{}", a.id),
-            doc_type: Some(quotewire::index::DocType::Article),
-            limit: 10,
-            offset: 0,
-        })
+        .search(&quotewire::index::SearchRequest::new(
+            &format!("cluster:{}", a.id),
+            Some(quotewire::index::DocType::Article),
+            10,
+        ))
         .unwrap();
     assert_eq!(hits.total, 2);
 }

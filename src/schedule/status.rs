@@ -1,0 +1,81 @@
+//! What `quotewire status` (and `/metrics`) report about a data directory: each pipeline's
+//! last and next run, sources failing run after run, store and index sizes, and how far the
+//! index is behind the store. Read-only: works while a daemon writes, and on a read-only
+//! directory.
+
+use crate::data_dir::{DataDir, DataDirError, DiskUsage};
+use crate::metrics;
+use crate::store::{DocumentStore, PipelineRun, ScheduleStore, SourceHealth, StoreCounts};
+
+/// The state of a data directory.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StatusReport {
+    pub data_dir: String,
+    /// The process writing to the directory now (a daemon), if any.
+    pub writer: Option<String>,
+    pub pipelines: Vec<PipelineRun>,
+    /// Sources that failed at least `failing_after` runs in a row.
+    pub failing_sources: Vec<SourceHealth>,
+    pub failing_after: u32,
+    pub store: StoreCounts,
+    /// Documents (articles and quotes) in the index's last commit.
+    pub index_documents: u64,
+    /// The store sequence number the index holds everything up to (`None`: unknown, e.g. an
+    /// index from an older build).
+    pub indexed_through: Option<u64>,
+    /// Articles stored but not yet in the index.
+    pub not_indexed: u64,
+    pub disk: DiskUsage,
+}
+
+impl StatusReport {
+    /// Reads the state of `data`; it must hold quotewire data.
+    pub fn collect(data: &DataDir, failing_after: u32) -> Result<StatusReport, DataDirError> {
+        let store = data.open_store()?;
+        let counts = store.counts()?;
+        let (index_documents, indexed_through) = match data.open_index() {
+            Ok(index) => (index.document_count()?, index.indexed_through()?),
+            Err(DataDirError::MissingIndex { .. }) => (0, Some(0)),
+            Err(e) => return Err(e),
+        };
+        let behind_from = indexed_through.or(store.legacy_index_position()?).unwrap_or(0);
+        Ok(StatusReport {
+            data_dir: data.root().display().to_string(),
+            writer: data.writer(),
+            pipelines: store.pipeline_runs()?,
+            failing_sources: store.failing_sources(failing_after)?,
+            failing_after,
+            not_indexed: store.count_articles_after(behind_from)?,
+            store: counts,
+            index_documents,
+            indexed_through,
+            disk: data.disk_usage(),
+        })
+    }
+
+    /// Sets the gauges `/metrics` shows from this report.
+    pub fn publish(&self) {
+        metrics::STORE_BYTES.set(&[], self.disk.store_bytes as f64);
+        metrics::INDEX_BYTES.set(&[], self.disk.index_bytes as f64);
+        metrics::FAILING_SOURCES.set(&[], self.failing_sources.len() as f64);
+        metrics::INDEX_LAG.set(&[], self.not_indexed as f64);
+        for run in &self.pipelines {
+            let success = run
+                .last_success
+                .as_deref()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                .map(|t| t.timestamp() as f64);
+            if let Some(success) = success {
+                metrics::LAST_SUCCESS.set(&[&run.pipeline], success);
+            }
+        }
+    }
+}
+
+/// Refreshes the data-directory gauges of `/metrics` (a failure leaves them as they were).
+pub fn refresh_metrics(data: &DataDir, failing_after: u32) {
+    match StatusReport::collect(data, failing_after) {
+        Ok(report) => report.publish(),
+        Err(e) => tracing::debug!("metrics: cannot read {}: {e}", data.root().display()),
+    }
+}
