@@ -29,6 +29,9 @@ const MAX_FIRST_PERSON_GAP: usize = 3;
 /// Longest content read for features, in tokens: a stance shows early.
 const MAX_CONTENT_TOKENS: usize = 80;
 
+/// Most tokens read for context on each side of the content.
+const MAX_CONTEXT_TOKENS: usize = 60;
+
 /// Separator between the parts of a feature name.
 const PART_SEPARATOR: u8 = 0x1f;
 
@@ -78,7 +81,10 @@ fn context_features(doc: &Document<'_>, content: Range<usize>, out: &mut Vec<u64
     else {
         return;
     };
-    for k in range.0..range.1 {
+    // Near the content only: a sentence can be a whole unpunctuated page.
+    let from = range.0.max(content.start.saturating_sub(MAX_CONTEXT_TOKENS));
+    let to = range.1.min(content.end.saturating_add(MAX_CONTEXT_TOKENS));
+    for k in from..to {
         if content.contains(&k) {
             continue;
         }
