@@ -26,6 +26,7 @@ use quotewire::config::Config;
 use quotewire::index::{DocType, IndexSink, Interval, SearchIndex, SearchRequest, Sort};
 use quotewire::model::{
     ArticleRecord, EntityLabel, EntityMention, PageKind, PublishedSource, QuoteKind, QuoteRecord, SpeakerKind, Stance,
+    StanceSource,
 };
 
 /// Quotes per generated article.
@@ -404,6 +405,7 @@ fn article(i: usize, rng: &mut Rng, corpus: &Corpus, reruns: &mut Vec<Rerun>) ->
             cue: Some(verb.to_string()),
             stance,
             target: None,
+            stance_source: StanceSource::Cue,
             confidence: 0.8,
         });
         text.push_str(&sentence);

@@ -134,6 +134,27 @@ impl Stance {
     }
 }
 
+/// What decided a stance: the reporting cue, the statement's content, or both agreeing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum StanceSource {
+    Cue,
+    /// Also the reading of records stored before the field existed.
+    #[default]
+    Content,
+    Both,
+}
+
+impl StanceSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Cue => "cue",
+            Self::Content => "content",
+            Self::Both => "both",
+        }
+    }
+}
+
 /// One attributed statement.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QuoteRecord {
@@ -155,6 +176,9 @@ pub struct QuoteRecord {
     pub stance: Stance,
     /// What the stance is about, as text.
     pub target: Option<String>,
+    /// Whose evidence the stance follows: the cue, the content or both.
+    #[serde(default)]
+    pub stance_source: StanceSource,
     /// 0..1
     pub confidence: f32,
 }
@@ -340,6 +364,7 @@ pub(crate) mod fixtures {
                     cue: Some("said".into()),
                     stance: Stance::Neutral,
                     target: None,
+                    stance_source: StanceSource::Cue,
                     confidence: 0.9,
                 })
                 .collect(),

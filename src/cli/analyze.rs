@@ -2,7 +2,9 @@
 //!
 //! Optional input keys: `language` (ISO 639-1; detected when absent), `kind`
 //! (news|press-release|transcript|other), `publisher`. A bad line is reported on stderr with
-//! its line number and skipped; the exit status is then 1.
+//! its line number and skipped; the exit status is then 1. With `--explain` each quote also
+//! carries `rules`: the names of the rules that found its cue, cut its content, named its
+//! speaker and decided its stance.
 
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
@@ -11,13 +13,16 @@ use clap::Args;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{EntityMention, PageKind, QuoteRecord};
-use crate::nlp::{AnalysisInput, Analyzer};
+use crate::nlp::{AnalysisInput, Analyzer, QuoteRules};
 
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
     /// Accepted for symmetry with other commands: output is always JSON lines.
     #[arg(long)]
     pub json: bool,
+    /// Add to each quote the rules that produced it (cue, content span, speaker, stance).
+    #[arg(long)]
+    pub explain: bool,
 }
 
 #[derive(Deserialize)]
@@ -33,14 +38,22 @@ struct Input {
 }
 
 #[derive(Serialize)]
-struct Output {
+struct Output<Q> {
     id: serde_json::Value,
     language: String,
     entities: Vec<EntityMention>,
-    quotes: Vec<QuoteRecord>,
+    quotes: Vec<Q>,
 }
 
-pub fn run(_args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
+/// A quote with the rules that produced it.
+#[derive(Serialize)]
+struct ExplainedQuote {
+    #[serde(flatten)]
+    quote: QuoteRecord,
+    rules: QuoteRules,
+}
+
+pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let analyzer = Analyzer::new();
     let stdin = std::io::stdin().lock();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -58,15 +71,26 @@ pub fn run(_args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
-        let language = input.language.unwrap_or_else(|| crate::extract::detect_language(&input.text).0);
-        let analysis = analyzer.analyze(&AnalysisInput {
+        // A given language is used as it is; a detected one only when detection is confident
+        // (a headline or one sentence is not confidently another language).
+        let language = input.language.unwrap_or_else(|| {
+            let (detected, confidence) = crate::extract::detect_language(&input.text);
+            crate::nlp::analysis_language(&input.text, &detected, confidence)
+        });
+        let (analysis, rules) = analyzer.analyze_explained(&AnalysisInput {
             text: &input.text,
             language: &language,
             kind: input.kind.unwrap_or_default(),
             publisher: input.publisher.as_deref(),
         });
-        let output = Output { id: input.id, language, entities: analysis.entities, quotes: analysis.quotes };
-        serde_json::to_writer(&mut out, &output)?;
+        let (id, entities) = (input.id, analysis.entities);
+        if args.explain {
+            let quotes =
+                analysis.quotes.into_iter().zip(rules).map(|(quote, rules)| ExplainedQuote { quote, rules }).collect();
+            serde_json::to_writer(&mut out, &Output::<ExplainedQuote> { id, language, entities, quotes })?;
+        } else {
+            serde_json::to_writer(&mut out, &Output { id, language, entities, quotes: analysis.quotes })?;
+        }
         out.write_all(b"\n")?;
     }
     out.flush()?;

@@ -13,7 +13,7 @@ use super::UsageError;
 use crate::config::Config;
 use crate::fetch::{list_html_files, read_html_file};
 use crate::model::ArticleRecord;
-use crate::nlp::Analyzer;
+use crate::nlp::{AnalysisInput, Analyzer, QuoteRules};
 use crate::pipeline::{ArticleBuilder, BuildOutcome};
 
 #[derive(Debug, Args)]
@@ -27,6 +27,9 @@ pub struct ExtractArgs {
     /// One article record per file, with a `file` field.
     #[arg(long)]
     pub json: bool,
+    /// Add to each quote the rules that produced it (cue, content span, speaker, stance).
+    #[arg(long)]
+    pub explain: bool,
 }
 
 #[derive(Serialize)]
@@ -43,6 +46,7 @@ pub fn run(args: ExtractArgs, config: &Config) -> anyhow::Result<ExitCode> {
         .map(|u| Url::parse(u).map_err(|e| UsageError(format!("--url `{u}` is not a URL: {e}"))))
         .transpose()?;
     let builder = ArticleBuilder::new(Analyzer::new(), config.fetch.strip_query_params.clone());
+    let explainer = args.explain.then(Analyzer::new);
     let mut files = Vec::new();
     for path in &args.paths {
         files.extend(list_html_files(path).map_err(|e| UsageError(e.to_string()))?);
@@ -63,11 +67,12 @@ pub fn run(args: ExtractArgs, config: &Config) -> anyhow::Result<ExitCode> {
             .and_then(|body| builder.build(&url, &body, None, &fetched_at, None).map_err(|e| e.to_string()));
         match result {
             Ok(BuildOutcome::Article(article)) => {
+                let rules = explainer.as_ref().map(|a| explain(a, &article)).unwrap_or_default();
                 if args.json {
-                    print_json(&mut out, &file, &article)?;
+                    print_json(&mut out, &file, &article, &rules)?;
                 } else {
                     print_summary(&mut out, &file, &article)?;
-                    for q in &article.quotes {
+                    for (i, q) in article.quotes.iter().enumerate() {
                         writeln!(
                             out,
                             "    [{}] {} ({}): {}",
@@ -76,13 +81,16 @@ pub fn run(args: ExtractArgs, config: &Config) -> anyhow::Result<ExitCode> {
                             q.kind.as_str(),
                             q.text
                         )?;
+                        if let Some(r) = rules.get(i) {
+                            writeln!(out, "      rules: {} | {} | {} | {}", r.cue, r.content, r.speaker, r.stance)?;
+                        }
                     }
                 }
             }
             // Not an article: its metadata record still goes out (not a failure).
             Ok(BuildOutcome::NotArticle(record)) => {
                 if args.json {
-                    print_json(&mut out, &file, &record)?;
+                    print_json(&mut out, &file, &record, &[])?;
                 } else {
                     print_summary(&mut out, &file, &record)?;
                 }
@@ -96,9 +104,36 @@ pub fn run(args: ExtractArgs, config: &Config) -> anyhow::Result<ExitCode> {
     Ok(super::run_status(failed))
 }
 
-fn print_json(out: &mut impl Write, file: &std::path::Path, record: &ArticleRecord) -> anyhow::Result<()> {
+/// The rules behind each quote of `article`: its text analysed again as the builder did (the
+/// analysis is deterministic, so the quotes line up).
+fn explain(analyzer: &Analyzer, article: &ArticleRecord) -> Vec<QuoteRules> {
+    let input = AnalysisInput {
+        text: &article.text,
+        language: &article.language,
+        kind: article.kind,
+        publisher: article.site.as_deref(),
+    };
+    analyzer.analyze_explained(&input).1
+}
+
+/// The record as JSON; with `--explain` each quote also carries its `rules`.
+fn print_json(
+    out: &mut impl Write,
+    file: &std::path::Path,
+    record: &ArticleRecord,
+    rules: &[QuoteRules],
+) -> anyhow::Result<()> {
     let record = FileRecord { file: file.display().to_string(), article: record };
-    writeln!(out, "{}", serde_json::to_string(&record)?)?;
+    if rules.is_empty() {
+        writeln!(out, "{}", serde_json::to_string(&record)?)?;
+    } else {
+        // Keys come out sorted here; only `--explain` takes this path.
+        let mut value = serde_json::to_value(&record)?;
+        for (quote, rules) in value["quotes"].as_array_mut().into_iter().flatten().zip(rules) {
+            quote["rules"] = serde_json::to_value(rules)?;
+        }
+        writeln!(out, "{}", serde_json::to_string(&value)?)?;
+    }
     Ok(())
 }
 

@@ -21,6 +21,7 @@ mod search;
 mod serve;
 mod similar;
 mod speaker;
+mod stance;
 mod status;
 mod timeline;
 mod validate;
@@ -118,6 +119,10 @@ pub enum Command {
     EvalNer(ner::EvalNerArgs),
     /// Write quote predictions and gold for a fixed split of a gold file (for score_quotes.py).
     EvalQuotes(eval_quotes::EvalQuotesArgs),
+    /// Retrain the stance model on the stance corpus's train split (deterministic).
+    TrainStance(stance::TrainStanceArgs),
+    /// Score stances on the project's stance corpus (train or test split).
+    EvalStance(stance::EvalStanceArgs),
     /// Statements saying the same thing in other words (stored vectors; text needs `transformers`).
     Similar(similar::SimilarArgs),
     /// Compute vectors for every stored statement that lacks them (feature `transformers`).
@@ -164,6 +169,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::TrainNer(args) => ner::train(args),
         Command::EvalNer(args) => ner::eval(args),
         Command::EvalQuotes(args) => eval_quotes::run(args),
+        Command::TrainStance(args) => stance::train(args),
+        Command::EvalStance(args) => stance::eval(args),
         Command::Similar(args) => similar::similar(args, &config, &data),
         Command::Embed(args) => similar::embed(args, &config, &data),
     }

@@ -27,6 +27,7 @@ fn quote(article: &ArticleRecord, content: &str, speaker: &str, kind: SpeakerKin
         cue: Some("said".into()),
         stance,
         target: None,
+        stance_source: Default::default(),
         confidence: 0.9,
     }
 }

@@ -62,37 +62,6 @@ impl Default for RuleTagger {
     }
 }
 
-/// Lower-case words that join capitalised words into one name ("Bank of England").
-const CONNECTORS: [&str; 11] = ["of", "for", "and", "&", "de", "van", "von", "der", "al", "bin", "la"];
-
-/// Prepositions after which a capitalised name is a place.
-const LOCATIVE: [&str; 10] =
-    ["in", "from", "to", "near", "across", "throughout", "outside", "inside", "into", "toward"];
-
-/// Words between a subject and its reporting verb ("Huawei did not deny").
-const AUXILIARIES: [&str; 14] = [
-    "did",
-    "does",
-    "do",
-    "not",
-    "has",
-    "have",
-    "had",
-    "also",
-    "later",
-    "never",
-    "will",
-    "would",
-    "again",
-    "previously",
-];
-
-/// Upper-case words that are not organisation acronyms.
-const NOT_ACRONYMS: [&str; 18] = [
-    "I", "A", "OK", "TV", "CEO", "CFO", "AM", "PM", "GDP", "AI", "COVID", "PR", "ID", "DNA", "HIV", "Q", "UPDATE",
-    "NEWS",
-];
-
 impl RuleTagger {
     pub fn new() -> RuleTagger {
         RuleTagger { lex: &EMBEDDED }
@@ -144,7 +113,8 @@ impl EntityTagger for RuleTagger {
                 let w = tokens[j].text;
                 if is_capitalised(w) {
                     j += 1;
-                } else if (CONNECTORS.contains(&w) || w == "the" && tokens.get(j - 1).is_some_and(|t| t.text == "of"))
+                } else if (self.lex.words.name_connectors.contains(w)
+                    || w == "the" && tokens.get(j - 1).is_some_and(|t| t.text == "of"))
                     && tokens.get(j + 1).is_some_and(|t| is_capitalised(t.text))
                 {
                     j += 2;
@@ -174,17 +144,17 @@ impl RuleTagger {
         let (mut a, b) = (seq.start, seq.end);
         let mut initial = sentence_initial;
         // Function words at the start ("The", "But", "In") are not part of a name.
-        while a < b && (lex.is_function_word(tokens[a].text) || CONNECTORS.contains(&tokens[a].text)) {
+        while a < b && (lex.is_function_word(tokens[a].text) || lex.words.name_connectors.contains(tokens[a].text)) {
             a += 1;
             initial = false;
         }
         // Trailing connectors cannot end a name.
         let mut b = b;
-        while b > a && CONNECTORS.contains(&tokens[b - 1].text) {
+        while b > a && lex.words.name_connectors.contains(tokens[b - 1].text) {
             b -= 1;
         }
         // "CEO of Acme Corp": a title joined to a name by a connector is not part of it.
-        if a + 1 < b && lex.title(tokens[a].text).is_some() && CONNECTORS.contains(&tokens[a + 1].text) {
+        if a + 1 < b && lex.title(tokens[a].text).is_some() && lex.words.name_connectors.contains(tokens[a + 1].text) {
             a += 2;
             while a < b && tokens[a].text == "the" {
                 a += 1;
@@ -206,7 +176,7 @@ impl RuleTagger {
         // unless a connector continues it ("Bank of America").
         if let Some(h) = (a..b).rev().find(|&k| lex.is_org_head(tokens[k].text))
             && h + 1 < b
-            && !CONNECTORS.contains(&tokens[h + 1].text)
+            && !lex.words.name_connectors.contains(tokens[h + 1].text)
             && lex.title(tokens[h + 1].text).is_none()
         {
             out.push((a..h + 1, EntityLabel::Organization));
@@ -257,7 +227,7 @@ impl RuleTagger {
             // Shouting (headlines, transcript labels) is not an entity; single acronyms are.
             let w = words[0].text.trim_end_matches('.');
             let letters = w.chars().filter(|c| c.is_alphabetic()).count();
-            if words.len() == 1 && (2..=6).contains(&letters) && !NOT_ACRONYMS.contains(&w) {
+            if words.len() == 1 && (2..=6).contains(&letters) && !lex.words.not_acronyms.contains(w) {
                 out.push((a..b, EntityLabel::Organization));
             }
             return;
@@ -273,7 +243,7 @@ impl RuleTagger {
         }
         let next_is_cue = next_is_cue_at(lex, tokens, b);
         let after_said = prev_lower.as_deref().is_some_and(|p| lex.cue_at(&[p]).is_some_and(|c| c.cue.inverts));
-        if prev_lower.as_deref().is_some_and(|p| LOCATIVE.contains(&p))
+        if prev_lower.as_deref().is_some_and(|p| lex.words.locative_prepositions.contains(p))
             && before_prev.as_deref() != Some("according")
             && !next_is_cue
         {
@@ -310,7 +280,7 @@ impl RuleTagger {
 /// Whether a reporting cue follows token `b`, past auxiliaries ("Huawei did not deny").
 fn next_is_cue_at(lex: &Lexicons, tokens: &[Token<'_>], b: usize) -> bool {
     let mut c = b;
-    while c < tokens.len() && c < b + 3 && AUXILIARIES.contains(&tokens[c].text) {
+    while c < tokens.len() && c < b + 3 && lex.words.between_subject_and_verb.contains(tokens[c].text) {
         c += 1;
     }
     let following: Vec<&str> = tokens.iter().skip(c).take(4).map(|t| t.text).collect();

@@ -3,30 +3,39 @@
 //! Owns the analysis stages and their order: sentences → tokens → entities → quotation
 //! marks → attribution (direct, mixed and reported speech, with speakers and stance) →
 //! page-kind rules (press releases, transcripts). Everything here is pure and synchronous
-//! and never panics on any input; word lists live in `config/lexicons/` and are embedded.
-//! It must not do I/O, know about storage or indexing, or depend on the HTML layer.
+//! and never panics on any input; word lists live in `config/lexicons/` (closed word
+//! classes one file per concept in `config/lexicons/words/`) and are embedded. Every rule
+//! has a name and every confidence number sits in one table (`rules`); each quote carries
+//! the names of the rules that produced it ([`Analyzer::analyze_explained`]). It must not
+//! do I/O, know about storage or indexing, or depend on the HTML layer.
 //!
 //! Offsets in every record count Unicode scalar values (chars), end exclusive. Internally
 //! all stages index a [`tokens::CharText`] by char and slice text through it, so byte/char
 //! confusion cannot arise.
 //!
 //! Languages: entities and reported speech need the English lexicons, so text whose
-//! `language` is not `en` (or empty/`und`, treated as English) gets no entities and only
-//! quotation-mark quotes, with no speaker, `unknown` speaker kind and low confidence.
+//! `language` is not `en` (or empty/`und`, treated as English) and that does not read as
+//! English gets no entities and only quotation-mark quotes, with no speaker, `unknown`
+//! speaker kind and low confidence. [`analysis_language`] turns a detector's guess into the
+//! language to analyse in: short or low-confidence text is English.
 
 mod attribution;
 mod entities;
+mod language;
 mod lexicon;
 pub mod ner;
 mod pages;
 mod quotes;
+mod rules;
 mod sentences;
 mod speakers;
-mod stance;
+pub mod stance;
 mod tokens;
 
 #[cfg(test)]
 mod cases;
+#[cfg(test)]
+mod fixture_tests;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -35,11 +44,14 @@ use std::ops::Range;
 use crate::model::{Analysis, EntityLabel, EntityMention, PageKind};
 
 pub use entities::{EntityTagger, RuleTagger};
+pub use language::analysis_language;
+pub use rules::QuoteRules;
 pub use sentences::split_sentences;
 pub use tokens::{Token, tokenize};
 
-use lexicon::{EMBEDDED, Gender, Lexicons};
+use lexicon::{EMBEDDED, Gender, Lexicons, Words};
 use quotes::QuotePiece;
+use stance::StanceModel;
 use tokens::CharText;
 
 /// Texts longer than this many chars are analysed only up to here: a bound on work per
@@ -64,6 +76,7 @@ pub struct AnalysisInput<'a> {
 pub struct Analyzer {
     lexicons: &'static Lexicons,
     tagger: Box<dyn EntityTagger + Send + Sync>,
+    stance: Cow<'static, StanceModel>,
 }
 
 impl Default for Analyzer {
@@ -94,25 +107,50 @@ impl Analyzer {
 
     /// An analyzer with the rule-based entity tagger.
     pub fn with_rules() -> Analyzer {
-        Analyzer { lexicons: &EMBEDDED, tagger: Box::new(RuleTagger::new()) }
+        Analyzer::with_tagger(Box::new(RuleTagger::new()))
     }
 
     /// Builds an analyzer that finds entities with `tagger` (e.g. a trained model).
     pub fn with_tagger(tagger: Box<dyn EntityTagger + Send + Sync>) -> Analyzer {
-        Analyzer { lexicons: &EMBEDDED, tagger }
+        Analyzer { lexicons: &EMBEDDED, tagger, stance: shipped_stance_model() }
+    }
+
+    /// The same analyzer deciding stances with `model` instead of the shipped one (a model
+    /// being trained or evaluated).
+    pub fn with_stance_model(self, model: StanceModel) -> Analyzer {
+        Analyzer { stance: Cow::Owned(model), ..self }
     }
 
     /// Analyses plain article text (paragraphs separated by "\n\n").
     pub fn analyze(&self, input: &AnalysisInput<'_>) -> Analysis {
+        self.analyze_explained(input).0
+    }
+
+    /// The quotes of `input` with the rules and stance evidence behind each (training reads
+    /// the evidence).
+    pub(crate) fn found(&self, input: &AnalysisInput<'_>) -> Vec<attribution::Found> {
         let text = clamp_text(input.text);
-        let english = is_english(input.language);
         let normalized = quotes::normalize_doubled_marks(text);
-        let doc = Document::build(&normalized, self.lexicons, english.then_some(&*self.tagger), input.kind);
-        let mut quotes = if english {
+        let doc = Document::build(&normalized, self.lexicons, &self.stance, Some(&*self.tagger), input.kind);
+        attribution::attribute(&doc, input.kind, input.publisher)
+    }
+
+    /// Like [`Analyzer::analyze`], with the rules that produced each quote (same order as
+    /// `quotes`): what `analyze --explain` prints.
+    pub fn analyze_explained(&self, input: &AnalysisInput<'_>) -> (Analysis, Vec<QuoteRules>) {
+        let text = clamp_text(input.text);
+        // A caller's language other than English counts only when the text does not read as
+        // English (see `language`).
+        let english = language::is_english(input.language) || language::reads_as_english(text);
+        let normalized = quotes::normalize_doubled_marks(text);
+        let doc =
+            Document::build(&normalized, self.lexicons, &self.stance, english.then_some(&*self.tagger), input.kind);
+        let found = if english {
             attribution::attribute(&doc, input.kind, input.publisher)
         } else {
             attribution::bare_quotes(&doc)
         };
+        let (mut quotes, rules): (Vec<_>, Vec<_>) = found.into_iter().map(|f| (f.record, f.rules)).unzip();
         if let Cow::Owned(_) = normalized {
             // Quote texts come from the original, whose marks may differ inside the span.
             let original = CharText::new(text);
@@ -120,16 +158,19 @@ impl Analyzer {
                 q.text = original.slice(q.start..q.end).to_string();
             }
         }
-        Analysis { entities: doc.entities, quotes }
+        (Analysis { entities: doc.entities, quotes }, rules)
     }
 }
 
-fn is_english(language: &str) -> bool {
-    let l = language.trim();
-    l.is_empty()
-        || l.eq_ignore_ascii_case("en")
-        || l.eq_ignore_ascii_case("und")
-        || l.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("en-") || p.eq_ignore_ascii_case("en_"))
+/// The shipped stance model, or an empty one (rules alone decide) if it ever failed to load.
+fn shipped_stance_model() -> Cow<'static, StanceModel> {
+    match StanceModel::shipped() {
+        Ok(model) => Cow::Borrowed(model),
+        Err(e) => {
+            tracing::warn!("{e}; stances come from rules alone");
+            Cow::Owned(StanceModel::default())
+        }
+    }
 }
 
 /// Cuts `text` at [`MAX_ANALYZED_CHARS`] on a char boundary.
@@ -144,6 +185,8 @@ fn clamp_text(text: &str) -> &str {
 pub(crate) struct Document<'a> {
     pub text: CharText<'a>,
     pub lex: &'static Lexicons,
+    /// The model that decides stances.
+    pub stance: &'a StanceModel,
     pub paragraphs: Vec<Range<usize>>,
     pub sentences: Vec<Range<usize>>,
     /// Token index range of each sentence.
@@ -173,6 +216,7 @@ impl<'a> Document<'a> {
     fn build(
         text: &'a str,
         lex: &'static Lexicons,
+        stance: &'a StanceModel,
         tagger: Option<&(dyn EntityTagger + Send + Sync)>,
         kind: PageKind,
     ) -> Document<'a> {
@@ -181,6 +225,7 @@ impl<'a> Document<'a> {
         let mut doc = Document {
             text: chars,
             lex,
+            stance,
             paragraphs,
             sentences: Vec::new(),
             sentence_tokens: Vec::new(),
@@ -273,6 +318,11 @@ impl<'a> Document<'a> {
         starts_sentence
             && self.token_entity.get(i).copied().flatten().is_none()
             && (self.tok(i + 1) == "," || self.lex.cue_at(&self.lower[(i + 1).min(end)..end]).is_none())
+    }
+
+    /// The closed word lists of `config/lexicons/words/`.
+    pub(crate) fn words(&self) -> &'static Words {
+        &self.lex.words
     }
 
     /// The text of token `i`, or "" past the end.
@@ -372,6 +422,55 @@ mod tests {
 
     fn analyze(text: &str) -> Analysis {
         Analyzer::new().analyze(&AnalysisInput { text, language: "en", kind: PageKind::News, publisher: None })
+    }
+
+    /// One analyzer for the rule tables of every module (loading the tagger is not free).
+    static ANALYZER: std::sync::LazyLock<Analyzer> = std::sync::LazyLock::new(Analyzer::new);
+
+    /// The quotes of English news `text` with the rules behind each.
+    pub(crate) fn explained(text: &str) -> Vec<(QuoteRecord, QuoteRules)> {
+        explained_as(text, PageKind::News, None)
+    }
+
+    /// Like [`explained`] for a page of `kind` by `publisher`.
+    pub(crate) fn explained_as(text: &str, kind: PageKind, publisher: Option<&str>) -> Vec<(QuoteRecord, QuoteRules)> {
+        let (analysis, rules) = ANALYZER.analyze_explained(&AnalysisInput { text, language: "en", kind, publisher });
+        assert_offsets_valid(text, &analysis);
+        analysis.quotes.into_iter().zip(rules).collect()
+    }
+
+    /// One row of a module's rule table: a text, a quote it must yield, that quote's speaker,
+    /// and a rule name the quote must carry (as its cue, content, speaker or stance rule).
+    pub(crate) type RuleRow = (&'static str, &'static str, Option<&'static str>, &'static str);
+
+    /// Checks every row of a rule table, reporting all failures at once.
+    pub(crate) fn assert_rule_rows(rows: &[RuleRow]) {
+        let mut failures = Vec::new();
+        for &(text, quote, speaker, rule) in rows {
+            let quotes = explained(text);
+            let hit = quotes.iter().find(|(q, _)| q.text == quote);
+            let ok = hit.is_some_and(|(q, r)| {
+                q.speaker.as_deref() == speaker && [r.cue, r.content, r.speaker, r.stance].contains(&rule)
+            });
+            if !ok {
+                let got: Vec<String> = quotes
+                    .iter()
+                    .map(|(q, r)| {
+                        format!("{:?} by {:?} [{} {} {} {}]", q.text, q.speaker, r.cue, r.content, r.speaker, r.stance)
+                    })
+                    .collect();
+                failures.push(format!("{text:?}: want {quote:?} by {speaker:?} with {rule}; got {got:#?}"));
+            }
+        }
+        assert!(failures.is_empty(), "{} rows failed:\n{}", failures.len(), failures.join("\n"));
+    }
+
+    /// Checks that no quote of each text has the given text.
+    pub(crate) fn assert_no_quote(rows: &[(&str, &str)]) {
+        for &(text, quote) in rows {
+            let quotes = explained(text);
+            assert!(quotes.iter().all(|(q, _)| q.text != quote), "{text:?} must not yield {quote:?}: {quotes:#?}");
+        }
     }
 
     #[test]
