@@ -25,8 +25,8 @@
 //!    and last the most frequent date in the page source.
 //!
 //! Every candidate must be plausible (from [`super::date::EARLIEST_YEAR`] to tomorrow); text
-//! dates after a copyright phrase or a modification phrase ("Updated", "Aktualisiert") are not
-//! publication dates. Owns the choice only; parsing notations lives in [`super::date`].
+//! dates after a copyright phrase, a modification phrase ("Updated", "Aktualisiert") or a
+//! forum member's join label ("Joined:", "Registriert:") are not publication dates. Owns the choice only; parsing notations lives in [`super::date`].
 
 use std::cell::LazyCell;
 use std::sync::LazyLock;
@@ -479,7 +479,7 @@ fn source_date(source: &str) -> Option<DateTime<FixedOffset>> {
     let mut counts: Vec<(NaiveDate, usize, usize)> = Vec::new();
     for found in date::dates_in_text(source, false) {
         if plausible(found.date).is_none()
-            || date::cue_before(&source[..found.start], CUE_WINDOW_BYTES) == Some(Cue::Copyright)
+            || matches!(date::cue_before(&source[..found.start], CUE_WINDOW_BYTES), Some(Cue::Copyright | Cue::Joined))
         {
             continue;
         }
@@ -534,7 +534,10 @@ fn hinted_text_date(raw: &Raw, month_first: bool) -> Option<DateTime<FixedOffset
         date::dates_in_text(text, month_first)
             .into_iter()
             .filter(|d| {
-                !matches!(date::cue_before(&text[..d.start], CUE_WINDOW_BYTES), Some(Cue::Updated | Cue::Copyright))
+                !matches!(
+                    date::cue_before(&text[..d.start], CUE_WINDOW_BYTES),
+                    Some(Cue::Updated | Cue::Copyright | Cue::Joined)
+                )
             })
             .find_map(|d| plausible(d.date))
     })
@@ -612,7 +615,8 @@ impl BodyText {
                 let line_end = text[d.end..].find('\n').map_or(text.len(), |i| d.end + i);
                 let short_line = text[line_start..line_end].trim().len() <= MAX_DATELINE_BYTES;
                 let date = plausible(d.date)?;
-                (cue != Some(Cue::Copyright)).then_some(WrittenDate { at: d.start, cue, date, short_line })
+                (!matches!(cue, Some(Cue::Copyright | Cue::Joined)))
+                    .then_some(WrittenDate { at: d.start, cue, date, short_line })
             })
             .collect();
         BodyText { dates, headline_at }
@@ -744,5 +748,38 @@ mod tests {
         assert_eq!(local.as_deref(), Some("2020-02-25"));
         // A stamp on the full hour is often a placeholder: never matched.
         assert_eq!(same_moment_in_source(at("2020-02-25T02:00:00+00:00"), "2020-02-24 21:00:00"), None);
+    }
+
+    fn body(html: &str) -> BodyText {
+        let doc = scraper::Html::parse_document(&format!("<html><body>{html}</body></html>"));
+        BodyText::of(doc.root_element(), None, false)
+    }
+
+    fn day(date: Option<DateTime<FixedOffset>>) -> Option<String> {
+        date.map(|d| d.format("%F").to_string())
+    }
+
+    #[test]
+    fn a_label_dates_the_page_on_a_short_line_not_inside_a_sentence() {
+        let sentence = "Das Ministerium lud alle Verbände ein, zum Urheberrechtspaket der Kommission vom \
+                        14. September 2016 bis zum 25. Oktober 2016 Stellung zu nehmen, und viele Verbände \
+                        kamen dieser Einladung nach.";
+        assert!(sentence.len() > MAX_DATELINE_BYTES);
+        let text = body(&format!("<p>{sentence}</p><p>Stand: 24.07.2017</p>"));
+        assert_eq!(day(text.labelled_date()).as_deref(), Some("2017-07-24"));
+        let text = body(&format!("<p>{sentence}</p>"));
+        assert_eq!(day(text.labelled_date()), None);
+    }
+
+    #[test]
+    fn a_forum_members_join_date_is_never_the_publication_date() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("<dl><dd>Registriert: 18.09.2008, 05:56</dd></dl><p>von r23 » 21.01.2009, 05:42</p>", Some("2009-01-21")),
+            ("<div>Joined: Mar 3, 2015</div><div>Posted: Jan 21, 2019</div>", Some("2019-01-21")),
+            ("<div>Mitglied seit 12.05.2011</div>", None),
+        ];
+        for (html, expected) in cases {
+            assert_eq!(day(body(html).first_date(true)).as_deref(), *expected, "{html}");
+        }
     }
 }
