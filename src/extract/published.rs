@@ -375,22 +375,31 @@ fn local_day(
 /// the UTC time shifted by a whole number of quarter hours, at most
 /// [`LOCAL_TIME_WINDOW_HOURS`] (a zone's offset). A UTC time on the full hour (often a
 /// placeholder) is not matched.
+///
+/// Only stamps whose minutes and seconds can be the chosen moment's in some zone are looked at:
+/// the page source is searched for those few `":MM:SS"` strings rather than for every stamp
+/// (most pages with a UTC date pay for this search, so it must cost little).
 fn same_moment_in_source(chosen: DateTime<FixedOffset>, source: &str) -> Option<DateTime<FixedOffset>> {
     use chrono::Timelike;
     static STAMP: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?:19|20)\d\d-[01]\d-[0-3]\d[T ][0-2]\d:[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-][01]\d:?[0-5]\d)?")
+        Regex::new(r"^(?:19|20)\d\d-[01]\d-[0-3]\d[T ][0-2]\d:[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-][01]\d:?[0-5]\d)?")
             .expect("source stamp regex is valid")
     });
-    if chosen.minute() == 0 && chosen.second() == 0 {
+    /// Bytes of a stamp before its `":MM:SS"` (`"2020-02-17 21"`), and at most after it (a
+    /// fraction and an offset).
+    const BEFORE_MINUTES: usize = 13;
+    const AFTER_SECONDS: usize = 16;
+    let (minute, second) = (chosen.minute(), chosen.second());
+    if minute == 0 && second == 0 {
         return None;
     }
     let mut end = source.len().min(MAX_SOURCE_SCAN_BYTES);
     while !source.is_char_boundary(end) {
         end -= 1;
     }
+    let source = &source[..end];
     let window = chrono::Duration::hours(LOCAL_TIME_WINDOW_HOURS);
-    STAMP.find_iter(&source[..end]).find_map(|found| {
-        let value = found.as_str();
+    let same_moment = |value: &str| {
         let date = date::parse_machine_date(value)?;
         if date.date_naive() == chosen.date_naive() || value.ends_with('Z') {
             return None;
@@ -403,6 +412,20 @@ fn same_moment_in_source(chosen: DateTime<FixedOffset>, source: &str) -> Option<
             shift.num_seconds() % (15 * 60) == 0 && shift.abs() <= window
         };
         same.then_some(date)
+    };
+    // Zones are whole quarter hours from UTC: the local minutes are the UTC ones plus 0, 15, 30
+    // or 45.
+    (0..4).find_map(|quarter| {
+        let needle = format!(":{:02}:{second:02}", (minute + 15 * quarter) % 60);
+        source.match_indices(&needle).find_map(|(at, _)| {
+            let start = at.checked_sub(BEFORE_MINUTES)?;
+            let mut stop = (at + needle.len() + AFTER_SECONDS).min(source.len());
+            while !source.is_char_boundary(stop) {
+                stop -= 1;
+            }
+            let value = STAMP.find(source.get(start..stop)?)?.as_str();
+            same_moment(value)
+        })
     })
 }
 
@@ -774,7 +797,11 @@ mod tests {
     #[test]
     fn a_forum_members_join_date_is_never_the_publication_date() {
         let cases: &[(&str, Option<&str>)] = &[
-            ("<dl><dd>Registriert: 18.09.2008, 05:56</dd></dl><p>von r23 » 21.01.2009, 05:42</p>", Some("2009-01-21")),
+            (
+                "<dl><dd>Registriert: 18.09.2008, 05:56</dd></dl><h3>Re: Microsoft beginnt mit der Auslieferung</h3>\
+                 <p>von r23 » 21.01.2009, 05:42</p>",
+                Some("2009-01-21"),
+            ),
             ("<div>Joined: Mar 3, 2015</div><div>Posted: Jan 21, 2019</div>", Some("2019-01-21")),
             ("<div>Mitglied seit 12.05.2011</div>", None),
         ];
