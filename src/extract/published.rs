@@ -358,9 +358,7 @@ fn local_day(
     match zone {
         // "+00:00" is what WordPress writes for a site left on UTC, with local times; only an
         // explicit "Z" is a UTC moment.
-        PageZone::CentralEurope
-            if dates.iter().any(|(value, date)| *date == chosen && value.trim().ends_with('Z')) =>
-        {
+        PageZone::CentralEurope if dates.iter().any(|(value, date)| *date == chosen && value.trim().ends_with('Z')) => {
             central_european_offset(chosen).map_or(chosen, |offset| chosen.with_timezone(&offset))
         }
         _ => chosen,
@@ -638,8 +636,12 @@ impl BodyText {
                 let line_end = text[d.end..].find('\n').map_or(text.len(), |i| d.end + i);
                 let short_line = text[line_start..line_end].trim().len() <= MAX_DATELINE_BYTES;
                 let date = plausible(d.date)?;
-                (!matches!(cue, Some(Cue::Copyright | Cue::Joined)))
-                    .then_some(WrittenDate { at: d.start, cue, date, short_line })
+                (!matches!(cue, Some(Cue::Copyright | Cue::Joined))).then_some(WrittenDate {
+                    at: d.start,
+                    cue,
+                    date,
+                    short_line,
+                })
             })
             .collect();
         BodyText { dates, headline_at }
