@@ -374,21 +374,18 @@ fn local_day(
 /// [`LOCAL_TIME_WINDOW_HOURS`] (a zone's offset). A UTC time on the full hour (often a
 /// placeholder) is not matched.
 ///
-/// Only stamps whose minutes and seconds can be the chosen moment's in some zone are looked at:
-/// the page source is searched for those few `":MM:SS"` strings rather than for every stamp
-/// (most pages with a UTC date pay for this search, so it must cost little).
+/// Only stamps on the day before or after the UTC day can change it: the page source is
+/// searched for those days written `YYYY-MM-DD` (a check that finds nothing on most pages)
+/// rather than for every stamp, as most pages with a UTC date pay for this search.
 fn same_moment_in_source(chosen: DateTime<FixedOffset>, source: &str) -> Option<DateTime<FixedOffset>> {
     use chrono::Timelike;
     static STAMP: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"^(?:19|20)\d\d-[01]\d-[0-3]\d[T ][0-2]\d:[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-][01]\d:?[0-5]\d)?")
             .expect("source stamp regex is valid")
     });
-    /// Bytes of a stamp before its `":MM:SS"` (`"2020-02-17 21"`), and at most after it (a
-    /// fraction and an offset).
-    const BEFORE_MINUTES: usize = 13;
-    const AFTER_SECONDS: usize = 16;
-    let (minute, second) = (chosen.minute(), chosen.second());
-    if minute == 0 && second == 0 {
+    /// The longest stamp the regex takes (`2020-02-17T21:18:11.123456789+05:30`), with room.
+    const MAX_STAMP_BYTES: usize = 48;
+    if chosen.minute() == 0 && chosen.second() == 0 {
         return None;
     }
     let mut end = source.len().min(MAX_SOURCE_SCAN_BYTES);
@@ -411,20 +408,22 @@ fn same_moment_in_source(chosen: DateTime<FixedOffset>, source: &str) -> Option<
         };
         same.then_some(date)
     };
-    // Zones are whole quarter hours from UTC: the local minutes are the UTC ones plus 0, 15, 30
-    // or 45.
-    (0..4).find_map(|quarter| {
-        let needle = format!(":{:02}:{second:02}", (minute + 15 * quarter) % 60);
-        source.match_indices(&needle).find_map(|(at, _)| {
-            let start = at.checked_sub(BEFORE_MINUTES)?;
-            let mut stop = (at + needle.len() + AFTER_SECONDS).min(source.len());
-            while !source.is_char_boundary(stop) {
-                stop -= 1;
-            }
-            let value = STAMP.find(source.get(start..stop)?)?.as_str();
-            same_moment(value)
+    let utc = chosen.naive_utc();
+    [utc - window, utc + window]
+        .into_iter()
+        .map(|moment| moment.date())
+        .filter(|day| *day != utc.date())
+        .map(|day| day.format("%Y-%m-%d").to_string())
+        .filter(|needle| source.contains(needle.as_str()))
+        .find_map(|needle| {
+            source.match_indices(needle.as_str()).find_map(|(at, _)| {
+                let mut stop = (at + MAX_STAMP_BYTES).min(source.len());
+                while !source.is_char_boundary(stop) {
+                    stop -= 1;
+                }
+                same_moment(STAMP.find(&source[at..stop])?.as_str())
+            })
         })
-    })
 }
 
 /// Where a page's readers are, as far as its `<html lang>` tells.
