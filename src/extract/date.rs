@@ -29,6 +29,8 @@ pub enum Cue {
     Dated,
     Updated,
     Copyright,
+    /// A member's join date on a forum post or profile ("Joined:", "Registriert:").
+    Joined,
 }
 
 /// Month names and cue phrases, parsed once.
@@ -47,6 +49,7 @@ static WORDS: LazyLock<DateWords> = LazyLock::new(|| {
             "dated" => words.cues.push((word, Cue::Dated)),
             "updated" => words.cues.push((word, Cue::Updated)),
             "copyright" => words.cues.push((word, Cue::Copyright)),
+            "joined" => words.cues.push((word, Cue::Joined)),
             month => {
                 if let Ok(number) = month.parse::<u32>() {
                     words.months.push((word, number));
@@ -418,6 +421,8 @@ mod tests {
         assert_eq!(cue_before("Veröffentlicht am ", 40), Some(Cue::Published));
         assert_eq!(cue_before("Published 2 May, updated ", 40), Some(Cue::Updated));
         assert_eq!(cue_before("© ", 40), Some(Cue::Copyright));
+        assert_eq!(cue_before("Beiträge: 1626 Registriert: ", 40), Some(Cue::Joined));
+        assert_eq!(cue_before("Joined: ", 40), Some(Cue::Joined));
         assert_eq!(cue_before("The meeting on ", 40), None);
         assert_eq!(cue_before("Standard procedure since ", 40), None);
     }

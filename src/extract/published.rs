@@ -15,7 +15,8 @@
 //!    languages ("Published", "Veröffentlicht am", "Publié le", "Publicado el").
 //! 6. The first date written after the headline (or just before it) on a short line: a
 //!    dateline or byline, not a sentence.
-//! 7. A date after a label that does not say which date it is ("Datum:", "Stand:", "vom").
+//! 7. A date after a label that does not say which date it is ("Datum:", "Stand:", "vom") on a
+//!    short line (in a sentence such a label dates an event).
 //! 8. Dates written in elements whose class names a date or byline ("date", "datum",
 //!    "published", "byline", ...).
 //! 9. The first date on a short line anywhere in the text (the "extensive" search), then a
@@ -24,8 +25,8 @@
 //!    and last the most frequent date in the page source.
 //!
 //! Every candidate must be plausible (from [`super::date::EARLIEST_YEAR`] to tomorrow); text
-//! dates after a copyright phrase or a modification phrase ("Updated", "Aktualisiert") are not
-//! publication dates. Owns the choice only; parsing notations lives in [`super::date`].
+//! dates after a copyright phrase, a modification phrase ("Updated", "Aktualisiert") or a
+//! forum member's join label ("Joined:", "Registriert:") are not publication dates. Owns the choice only; parsing notations lives in [`super::date`].
 
 use std::cell::LazyCell;
 use std::sync::LazyLock;
@@ -253,7 +254,7 @@ pub fn choose(evidence: &Evidence<'_>) -> Dated {
         (Step::Url, &|| url_date(evidence)),
         (Step::CuedText, &|| text.cued_date(Cue::Published)),
         (Step::TextAfterHeadline, &|| text.date_after_headline(true)),
-        (Step::LabelledText, &|| text.cued_date(Cue::Dated)),
+        (Step::LabelledText, &|| text.labelled_date()),
         (Step::HintedText, &|| hinted_text_date(evidence.raw, month_first)),
         (Step::AnyText, &|| text.first_date(true)),
         (Step::UpdatedText, &|| text.updated_date()),
@@ -299,7 +300,7 @@ pub fn choose(evidence: &Evidence<'_>) -> Dated {
         }
     }
     let zone = PageZone::of(evidence.root);
-    let chosen = chosen.map(|(step, date)| (step, local_day(date, &machine_dates(evidence), zone)));
+    let chosen = chosen.map(|(step, date)| (step, local_day(date, &machine_dates(evidence), evidence.source, zone)));
     match chosen {
         Some((step, date)) => Dated {
             published: Some(date),
@@ -327,12 +328,14 @@ fn machine_dates<'a>(evidence: &'a Evidence<'_>) -> Vec<(&'a str, DateTime<Fixed
 /// The day as the page states it locally. A date stated in UTC ("Z") may fall on the next or
 /// previous day from the publisher's view; when another machine date on the page is the same
 /// moment (or within [`LOCAL_TIME_WINDOW_HOURS`]) written with a local offset or with no offset
-/// at all, its day is the page's day. Otherwise, on a page in a Central European language,
-/// the UTC moment is read in Central European Time (a story stamped 23:01Z in November went
-/// out at 00:01 the next day).
+/// at all, its day is the page's day; else a copy of the same moment written locally anywhere
+/// in the page source (see [`same_moment_in_source`]). Otherwise, on a page in a Central
+/// European language, the UTC moment is read in Central European Time (a story stamped 23:01Z
+/// in November went out at 00:01 the next day).
 fn local_day(
     chosen: DateTime<FixedOffset>,
     dates: &[(&str, DateTime<FixedOffset>)],
+    source: &str,
     zone: PageZone,
 ) -> DateTime<FixedOffset> {
     let chosen_in_utc = dates.iter().any(|(value, date)| *date == chosen && date::states_utc(value));
@@ -346,17 +349,81 @@ fn local_day(
             && (*date - chosen).abs() <= window
             && (date.offset().local_minus_utc() != 0 || (*date - chosen).abs() >= chrono::Duration::hours(1))
     });
-    match (written_locally, zone) {
-        (Some((_, date)), _) => *date,
+    if let Some((_, date)) = written_locally {
+        return *date;
+    }
+    if let Some(date) = same_moment_in_source(chosen, source) {
+        return date;
+    }
+    match zone {
         // "+00:00" is what WordPress writes for a site left on UTC, with local times; only an
         // explicit "Z" is a UTC moment.
-        (None, PageZone::CentralEurope)
-            if dates.iter().any(|(value, date)| *date == chosen && value.trim().ends_with('Z')) =>
-        {
+        PageZone::CentralEurope if dates.iter().any(|(value, date)| *date == chosen && value.trim().ends_with('Z')) => {
             central_european_offset(chosen).map_or(chosen, |offset| chosen.with_timezone(&offset))
         }
-        (None, _) => chosen,
+        _ => chosen,
     }
+}
+
+/// The same moment as a UTC stamp, written on another day in the publisher's time anywhere in
+/// the page source (scripts included): content systems that put UTC in their `<meta>` and
+/// JSON-LD (WordPress, Arc) keep the local time in their data layers and analytics calls
+/// (`"date":"2020-02-24T21:25:54-05:00"`, `publication_date = "2020-02-17 21:18:11"`). A stamp
+/// with an offset must be the very same instant; one without an offset must be to the second
+/// the UTC time shifted by a whole number of quarter hours, at most
+/// [`LOCAL_TIME_WINDOW_HOURS`] (a zone's offset). A UTC time on the full hour (often a
+/// placeholder) is not matched.
+///
+/// Only stamps on the day before or after the UTC day can change it: the page source is
+/// searched for those days written `YYYY-MM-DD` (a check that finds nothing on most pages)
+/// rather than for every stamp, as most pages with a UTC date pay for this search.
+fn same_moment_in_source(chosen: DateTime<FixedOffset>, source: &str) -> Option<DateTime<FixedOffset>> {
+    use chrono::Timelike;
+    static STAMP: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(?:19|20)\d\d-[01]\d-[0-3]\d[T ][0-2]\d:[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-][01]\d:?[0-5]\d)?")
+            .expect("source stamp regex is valid")
+    });
+    /// The longest stamp the regex takes (`2020-02-17T21:18:11.123456789+05:30`), with room.
+    const MAX_STAMP_BYTES: usize = 48;
+    if chosen.minute() == 0 && chosen.second() == 0 {
+        return None;
+    }
+    let mut end = source.len().min(MAX_SOURCE_SCAN_BYTES);
+    while !source.is_char_boundary(end) {
+        end -= 1;
+    }
+    let source = &source[..end];
+    let window = chrono::Duration::hours(LOCAL_TIME_WINDOW_HOURS);
+    let same_moment = |value: &str| {
+        let date = date::parse_machine_date(value)?;
+        if date.date_naive() == chosen.date_naive() || value.ends_with('Z') {
+            return None;
+        }
+        let offset_given = value.len() > 19 && value[19..].contains(['+', '-']);
+        let same = if offset_given {
+            date == chosen && date.offset().local_minus_utc() != 0
+        } else {
+            let shift = date.naive_local() - chosen.naive_utc();
+            shift.num_seconds() % (15 * 60) == 0 && shift.abs() <= window
+        };
+        same.then_some(date)
+    };
+    let utc = chosen.naive_utc();
+    [utc - window, utc + window]
+        .into_iter()
+        .map(|moment| moment.date())
+        .filter(|day| *day != utc.date())
+        .map(|day| day.format("%Y-%m-%d").to_string())
+        .filter(|needle| source.contains(needle.as_str()))
+        .find_map(|needle| {
+            source.match_indices(needle.as_str()).find_map(|(at, _)| {
+                let mut stop = (at + MAX_STAMP_BYTES).min(source.len());
+                while !source.is_char_boundary(stop) {
+                    stop -= 1;
+                }
+                same_moment(STAMP.find(&source[at..stop])?.as_str())
+            })
+        })
 }
 
 /// Where a page's readers are, as far as its `<html lang>` tells.
@@ -432,7 +499,7 @@ fn source_date(source: &str) -> Option<DateTime<FixedOffset>> {
     let mut counts: Vec<(NaiveDate, usize, usize)> = Vec::new();
     for found in date::dates_in_text(source, false) {
         if plausible(found.date).is_none()
-            || date::cue_before(&source[..found.start], CUE_WINDOW_BYTES) == Some(Cue::Copyright)
+            || matches!(date::cue_before(&source[..found.start], CUE_WINDOW_BYTES), Some(Cue::Copyright | Cue::Joined))
         {
             continue;
         }
@@ -487,7 +554,10 @@ fn hinted_text_date(raw: &Raw, month_first: bool) -> Option<DateTime<FixedOffset
         date::dates_in_text(text, month_first)
             .into_iter()
             .filter(|d| {
-                !matches!(date::cue_before(&text[..d.start], CUE_WINDOW_BYTES), Some(Cue::Updated | Cue::Copyright))
+                !matches!(
+                    date::cue_before(&text[..d.start], CUE_WINDOW_BYTES),
+                    Some(Cue::Updated | Cue::Copyright | Cue::Joined)
+                )
             })
             .find_map(|d| plausible(d.date))
     })
@@ -565,7 +635,12 @@ impl BodyText {
                 let line_end = text[d.end..].find('\n').map_or(text.len(), |i| d.end + i);
                 let short_line = text[line_start..line_end].trim().len() <= MAX_DATELINE_BYTES;
                 let date = plausible(d.date)?;
-                (cue != Some(Cue::Copyright)).then_some(WrittenDate { at: d.start, cue, date, short_line })
+                (!matches!(cue, Some(Cue::Copyright | Cue::Joined))).then_some(WrittenDate {
+                    at: d.start,
+                    cue,
+                    date,
+                    short_line,
+                })
             })
             .collect();
         BodyText { dates, headline_at }
@@ -574,6 +649,13 @@ impl BodyText {
     /// The first date after a phrase of this kind.
     fn cued_date(&self, kind: Cue) -> Option<DateTime<FixedOffset>> {
         self.dates.iter().find(|d| d.cue == Some(kind)).map(|d| d.date)
+    }
+
+    /// The first date after a label that does not say which date it is ("Datum:", "Stand:",
+    /// "vom"), on a short line: inside a sentence such a word introduces an event's date ("the
+    /// law vom 14. September 2016"), in a dateline the page's.
+    fn labelled_date(&self) -> Option<DateTime<FixedOffset>> {
+        self.dates.iter().find(|d| d.cue == Some(Cue::Dated) && d.short_line).map(|d| d.date)
     }
 
     /// The first date after the headline within [`HEADLINE_WINDOW_BYTES`], else the last one
@@ -653,4 +735,79 @@ fn body_text(root: ElementRef<'_>, title: Option<&str>) -> (String, Option<usize
         }
     }
     (text, headline_at.or(first_h1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(value: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(value).expect("test date is RFC 3339")
+    }
+
+    #[test]
+    fn a_utc_stamp_takes_the_day_of_the_same_moment_written_locally_in_the_source() {
+        let chosen = at("2020-02-25T02:25:54+00:00");
+        let day = |source: &str| same_moment_in_source(chosen, source).map(|d| d.format("%F").to_string());
+        let cases: &[(&str, Option<&str>)] = &[
+            // The same instant with the publisher's offset, in a data layer.
+            (r#"{"date":"2020-02-24T21:25:54-05:00"}"#, Some("2020-02-24")),
+            // A local wall-clock time without offset, five hours from UTC to the second.
+            (r#"var publication_date = "2020-02-24 21:25:54";"#, Some("2020-02-24")),
+            // The same day as the UTC stamp: nothing to change.
+            ("2020-02-25T07:55:54", None),
+            // Another instant with an offset, another second, a non-zone shift: not the same moment.
+            ("2020-02-24T21:25:55-05:00 2020-02-24 21:25:53 2020-02-24T20:13:54", None),
+            // Further than any zone.
+            ("2020-02-24 10:25:54", None),
+            // Another UTC copy says nothing of the local day.
+            ("2020-02-24T21:25:54Z", None),
+        ];
+        for (source, expected) in cases {
+            assert_eq!(day(source).as_deref(), *expected, "{source}");
+        }
+        // A half-hour zone (India) that crosses midnight.
+        let late = at("2020-02-24T20:25:54Z");
+        let local = same_moment_in_source(late, "2020-02-25 01:55:54").map(|d| d.format("%F").to_string());
+        assert_eq!(local.as_deref(), Some("2020-02-25"));
+        // A stamp on the full hour is often a placeholder: never matched.
+        assert_eq!(same_moment_in_source(at("2020-02-25T02:00:00+00:00"), "2020-02-24 21:00:00"), None);
+    }
+
+    fn body(html: &str) -> BodyText {
+        let doc = scraper::Html::parse_document(&format!("<html><body>{html}</body></html>"));
+        BodyText::of(doc.root_element(), None, false)
+    }
+
+    fn day(date: Option<DateTime<FixedOffset>>) -> Option<String> {
+        date.map(|d| d.format("%F").to_string())
+    }
+
+    #[test]
+    fn a_label_dates_the_page_on_a_short_line_not_inside_a_sentence() {
+        let sentence = "Das Ministerium lud alle Verbände ein, zum Urheberrechtspaket der Kommission vom \
+                        14. September 2016 bis zum 25. Oktober 2016 Stellung zu nehmen, und viele Verbände \
+                        kamen dieser Einladung nach.";
+        assert!(sentence.len() > MAX_DATELINE_BYTES);
+        let text = body(&format!("<p>{sentence}</p><p>Stand: 24.07.2017</p>"));
+        assert_eq!(day(text.labelled_date()).as_deref(), Some("2017-07-24"));
+        let text = body(&format!("<p>{sentence}</p>"));
+        assert_eq!(day(text.labelled_date()), None);
+    }
+
+    #[test]
+    fn a_forum_members_join_date_is_never_the_publication_date() {
+        let cases: &[(&str, Option<&str>)] = &[
+            (
+                "<dl><dd>Registriert: 18.09.2008, 05:56</dd></dl><h3>Re: Microsoft beginnt mit der Auslieferung</h3>\
+                 <p>von r23 » 21.01.2009, 05:42</p>",
+                Some("2009-01-21"),
+            ),
+            ("<div>Joined: Mar 3, 2015</div><div>Posted: Jan 21, 2019</div>", Some("2019-01-21")),
+            ("<div>Mitglied seit 12.05.2011</div>", None),
+        ];
+        for (html, expected) in cases {
+            assert_eq!(day(body(html).first_date(true)).as_deref(), *expected, "{html}");
+        }
+    }
 }
