@@ -113,15 +113,21 @@ impl DataDir {
 
     /// Opens the store for reading (never creates it; works on a read-only directory).
     pub fn open_store(&self) -> Result<SqliteStore, DataDirError> {
+        Ok(SqliteStore::open_read_only(&self.existing_store_path()?)?)
+    }
+
+    /// The store of a directory that must already hold quotewire data.
+    fn existing_store_path(&self) -> Result<PathBuf, DataDirError> {
         self.check_existing()?;
-        if !self.store_path().is_file() {
+        let path = self.store_path();
+        if !path.is_file() {
             return Err(DataDirError::NoData {
                 path: self.root.clone(),
                 hint: "; the index is here but the store is not: the store is the source of truth, ingest again"
                     .to_string(),
             });
         }
-        Ok(SqliteStore::open_read_only(&self.store_path())?)
+        Ok(path)
     }
 
     /// Opens the search index for reading (never creates it; works on a read-only directory).
@@ -136,15 +142,7 @@ impl DataDir {
     /// Opens the store of a directory that must already hold quotewire data, for a small
     /// write (watches): never creates a data directory, takes no writer lock.
     pub fn open_store_for_update(&self) -> Result<SqliteStore, DataDirError> {
-        self.check_existing()?;
-        if !self.store_path().is_file() {
-            return Err(DataDirError::NoData {
-                path: self.root.clone(),
-                hint: "; the index is here but the store is not: the store is the source of truth, ingest again"
-                    .to_string(),
-            });
-        }
-        Ok(SqliteStore::open(&self.store_path())?)
+        Ok(SqliteStore::open(&self.existing_store_path()?)?)
     }
 
     /// Creates the directory if needed, for a writing command.

@@ -548,7 +548,7 @@ impl DocumentStore for SqliteStore {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::store::test_records::article;
 
@@ -633,8 +633,9 @@ mod tests {
         assert_eq!(SqliteStore::open(&path).unwrap().articles().unwrap().len(), 2);
     }
 
-    /// The v3 schema as shipped before non-article pages kept their metadata.
-    const SCHEMA_V3: &str = "
+    /// The v3 schema as shipped (before non-article pages kept their metadata, watches and
+    /// statement vectors), kept to prove such stores open.
+    pub(in crate::store) const SCHEMA_V3: &str = "
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         CREATE TABLE pages (url TEXT PRIMARY KEY, final_url TEXT, content_type TEXT, etag TEXT, last_modified TEXT,
             content_hash TEXT, raw BLOB, fetched_at TEXT, failures INTEGER NOT NULL DEFAULT 0, last_error TEXT,

@@ -143,6 +143,7 @@ pub fn counts(conn: &Connection, model: &str) -> Result<EmbeddingCounts, StoreEr
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::sqlite::tests::SCHEMA_V3;
     use crate::store::{DocumentStore, SqliteStore};
 
     fn with_quotes(id: &str, hash: &str, texts: &[&str]) -> ArticleRecord {
@@ -189,18 +190,6 @@ mod tests {
         store.for_each_quote_vector("m", &mut |id, v| seen.push((id.to_string(), v[0]))).unwrap();
         assert_eq!(seen, vec![("a2#q0".to_string(), 0.75)]);
     }
-
-    /// The v3 schema as shipped before statement vectors, kept to prove such stores open.
-    const SCHEMA_V3: &str = "
-        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-        CREATE TABLE pages (url TEXT PRIMARY KEY, final_url TEXT, content_type TEXT, etag TEXT, last_modified TEXT,
-            content_hash TEXT, raw BLOB, fetched_at TEXT, failures INTEGER NOT NULL DEFAULT 0, last_error TEXT,
-            article_id TEXT, next_due TEXT);
-        CREATE TABLE articles (id TEXT PRIMARY KEY, url TEXT NOT NULL, canonical_url TEXT, content_hash TEXT NOT NULL,
-            record TEXT NOT NULL, updated_at TEXT NOT NULL, indexed INTEGER NOT NULL DEFAULT 0, simhash INTEGER,
-            cluster TEXT);
-        CREATE INDEX articles_canonical ON articles (canonical_url);
-        INSERT INTO meta VALUES ('schema_version', '3');";
 
     #[test]
     fn a_version_3_store_gains_watches_and_vectors_and_every_article_is_pending() {
