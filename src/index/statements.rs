@@ -143,11 +143,20 @@ pub fn statement_id(speaker_key: &str, words: &[String], day: Option<i64>) -> St
     format!("s{}", &hex[1..])
 }
 
+/// Session reports kept in memory at most: past this many, the next commit moves them to
+/// the committed side (looked up in the index), so a writer that lives for days (the
+/// daemon's) holds bounded memory. Session matches are exhaustive and committed ones see the
+/// [`MAX_INDEXED_CANDIDATES`] nearest reports, so only very prolific speakers notice.
+pub const MAX_SESSION_REPORTS: usize = 100_000;
+
 /// Clusters of the quotes one writer indexes: those of this session in memory, those
-/// already committed looked up in the index snapshot the writer opened with.
+/// already committed looked up in an index snapshot (the one the writer opened with, renewed
+/// when the session outgrows [`MAX_SESSION_REPORTS`]).
 pub struct StatementClusters {
     /// Session reports by speaker key, then week number.
     recent: HashMap<String, HashMap<i64, Vec<Report>>>,
+    /// Reports in `recent`.
+    session_reports: usize,
     /// Session reports without a date, by (speaker key, exact words).
     undated: HashMap<(String, String), String>,
     committed: Option<(Searcher, Fields)>,
@@ -158,7 +167,28 @@ impl StatementClusters {
     /// `committed` is the index as it was when the writer opened (None after a clear).
     pub fn new(committed: Option<(Searcher, Fields)>) -> StatementClusters {
         let committed = committed.filter(|(searcher, _)| searcher.num_docs() > 0);
-        StatementClusters { recent: HashMap::new(), undated: HashMap::new(), committed, vectors: None }
+        StatementClusters {
+            recent: HashMap::new(),
+            session_reports: 0,
+            undated: HashMap::new(),
+            committed,
+            vectors: None,
+        }
+    }
+
+    /// Reports of this session held in memory.
+    pub fn session_reports(&self) -> usize {
+        self.session_reports
+    }
+
+    /// Looks up everything committed so far in `committed` (a snapshot taken after the
+    /// writer's last commit) and forgets the session's reports, which it now holds.
+    pub fn renew_committed(&mut self, committed: (Searcher, Fields)) {
+        self.committed = Some(committed).filter(|(searcher, _)| searcher.num_docs() > 0);
+        self.recent.clear();
+        self.session_reports = 0;
+        // Undated clusters are a function of speaker and words: the map is only a cache.
+        self.undated.clear();
     }
 
     /// Compares statement embeddings from `lookup` too, so paraphrases join one cluster.
@@ -174,6 +204,7 @@ impl StatementClusters {
     pub fn forget_committed(&mut self) {
         self.committed = None;
         self.recent.clear();
+        self.session_reports = 0;
         self.undated.clear();
     }
 
@@ -212,6 +243,7 @@ impl StatementClusters {
             None => self.recent.entry(speaker_key.to_string()).or_default(),
         };
         weeks.entry(week).or_default().push(Report { words: set, day: Some(day), cluster: cluster.clone(), vector });
+        self.session_reports += 1;
         cluster
     }
 

@@ -387,6 +387,31 @@ fn short_quotes_come_with_their_sentence() {
 }
 
 #[test]
+fn a_long_session_looks_its_committed_reports_up_in_the_index_and_keeps_their_clusters() {
+    let articles = fixture();
+    let reference = indexed(&articles);
+    let index = SearchIndex::in_memory();
+    let mut sink = index.writer(20_000_000).unwrap();
+    for a in &articles {
+        sink.upsert_article(a).unwrap();
+        sink.commit().unwrap();
+        // As if the session had outgrown MAX_SESSION_REPORTS: memory is bounded after each commit.
+        sink.bound_session(0).unwrap();
+        assert_eq!(sink.session_reports(), 0);
+    }
+    let statements = |index: &SearchIndex| -> Vec<(String, Option<String>)> {
+        let mut all: Vec<_> =
+            search(index, "*", Some(DocType::Quote)).hits.into_iter().map(|h| (h.id, h.record.statement)).collect();
+        all.sort();
+        all
+    };
+    assert_eq!(statements(&index), statements(&reference), "the same clusters as one session in memory");
+    let hits = search(&index, &format!("\"{NEVER_SHARED}\""), Some(DocType::Quote));
+    assert_eq!(hits.total, 2);
+    assert_eq!(hits.hits[0].record.statement, hits.hits[1].record.statement, "found through the index");
+}
+
+#[test]
 fn every_match_and_matches_since_a_sequence_number() {
     let articles = fixture();
     let index = SearchIndex::in_memory();

@@ -19,7 +19,7 @@ use super::analysis;
 use super::names::canonical_name;
 use super::schema::Fields;
 use super::search::{QuoteContext, StoredRecord};
-use super::statements::{StatementClusters, VectorLookup};
+use super::statements::{MAX_SESSION_REPORTS, StatementClusters, VectorLookup};
 use super::{DocType, IndexError};
 use crate::model::{ArticleRecord, EntityLabel, QuoteRecord, SpeakerKind};
 
@@ -160,14 +160,14 @@ impl IndexSink for TantivySink {
 
     fn commit(&mut self) -> Result<(), IndexError> {
         self.writer.commit()?;
-        Ok(())
+        self.bound_session(MAX_SESSION_REPORTS)
     }
 
     fn commit_through(&mut self, sequence: u64) -> Result<(), IndexError> {
         let mut prepared = self.writer.prepare_commit()?;
         prepared.set_payload(&super::sequence::payload(sequence));
         prepared.commit()?;
-        Ok(())
+        self.bound_session(MAX_SESSION_REPORTS)
     }
 
     fn clear(&mut self) -> Result<(), IndexError> {
@@ -183,6 +183,23 @@ impl TantivySink {
     /// speaker join one cluster; see `statements.rs`).
     pub fn set_statement_vectors(&mut self, lookup: VectorLookup) {
         self.statements.set_vectors(lookup);
+    }
+
+    /// Reports the statement clusters hold in memory.
+    #[cfg(test)]
+    pub(super) fn session_reports(&self) -> usize {
+        self.statements.session_reports()
+    }
+
+    /// After a commit: when the statement clusters hold more than `max` session reports,
+    /// they look those up in the index from now on (see `statements::MAX_SESSION_REPORTS`).
+    pub(super) fn bound_session(&mut self, max: usize) -> Result<(), IndexError> {
+        if self.statements.session_reports() > max {
+            let searcher =
+                self.writer.index().reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?.searcher();
+            self.statements.renew_committed((searcher, self.fields.clone()));
+        }
+        Ok(())
     }
 }
 
