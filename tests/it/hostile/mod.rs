@@ -28,7 +28,12 @@ use crate::support::*;
 
 /// Peak memory a case may use. A debug build with the tagger loaded starts near 60 MB; the
 /// largest legitimate page (the 10 MiB body cap) parsed into a DOM stays well below this.
-pub const MAX_RSS_MB: f64 = 400.0;
+/// With the `transformers` feature, `ingest` and `serve` also load the embedding model
+/// (libtorch and all-MiniLM-L6-v2, about 350 MB resident), so the bound sits on top of it.
+pub const MAX_RSS_MB: f64 = 400.0 + MODEL_RSS_MB;
+/// Resident memory allowed for the embedding model in builds that load one (every bound of a
+/// case sits on top of it).
+pub const MODEL_RSS_MB: f64 = if cfg!(feature = "transformers") { 400.0 } else { 0.0 };
 /// CPU time a case may use (a debug build; release is several times faster).
 pub const MAX_CPU: Duration = Duration::from_secs(40);
 /// Wall-clock limit after which a case's process is killed (and the case fails).
