@@ -28,6 +28,7 @@
 mod clusters;
 mod conll;
 mod decode;
+mod evaluate;
 mod features;
 mod model_io;
 mod perceptron;
@@ -47,10 +48,8 @@ use features::{DocMemory, DocText, DocVotes, Lexicon, Templates, TokenInfo};
 use scheme::{NUM_CLASSES, TYPES};
 use table::KeyTable;
 
-pub use train::{
-    EVAL_DOC_SENTENCES, EpochStats, EvalReport, Prf, SourceEval, SourceStats, TrainConfig, TrainReport, evaluate,
-    train, write_dev_predictions,
-};
+pub use evaluate::{EVAL_DOC_SENTENCES, EvalReport, Prf, SourceEval, evaluate, write_dev_predictions};
+pub use train::{EpochStats, SourceStats, TrainConfig, TrainReport, train};
 
 /// The shipped English model (trained by `quotewire train-ner`), embedded in the binary.
 static SHIPPED_BYTES: &[u8] = include_bytes!("../../../config/models/ner-en.bin");
