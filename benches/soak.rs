@@ -9,7 +9,12 @@
 //! cargo build --release
 //! nice cargo bench --bench soak                                  # the full 30 minutes
 //! cargo bench --bench soak -- --pages 5000 --hosts 50 --minutes 3  # a quick look
+//! cargo bench --bench soak -- --publish-minutes 25 --every 2m       # pages appear over time
 //! ```
+//!
+//! With `--publish-minutes M` each host's sitemap lists its pages progressively over M
+//! minutes, so every scheduled run ingests new pages: memory that stays flat then is flat
+//! while the store and the index keep growing, not only between runs that find nothing new.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -32,6 +37,7 @@ struct Options {
     sample_secs: u64,
     every: String,
     binary: PathBuf,
+    publish_minutes: u64,
 }
 
 fn options() -> Options {
@@ -42,6 +48,7 @@ fn options() -> Options {
         sample_secs: 60,
         every: "10m".into(),
         binary: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/quotewire"),
+        publish_minutes: 0,
     };
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let mut i = 0;
@@ -54,6 +61,7 @@ fn options() -> Options {
             "--sample-secs" => o.sample_secs = value.parse().expect("--sample-secs N"),
             "--every" => o.every = value.clone(),
             "--binary" => o.binary = PathBuf::from(value),
+            "--publish-minutes" => o.publish_minutes = value.parse().expect("--publish-minutes N"),
             _ => {}
         }
         i += 2;
@@ -71,6 +79,20 @@ fn host_ip(n: usize) -> Ipv4Addr {
 struct Host {
     first: usize,
     count: usize,
+    /// When the site went up and over how long its pages appear (zero: all at once).
+    started: Instant,
+    publish: Duration,
+}
+
+impl Host {
+    /// Pages listed now.
+    fn visible(&self) -> usize {
+        if self.publish.is_zero() {
+            return self.count;
+        }
+        let share = (self.started.elapsed().as_secs_f64() / self.publish.as_secs_f64()).min(1.0);
+        ((self.count as f64 * share).ceil() as usize).min(self.count)
+    }
 }
 
 const WORDS: [&str; 24] = [
@@ -134,10 +156,11 @@ fn article(n: usize) -> String {
 }
 
 async fn sitemap(State(host): State<Host>) -> Response {
+    let visible = host.visible();
     let urls: String =
-        (host.first..host.first + host.count).map(|n| format!("<url><loc>/a/{n}.html</loc></url>")).collect();
+        (host.first..host.first + visible).map(|n| format!("<url><loc>/a/{n}.html</loc></url>")).collect();
     (
-        [(header::CONTENT_TYPE, "application/xml"), (header::ETAG, "\"sitemap-v1\"")],
+        [(header::CONTENT_TYPE, "application/xml".to_string()), (header::ETAG, format!("\"sitemap-{visible}\""))],
         format!("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">{urls}</urlset>"),
     )
         .into_response()
@@ -154,6 +177,7 @@ async fn page(UrlPath(file): UrlPath<String>, headers: HeaderMap) -> Response {
 
 async fn start_hosts(o: &Options) -> Vec<SocketAddr> {
     let per_host = o.pages / o.hosts;
+    let (started, publish) = (Instant::now(), Duration::from_secs(o.publish_minutes * 60));
     let mut addrs = Vec::new();
     for h in 0..o.hosts {
         let ip = IpAddr::V4(host_ip(h));
@@ -162,7 +186,7 @@ async fn start_hosts(o: &Options) -> Vec<SocketAddr> {
         let router = Router::new()
             .route("/sitemap.xml", get(sitemap))
             .route("/a/{file}", get(page))
-            .with_state(Host { first: h * per_host, count: per_host });
+            .with_state(Host { first: h * per_host, count: per_host, started, publish });
         tokio::spawn(async move { axum::serve(listener, router).await });
     }
     addrs
@@ -213,11 +237,12 @@ async fn main() {
     let data = dir.path().join("data");
     let pipeline = write_pipeline(dir.path(), &addrs, &o.every);
     println!(
-        "soak: {} pages on {} hosts ({} .. {}), schedule every {}, {} minutes, binary {}",
+        "soak: {} pages on {} hosts ({} .. {}), published over {} minutes, schedule every {}, {} minutes, binary {}",
         o.pages / o.hosts * o.hosts,
         o.hosts,
         host_ip(0),
         host_ip(o.hosts - 1),
+        o.publish_minutes,
         o.every,
         o.minutes,
         o.binary.display()
@@ -243,12 +268,21 @@ async fn main() {
     let end = started + Duration::from_secs(o.minutes * 60);
     let (mut last_articles, mut last_at) = (0_u64, started);
     let (mut peak_rss_kb, mut fd_min, mut fd_max) = (0_u64, usize::MAX, 0_usize);
+    let mut anon_samples_kb: Vec<u64> = Vec::new();
     let mut first_complete: Option<f64> = None;
-    println!("{:>8} {:>9} {:>9} {:>9} {:>6}", "minutes", "articles", "pages/s", "RSS MB", "fds");
+    // Resident memory splits into anonymous pages (heap, stacks: what the process holds) and
+    // file pages (the memory-mapped index segments and binary: page cache the kernel reclaims).
+    println!(
+        "{:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>6}",
+        "minutes", "articles", "pages/s", "RSS MB", "anon MB", "file MB", "fds"
+    );
     while Instant::now() < end {
         tokio::time::sleep(Duration::from_secs(o.sample_secs).min(end - Instant::now())).await;
         let articles = stored_articles(&data);
         let rss = proc_status_kb(pid, "VmRSS:");
+        let anon = proc_status_kb(pid, "RssAnon:");
+        let file = proc_status_kb(pid, "RssFile:");
+        anon_samples_kb.push(anon);
         peak_rss_kb = peak_rss_kb.max(proc_status_kb(pid, "VmHWM:"));
         let fds = open_fds(pid);
         fd_min = fd_min.min(fds);
@@ -258,11 +292,13 @@ async fn main() {
             first_complete = Some(started.elapsed().as_secs_f64());
         }
         println!(
-            "{:>8.1} {:>9} {:>9.1} {:>9.1} {:>6}",
+            "{:>8.1} {:>9} {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>6}",
             started.elapsed().as_secs_f64() / 60.0,
             articles,
             rate,
             rss as f64 / 1024.0,
+            anon as f64 / 1024.0,
+            file as f64 / 1024.0,
             fds
         );
         (last_articles, last_at) = (articles, Instant::now());
@@ -283,6 +319,17 @@ async fn main() {
         None => println!("  overall: {:.1} pages/s (the first run did not finish)", counts.articles as f64 / elapsed),
     }
     println!("  peak RSS: {:.1} MB", peak_rss_kb as f64 / 1024.0);
+    if let (Some(max), Some(last)) = (anon_samples_kb.iter().max(), anon_samples_kb.last()) {
+        let second_half = &anon_samples_kb[anon_samples_kb.len() / 2..];
+        let (lo, hi) = (second_half.iter().min().unwrap(), second_half.iter().max().unwrap());
+        println!(
+            "  anonymous memory: peak {:.1} MB, last {:.1} MB, second half of the run {:.1} to {:.1} MB",
+            *max as f64 / 1024.0,
+            *last as f64 / 1024.0,
+            *lo as f64 / 1024.0,
+            *hi as f64 / 1024.0
+        );
+    }
     println!("  open file descriptors: {fd_min} to {fd_max}");
     println!(
         "  store/index agreement: store {} articles (sequence {}), index {} articles through sequence {:?}: {}",
