@@ -466,6 +466,26 @@ mod tests {
     }
 
     #[test]
+    fn batched_gazetteer_lookups_agree_with_single_ones() {
+        let model = NerModel::shipped().expect("shipped model loads");
+        let words = tokens("the European Union and New York City said Angela Merkel met Microsoft");
+        let infos: Vec<TokenInfo> = words.iter().map(|w| features::describe(w, model)).collect();
+        let mut keys = Vec::new();
+        for start in 0..infos.len() {
+            let mut acc = features::SPAN_KEY_START;
+            for t in &infos[start..] {
+                acc = features::span_key_step(acc, t.lower);
+                keys.push(features::fold(acc));
+            }
+        }
+        let mut batched = Vec::new();
+        model.gazetteer_many(&keys, &mut batched);
+        let single: Vec<u8> = keys.iter().map(|&k| model.gazetteer(k)).collect();
+        assert_eq!(batched, single);
+        assert!(single.iter().any(|&m| m != 0), "some span of the sentence is a known name");
+    }
+
+    #[test]
     fn shipped_model_tags_a_news_paragraph() {
         let model = NerModel::shipped().expect("shipped model loads");
         let doc = vec![
