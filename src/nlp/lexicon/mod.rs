@@ -293,7 +293,7 @@ impl Lexicons {
     /// The longest cue starting at `words[0]` (words compared lower-case).
     pub(crate) fn cue_at<'l, S: AsRef<str>>(&'l self, words: &[S]) -> Option<CueMatch<'l>> {
         let first = words.first()?.as_ref();
-        let candidates = self.cues_by_first.get(&lower(first))?;
+        let candidates = lower_key(first, |k| self.cues_by_first.get(k))?;
         candidates.iter().find_map(|(form, id, noun)| {
             let fits = form.len() <= words.len() && form.iter().zip(words).all(|(f, w)| same_word(f, w.as_ref()));
             let cue = self.cues.get(*id)?;
@@ -307,14 +307,14 @@ impl Lexicons {
         let id = if word.bytes().all(|b| !b.is_ascii_uppercase()) && word.is_ascii() {
             self.nominal_by_form.get(word)
         } else {
-            self.nominal_by_form.get(&lower(word))
+            lower_key(word, |k| self.nominal_by_form.get(k))
         };
         self.nominal_cues.get(*id?)
     }
 
     /// The kind of a speaker head noun ("officials", "company").
     pub(crate) fn speaker_noun(&self, word: &str) -> Option<SpeakerNoun> {
-        self.speaker_nouns.get(&lower(word)).copied()
+        lower_key(word, |k| self.speaker_nouns.get(k)).copied()
     }
 
     /// The gender of a person title ("Mr.", "President", "spokeswoman"), if it is one.
@@ -358,13 +358,13 @@ impl Lexicons {
     }
 
     pub(crate) fn is_function_word(&self, word: &str) -> bool {
-        self.function_words.contains(&lower(word.trim_end_matches('.')))
+        lower_key(word.trim_end_matches('.'), |k| self.function_words.contains(k))
     }
 
     /// The stance marker starting at `words[0]`, with its length in tokens.
     pub(crate) fn marker_at<S: AsRef<str>>(&self, words: &[S]) -> Option<(Stance, usize)> {
         let first = words.first()?.as_ref();
-        let candidates = self.markers_by_first.get(&lower(first))?;
+        let candidates = lower_key(first, |k| self.markers_by_first.get(k))?;
         candidates.iter().find_map(|(form, stance)| {
             let fits = form.len() <= words.len() && form.iter().zip(words).all(|(f, w)| same_word(f, w.as_ref()));
             fits.then_some((*stance, form.len()))
@@ -389,6 +389,24 @@ impl Lexicons {
 fn lower(word: &str) -> String {
     if word.is_ascii() { word.to_ascii_lowercase() } else { word.to_lowercase() }
 }
+
+/// Calls `f` with `word` in lower case: words of up to [`SHORT_WORD`] ASCII bytes are
+/// lower-cased on the stack (these lookups run for every token), longer ones as [`lower`].
+fn lower_key<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; SHORT_WORD];
+    match buf.get_mut(..word.len()) {
+        Some(short) if word.is_ascii() => {
+            short.copy_from_slice(word.as_bytes());
+            short.make_ascii_lowercase();
+            // ASCII bytes are always UTF-8.
+            f(std::str::from_utf8(short).unwrap_or_default())
+        }
+        _ => f(&lower(word)),
+    }
+}
+
+/// Longest word [`lower_key`] lower-cases without allocating.
+const SHORT_WORD: usize = 48;
 
 /// Compares a lower-case lexicon word with a word as written.
 fn same_word(lexicon_word: &str, written: &str) -> bool {

@@ -114,6 +114,12 @@ pub(crate) trait Lexicon {
     fn word(&self, lower_key: u32) -> u32;
     /// Type bitmask for a lower-cased token sequence key, 0 when not a known name.
     fn gazetteer(&self, span_key: u32) -> u8;
+    /// [`Lexicon::gazetteer`] of each of `span_keys`, in `out` (a lexicon held in a large
+    /// table answers a batch faster than key by key).
+    fn gazetteer_many(&self, span_keys: &[u32], out: &mut Vec<u8>) {
+        out.clear();
+        out.extend(span_keys.iter().map(|&k| self.gazetteer(k)));
+    }
 }
 
 /// Char class for shapes.
@@ -552,14 +558,24 @@ pub(crate) fn static_features(
     out.clear();
     offsets.clear();
     let n = infos.len();
-    // Gazetteer matches: longest known name starting at each token.
-    let mut gaz: Vec<(usize, u32)> = Vec::new();
+    // Gazetteer matches: longest known name starting at each token. The keys of every span
+    // of up to MAX_GAZ_TOKENS tokens, start by start, are looked up in one batch.
+    let mut span_keys: Vec<u32> = Vec::with_capacity(n * MAX_GAZ_TOKENS);
     for start in 0..n {
         let mut acc = SPAN_KEY_START;
-        let mut best: Option<(usize, u8)> = None;
-        for (len, t) in infos[start..n.min(start + MAX_GAZ_TOKENS)].iter().enumerate() {
+        for t in &infos[start..n.min(start + MAX_GAZ_TOKENS)] {
             acc = span_key_step(acc, t.lower);
-            let mask = lex.gazetteer(fold(acc));
+            span_keys.push(fold(acc));
+        }
+    }
+    let mut masks = Vec::with_capacity(span_keys.len());
+    lex.gazetteer_many(&span_keys, &mut masks);
+    let mut gaz: Vec<(usize, u32)> = Vec::new();
+    let mut next_mask = masks.iter();
+    for start in 0..n {
+        let mut best: Option<(usize, u8)> = None;
+        for len in 0..n.min(start + MAX_GAZ_TOKENS) - start {
+            let mask = next_mask.next().copied().unwrap_or(0);
             if mask != 0 {
                 best = Some((len + 1, mask));
             }
