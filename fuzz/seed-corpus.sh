@@ -20,7 +20,8 @@ for d in "2019-05-14T10:00:00Z" "2019-05-14" "Tue, 14 May 2019 10:00:00 GMT" "14
 done
 i=0
 for q in 'speaker:huawei AND stance:deny' '"national security" -ban' 'published:[2019-01-01 TO 2019-12-31]' \
-         'entity:"United States" OR site:example.org' '(stance:warn OR stance:accuse) AND type:quote' 'text:5G~2' 'title:"a*"'; do
+         'entity:"United States" OR site:example.org' '(stance:warn OR stance:accuse) AND type:quote' 'text:5G~2' 'title:"a*"' \
+         'published:[0886-01-01 TO 2019-12-31]'; do
   printf '%s' "$q" > "$corpus/query/seed-$i"; i=$((i+1))
 done
 echo "seeded: $(find "$corpus" -type f | wc -l) files"

@@ -104,7 +104,7 @@ pub fn since(
     let mut clauses: Vec<(Occur, Box<dyn Query>)> =
         vec![(Occur::Must, restricted(f, compiled.query, doc_type)), (Occur::Must, Box::new(newer))];
     if let Some(since) = fetched_since {
-        let from = Term::from_field_date(f.fetched, tantivy::DateTime::from_timestamp_secs(since));
+        let from = Term::from_field_date(f.fetched, super::schema::date_value(since));
         clauses.push((Occur::Must, Box::new(RangeQuery::new(Bound::Included(from), Bound::Unbounded))));
     }
     let query: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));

@@ -23,6 +23,17 @@ const VERSION_FILE: &str = "quotewire-schema-version";
 /// index it was taken on (a rebuilt index numbers its documents again).
 pub(super) const IDENTITY_FILE: &str = "quotewire-index-id";
 
+/// Seconds since the epoch that a date field can hold: tantivy stores nanoseconds in an
+/// i64, so about 1677-09-21 to 2262-04-11.
+const DATE_SECONDS: std::ops::RangeInclusive<i64> = (i64::MIN / 1_000_000_000 + 1)..=(i64::MAX / 1_000_000_000 - 1);
+
+/// A date field value for `seconds` since the epoch, clamped to what the field can hold (an
+/// unclamped year 886 or 9999 overflows: a panic in debug builds, a wrong date in release).
+/// Records never hold dates that far out; queries may ask for them (`published:[0886 TO *]`).
+pub fn date_value(seconds: i64) -> tantivy::DateTime {
+    tantivy::DateTime::from_timestamp_secs(seconds.clamp(*DATE_SECONDS.start(), *DATE_SECONDS.end()))
+}
+
 /// Field handles.
 #[derive(Clone)]
 pub struct Fields {

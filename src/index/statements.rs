@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, TantivyDocument, Value};
-use tantivy::{DateTime, Searcher, Term};
+use tantivy::{Searcher, Term};
 
 use super::schema::Fields;
 use super::search::StoredRecord;
@@ -250,8 +250,8 @@ impl StatementClusters {
     /// A committed report of the same statement, if any.
     fn committed_match(&self, speaker_key: &str, set: &[u64], vector: Option<&[f32]>, day: i64) -> Option<String> {
         let (searcher, f) = self.committed.as_ref()?;
-        let from = DateTime::from_timestamp_secs((day - STATEMENT_WINDOW_DAYS) * SECONDS_PER_DAY);
-        let to = DateTime::from_timestamp_secs((day + STATEMENT_WINDOW_DAYS + 1) * SECONDS_PER_DAY);
+        let from = super::schema::date_value((day - STATEMENT_WINDOW_DAYS) * SECONDS_PER_DAY);
+        let to = super::schema::date_value((day + STATEMENT_WINDOW_DAYS + 1) * SECONDS_PER_DAY);
         let speaker = Term::from_field_text(f.speaker_key, speaker_key);
         let range = RangeQuery::new(
             std::ops::Bound::Included(Term::from_field_date(f.published, from)),

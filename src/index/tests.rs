@@ -260,6 +260,18 @@ fn plain_dates_ranges_and_comparisons() {
     assert_eq!(search(&index, "published:[* TO *]", None).total, 12, "every dated document");
 }
 
+/// Found by the `query` fuzz target: a year outside what a date field holds (1677–2262)
+/// overflowed tantivy's nanoseconds, a panic in debug builds and a wrapped date in release.
+#[test]
+fn dates_beyond_what_the_index_holds_are_clamped_not_overflowed() {
+    let index = indexed(&fixture());
+    assert_eq!(total(&index, "published:[0886-01-01 TO 2019-12-31]"), 5);
+    assert_eq!(total(&index, "published:[0001-01-01 TO 2019-05-31]"), 5);
+    assert_eq!(total(&index, "published:[2019-05-17 TO 9999-12-31]"), 5);
+    assert_eq!(total(&index, "published:<0886"), 0);
+    assert_eq!(total(&index, "published:>9999"), 0);
+}
+
 #[test]
 fn sorting_by_date_and_paging() {
     let index = indexed(&fixture());

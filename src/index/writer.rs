@@ -13,7 +13,7 @@ use std::ops::Range;
 use sha2::Digest;
 use tantivy::schema::TantivyDocument;
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DateTime, Index, IndexWriter, ReloadPolicy, Searcher, Term};
+use tantivy::{Index, IndexWriter, ReloadPolicy, Searcher, Term};
 
 use super::analysis;
 use super::names::canonical_name;
@@ -266,7 +266,7 @@ impl Builder<'_> {
             doc.add_u64(f.seq, seq);
             doc.add_u64(f.key, key);
             if let Some(fetched) = fetched {
-                doc.add_date(f.fetched, DateTime::from_timestamp_secs(fetched));
+                doc.add_date(f.fetched, super::schema::date_value(fetched));
             }
             if let Some(title) = &article.title {
                 doc.add_text(f.title, title);
@@ -283,7 +283,7 @@ impl Builder<'_> {
             }
             doc.add_text(f.language, &article.language);
             if let Some(date) = date {
-                doc.add_date(f.published, DateTime::from_timestamp_secs(date));
+                doc.add_date(f.published, super::schema::date_value(date));
             }
         };
         let add_entity = |doc: &mut TantivyDocument, name: &str, organisation: bool| {

@@ -19,10 +19,10 @@ pub use vocab::{QUERY_FIELDS, edit_distance, vocabulary};
 use std::collections::HashSet;
 use std::ops::Bound;
 
+use tantivy::Term as IndexTerm;
 use tantivy::query::{AllQuery, BooleanQuery, Occur, PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DateTime, Term as IndexTerm};
 
 use super::analysis;
 use super::names::canonical_name;
@@ -404,7 +404,7 @@ impl Compiler<'_> {
         let bound = |t: Option<i64>, inclusive: bool| match t {
             None => Bound::Unbounded,
             Some(t) => {
-                let term = IndexTerm::from_field_date(self.f.published, DateTime::from_timestamp_secs(t));
+                let term = IndexTerm::from_field_date(self.f.published, crate::index::schema::date_value(t));
                 if inclusive { Bound::Included(term) } else { Bound::Excluded(term) }
             }
         };
