@@ -183,10 +183,12 @@ async fn start_hosts(o: &Options) -> Vec<SocketAddr> {
         let ip = IpAddr::V4(host_ip(h));
         let listener = tokio::net::TcpListener::bind((ip, 0)).await.expect("loopback address binds");
         addrs.push(listener.local_addr().unwrap());
-        let router = Router::new()
-            .route("/sitemap.xml", get(sitemap))
-            .route("/a/{file}", get(page))
-            .with_state(Host { first: h * per_host, count: per_host, started, publish });
+        let router = Router::new().route("/sitemap.xml", get(sitemap)).route("/a/{file}", get(page)).with_state(Host {
+            first: h * per_host,
+            count: per_host,
+            started,
+            publish,
+        });
         tokio::spawn(async move { axum::serve(listener, router).await });
     }
     addrs
