@@ -9,7 +9,8 @@
 //! - `<img>`/`<source>`/`<input>` (no text) and `<link>` other than `rel=canonical`;
 //! - comments, and `<script>` other than JSON-LD, which [`super::metadata`] reads;
 //! - attributes other than [`KEPT_ATTRIBUTES`], the ones extraction reads (`data-*`, `srcset`,
-//!   event handlers and the like are most of the bytes of a tag);
+//!   event handlers and the like are most of the bytes of a tag), and `href` and `title` where
+//!   they are not read (everywhere but `<link>` and `<abbr>`);
 //! - at [`PruneLevel::Aggressive`] also `<footer>` and `<aside>` ([`SOFT_PRUNED_TAGS`]). The
 //!   main text excludes them unless one wraps most of the page's prose, and metadata ignores
 //!   bylines and dates inside them, except `<meta>`, canonical `<link>` and JSON-LD, which are
@@ -176,29 +177,33 @@ fn tag_rule(name: &[u8]) -> TagRule {
     }
 }
 
-/// Whether an attribute (its lower-case name) is one of [`KEPT_ATTRIBUTES`].
-fn keeps_attribute(name: &[u8]) -> bool {
-    matches!(
-        name,
-        b"class"
-            | b"id"
-            | b"style"
-            | b"hidden"
-            | b"role"
-            | b"itemprop"
-            | b"rel"
-            | b"href"
-            | b"name"
-            | b"property"
-            | b"content"
-            | b"http-equiv"
-            | b"datetime"
-            | b"pubdate"
-            | b"lang"
-            | b"xml:lang"
-            | b"title"
-            | b"type"
-    )
+/// Whether an attribute (its lower-case name) of a tag (its lower-case name) is one of
+/// [`KEPT_ATTRIBUTES`]. `href` is read only on `<link rel=canonical>` (links in the text are
+/// known by their tag) and `title` only on hAtom's `<abbr>`, so those stay only there.
+fn keeps_attribute(tag: &[u8], name: &[u8]) -> bool {
+    match name {
+        b"href" => tag == b"link",
+        b"title" => tag == b"abbr",
+        _ => matches!(
+            name,
+            b"class"
+                | b"id"
+                | b"style"
+                | b"hidden"
+                | b"role"
+                | b"itemprop"
+                | b"rel"
+                | b"name"
+                | b"property"
+                | b"content"
+                | b"http-equiv"
+                | b"datetime"
+                | b"pubdate"
+                | b"lang"
+                | b"xml:lang"
+                | b"type"
+        ),
+    }
 }
 
 /// What became of an open element.
@@ -391,10 +396,15 @@ impl Pass<'_> {
                 Some(end)
             }
             TagRule::DroppedVoid => attributes.finish(),
-            TagRule::Flat => self.write_start_tag(open, name_end, &mut attributes, !dropped),
+            TagRule::Flat => self.write_start_tag(open, name_bytes(&name), name_end, &mut attributes, !dropped),
             TagRule::DroppedRawText | TagRule::RawText => {
-                let tag_end =
-                    self.write_start_tag(open, name_end, &mut attributes, rule == TagRule::RawText && !dropped)?;
+                let tag_end = self.write_start_tag(
+                    open,
+                    name_bytes(&name),
+                    name_end,
+                    &mut attributes,
+                    rule == TagRule::RawText && !dropped,
+                )?;
                 let text_end = tags::raw_text_end(html, tag_end, name_bytes(&name));
                 let end = tags::bogus_end(html, text_end).max(text_end);
                 if rule == TagRule::RawText && !dropped {
@@ -413,7 +423,8 @@ impl Pass<'_> {
                 } else {
                     Fate::Kept
                 };
-                let end = self.write_start_tag(open, name_end, &mut attributes, fate == Fate::Kept)?;
+                let end =
+                    self.write_start_tag(open, name_bytes(&name), name_end, &mut attributes, fate == Fate::Kept)?;
                 // Foreign elements (and `<svg>`, `<math>` themselves) may close themselves.
                 if attributes.self_closing() && (foreign || is_foreign) {
                     return Some(end);
@@ -429,6 +440,7 @@ impl Pass<'_> {
     fn write_start_tag(
         &mut self,
         open: usize,
+        tag: &[u8],
         name_end: usize,
         attributes: &mut Attributes<'_>,
         write: bool,
@@ -439,7 +451,7 @@ impl Pass<'_> {
             self.out.push_str(&html[open..name_end]);
         }
         for attribute in &mut *attributes {
-            if write && keeps_attribute(name_bytes(&name_of(attribute.name))) {
+            if write && keeps_attribute(tag, name_bytes(&name_of(attribute.name))) {
                 self.out.push(' ');
                 self.out.push_str(&html[attribute.span]);
             }
@@ -598,10 +610,7 @@ mod tests {
     #[test]
     fn unread_attributes_are_dropped_from_kept_tags() {
         let html = r#"<div CLASS="a b" data-track='{"x":1}' onclick=go() id=main hidden><a href="/x" target=_blank>x</a></div>"#;
-        assert_eq!(
-            pruned(html, PruneLevel::Gentle).html,
-            r#"<div CLASS="a b" id=main hidden><a href="/x">x</a></div>"#
-        );
+        assert_eq!(pruned(html, PruneLevel::Gentle).html, r#"<div CLASS="a b" id=main hidden><a>x</a></div>"#);
     }
 
     #[test]
@@ -657,11 +666,12 @@ mod tests {
             assert_eq!(tag_rule(name.as_bytes()), TagRule::Nested, "{name}");
         }
         for name in KEPT_ATTRIBUTES {
-            assert!(keeps_attribute(name.as_bytes()), "{name}");
+            assert!(keeps_attribute(b"link", name.as_bytes()) || keeps_attribute(b"abbr", name.as_bytes()), "{name}");
         }
         for name in ["src", "srcset", "data-x", "onclick", "alt", "target"] {
-            assert!(!keeps_attribute(name.as_bytes()), "{name}");
+            assert!(!keeps_attribute(b"div", name.as_bytes()), "{name}");
         }
+        assert!(!keeps_attribute(b"a", b"href") && !keeps_attribute(b"span", b"title"));
     }
 
     #[test]
