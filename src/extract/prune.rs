@@ -226,6 +226,8 @@ struct Open {
     foreign: bool,
     /// A link inside a soft-pruned element (its text is link text).
     soft_link: bool,
+    /// A `<pre>` or `<listing>`.
+    pre: bool,
 }
 
 /// Buckets of the count of open elements by name: an end tag whose bucket is empty closes
@@ -252,6 +254,8 @@ struct Pass<'a> {
     kept_depth: usize,
     foreign_depth: usize,
     soft_links: usize,
+    /// Open `<pre>` and `<listing>` elements, whose whitespace is text.
+    pre_depth: usize,
     elements: usize,
     /// Text and link-text chars of the outermost soft element now open.
     soft_chars: usize,
@@ -274,6 +278,7 @@ pub fn prune(html: &str, level: PruneLevel) -> Pruned {
         kept_depth: 0,
         foreign_depth: 0,
         soft_links: 0,
+        pre_depth: 0,
         elements: 0,
         soft_chars: 0,
         soft_link_chars: 0,
@@ -338,7 +343,14 @@ impl Pass<'_> {
         }
         let text = &self.html[from..to];
         if self.dropped_at.is_none() {
-            self.out.push_str(text);
+            // Indentation between tags is a third of what is left of a page, and the tree
+            // builder reads every line break of it one at a time; every later stage reads a
+            // whitespace run as one word break, and a line break as one.
+            if self.pre_depth == 0 && text.len() > 1 && text.bytes().all(tags::is_space) {
+                self.out.push(if text.contains('\n') { '\n' } else { ' ' });
+            } else {
+                self.out.push_str(text);
+            }
         }
         if self.soft_at.is_some() {
             let chars = text.chars().filter(|c| !c.is_whitespace()).count();
@@ -479,6 +491,7 @@ impl Pass<'_> {
             self.soft_link_chars = 0;
         }
         let soft_link = self.soft_at.is_some() && name_bytes(&name) == b"a";
+        let pre = matches!(name_bytes(&name), b"pre" | b"listing");
         if fate == Fate::Kept {
             self.kept_depth += 1;
         }
@@ -488,8 +501,11 @@ impl Pass<'_> {
         if soft_link {
             self.soft_links += 1;
         }
+        if pre {
+            self.pre_depth += 1;
+        }
         self.open_by_bucket[bucket(&name)] += 1;
-        self.stack.push(Open { name, fate, foreign, soft_link });
+        self.stack.push(Open { name, fate, foreign, soft_link, pre });
     }
 
     /// An end tag at `open`: closes the innermost open element of its name and every element
@@ -538,6 +554,9 @@ impl Pass<'_> {
         }
         if element.soft_link {
             self.soft_links -= 1;
+        }
+        if element.pre {
+            self.pre_depth -= 1;
         }
         if self.soft_at == Some(at) {
             self.close_soft_element();
@@ -643,6 +662,15 @@ mod tests {
     fn the_page_is_cut_before_the_element_past_the_cap() {
         let html = format!("{}<b>x</b>", "<p>".repeat(MAX_ELEMENTS));
         assert_eq!(pruned(&html, PruneLevel::Gentle).html, "<p>".repeat(MAX_ELEMENTS));
+    }
+
+    #[test]
+    fn whitespace_between_tags_is_one_break_outside_pre() {
+        let html = "<div>\n    <p>a  b</p>  <p>c</p>\n\n  <pre>\n  <b>x</b>  \n</pre>\t\n</div>";
+        assert_eq!(
+            pruned(html, PruneLevel::Gentle).html,
+            "<div>\n<p>a  b</p> <p>c</p>\n<pre>\n  <b>x</b>  \n</pre>\n</div>"
+        );
     }
 
     #[test]
