@@ -11,6 +11,9 @@
 //! - attributes other than [`KEPT_ATTRIBUTES`], the ones extraction reads (`data-*`, `srcset`,
 //!   event handlers and the like are most of the bytes of a tag), and `href` and `title` where
 //!   they are not read (everywhere but `<link>` and `<abbr>`);
+//! - indentation: a whitespace-only run between tags, outside `<pre>`, becomes one line break
+//!   (or one space when it holds none), which is all the main text and the date text read of it
+//!   (the date text's byte windows do shift by what is dropped);
 //! - at [`PruneLevel::Aggressive`] also `<footer>` and `<aside>` ([`SOFT_PRUNED_TAGS`]). The
 //!   main text excludes them unless one wraps most of the page's prose, and metadata ignores
 //!   bylines and dates inside them, except `<meta>`, canonical `<link>` and JSON-LD, which are
@@ -376,7 +379,7 @@ impl Pass<'_> {
         let mut attributes = Attributes::new(html, name_end);
         match rule {
             TagRule::Script => {
-                let json_ld = (&mut attributes).any(|a| {
+                let json_ld = attributes.any(|a| {
                     a.name.eq_ignore_ascii_case("type") && a.value.trim().eq_ignore_ascii_case("application/ld+json")
                 });
                 let tag_end = attributes.finish()?;
@@ -396,7 +399,7 @@ impl Pass<'_> {
             }
             TagRule::Link | TagRule::Meta => {
                 let keep = rule == TagRule::Meta
-                    || (&mut attributes).any(|a| {
+                    || attributes.any(|a| {
                         a.name.eq_ignore_ascii_case("rel")
                             && a.value.split_ascii_whitespace().any(|r| r.eq_ignore_ascii_case("canonical"))
                     });
@@ -427,9 +430,8 @@ impl Pass<'_> {
             }
             TagRule::Dropped | TagRule::Soft | TagRule::Nested => {
                 let is_foreign = matches!(name_bytes(&name), b"svg" | b"math");
-                let fate = if dropped || rule == TagRule::Dropped {
-                    Fate::Dropped
-                } else if rule == TagRule::Soft && self.level == PruneLevel::Aggressive {
+                let soft = rule == TagRule::Soft && self.level == PruneLevel::Aggressive;
+                let fate = if dropped || rule == TagRule::Dropped || soft {
                     Fate::Dropped
                 } else if self.kept_depth >= MAX_NESTING_DEPTH {
                     Fate::Unwrapped
@@ -442,7 +444,7 @@ impl Pass<'_> {
                 if attributes.self_closing() && (foreign || is_foreign) {
                     return Some(end);
                 }
-                self.push(name, fate, is_foreign, rule == TagRule::Soft && self.level == PruneLevel::Aggressive);
+                self.push(name, fate, is_foreign, soft);
                 Some(end)
             }
         }
