@@ -6,7 +6,8 @@
 //! parsing. Must not choose the main text; it reads the DOM in one pass over its elements and
 //! never panics on malformed JSON-LD or attribute values.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, FixedOffset};
@@ -119,6 +120,9 @@ pub(super) struct Raw {
     /// Elements (by address, stable while the DOM lives) that hold an `<h1>`, for
     /// [`in_foreign_container`].
     wrappers: HashSet<usize>,
+    /// Elements (by address) already judged by their class and id in [`in_foreign_container`]:
+    /// the bylines and dates of a page share most of their ancestors.
+    foreign_names: HashMap<usize, bool, BuildHasherDefault<hints::WordHasher>>,
     /// `<h1>` elements read so far (at most [`MAX_HEADINGS`]).
     headings_seen: usize,
 }
@@ -279,7 +283,9 @@ fn note_machine_date(element: ElementRef<'_>, attributes: &HintAttributes<'_>, r
     if inside(element, &["article", "header", "main"]) {
         score += 2;
     }
-    if inside(element, &["aside", "footer", "nav"]) || in_foreign_container(element, &raw.wrappers) {
+    if inside(element, &["aside", "footer", "nav"])
+        || in_foreign_container(element, &raw.wrappers, &mut raw.foreign_names)
+    {
         score = 0;
     }
     raw.times.push((stated, score));
@@ -324,7 +330,7 @@ fn note_bylines_and_dates(element: ElementRef<'_>, attributes: &HintAttributes<'
     if raw.author_links.len() + raw.bylines.len() + raw.date_texts.len() > MAX_HINT_ELEMENTS {
         return;
     }
-    if in_foreign_container(element, &raw.wrappers) {
+    if in_foreign_container(element, &raw.wrappers, &mut raw.foreign_names) {
         return;
     }
     if value.name() == "meta" {
@@ -374,19 +380,25 @@ fn class_tokens_match(class: Option<&str>, id: Option<&str>) -> (bool, bool) {
 /// True when an ancestor is a sidebar, related list or comment thread. A container holding an
 /// `<h1>` is the article's wrapper whatever its class says (`<div class="layout has-sidebar">`
 /// around the whole page); `wrappers` holds those containers.
-fn in_foreign_container(element: ElementRef<'_>, wrappers: &HashSet<usize>) -> bool {
+fn in_foreign_container(
+    element: ElementRef<'_>,
+    wrappers: &HashSet<usize>,
+    foreign_names: &mut HashMap<usize, bool, BuildHasherDefault<hints::WordHasher>>,
+) -> bool {
     element.ancestors().filter_map(ElementRef::wrap).any(|a| {
         let value = a.value();
         if hints::is_one_of(value.name(), &["aside", "nav", "footer"]) {
             return true;
         }
-        // Compared without lower-casing into a new string: this runs for every ancestor of
-        // every byline and date element.
-        let named_foreign = [value.attr("class"), value.attr("id")].into_iter().flatten().any(|attr| {
-            FOREIGN_AUTHOR_CONTAINERS.iter().any(|w| contains_ignore_ascii_case(attr, w))
-                && !contains_ignore_ascii_case(attr, "commentary")
+        let address = std::ptr::from_ref(value) as usize;
+        // Compared without lower-casing into a new string, once per element.
+        let named_foreign = *foreign_names.entry(address).or_insert_with(|| {
+            [value.attr("class"), value.attr("id")].into_iter().flatten().any(|attr| {
+                FOREIGN_AUTHOR_CONTAINERS.iter().any(|w| contains_ignore_ascii_case(attr, w))
+                    && !contains_ignore_ascii_case(attr, "commentary")
+            })
         });
-        named_foreign && !wrappers.contains(&(std::ptr::from_ref(value) as usize))
+        named_foreign && !wrappers.contains(&address)
     })
 }
 

@@ -9,8 +9,8 @@
 //! Submodules: `charset` (bytes to text), `text` (main text and boilerplate removal),
 //! `furniture` (short lines that are never text),
 //! `metadata` (title, authors, dates, canonical URL, site), `date` (date notations),
-//! `language`, `kind`, `prune` (the streaming pre-pass that drops non-content before the DOM is
-//! built, and bounds its depth and size), `sniff` (binary and non-HTML input is refused) and
+//! `language`, `kind`, `prune` (the pre-pass that drops non-content and unread attributes before
+//! the DOM is built, and bounds its depth and size; `tags` lexes for it), `sniff` (binary and non-HTML input is refused) and
 //! `hints` (every word list the heuristics use). `fixture_tests` runs every page in
 //! `testdata/` against its insta snapshot in `snapshots/`.
 
@@ -29,6 +29,7 @@ mod prune;
 mod published;
 pub mod simhash;
 mod sniff;
+mod tags;
 mod text;
 
 use chrono::{DateTime, FixedOffset};
@@ -109,9 +110,7 @@ pub enum ExtractError {
 /// the DOM is built over a fraction of the page.
 pub fn extract(html: &str, page_url: Option<&Url>) -> Result<ExtractedPage, ExtractError> {
     let html = truncate_to_char_boundary(html, MAX_HTML_BYTES);
-    let Some(pruned) = prune::prune(html, PruneLevel::Aggressive) else {
-        return extract_parsed(html, html, page_url);
-    };
+    let pruned = prune::prune(html, PruneLevel::Aggressive);
     let page = extract_parsed(&pruned.html, html, page_url);
     // A footer or aside with less prose than an article cannot have wrapped one.
     let wrapper_removed = pruned.soft_removed_chars >= MIN_ARTICLE_CHARS
@@ -122,10 +121,7 @@ pub fn extract(html: &str, page_url: Option<&Url>) -> Result<ExtractedPage, Extr
     if !wrapper_removed {
         return page;
     }
-    match prune::prune(html, PruneLevel::Gentle) {
-        Some(gentle) => extract_parsed(&gentle.html, html, page_url),
-        None => extract_parsed(html, html, page_url),
-    }
+    extract_parsed(&prune::prune(html, PruneLevel::Gentle).html, html, page_url)
 }
 
 /// Parses (pruned) HTML and extracts from the DOM; `original` is the page before pruning (for
