@@ -21,9 +21,9 @@ use super::{DEFAULT_BATCH_SIZE, EmbedError, Embedder, length_sorted_batches, req
 /// What runs the model.
 enum Engine {
     /// The project's forward pass (BERT with mean pooling).
-    Encoder(BertEncoder),
+    Encoder(Box<BertEncoder>),
     /// rust-bert's sentence-embedding pipeline (every other model).
-    Pipeline(SentenceEmbeddingsModel),
+    Pipeline(Box<SentenceEmbeddingsModel>),
 }
 
 /// A sentence-transformers model on libtorch; loaded once and reused for every batch.
@@ -77,7 +77,7 @@ impl BertEmbedder {
         if let Some(encoder) = BertEncoder::load(dir)? {
             let dimension = encoder.dimension();
             return Ok(BertEmbedder {
-                model: Mutex::new(Engine::Encoder(encoder)),
+                model: Mutex::new(Engine::Encoder(Box::new(encoder))),
                 name,
                 dimension,
                 batch_size: DEFAULT_BATCH_SIZE,
@@ -131,7 +131,12 @@ impl BertEmbedder {
             .ok()
             .and_then(|d| usize::try_from(d).ok())
             .ok_or_else(|| EmbedError::Load { dir: dir.to_path_buf(), message: "no embedding dimension".into() })?;
-        Ok(BertEmbedder { model: Mutex::new(Engine::Pipeline(model)), name, dimension, batch_size: DEFAULT_BATCH_SIZE })
+        Ok(BertEmbedder {
+            model: Mutex::new(Engine::Pipeline(Box::new(model))),
+            name,
+            dimension,
+            batch_size: DEFAULT_BATCH_SIZE,
+        })
     }
 
     /// Sentences per forward pass (default [`DEFAULT_BATCH_SIZE`]).

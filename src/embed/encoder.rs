@@ -250,7 +250,7 @@ impl BertEncoder {
         let mut pooled = summed / counts;
         if self.normalize {
             let norm = pooled.norm_scalaropt_dim(2, [1i64].as_slice(), true).clamp_min(1e-12);
-            pooled = pooled / norm;
+            pooled /= norm;
         }
         Vec::<Vec<f32>>::try_from(pooled)
     }
