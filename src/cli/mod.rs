@@ -22,6 +22,7 @@ mod serve;
 mod similar;
 mod speaker;
 mod stance;
+mod stance_embedding;
 mod status;
 mod timeline;
 mod validate;
@@ -123,6 +124,8 @@ pub enum Command {
     TrainStance(stance::TrainStanceArgs),
     /// Score stances on the project's stance corpus (train or test split).
     EvalStance(stance::EvalStanceArgs),
+    /// Train the embedding stance classifier and score it beside the rules (feature `transformers`).
+    TrainStanceEmbedding(stance_embedding::TrainStanceEmbeddingArgs),
     /// Statements saying the same thing in other words (stored vectors; text needs `transformers`).
     Similar(similar::SimilarArgs),
     /// Compute vectors for every stored statement that lacks them (feature `transformers`).
@@ -171,6 +174,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::EvalQuotes(args) => eval_quotes::run(args),
         Command::TrainStance(args) => stance::train(args),
         Command::EvalStance(args) => stance::eval(args),
+        Command::TrainStanceEmbedding(args) => stance_embedding::train(args),
         Command::Similar(args) => similar::similar(args, &config, &data),
         Command::Embed(args) => similar::embed(args, &config, &data),
     }

@@ -2,6 +2,10 @@
 //! sentence-transformers model directory: `model.safetensors` (or a converted
 //! `rust_model.ot`), `config.json`, `vocab.txt`, `tokenizer_config.json`, `modules.json`,
 //! `sentence_bert_config.json` and `1_Pooling/config.json`. Nothing is ever downloaded.
+//!
+//! BERT models with mean pooling (all-MiniLM-L6-v2 among them) run through the project's own
+//! forward pass (`encoder`: fused attention, batches cut by token count), which is faster
+//! than rust-bert's; every other model runs through rust-bert's pipeline.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -11,12 +15,21 @@ use rust_bert::pipelines::sentence_embeddings::{SentenceEmbeddingsConfig, Senten
 use rust_bert::resources::LocalResource;
 use tch::Device;
 
+use super::encoder::BertEncoder;
 use super::{DEFAULT_BATCH_SIZE, EmbedError, Embedder, length_sorted_batches, required_file};
 
-/// A sentence-transformers model run by rust-bert; loaded once and reused for every batch.
+/// What runs the model.
+enum Engine {
+    /// The project's forward pass (BERT with mean pooling).
+    Encoder(Box<BertEncoder>),
+    /// rust-bert's sentence-embedding pipeline (every other model).
+    Pipeline(Box<SentenceEmbeddingsModel>),
+}
+
+/// A sentence-transformers model on libtorch; loaded once and reused for every batch.
 pub struct BertEmbedder {
     /// libtorch runs one forward pass at a time on the intra-op threads set at load.
-    model: Mutex<SentenceEmbeddingsModel>,
+    model: Mutex<Engine>,
     name: String,
     dimension: usize,
     batch_size: usize,
@@ -59,6 +72,25 @@ pub(super) fn set_threads(threads: usize) {
 impl BertEmbedder {
     /// Loads the model in `dir` on the CPU with `threads` intra-op threads (0: one per core).
     pub fn load(dir: &Path, threads: usize) -> Result<BertEmbedder, EmbedError> {
+        set_threads(threads);
+        let name = super::model_name(dir);
+        if let Some(encoder) = BertEncoder::load(dir)? {
+            let dimension = encoder.dimension();
+            return Ok(BertEmbedder {
+                model: Mutex::new(Engine::Encoder(Box::new(encoder))),
+                name,
+                dimension,
+                batch_size: DEFAULT_BATCH_SIZE,
+            });
+        }
+        BertEmbedder::load_rust_bert(dir, threads)
+    }
+
+    /// Loads the model in `dir` into rust-bert's pipeline whatever its type (what
+    /// [`BertEmbedder::load`] does for models the project's forward pass does not serve).
+    pub fn load_rust_bert(dir: &Path, threads: usize) -> Result<BertEmbedder, EmbedError> {
+        set_threads(threads);
+        let name = super::model_name(dir);
         let transformer_type = model_type(dir)?;
         let merges = match transformer_type {
             ModelType::Roberta => Some(resource(required_file(dir, "merges.txt")?) as _),
@@ -92,7 +124,6 @@ impl BertEmbedder {
             device: Device::Cpu,
             kind: None,
         };
-        set_threads(threads);
         let model = SentenceEmbeddingsModel::new(config)
             .map_err(|e| EmbedError::Load { dir: dir.to_path_buf(), message: e.to_string() })?;
         let dimension = model
@@ -100,8 +131,12 @@ impl BertEmbedder {
             .ok()
             .and_then(|d| usize::try_from(d).ok())
             .ok_or_else(|| EmbedError::Load { dir: dir.to_path_buf(), message: "no embedding dimension".into() })?;
-        let name = super::model_name(dir);
-        Ok(BertEmbedder { model: Mutex::new(model), name, dimension, batch_size: DEFAULT_BATCH_SIZE })
+        Ok(BertEmbedder {
+            model: Mutex::new(Engine::Pipeline(Box::new(model))),
+            name,
+            dimension,
+            batch_size: DEFAULT_BATCH_SIZE,
+        })
     }
 
     /// Sentences per forward pass (default [`DEFAULT_BATCH_SIZE`]).
@@ -121,7 +156,11 @@ impl Embedder for BertEmbedder {
     }
 
     fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
-        let model = self.model.lock().unwrap_or_else(|p| p.into_inner());
+        let engine = self.model.lock().unwrap_or_else(|p| p.into_inner());
+        let model = match &*engine {
+            Engine::Encoder(encoder) => return embed_with(encoder, texts, self.batch_size),
+            Engine::Pipeline(model) => model,
+        };
         let mut out = vec![Vec::new(); texts.len()];
         for batch in length_sorted_batches(texts, self.batch_size) {
             let inputs: Vec<&str> = batch.iter().map(|&i| texts[i]).collect();
@@ -134,4 +173,24 @@ impl Embedder for BertEmbedder {
         }
         Ok(out)
     }
+}
+
+/// Embeds `texts` with the project's forward pass: all are tokenized first, then cut into
+/// batches of similar token counts (longest first), so a batch pads to within a few tokens
+/// of each member.
+fn embed_with(encoder: &BertEncoder, texts: &[&str], batch_size: usize) -> Result<Vec<Vec<f32>>, EmbedError> {
+    let tokens = encoder.tokenize(texts);
+    let mut order: Vec<usize> = (0..tokens.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(tokens[i].len()));
+    let mut out = vec![Vec::new(); texts.len()];
+    for batch in order.chunks(batch_size.max(1)) {
+        let sequences: Vec<Vec<i64>> = batch.iter().map(|&i| tokens[i].clone()).collect();
+        let vectors = encoder
+            .forward(&sequences)
+            .map_err(|e| EmbedError::Inference { batch: batch.len(), message: e.to_string() })?;
+        for (&i, vector) in batch.iter().zip(vectors) {
+            out[i] = vector;
+        }
+    }
+    Ok(out)
 }

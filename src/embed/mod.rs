@@ -10,6 +10,8 @@
 
 #[cfg(feature = "transformers")]
 mod bert;
+#[cfg(feature = "transformers")]
+mod encoder;
 mod labels;
 #[cfg(feature = "transformers")]
 mod tagger;

@@ -1,6 +1,7 @@
 //! The `transformers` feature with the real model (`.ci/setup-transformers.sh` puts it in
-//! `.transformers/`): rust-bert reproduces the Python reference, similar-statement search
-//! ranks paraphrases first, and the background stage embeds an ingested corpus.
+//! `.transformers/`): the embedder (and rust-bert's pipeline) reproduce the Python
+//! reference, similar-statement search ranks paraphrases first, and the background stage
+//! embeds an ingested corpus.
 
 use std::sync::OnceLock;
 
@@ -48,6 +49,23 @@ fn embeddings_match_the_python_reference() {
     // Batching and order do not change a sentence's vector.
     let alone = embedder().embed(&texts[..1]).unwrap();
     assert!(cosine(&alone[0], &vectors[0]) > 0.9999);
+}
+
+/// rust-bert's pipeline (what runs models the project's own forward pass does not serve)
+/// gives the same vectors.
+#[test]
+fn rust_bert_pipeline_matches_the_python_reference_too() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/embeddings/reference.json");
+    let reference: Reference = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let dir = embed::model_dir(None, std::path::Path::new(embed::DEFAULT_MODEL_DIR));
+    let rust_bert = BertEmbedder::load_rust_bert(&dir, 2).expect("run .ci/setup-transformers.sh first");
+    assert_eq!(rust_bert.dimension(), 384);
+    let texts: Vec<&str> = reference.sentences.iter().map(|s| s.text.as_str()).take(16).collect();
+    let vectors = rust_bert.embed(&texts).unwrap();
+    for (sentence, vector) in reference.sentences.iter().zip(&vectors) {
+        let similarity = cosine(&sentence.vector, vector);
+        assert!(similarity >= 0.999, "cosine {similarity} for {:?}", sentence.text);
+    }
 }
 
 #[test]

@@ -122,7 +122,7 @@ pub struct StanceReport {
 }
 
 impl StanceReport {
-    fn add(&mut self, gold: Stance, predicted: Option<Stance>) {
+    pub(crate) fn add(&mut self, gold: Stance, predicted: Option<Stance>) {
         self.statements += 1;
         if let Some(p) = predicted {
             self.found += 1;

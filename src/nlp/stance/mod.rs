@@ -35,6 +35,7 @@
 //! with no source are neutral by rule.
 
 pub mod corpus;
+pub mod embedding;
 mod features;
 mod model;
 mod train;
