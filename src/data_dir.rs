@@ -201,7 +201,7 @@ impl DataDir {
         file.set_len(0).map_err(not_writable)?;
         file.rewind().map_err(not_writable)?;
         file.write_all(description.as_bytes()).map_err(not_writable)?;
-        Ok(WriterLock { _file: file })
+        Ok(WriterLock { file })
     }
 
     /// The process holding the writer lock now, if any (found without taking the lock).
@@ -233,7 +233,17 @@ impl DataDir {
 /// The writer lock; held while it lives.
 #[derive(Debug)]
 pub struct WriterLock {
-    _file: File,
+    file: File,
+}
+
+impl Drop for WriterLock {
+    /// Unlocks before the descriptor closes: a child process forked meanwhile (by any thread)
+    /// holds a copy of the descriptor until it execs, and the lock belongs to the open file
+    /// both share, so closing ours alone would leave the directory locked for that moment.
+    fn drop(&mut self) {
+        // SAFETY: flock on a descriptor we own.
+        unsafe { libc::flock(self.file.as_raw_fd(), libc::LOCK_UN) };
+    }
 }
 
 fn dir_size(path: &Path) -> u64 {
@@ -292,5 +302,21 @@ mod tests {
         drop(first);
         assert_eq!(data.writer(), None);
         assert!(data.lock("ingest").is_ok());
+    }
+
+    #[test]
+    fn a_released_lock_is_free_even_while_a_forked_child_still_holds_a_copy_of_its_descriptor() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = DataDir::new(dir.path());
+        let first = data.lock("ingest").unwrap();
+        // What a child forked by another thread holds until it execs: a copy of the descriptor.
+        // SAFETY: dup of a descriptor we own; the copy is closed below.
+        let copy = unsafe { libc::dup(first.file.as_raw_fd()) };
+        assert!(copy >= 0);
+        drop(first);
+        let next = data.lock("ingest");
+        // SAFETY: closes the copy made above.
+        unsafe { libc::close(copy) };
+        assert!(next.is_ok(), "{:?}", next.err());
     }
 }
