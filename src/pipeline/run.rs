@@ -176,6 +176,9 @@ async fn run_source(
     };
     let mut tasks = JoinSet::new();
     for link in fresh {
+        // A finished task keeps its allocation (sized for the whole fetch-and-analyse future)
+        // until it is joined: reap as we go, or a source of 100,000 links holds them all.
+        while tasks.try_join_next().is_some() {}
         let permit = tokio::select! {
             permit = shared.fetch_slots.clone().acquire_owned() => match permit {
                 Ok(permit) => permit,
