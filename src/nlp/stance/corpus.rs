@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::StanceError;
-use crate::model::{PageKind, QuoteKind, Stance};
+use crate::model::{PageKind, QuoteKind, QuoteRecord, Stance};
 use crate::nlp::{AnalysisInput, Analyzer};
 
 /// Share of items in the test split, in percent of the id hash space.
@@ -236,18 +236,28 @@ pub fn match_statements(item: &StanceItem, quotes: &[Range<usize>]) -> Vec<Optio
     matched
 }
 
-/// Runs `analyzer` over each item (English news) and scores its quotes' stances against the
-/// gold statements.
-pub fn evaluate<'a>(analyzer: &Analyzer, items: impl IntoIterator<Item = &'a StanceItem>) -> StanceReport {
-    let mut report = StanceReport::default();
+/// Runs `analyzer` over each item (English news) and hands every gold statement to `each`
+/// with the quote matched to it, if any.
+pub fn for_each_match<'a>(
+    analyzer: &Analyzer,
+    items: impl IntoIterator<Item = &'a StanceItem>,
+    mut each: impl FnMut(&GoldStatement, Option<&QuoteRecord>),
+) {
     for item in items {
         let input = AnalysisInput { text: &item.text, language: "en", kind: PageKind::News, publisher: None };
         let quotes = analyzer.analyze(&input).quotes;
         let spans: Vec<Range<usize>> = quotes.iter().map(|q| q.start..q.end).collect();
         for (statement, matched) in item.statements.iter().zip(match_statements(item, &spans)) {
-            report.add(statement.stance, matched.map(|q| quotes[q].stance));
+            each(statement, matched.map(|q| &quotes[q]));
         }
     }
+}
+
+/// Runs `analyzer` over each item (English news) and scores its quotes' stances against the
+/// gold statements.
+pub fn evaluate<'a>(analyzer: &Analyzer, items: impl IntoIterator<Item = &'a StanceItem>) -> StanceReport {
+    let mut report = StanceReport::default();
+    for_each_match(analyzer, items, |statement, quote| report.add(statement.stance, quote.map(|q| q.stance)));
     report
 }
 

@@ -19,14 +19,13 @@
 //! caller hands it vectors (and, for training, an [`Embedder`]).
 
 use std::io::{Read, Write};
-use std::ops::Range;
 
-use super::corpus::{self, FoldBy, Part, StanceItem, StanceReport, match_statements};
+use super::corpus::{self, FoldBy, Part, StanceItem, StanceReport};
 use super::model::{LABELS, Scores, best, index};
 use super::{StanceError, TrainConfig, train_on};
 use crate::embed::{Embedder, statement_text};
-use crate::model::{PageKind, QuoteRecord, Stance, StanceSource};
-use crate::nlp::{AnalysisInput, Analyzer};
+use crate::model::{QuoteRecord, Stance, StanceSource};
+use crate::nlp::Analyzer;
 
 /// Where the trained classifier is shipped (not embedded in the binary: only builds with
 /// the `transformers` feature can use it).
@@ -258,21 +257,16 @@ pub fn matched_statements<'a>(
     items: impl IntoIterator<Item = &'a StanceItem>,
 ) -> Vec<MatchedStatement> {
     let mut out = Vec::new();
-    for item in items {
-        let input = AnalysisInput { text: &item.text, language: "en", kind: PageKind::News, publisher: None };
-        let quotes = analyzer.analyze(&input).quotes;
-        let spans: Vec<Range<usize>> = quotes.iter().map(|q| q.start..q.end).collect();
-        for (statement, matched) in item.statements.iter().zip(match_statements(item, &spans)) {
-            if let Some(q) = matched.map(|q| &quotes[q]) {
-                out.push(MatchedStatement {
-                    text: statement_text(q),
-                    stance: q.stance,
-                    source: q.stance_source,
-                    gold: statement.stance,
-                });
-            }
+    corpus::for_each_match(analyzer, items, |statement, quote| {
+        if let Some(q) = quote {
+            out.push(MatchedStatement {
+                text: statement_text(q),
+                stance: q.stance,
+                source: q.stance_source,
+                gold: statement.stance,
+            });
         }
-    }
+    });
     out
 }
 
