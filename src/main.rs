@@ -6,15 +6,14 @@ use clap::Parser;
 
 /// mimalloc instead of the system allocator: the daemon runs for months with many threads
 /// allocating per page, and glibc's per-thread arenas keep freed memory resident (measured
-/// by the soak bench, see CONTRIBUTING.md); mimalloc returns it and is faster on the
-/// allocation-heavy parse and analysis paths.
+/// by the soak bench, see CONTRIBUTING.md); mimalloc returns it.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// mimalloc's `mi_option_purge_delay` (its place in `mi_option_e`, mimalloc v3's
 /// `mimalloc.h`; the sys crate names no constant for it): how long freed pages stay
-/// resident. The default, 1,000 ms in v3's `options.c`, lets a burst of large transient buffers (a streamed 100 MB
-/// body read in 64 KiB chunks) pile up; 0 returns them at once.
+/// resident. The default, 1,000 ms in v3's `options.c`, lets a burst of large transient
+/// buffers (a streamed 100 MB body read in 64 KiB chunks) pile up; 0 returns them at once.
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 fn return_freed_memory_at_once() {
