@@ -56,7 +56,7 @@ pub enum Unit {
 }
 
 /// Columns of a quote CSV.
-pub const QUOTE_COLUMNS: [&str; 20] = [
+pub const QUOTE_COLUMNS: [&str; 21] = [
     "article_id",
     "url",
     "site",
@@ -74,6 +74,7 @@ pub const QUOTE_COLUMNS: [&str; 20] = [
     "speaker_kind",
     "cue",
     "stance",
+    "stance_source",
     "target",
     "confidence",
     "statement",
@@ -119,6 +120,7 @@ fn quote_row(m: &Match) -> Option<Vec<String>> {
         q.speaker_kind.as_str().to_string(),
         q.cue.clone().unwrap_or_default(),
         q.stance.as_str().to_string(),
+        q.stance_source.as_str().to_string(),
         q.target.clone().unwrap_or_default(),
         format!("{:.2}", q.confidence),
         r.statement.clone().unwrap_or_default(),

@@ -75,6 +75,8 @@ async fn exports_return_matching_quotes_only_and_csv_parses_back() {
         assert_eq!(&row[column("speaker")], quote.speaker.as_deref().unwrap_or(""));
         assert_eq!(&row[column("title")], hit.record.title.as_deref().unwrap_or(""));
         assert_eq!(row[column("quote_start")].parse::<usize>().unwrap(), quote.start);
+        assert_eq!(&row[column("stance_source")], quote.stance_source.as_str(), "whose evidence decided");
+        assert_eq!(&row[column("target")], quote.target.as_deref().unwrap_or(""));
     }
 
     // Every stored quote, with no cap; fields with commas, quotes and newlines survive.
