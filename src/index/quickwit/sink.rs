@@ -3,12 +3,13 @@
 //!
 //! An article's documents are built exactly as for the embedded index (`writer::Builder`),
 //! then written as JSON with the article version's store sequence and content hash
-//! ([`super::VERSION_FIELDS`]). A batch is sent before the document that would overflow
-//! it; a document is never split, and one document larger than a batch can be is recorded
-//! as skipped (with its id and size) and logged, never sent. After each acknowledged batch
-//! the checkpoint advances to the last article whose documents were all acknowledged, so a
-//! restart resends at most one article's documents, which readers collapse as the same
-//! version. Statement clusters and report numbers cover the documents this sink built
+//! ([`super::VERSION_FIELDS`]). A batch is sent before the article whose documents would
+//! overflow it (an article larger than a batch is split between documents, never inside
+//! one); one document larger than a batch can be is recorded as skipped (with its id and
+//! size) and logged, never sent. After each acknowledged batch the checkpoint advances to
+//! the last article whose documents were all acknowledged, so a restart resends nothing
+//! acknowledged (except the start of an article too large for one batch, which readers
+//! collapse as the same version). Statement clusters and report numbers cover the documents this sink built
 //! (Quickwit cannot be asked for the clusters it holds).
 
 use std::path::{Path, PathBuf};
@@ -236,6 +237,7 @@ impl IndexSink for QuickwitSink {
             sequence: &mut self.sequence,
         }
         .documents(article);
+        let mut lines = Vec::with_capacity(docs.len());
         for doc in docs {
             let (id, line) = self.json_line(&doc, sequence, &article.content_hash);
             if line.len() + 1 > self.config.max_batch_bytes {
@@ -249,6 +251,17 @@ impl IndexSink for QuickwitSink {
                 self.lock_stats().skipped.push(SkippedDocument { id, bytes: line.len() + 1, reason });
                 continue;
             }
+            lines.push(line);
+        }
+        // An article's documents go in one request when they fit in one, so an acknowledged
+        // request never holds part of an article and a restart resends nothing acknowledged.
+        let article_bytes: usize = lines.iter().map(|l| l.len() + 1).sum();
+        if article_bytes <= self.config.max_batch_bytes
+            && self.pending.len() + article_bytes > self.config.max_batch_bytes
+        {
+            self.send()?;
+        }
+        for line in lines {
             if self.pending.len() + line.len() + 1 > self.config.max_batch_bytes {
                 self.send()?;
             }
