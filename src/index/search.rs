@@ -285,6 +285,19 @@ pub(super) fn hit(
         key: doc.get_first(f.key).and_then(|v| v.as_u64()).unwrap_or_default(),
         record,
     };
+    let text = if hit.record.quote.is_some() { String::new() } else { text_of(&doc, f.text) };
+    mark(&mut hit, highlighter, &text);
+    if let Some(statement) = &hit.record.statement
+        && hit.record.quote.is_some()
+    {
+        hit.reports = Some(reports(searcher, f, statement)?);
+    }
+    Ok(hit)
+}
+
+/// Fills a hit's snippet and marks from its record (`article_text`: an article's text,
+/// unused for quotes). Shared by every engine's hits.
+pub(super) fn mark(hit: &mut SearchHit, highlighter: &mut Highlighter, article_text: &str) {
     match &hit.record.quote {
         Some(quote) => {
             let marks = highlighter.mark(&quote.text);
@@ -295,15 +308,10 @@ pub(super) fn hit(
             if let Some(speaker) = &quote.speaker {
                 hit.speaker_highlights = highlighter.mark_name(speaker);
             }
-            if let Some(statement) = &hit.record.statement {
-                hit.reports = Some(reports(searcher, f, statement)?);
-            }
         }
         None => {
-            let text = text_of(&doc, f.text);
-            let marks = highlighter.mark(&text);
-            (hit.snippet, hit.highlights) = fragment(&text, &marks, FRAGMENT_CHARS);
+            let marks = highlighter.mark(article_text);
+            (hit.snippet, hit.highlights) = fragment(article_text, &marks, FRAGMENT_CHARS);
         }
     }
-    Ok(hit)
 }

@@ -5,7 +5,8 @@
 //! Owns the generated index config (`mapping.rs`, from the embedded schema's field table),
 //! the HTTP client for Quickwit's REST API (`client.rs`: ingest with bounded, jittered
 //! retries on back-pressure) and the sink (`sink.rs`: NDJSON batches of at most
-//! [`MAX_INGEST_BYTES`], a checkpoint of what Quickwit acknowledged). Quickwit is
+//! [`MAX_INGEST_BYTES`], a checkpoint of what Quickwit acknowledged) and searching
+//! (`search.rs`: our query language translated, versions collapsed). Quickwit is
 //! append-only: every indexed article version adds documents carrying the article's store
 //! sequence and content hash, and readers keep the newest version of each article. This is
 //! the one place outside `fetch` that opens network connections, and only to the Quickwit
@@ -13,6 +14,7 @@
 
 mod client;
 mod mapping;
+mod search;
 mod sink;
 
 use std::path::PathBuf;
@@ -23,6 +25,7 @@ pub use mapping::{
     CONFIG_VERSION, DEFAULT_SEARCH_FIELDS, STORE_SEQ_FIELD, TIMESTAMP_FIELD, VERSION_FIELD, VERSION_FIELDS,
     field_mappings, index_config, quickwit_tokenizer,
 };
+pub use search::QuickwitSearch;
 pub use sink::{Checkpoint, QuickwitSink, SinkStats, SkippedDocument};
 
 /// Largest ingest request body: Quickwit refuses larger payloads (413) and documents this

@@ -14,6 +14,12 @@
 //!   committed, `force` commits everything pending and answers. The answer is
 //!   `{"num_docs_for_processing", "num_ingested_docs", "num_rejected_docs"}`.
 //!
+//! - `POST /api/v1/{index}/search` with `{"query", "max_hits", "start_offset", "sort_by"}`:
+//!   evaluates the query (`evaluate.rs`) over the committed documents only, ranks by the
+//!   number of matching clauses (or `-published`, newest first) and answers
+//!   `{"num_hits", "hits", "elapsed_time_micros", "errors"}`, each hit holding the stored
+//!   fields only; 400 for a query it cannot parse or a field that is not indexed.
+//!
 //! Every request is logged (body size, lines, commit mode, status) for the tests to check.
 
 use std::collections::HashMap;
@@ -38,6 +44,10 @@ const BUILT_IN_TOKENIZERS: [&str; 6] = ["raw", "default", "en_stem", "whitespace
 pub struct MappedField {
     pub value_type: String,
     pub multi: bool,
+    pub tokenizer: Option<String>,
+    pub indexed: bool,
+    pub stored: bool,
+    pub fast: bool,
 }
 
 #[derive(Debug, Default)]
@@ -105,6 +115,7 @@ impl ContractServer {
         let router = Router::new()
             .route("/api/v1/indexes", post(create_index))
             .route("/api/v1/{index}/ingest", post(ingest))
+            .route("/api/v1/{index}/search", post(search))
             .layer(DefaultBodyLimit::disable())
             .with_state(Arc::clone(&state));
         let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
@@ -185,7 +196,15 @@ fn parse_config(config: &Value) -> Result<(String, HashMap<String, MappedField>)
         if field.get("tokenizer").is_some() && base != "text" {
             return Err(format!("`{name}`: only text fields have a tokenizer"));
         }
-        if fields.insert(name.to_string(), MappedField { value_type: base.to_string(), multi }).is_some() {
+        let mapped = MappedField {
+            value_type: base.to_string(),
+            multi,
+            tokenizer: field["tokenizer"].as_str().map(str::to_string),
+            indexed: field["indexed"] != json!(false),
+            stored: field["stored"] != json!(false),
+            fast: field["fast"].is_object() || field["fast"] == json!(true),
+        };
+        if fields.insert(name.to_string(), mapped).is_some() {
             return Err(format!("`{name}` is mapped twice"));
         }
     }
@@ -296,6 +315,53 @@ fn answer(state: &ContractState, index_id: &str, commit: &str, bytes: usize, lin
         "num_rejected_docs": rejected,
     }))
     .into_response()
+}
+
+async fn search(
+    State(state): State<Arc<ContractState>>,
+    Path(index_id): Path<String>,
+    axum::Json(request): axum::Json<Value>,
+) -> Response {
+    let indexes = state.indexes.lock().unwrap();
+    let Some(index) = indexes.get(&index_id) else {
+        return error(StatusCode::NOT_FOUND, format!("index `{index_id}` not found"));
+    };
+    let query = match super::evaluate::parse(request["query"].as_str().unwrap_or("*"), &index.fields) {
+        Ok(query) => query,
+        Err(message) => return error(StatusCode::BAD_REQUEST, message),
+    };
+    let mut matches: Vec<(f32, usize, &Value)> = index
+        .committed
+        .iter()
+        .enumerate()
+        .filter_map(|(n, doc)| super::evaluate::score(&query, doc, &index.fields).map(|s| (s, n, doc)))
+        .collect();
+    match request["sort_by"].as_str() {
+        Some("-published") => {
+            matches.sort_by(|a, b| b.2["published"].as_str().cmp(&a.2["published"].as_str()).then(a.1.cmp(&b.1)))
+        }
+        Some(other) => return error(StatusCode::BAD_REQUEST, format!("cannot sort by `{other}`")),
+        None => matches.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))),
+    }
+    let start = request["start_offset"].as_u64().unwrap_or(0) as usize;
+    let max_hits = request["max_hits"].as_u64().unwrap_or(20) as usize;
+    let hits: Vec<Value> = matches
+        .iter()
+        .skip(start)
+        .take(max_hits)
+        .map(|(_, _, doc)| {
+            let stored: serde_json::Map<String, Value> = doc
+                .as_object()
+                .unwrap()
+                .iter()
+                .filter(|(name, _)| index.fields[name.as_str()].stored)
+                .map(|(name, value)| (name.clone(), value.clone()))
+                .collect();
+            Value::Object(stored)
+        })
+        .collect();
+    axum::Json(json!({ "num_hits": matches.len(), "hits": hits, "elapsed_time_micros": 0, "errors": [] }))
+        .into_response()
 }
 
 #[cfg(test)]

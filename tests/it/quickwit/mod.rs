@@ -2,6 +2,7 @@
 //! (`contract.rs`), and against a real Quickwit when `QUICKWIT_URL` is set.
 
 mod contract;
+mod evaluate;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -290,4 +291,130 @@ fn live_quickwit_takes_the_generated_config_and_the_documents() {
     let report = report.unwrap();
     assert_eq!((report.rejected, report.documents), (0, 60));
     assert_eq!(hits.unwrap()["num_hits"], 40);
+}
+
+/// Articles with varied stances, kinds, titles and dates.
+fn varied_articles() -> Vec<ArticleRecord> {
+    use quotewire::model::{PageKind, Stance};
+    (0..12)
+        .map(|n| {
+            let mut a = article(n, 2, 800, "h1");
+            a.published = Some(format!("2024-0{}-15T08:00:00Z", 1 + n % 6));
+            a.kind = if n % 4 == 0 { PageKind::PressRelease } else { PageKind::News };
+            a.title = Some(if n % 2 == 0 { "Tariff talks stall".into() } else { "Budget vote delayed".into() });
+            a.quotes[0].stance = [Stance::Deny, Stance::Warn, Stance::Support][n % 3];
+            a.quotes[1].cue = Some(if n % 2 == 0 { "warned".into() } else { "said".into() });
+            a
+        })
+        .collect()
+}
+
+/// The embedded index over the store's current articles.
+fn embedded_index(data: &DataDir) -> quotewire::index::SearchIndex {
+    use quotewire::index::IndexSink;
+    let index = quotewire::index::SearchIndex::in_memory();
+    let mut sink = index.writer(20_000_000).unwrap();
+    for entry in SqliteStore::open(&data.store_path()).unwrap().articles_after(0, 10_000).unwrap() {
+        sink.upsert_article(&entry.article).unwrap();
+    }
+    sink.commit().unwrap();
+    index
+}
+
+fn ids(results: &quotewire::index::SearchResults) -> Vec<String> {
+    let mut ids: Vec<String> = results.hits.iter().map(|h| h.id.clone()).collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn searching_quickwit_finds_what_the_embedded_index_finds_in_the_newest_version_only() {
+    use quotewire::index::quickwit::QuickwitSearch;
+    use quotewire::index::{DocType, SearchRequest};
+    let dir = tempfile::tempdir().unwrap();
+    let articles = varied_articles();
+    let data = data_with(dir.path(), &articles);
+    let server = ContractServer::start();
+    server.create_quotewire_index("news");
+    let mut config = config(&server, &data, "news");
+    config.commit = CommitMode::Force;
+    sync_quickwit(&data, config.clone()).unwrap();
+    // A new version of article 3: other statements; and a resend of everything (a lost
+    // checkpoint), which adds duplicates of the same versions.
+    let mut changed = articles[3].clone();
+    changed.content_hash = "h2".into();
+    changed.quotes[0].text = "Budgets must be balanced within the decade".into();
+    changed.quotes.truncate(1);
+    SqliteStore::open(&data.store_path()).unwrap().put_article(&changed.url, &changed).unwrap();
+    std::fs::remove_file(quickwit_checkpoint_path(&data, "news")).unwrap();
+    sync_quickwit(&data, config).unwrap();
+    let resent = expected_documents(&articles) - 1;
+    assert_eq!(
+        server.state.accepted("news").len(),
+        expected_documents(&articles) + resent,
+        "old versions and duplicates"
+    );
+
+    let local = embedded_index(&data);
+    let quickwit = QuickwitSearch::new(&server.url(), "news").unwrap();
+    let queries = [
+        "stance:deny",
+        "speaker:\"Ana Ruiz\"",
+        "speaker:huawei",
+        "published:[2024-02-01 TO 2024-03-31]",
+        "tariff",
+        "\"never accept\"",
+        "-stance:deny",
+        "title:tariff AND type:article",
+        "kind:press-release OR stance:support",
+        "entity:huawei",
+        "cue:said AND published:>=2024-04",
+        "accep*",
+        "budgets",
+        "*",
+    ];
+    for query in queries {
+        let request = SearchRequest::new(query, None, 500);
+        let (expected, found) = (local.search(&request).unwrap(), quickwit.search(&request).unwrap());
+        assert!(!expected.hits.is_empty(), "{query}: a query that finds something");
+        assert_eq!(ids(&found), ids(&expected), "{query}");
+        assert_eq!(found.total, expected.total, "{query}");
+    }
+    let quotes = SearchRequest::new("tariff", Some(DocType::Quote), 500);
+    assert_eq!(ids(&quickwit.search(&quotes).unwrap()), ids(&local.search(&quotes).unwrap()));
+    let changed_hits = quickwit.search(&SearchRequest::new("budgets", Some(DocType::Quote), 10)).unwrap();
+    assert_eq!(changed_hits.hits.len(), 1);
+    assert_eq!(changed_hits.hits[0].snippet, "Budgets must be balanced within the decade");
+    assert!(!changed_hits.hits[0].highlights.is_empty(), "marked as the embedded index marks");
+    let old = quickwit.search(&SearchRequest::new("\"article 3\"", Some(DocType::Quote), 10)).unwrap();
+    assert!(old.hits.is_empty(), "statements of the old version are gone: {:?}", ids(&old));
+    let paged = quickwit.search(&SearchRequest { offset: 5, ..SearchRequest::new("*", None, 5) }).unwrap();
+    assert_eq!((paged.hits.len(), paged.total), (5, local.search(&SearchRequest::new("*", None, 1)).unwrap().total));
+}
+
+#[test]
+fn the_search_command_reads_quickwit_with_the_same_query_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = data_with(dir.path(), &varied_articles());
+    let server = ContractServer::start();
+    server.create_quotewire_index("news");
+    let mut config = config(&server, &data, "news");
+    config.commit = CommitMode::Force;
+    sync_quickwit(&data, config).unwrap();
+    let search = |query: &str| {
+        quotewire(
+            data.root(),
+            &["search", query, "--json", "--limit", "100", "--quickwit", &server.url(), "--quickwit-index", "news"],
+        )
+    };
+    let output = search("stance:deny");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let hits: Vec<Value> = crate::support::stdout(&output).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(hits.len(), 16, "4 first statements and every second one");
+    assert!(hits.iter().all(|h| h["quote"]["stance"] == "deny"));
+    let bad = search("stance:denies");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("Expected one of deny"), "{}", stderr(&bad));
+    let missing = quotewire(data.root(), &["search", "x", "--quickwit", &server.url(), "--quickwit-index", "nope"]);
+    assert_eq!(missing.status.code(), Some(2), "{}", stderr(&missing));
 }
