@@ -22,8 +22,14 @@ use super::mapping::STORE_SEQ_FIELD;
 use super::{QuickwitError, RetryPolicy};
 
 /// Matches read to count exactly how many are current versions; beyond this the total is
-/// estimated from the share of current versions among those read.
-const COUNT_EXACTLY_UP_TO: usize = 10_000;
+/// estimated from the share of current versions among those read (each match read costs
+/// its stored fields, about 2 KB).
+const COUNT_EXACTLY_UP_TO: usize = 1_000;
+/// Most hits asked for in one request (bounds one answer's size); deeper pages are read
+/// with `start_offset`.
+const MAX_HITS_PER_REQUEST: usize = 10_000;
+/// Most matches one search reads (a deep page over many old versions).
+const MAX_READ: usize = 4 * MAX_WINDOW;
 /// Article ids asked about in one version lookup.
 const VERSION_LOOKUP_IDS: usize = 50;
 /// Versions of one article a lookup expects at most (more are read in a further request).
@@ -71,37 +77,38 @@ impl QuickwitSearch {
         }
         let highlights = search::compile(&self.fields, &request.query)?.highlights;
         let quickwit_query = self.translate(request)?;
-        let mut max_hits = window * 2 + 20;
+        let mut raw: Vec<Value> = Vec::new();
+        let mut newest: HashMap<String, u64> = HashMap::new();
+        let mut target = window * 2 + 20;
         let (kept, total) = loop {
-            let mut body = json!({ "query": quickwit_query, "max_hits": max_hits, "start_offset": 0 });
+            let want = target.saturating_sub(raw.len()).clamp(1, MAX_HITS_PER_REQUEST);
+            let mut body = json!({ "query": quickwit_query, "max_hits": want, "start_offset": raw.len() });
             if request.sort == Sort::Date {
                 body["sort_by"] = json!("-published");
             }
             let answer = self.client.search(&self.index_id, &body)?;
             let hits = answer["hits"].as_array().cloned().unwrap_or_default();
-            let num_hits = answer["num_hits"].as_u64().unwrap_or(hits.len() as u64) as usize;
-            let fetched = hits.len();
-            let newest = self.newest_versions(&hits)?;
-            let mut seen = HashSet::new();
-            let kept: Vec<Value> = hits
-                .into_iter()
-                .filter(|doc| {
-                    let article = doc["article_id"].as_str().unwrap_or_default();
-                    let current = newest.get(article).is_none_or(|&n| doc[STORE_SEQ_FIELD].as_u64() == Some(n));
-                    current && seen.insert(doc["id"].as_str().unwrap_or_default().to_string())
-                })
+            let num_hits = answer["num_hits"].as_u64().map_or(raw.len() + hits.len(), |n| n as usize);
+            let unknown: Vec<Value> = hits
+                .iter()
+                .filter(|d| !newest.contains_key(d["article_id"].as_str().unwrap_or_default()))
+                .cloned()
                 .collect();
-            if fetched >= num_hits {
+            newest.extend(self.newest_versions(&unknown)?);
+            let got = hits.len();
+            raw.extend(hits);
+            let kept = current(&raw, &newest);
+            if raw.len() >= num_hits || got == 0 {
                 let total = kept.len();
                 break (kept, total);
             }
-            if max_hits >= COUNT_EXACTLY_UP_TO.max(window * 2) {
+            if (kept.len() >= window && raw.len() >= COUNT_EXACTLY_UP_TO) || raw.len() >= MAX_READ {
                 // Too many to read every one: the share of current versions among those
                 // read, applied to all.
-                let total = (num_hits as f64 * kept.len() as f64 / fetched.max(1) as f64).round() as usize;
+                let total = (num_hits as f64 * kept.len() as f64 / raw.len() as f64).round() as usize;
                 break (kept, total);
             }
-            max_hits *= 4;
+            target = if kept.len() < window { raw.len() * 2 } else { COUNT_EXACTLY_UP_TO };
         };
         let mut highlighter = Highlighter::new(highlights);
         let hits = kept
@@ -144,6 +151,19 @@ impl QuickwitSearch {
         }
         Ok(newest)
     }
+}
+
+/// The documents of `raw` that belong to their article's newest version, each once.
+fn current(raw: &[Value], newest: &HashMap<String, u64>) -> Vec<Value> {
+    let mut seen = HashSet::new();
+    raw.iter()
+        .filter(|doc| {
+            let article = doc["article_id"].as_str().unwrap_or_default();
+            let current = newest.get(article).is_none_or(|&n| doc[STORE_SEQ_FIELD].as_u64() == Some(n));
+            current && seen.insert(doc["id"].as_str().unwrap_or_default().to_string())
+        })
+        .cloned()
+        .collect()
 }
 
 /// A hit from a Quickwit document (its stored fields).
