@@ -81,35 +81,12 @@ impl QuickwitClient {
     ) -> Result<IngestAck, QuickwitError> {
         let mut url = self.endpoint(index_id, "ingest")?;
         url.query_pairs_mut().append_pair("commit", commit.as_str());
-        let ack = self.with_retries(index_id, &url, || async {
-            let response = match self
-                .http
-                .post(url.clone())
-                .header(CONTENT_TYPE, "application/x-ndjson")
-                .body(body.clone())
-                .send()
-                .await
-            {
-                Ok(response) => response,
-                Err(e) => return Ok(Attempt::Retry { status: None, message: e.to_string(), after: None }),
-            };
-            let status = response.status();
-            match status {
-                StatusCode::PAYLOAD_TOO_LARGE => return Err(QuickwitError::PayloadTooLarge { bytes: body.len() }),
-                _ if !status.is_success() => return self.refused(index_id, &url, response).await,
-                _ => {}
-            }
-            let text = response.text().await.map_err(|e| response_error(&url, e.to_string()))?;
-            let parsed: IngestResponse =
-                serde_json::from_str(&text).map_err(|e| response_error(&url, e.to_string()))?;
-            for failure in parsed.parse_failures.iter().flatten() {
-                tracing::error!(index = index_id, failure = %failure, "Quickwit rejected a document");
-            }
-            Ok(Attempt::Done(IngestAck {
-                docs: parsed.num_docs_for_processing,
-                rejected: parsed.num_rejected_docs.unwrap_or(0),
-            }))
-        })?;
+        let text = self.post(index_id, &url, "application/x-ndjson", body)?;
+        let parsed: IngestResponse = serde_json::from_str(&text).map_err(|e| response_error(&url, e.to_string()))?;
+        for failure in parsed.parse_failures.iter().flatten() {
+            tracing::error!(index = index_id, failure = %failure, "Quickwit rejected a document");
+        }
+        let ack = IngestAck { docs: parsed.num_docs_for_processing, rejected: parsed.num_rejected_docs.unwrap_or(0) };
         if ack.docs < lines {
             return Err(QuickwitError::Unacknowledged {
                 index: index_id.to_string(),
@@ -123,23 +100,24 @@ impl QuickwitClient {
     /// Runs a search request (Quickwit's JSON search body) and returns its JSON answer.
     pub fn search(&self, index_id: &str, request: &serde_json::Value) -> Result<serde_json::Value, QuickwitError> {
         let url = self.endpoint(index_id, "search")?;
-        self.with_retries(index_id, &url, || async {
-            let response = match self
-                .http
-                .post(url.clone())
-                .header(CONTENT_TYPE, "application/json")
-                .body(request.to_string())
-                .send()
-                .await
-            {
+        let text = self.post(index_id, &url, "application/json", request.to_string().into_bytes())?;
+        serde_json::from_str(&text).map_err(|e| response_error(&url, e.to_string()))
+    }
+
+    /// POSTs `body` until Quickwit answers with a success (its body) or an error that
+    /// retrying cannot fix, or the retries run out.
+    fn post(&self, index_id: &str, url: &url::Url, content_type: &str, body: Vec<u8>) -> Result<String, QuickwitError> {
+        self.with_retries(index_id, url, || async {
+            let sent = self.http.post(url.clone()).header(CONTENT_TYPE, content_type).body(body.clone()).send().await;
+            let response = match sent {
                 Ok(response) => response,
                 Err(e) => return Ok(Attempt::Retry { status: None, message: e.to_string(), after: None }),
             };
-            if !response.status().is_success() {
-                return self.refused(index_id, &url, response).await;
+            match response.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => Err(QuickwitError::PayloadTooLarge { bytes: body.len() }),
+                status if !status.is_success() => self.refused(index_id, url, response).await,
+                _ => Ok(Attempt::Done(response.text().await.map_err(|e| response_error(url, e.to_string()))?)),
             }
-            let text = response.text().await.map_err(|e| response_error(&url, e.to_string()))?;
-            Ok(Attempt::Done(serde_json::from_str(&text).map_err(|e| response_error(&url, e.to_string()))?))
         })
     }
 

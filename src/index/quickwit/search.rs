@@ -171,19 +171,9 @@ fn hit(doc: &Value, highlighter: &mut Highlighter) -> Result<SearchHit, IndexErr
     let record: StoredRecord = serde_json::from_str(doc["record"].as_str().unwrap_or_default())
         .map_err(|e| IndexError::Corrupt(format!("a Quickwit document's stored record: {e}")))?;
     let doc_type = if doc["type"] == "quote" { DocType::Quote } else { DocType::Article };
-    let mut hit = SearchHit {
-        doc_type,
-        score: 0.0,
-        id: doc["id"].as_str().unwrap_or_default().to_string(),
-        record,
-        snippet: String::new(),
-        highlights: Vec::new(),
-        context_highlights: Vec::new(),
-        speaker_highlights: Vec::new(),
-        reports: None,
-        matched_reports: None,
-        key: doc["key"].as_u64().unwrap_or_default(),
-    };
-    search::mark(&mut hit, highlighter, doc["text"].as_str().unwrap_or_default());
+    let id = doc["id"].as_str().unwrap_or_default().to_string();
+    let key = doc["key"].as_u64().unwrap_or_default();
+    let text = doc["text"].as_str().unwrap_or_default();
+    let hit = SearchHit::marked(doc_type, 0.0, id, key, record, highlighter, text);
     Ok(hit)
 }

@@ -287,10 +287,15 @@ fn live_quickwit_takes_the_generated_config_and_the_documents() {
     )
     .unwrap();
     let hits = client.search(&index, &json!({ "query": "stance:deny", "max_hits": 0 }));
+    let translated = quotewire::index::quickwit::QuickwitSearch::new(&url, &index)
+        .unwrap()
+        .search(&quotewire::index::SearchRequest::new("stance:deny AND speaker:\"Ana Ruiz\"", None, 100));
     runtime.block_on(async { http.delete(format!("{base}/api/v1/indexes/{index}")).send().await.unwrap() });
     let report = report.unwrap();
     assert_eq!((report.rejected, report.documents), (0, 60));
     assert_eq!(hits.unwrap()["num_hits"], 40);
+    let translated = translated.unwrap();
+    assert_eq!((translated.total, translated.hits.len()), (20, 20), "our query language through Quickwit's");
 }
 
 /// Articles with varied stances, kinds, titles and dates.
@@ -417,4 +422,22 @@ fn the_search_command_reads_quickwit_with_the_same_query_checks() {
     assert!(stderr(&bad).contains("Expected one of deny"), "{}", stderr(&bad));
     let missing = quotewire(data.root(), &["search", "x", "--quickwit", &server.url(), "--quickwit-index", "nope"]);
     assert_eq!(missing.status.code(), Some(2), "{}", stderr(&missing));
+}
+
+#[test]
+fn a_request_over_the_payload_limit_gets_413_and_a_clear_error_not_a_retry() {
+    use quotewire::index::quickwit::QuickwitClient;
+    let server = ContractServer::start();
+    server.create_quotewire_index("news");
+    let policy =
+        RetryPolicy { max_attempts: 3, initial_delay: Duration::from_millis(1), max_delay: Duration::from_millis(2) };
+    let client =
+        QuickwitClient::new(&url::Url::parse(&server.url()).unwrap(), policy, Duration::from_secs(30)).unwrap();
+    let line = format!("{}\n", json!({ "type": "article", "text": "x".repeat(1_000_000) }));
+    let body = line.repeat(11).into_bytes();
+    let error = client.ingest("news", CommitMode::Auto, body, 11).unwrap_err();
+    assert!(matches!(error, QuickwitError::PayloadTooLarge { bytes } if bytes > contract::PAYLOAD_LIMIT), "{error}");
+    assert_eq!(server.state.log().iter().map(|r| r.status).collect::<Vec<_>>(), [413], "sent once");
+    let ack = client.ingest("news", CommitMode::Auto, line.repeat(9).into_bytes(), 9).unwrap();
+    assert_eq!((ack.docs, ack.rejected), (9, 0));
 }
