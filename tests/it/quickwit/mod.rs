@@ -441,3 +441,36 @@ fn a_request_over_the_payload_limit_gets_413_and_a_clear_error_not_a_retry() {
     let ack = client.ingest("news", CommitMode::Auto, line.repeat(9).into_bytes(), 9).unwrap();
     assert_eq!((ack.docs, ack.rejected), (9, 0));
 }
+
+#[test]
+fn the_search_api_answers_from_quickwit_when_serve_is_given_one() {
+    use quotewire::index::SearchIndex;
+    use quotewire::index::quickwit::QuickwitSearch;
+    use quotewire::server::{AppState, router};
+    let dir = tempfile::tempdir().unwrap();
+    let data = data_with(dir.path(), &varied_articles());
+    let server = ContractServer::start();
+    server.create_quotewire_index("news");
+    let mut config = config(&server, &data, "news");
+    config.commit = CommitMode::Force;
+    sync_quickwit(&data, config).unwrap();
+    // An empty local index: every hit must come from Quickwit.
+    let state = AppState::new(std::sync::Arc::new(SearchIndex::in_memory()), None)
+        .with_quickwit(QuickwitSearch::new(&server.url(), "news").unwrap());
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let (page, bad) = runtime.block_on(async {
+        let addr = crate::support::serve(router(state)).await;
+        let get = |query: &str| {
+            let url = format!("http://{addr}/api/v1/search?q={query}&limit=5&type=quote");
+            async move {
+                let response = reqwest::get(url).await.unwrap();
+                (response.status().as_u16(), serde_json::from_str::<Value>(&response.text().await.unwrap()).unwrap())
+            }
+        };
+        (get("stance%3Adeny").await, get("stance%3Adenies").await)
+    });
+    assert_eq!(page.0, 200, "{}", page.1);
+    assert_eq!((page.1["total"].as_u64(), page.1["hits"].as_array().unwrap().len()), (Some(16), 5));
+    assert!(page.1["next"].as_str().unwrap().contains("offset=5"));
+    assert_eq!(bad.0, 400, "{}", bad.1);
+}
