@@ -2,7 +2,9 @@
 //! uses, and counts what it accepted:
 //!
 //! - `POST /api/v1/indexes` creates an index from an index config: `field_mappings` with
-//!   known types, a `timestamp_field` that is a fast datetime, tokenizers that exist,
+//!   known types, a `timestamp_field` that is a fast datetime, tokenizers that exist (custom
+//!   ones of type `simple`, `regex` or `ngram` with the filters `remove_long`,
+//!   `lower_caser`, `ascii_folding`),
 //!   default search fields that are indexed (400 otherwise, 400 for a duplicate id).
 //! - `POST /api/v1/{index}/ingest?commit=auto|wait_for|force`: an NDJSON body of at most
 //!   10 MiB (413 above), each non-empty line a JSON object (400 naming the line otherwise),
@@ -176,6 +178,16 @@ fn parse_config(config: &Value) -> Result<(String, HashMap<String, MappedField>)
     let mapping = &config["doc_mapping"];
     let custom: Vec<&str> =
         mapping["tokenizers"].as_array().into_iter().flatten().filter_map(|t| t["name"].as_str()).collect();
+    for tokenizer in mapping["tokenizers"].as_array().into_iter().flatten() {
+        if !["simple", "regex", "ngram"].contains(&tokenizer["type"].as_str().unwrap_or_default()) {
+            return Err(format!("tokenizer {tokenizer}: unknown type"));
+        }
+        for filter in tokenizer["filters"].as_array().into_iter().flatten() {
+            if !["remove_long", "lower_caser", "ascii_folding"].contains(&filter.as_str().unwrap_or_default()) {
+                return Err(format!("tokenizer {tokenizer}: unknown filter {filter}"));
+            }
+        }
+    }
     let mut fields = HashMap::new();
     for field in mapping["field_mappings"].as_array().ok_or("missing `doc_mapping.field_mappings`")? {
         let name = field["name"].as_str().ok_or("a field mapping without `name`")?;
