@@ -14,6 +14,7 @@ mod ingest;
 mod logging;
 mod ner;
 mod progress;
+mod quickwit;
 mod reanalyse;
 mod reindex;
 mod run;
@@ -130,6 +131,8 @@ pub enum Command {
     Similar(similar::SimilarArgs),
     /// Compute vectors for every stored statement that lacks them (feature `transformers`).
     Embed(similar::EmbedArgs),
+    /// Quickwit as the search engine: print its index config, send the store to it.
+    Quickwit(quickwit::QuickwitArgs),
 }
 
 impl Cli {
@@ -177,6 +180,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::TrainStanceEmbedding(args) => stance_embedding::train(args),
         Command::Similar(args) => similar::similar(args, &config, &data),
         Command::Embed(args) => similar::embed(args, &config, &data),
+        Command::Quickwit(args) => quickwit::run(args, &data),
     }
 }
 

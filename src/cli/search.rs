@@ -8,6 +8,7 @@ use clap::{Args, ValueEnum};
 
 use super::{DataDir, index_error};
 use crate::config::Config;
+use crate::index::quickwit::QuickwitSearch;
 use crate::index::{DocType, SearchHit, SearchRequest, SearchResults, Sort};
 use crate::similar::{SimilarSearch, hybrid_search};
 
@@ -64,11 +65,17 @@ pub struct SearchArgs {
     /// Sentence-embedding model directory for `--hybrid` (default: `embed.model_dir`).
     #[arg(long, value_name = "DIR", requires = "hybrid")]
     pub model: Option<std::path::PathBuf>,
+    /// Search this Quickwit cluster (REST root, e.g. http://127.0.0.1:7280/) instead of the
+    /// local index, with the same query language (see `quotewire quickwit`).
+    #[arg(long, value_name = "URL", requires = "quickwit_index", conflicts_with = "hybrid")]
+    pub quickwit: Option<String>,
+    /// The Quickwit index to search.
+    #[arg(long, value_name = "ID", requires = "quickwit")]
+    pub quickwit_index: Option<String>,
 }
 
 pub fn run(args: SearchArgs, config: &Config, data: &DataDir) -> anyhow::Result<ExitCode> {
     crate::index::check_query(&args.query).map_err(index_error)?;
-    let index = data.open_index()?;
     let request = SearchRequest {
         query: args.query.clone(),
         doc_type: args.doc_type.map(Into::into),
@@ -80,13 +87,20 @@ pub fn run(args: SearchArgs, config: &Config, data: &DataDir) -> anyhow::Result<
         },
         collapse: args.collapse,
     };
-    let results = if args.hybrid {
+    let results = if let (Some(url), Some(index)) = (&args.quickwit, &args.quickwit_index) {
+        let quickwit = QuickwitSearch::new(url, index).map_err(super::quickwit::quickwit_error)?;
+        quickwit.search(&request).map_err(|e| match e {
+            crate::index::IndexError::Quickwit(e) => super::quickwit::quickwit_error(e),
+            e => index_error(e),
+        })?
+    } else if args.hybrid {
+        let index = data.open_index()?;
         let store = super::similar::existing_store(data)?;
         let embedder = super::similar::load_embedder(args.model.as_deref(), None, config)?;
         let similar = SimilarSearch::with_embedder(std::sync::Arc::from(embedder));
         hybrid_search(&index, &store, &similar, &request).map_err(super::similar::usage_for_similar)?
     } else {
-        index.search(&request).map_err(index_error)?
+        data.open_index()?.search(&request).map_err(index_error)?
     };
     let mut out = std::io::stdout().lock();
     if args.json {

@@ -14,9 +14,22 @@ pub struct ServeArgs {
     /// Address to listen on (default from config: 127.0.0.1:7878).
     #[arg(long)]
     pub bind: Option<String>,
+    /// Answer `/api/v1/search` from this Quickwit cluster (REST root) instead of the local
+    /// index; the page, facets, timelines and summaries still read the local index.
+    #[arg(long, value_name = "URL", requires = "quickwit_index")]
+    pub quickwit: Option<String>,
+    /// The Quickwit index `--quickwit` searches.
+    #[arg(long, value_name = "ID", requires = "quickwit")]
+    pub quickwit_index: Option<String>,
 }
 
 pub async fn serve(args: ServeArgs, config: &Config, data: &DataDir) -> anyhow::Result<ExitCode> {
+    let quickwit = match (&args.quickwit, &args.quickwit_index) {
+        (Some(url), Some(index)) => {
+            Some(crate::index::quickwit::QuickwitSearch::new(url, index).map_err(super::quickwit::quickwit_error)?)
+        }
+        _ => None,
+    };
     let index = Arc::new(data.open_index()?);
     let store = data.store_path().is_file().then(|| data.store_path());
     let bind = args.bind.unwrap_or_else(|| config.server.bind.clone());
@@ -24,7 +37,10 @@ pub async fn serve(args: ServeArgs, config: &Config, data: &DataDir) -> anyhow::
     // The address is printed once bound, with the port the system chose for `:0`.
     let (listener, address) = crate::server::bind(&bind).await?;
     eprintln!("serving {} on http://{address}/", data.root.display());
-    let state = crate::server::AppState::new(index, store).with_similar(similar_search(config));
+    let mut state = crate::server::AppState::new(index, store).with_similar(similar_search(config));
+    if let Some(quickwit) = quickwit {
+        state = state.with_quickwit(quickwit);
+    }
     crate::server::serve_on(listener, state, cancel).await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -7,7 +7,8 @@
 //! `collapse.rs`, `highlight.rs`), facets (`facets.rs`), timelines (`timeline.rs`),
 //! speaker, entity and cluster summaries (`summary.rs`) and full match lists for exports
 //! and watches (`matches.rs`). Articles and quotes are separate documents of one index,
-//! told apart by the `type` field. It never fetches or reads the store; it indexes the
+//! told apart by the `type` field. `quickwit/` sends the same documents to Quickwit instead
+//! (a second [`IndexSink`]) with an index config generated from the same field table. It never fetches or reads the store; it indexes the
 //! records it is given.
 
 mod analysis;
@@ -18,6 +19,7 @@ mod hybrid;
 mod matches;
 mod names;
 mod query;
+pub mod quickwit;
 mod read_only;
 mod schema;
 mod search;
@@ -65,6 +67,8 @@ pub enum IndexError {
     Corrupt(String),
     #[error("index operation failed: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
+    #[error(transparent)]
+    Quickwit(#[from] quickwit::QuickwitError),
 }
 
 impl IndexError {

@@ -4,7 +4,9 @@
 //! stems, phrases match words. Names (`speaker`, `entity`, `site`, `cue`) are exact words.
 //! Closed vocabularies use the `keyword` analyzer (whole value, lower-cased) and are fast
 //! fields for facets; `*_canonical` and `speaker_name` keep the written case for display.
-//! Changing fields means bumping `SCHEMA_VERSION`.
+//! Every field is defined once, in [`FIELDS`]: the embedded schema is built from it and the
+//! Quickwit doc mapping generated from it, so the two cannot drift. Changing fields means
+//! bumping `SCHEMA_VERSION`.
 
 use std::path::Path;
 
@@ -12,8 +14,7 @@ use super::IndexError;
 use super::analysis::{self, EXACT, KEYWORD, STEMMED, TEXT};
 use tantivy::Index;
 use tantivy::schema::{
-    DateOptions, DateTimePrecision, FAST, Field, IndexRecordOption, NumericOptions, STORED, STRING, Schema,
-    TextFieldIndexing, TextOptions,
+    DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
 };
 
 /// Version of the schema below; stored beside the index.
@@ -107,63 +108,184 @@ impl Fields {
     }
 }
 
-fn text_options(tokenizer: &str, positions: bool) -> TextOptions {
-    let option = if positions { IndexRecordOption::WithFreqsAndPositions } else { IndexRecordOption::Basic };
-    TextOptions::default()
-        .set_indexing_options(TextFieldIndexing::default().set_tokenizer(tokenizer).set_index_option(option))
+/// The tokenizer that keeps a whole value as one term, as written (ids, URLs, clusters).
+pub const RAW: &str = "raw";
+
+/// A field's value type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldType {
+    Text,
+    U64,
+    /// Seconds precision.
+    Date,
+}
+
+/// How a text field is searched: the analyzer of its terms and whether positions are kept
+/// (phrases need them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Indexing {
+    pub tokenizer: &'static str,
+    pub positions: bool,
+}
+
+/// Whether a field is a column (for sorting, ranges, facets and collapsing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fast {
+    No,
+    /// A numeric or date column.
+    Column,
+    /// A text column of values passed through the named tokenizer (`raw`: as written).
+    Normalized(&'static str),
+}
+
+/// One field of the index: the single definition both the embedded tantivy schema
+/// ([`build`]) and the Quickwit doc mapping (`quickwit/mapping.rs`) are generated from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldSpec {
+    pub name: &'static str,
+    pub field_type: FieldType,
+    /// None: not searchable (numbers and dates are searched through their columns).
+    pub indexing: Option<Indexing>,
+    pub stored: bool,
+    pub fast: Fast,
+    /// Whether one document may hold several values (several names of one speaker, the
+    /// entities of an article).
+    pub multi: bool,
+}
+
+impl FieldSpec {
+    const fn new(name: &'static str, field_type: FieldType) -> FieldSpec {
+        FieldSpec { name, field_type, indexing: None, stored: false, fast: Fast::No, multi: false }
+    }
+
+    /// Text searched through `tokenizer`.
+    const fn text(name: &'static str, tokenizer: &'static str, positions: bool) -> FieldSpec {
+        FieldSpec { indexing: Some(Indexing { tokenizer, positions }), ..FieldSpec::new(name, FieldType::Text) }
+    }
+
+    /// A closed vocabulary: whole values, lower-cased, searched and counted (facets).
+    const fn facet(name: &'static str) -> FieldSpec {
+        FieldSpec::text(name, KEYWORD, false).fast(Fast::Normalized(KEYWORD))
+    }
+
+    /// Written-case values for display in facets; never queried.
+    const fn display(name: &'static str) -> FieldSpec {
+        FieldSpec::new(name, FieldType::Text).fast(Fast::Normalized(RAW))
+    }
+
+    const fn stored(self) -> FieldSpec {
+        FieldSpec { stored: true, ..self }
+    }
+
+    const fn fast(self, fast: Fast) -> FieldSpec {
+        FieldSpec { fast, ..self }
+    }
+
+    const fn multi(self) -> FieldSpec {
+        FieldSpec { multi: true, ..self }
+    }
+}
+
+/// Every field of the index, in schema order. Changing it means bumping `SCHEMA_VERSION`
+/// (a test compares the built schema with `tests/fixtures/index/schema-v{N}.json`).
+pub const FIELDS: &[FieldSpec] = &[
+    FieldSpec::facet("type").stored(),
+    // Unique per document, so not indexed (a term dictionary of a million ids costs every
+    // commit and merge): documents are found through `article_id`.
+    FieldSpec::new("id", FieldType::Text).stored(),
+    FieldSpec::text("article_id", RAW, false).stored(),
+    FieldSpec::text("url", RAW, false).stored(),
+    // Order in which reports reached the index (watches report what is new). Ranges over
+    // fast fields need no inverted index.
+    FieldSpec::new("seq", FieldType::U64).fast(Fast::Column),
+    // What a document reports (an article, or a quote by its article, speaker and words):
+    // the same report indexed again keeps its `seq`, and watches remember reports by it.
+    FieldSpec::new("key", FieldType::U64).fast(Fast::Column).stored(),
+    FieldSpec::new("fetched", FieldType::Date).fast(Fast::Column),
+    FieldSpec::text("title", TEXT, true).stored(),
+    FieldSpec::text("text", TEXT, true).stored(),
+    // The name as written, the linked entity and the canonical name.
+    FieldSpec::text("speaker", EXACT, true).multi(),
+    FieldSpec::text("speaker_key", KEYWORD, false),
+    FieldSpec::display("speaker_canonical"),
+    FieldSpec::display("speaker_name"),
+    // "canonical \u{1f} as written": the spellings of each canonical speaker, for facets.
+    FieldSpec::display("speaker_variant"),
+    FieldSpec::facet("speaker_kind"),
+    FieldSpec::facet("stance"),
+    FieldSpec::facet("quote_kind"),
+    FieldSpec::text("cue", EXACT, true),
+    FieldSpec::text("target", STEMMED, true),
+    FieldSpec::text("entity", EXACT, true).multi(),
+    FieldSpec::text("entity_key", KEYWORD, false).multi(),
+    FieldSpec::display("entity_canonical").multi(),
+    // The site's name and the URL's host.
+    FieldSpec::text("site", EXACT, true).multi(),
+    FieldSpec::display("site_name"),
+    FieldSpec::facet("kind"),
+    FieldSpec::facet("language"),
+    FieldSpec::new("published", FieldType::Date).stored().fast(Fast::Column),
+    // Near-duplicate article cluster and statement cluster ids: `cluster:ID` finds either
+    // (statement ids start with `s`, article ids are hex).
+    FieldSpec::text("cluster", RAW, false).multi(),
+    // The statement cluster of a quote again, as a column for collapsing.
+    FieldSpec::display("statement"),
+    // The record (quote or article summary) as JSON, returned with hits.
+    FieldSpec::new("record", FieldType::Text).stored(),
+];
+
+/// The tantivy options of one field.
+fn add_field(builder: &mut tantivy::schema::SchemaBuilder, spec: &FieldSpec) {
+    match spec.field_type {
+        FieldType::Text => {
+            let mut options = TextOptions::default();
+            if let Some(indexing) = spec.indexing {
+                let record = if indexing.positions {
+                    IndexRecordOption::WithFreqsAndPositions
+                } else {
+                    IndexRecordOption::Basic
+                };
+                options = options.set_indexing_options(
+                    TextFieldIndexing::default().set_tokenizer(indexing.tokenizer).set_index_option(record),
+                );
+            }
+            if spec.stored {
+                options = options.set_stored();
+            }
+            if let Fast::Normalized(tokenizer) = spec.fast {
+                options = options.set_fast(tokenizer);
+            }
+            builder.add_text_field(spec.name, options);
+        }
+        FieldType::U64 => {
+            let mut options = NumericOptions::default();
+            if spec.fast != Fast::No {
+                options = options.set_fast();
+            }
+            if spec.stored {
+                options = options.set_stored();
+            }
+            builder.add_u64_field(spec.name, options);
+        }
+        FieldType::Date => {
+            let mut options = DateOptions::default().set_precision(DateTimePrecision::Seconds);
+            if spec.fast != Fast::No {
+                options = options.set_fast();
+            }
+            if spec.stored {
+                options = options.set_stored();
+            }
+            builder.add_date_field(spec.name, options);
+        }
+    }
 }
 
 pub fn build() -> Schema {
-    let keyword = text_options(KEYWORD, false);
-    let facet = keyword.clone().set_fast(KEYWORD);
-    let text = text_options(TEXT, true);
-    let stemmed = text_options(STEMMED, true);
-    let exact = text_options(EXACT, true);
-    // Written-case values for display in facets; never queried.
-    let display = TextOptions::default().set_fast("raw");
-    let mut b = Schema::builder();
-    b.add_text_field("type", facet.clone() | STORED);
-    // Unique per document, so not indexed (a term dictionary of a million ids costs every
-    // commit and merge): documents are found through `article_id`.
-    b.add_text_field("id", STORED);
-    b.add_text_field("article_id", STRING | STORED);
-    b.add_text_field("url", STRING | STORED);
-    // Order in which reports reached the index (watches report what is new). Ranges over
-    // fast fields need no inverted index.
-    b.add_u64_field("seq", NumericOptions::default().set_fast());
-    // What a document reports (an article, or a quote by its article, speaker and words):
-    // the same report indexed again keeps its `seq`, and watches remember reports by it.
-    b.add_u64_field("key", NumericOptions::default().set_fast().set_stored());
-    b.add_date_field("fetched", DateOptions::from(FAST).set_precision(DateTimePrecision::Seconds));
-    b.add_text_field("title", text.clone() | STORED);
-    b.add_text_field("text", text | STORED);
-    b.add_text_field("speaker", exact.clone());
-    b.add_text_field("speaker_key", keyword.clone());
-    b.add_text_field("speaker_canonical", display.clone());
-    b.add_text_field("speaker_name", display.clone());
-    // "canonical \u{1f} as written": the spellings of each canonical speaker, for facets.
-    b.add_text_field("speaker_variant", display.clone());
-    b.add_text_field("speaker_kind", facet.clone());
-    b.add_text_field("stance", facet.clone());
-    b.add_text_field("quote_kind", facet.clone());
-    b.add_text_field("cue", exact.clone());
-    b.add_text_field("target", stemmed);
-    b.add_text_field("entity", exact.clone());
-    b.add_text_field("entity_key", keyword);
-    b.add_text_field("entity_canonical", display.clone());
-    b.add_text_field("site", exact);
-    b.add_text_field("site_name", display);
-    b.add_text_field("kind", facet.clone());
-    b.add_text_field("language", facet);
-    b.add_date_field("published", DateOptions::from(STORED | FAST).set_precision(DateTimePrecision::Seconds));
-    // Near-duplicate article cluster and statement cluster ids: `cluster:ID` finds either
-    // (statement ids start with `s`, article ids are hex).
-    b.add_text_field("cluster", STRING);
-    // The statement cluster of a quote again, as a column for collapsing.
-    b.add_text_field("statement", TextOptions::default().set_fast("raw"));
-    // The record (quote or article summary) as JSON, returned with hits.
-    b.add_text_field("record", STORED);
-    b.build()
+    let mut builder = Schema::builder();
+    for spec in FIELDS {
+        add_field(&mut builder, spec);
+    }
+    builder.build()
 }
 
 pub fn register_analyzers(index: &Index) {
@@ -231,4 +353,29 @@ pub fn new_identity() -> String {
         .write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos());
     hasher.write_u32(std::process::id());
     format!("{:016x}", hasher.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_field_table_builds_the_schema_version_3_indexes_were_written_with() {
+        let built = serde_json::to_value(build()).unwrap();
+        let recorded: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/fixtures/index/schema-v3.json")).unwrap();
+        assert_eq!(SCHEMA_VERSION, 3, "a new version needs its own fixture");
+        assert_eq!(built, recorded);
+    }
+
+    #[test]
+    fn every_field_in_the_table_has_a_handle_and_only_text_fields_are_analysed() {
+        let schema = build();
+        assert!(Fields::new(&schema).is_ok());
+        assert_eq!(schema.fields().count(), FIELDS.len());
+        for spec in FIELDS {
+            assert!(spec.indexing.is_none() || spec.field_type == FieldType::Text, "{}", spec.name);
+            assert!(!matches!(spec.fast, Fast::Normalized(_)) || spec.field_type == FieldType::Text, "{}", spec.name);
+        }
+    }
 }

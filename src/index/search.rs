@@ -272,19 +272,48 @@ pub(super) fn hit(
     let doc: TantivyDocument = searcher.doc(address)?;
     let doc_type = if text_of(&doc, f.doc_type) == "quote" { DocType::Quote } else { DocType::Article };
     let record = stored(&doc, f)?;
-    let mut hit = SearchHit {
-        doc_type,
-        score,
-        id: text_of(&doc, f.id),
-        snippet: String::new(),
-        highlights: Vec::new(),
-        context_highlights: Vec::new(),
-        speaker_highlights: Vec::new(),
-        reports: None,
-        matched_reports: None,
-        key: doc.get_first(f.key).and_then(|v| v.as_u64()).unwrap_or_default(),
-        record,
-    };
+    let key = doc.get_first(f.key).and_then(|v| v.as_u64()).unwrap_or_default();
+    let text = if record.quote.is_some() { String::new() } else { text_of(&doc, f.text) };
+    let mut hit = SearchHit::marked(doc_type, score, text_of(&doc, f.id), key, record, highlighter, &text);
+    if let Some(statement) = &hit.record.statement
+        && hit.record.quote.is_some()
+    {
+        hit.reports = Some(reports(searcher, f, statement)?);
+    }
+    Ok(hit)
+}
+
+impl SearchHit {
+    /// A hit of `record` with its snippet and marks (`article_text`: an article's text,
+    /// unused for quotes). Every engine's hits are made here.
+    pub(super) fn marked(
+        doc_type: DocType,
+        score: f32,
+        id: String,
+        key: u64,
+        record: StoredRecord,
+        highlighter: &mut Highlighter,
+        article_text: &str,
+    ) -> SearchHit {
+        let mut hit = SearchHit {
+            doc_type,
+            score,
+            id,
+            snippet: String::new(),
+            highlights: Vec::new(),
+            context_highlights: Vec::new(),
+            speaker_highlights: Vec::new(),
+            reports: None,
+            matched_reports: None,
+            key,
+            record,
+        };
+        mark(&mut hit, highlighter, article_text);
+        hit
+    }
+}
+
+fn mark(hit: &mut SearchHit, highlighter: &mut Highlighter, article_text: &str) {
     match &hit.record.quote {
         Some(quote) => {
             let marks = highlighter.mark(&quote.text);
@@ -295,15 +324,10 @@ pub(super) fn hit(
             if let Some(speaker) = &quote.speaker {
                 hit.speaker_highlights = highlighter.mark_name(speaker);
             }
-            if let Some(statement) = &hit.record.statement {
-                hit.reports = Some(reports(searcher, f, statement)?);
-            }
         }
         None => {
-            let text = text_of(&doc, f.text);
-            let marks = highlighter.mark(&text);
-            (hit.snippet, hit.highlights) = fragment(&text, &marks, FRAGMENT_CHARS);
+            let marks = highlighter.mark(article_text);
+            (hit.snippet, hit.highlights) = fragment(article_text, &marks, FRAGMENT_CHARS);
         }
     }
-    Ok(hit)
 }

@@ -33,6 +33,13 @@ const MAX_CONTEXT_CHARS: usize = 600;
 pub trait IndexSink: Send {
     /// Adds an article and its quotes, replacing any earlier version of the same article.
     fn upsert_article(&mut self, article: &ArticleRecord) -> Result<(), IndexError>;
+    /// Adds an article stored under store sequence `sequence` (the indexer's call). A sink
+    /// that keeps versions rather than replacing them (Quickwit is append-only) orders an
+    /// article's versions by it; the embedded index replaces by article id and ignores it.
+    fn upsert_at(&mut self, sequence: u64, article: &ArticleRecord) -> Result<(), IndexError> {
+        let _ = sequence;
+        self.upsert_article(article)
+    }
     /// Makes everything added so far visible to searches.
     fn commit(&mut self) -> Result<(), IndexError>;
     /// Commits and records that the index now holds every article up to store sequence
@@ -56,7 +63,7 @@ pub struct TantivySink {
 }
 
 /// Sequence numbers: known reports keep theirs, new ones get the next.
-struct Sequence {
+pub(super) struct Sequence {
     last: u64,
     known: HashMap<u64, u64, BuildHasherDefault<KeyHasher>>,
 }
@@ -95,6 +102,16 @@ impl Sequence {
             }
         }
         Sequence { last: max_seq(searcher), known }
+    }
+
+    /// Numbers after `last`, for a sink that cannot read back what it holds.
+    pub(super) fn starting_after(last: u64) -> Sequence {
+        Sequence { last, known: HashMap::default() }
+    }
+
+    /// The highest number given so far.
+    pub(super) fn last(&self) -> u64 {
+        self.last
     }
 
     fn number(&mut self, key: u64) -> u64 {
@@ -244,16 +261,17 @@ fn context(
     })
 }
 
-struct Builder<'a> {
-    f: &'a Fields,
-    statements: &'a mut StatementClusters,
-    keyword: &'a mut TextAnalyzer,
-    sequence: &'a mut Sequence,
+/// Turns an article into its documents (shared by every sink).
+pub(super) struct Builder<'a> {
+    pub(super) f: &'a Fields,
+    pub(super) statements: &'a mut StatementClusters,
+    pub(super) keyword: &'a mut TextAnalyzer,
+    pub(super) sequence: &'a mut Sequence,
 }
 
 impl Builder<'_> {
     /// The article document followed by one document per quote.
-    fn documents(&mut self, article: &ArticleRecord) -> Vec<TantivyDocument> {
+    pub(super) fn documents(&mut self, article: &ArticleRecord) -> Vec<TantivyDocument> {
         let f = self.f;
         let date = published(article);
         let host = url::Url::parse(&article.url).ok().and_then(|u| u.host_str().map(str::to_string));

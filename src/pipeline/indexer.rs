@@ -228,7 +228,9 @@ fn catch_up(
         for entry in &batch {
             // One article the index cannot take must not block every article after it: it
             // is logged, counted and passed over (`reindex` tries it again).
-            let upsert = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sink.upsert_article(&entry.article)));
+            let upsert = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                sink.upsert_at(entry.sequence, &entry.article)
+            }));
             match upsert {
                 Ok(result) => result?,
                 Err(_) => {

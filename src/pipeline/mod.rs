@@ -11,8 +11,8 @@
 //! store.
 //!
 //! Module map (dependencies point down): `workspace` → `run` → `discover`, `document` →
-//! `context` → `indexer`, `process`, `stats`; `rebuild` (reindex, reanalyse) and `embed`
-//! beside `run`.
+//! `context` → `indexer`, `process`, `stats`; `rebuild` (reindex, reanalyse), `embed` and
+//! `quickwit` (the indexer feeding Quickwit) beside `run`.
 
 mod context;
 mod discover;
@@ -20,6 +20,7 @@ mod document;
 mod embed;
 mod indexer;
 mod process;
+mod quickwit;
 mod rebuild;
 mod run;
 mod stats;
@@ -29,6 +30,7 @@ pub use context::{RunEnv, SharedStore};
 pub use embed::{EmbedStats, Until, embed_pending};
 pub use indexer::{COMMIT_EVERY, COMMIT_INTERVAL, Indexer, IndexerHandle, IndexerReport, resume_position};
 pub use process::{ArticleBuilder, BuildOutcome, article_id, content_hash};
+pub use quickwit::{QuickwitSyncReport, quickwit_checkpoint_path, sync_quickwit};
 pub use rebuild::{ReanalyseReport, RebuildProgress, ReindexReport, reanalyse, reindex};
 pub use run::{RunControl, RunOptions, run};
 pub use stats::{Progress, RunStats, SilentProgress, SourceReport};

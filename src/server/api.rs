@@ -109,7 +109,7 @@ pub async fn search(
     let hybrid = super::similar::hybrid_mode(&params)?;
     let results = blocking(move || match hybrid {
         true => super::similar::hybrid_results(&state, &request),
-        false => Ok(state.index.search(&request)?),
+        false => Ok(state.search(&request)?),
     })
     .await?;
     let shown_to = results.offset + results.hits.len();
@@ -141,7 +141,7 @@ pub async fn search(
 pub async fn legacy_search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     let params = Params::parse(raw.as_deref());
     let request = search_request(&params, None)?;
-    let results = blocking(move || Ok(state.index.search(&request)?)).await?;
+    let results = blocking(move || Ok(state.search(&request)?)).await?;
     Ok(Json(serde_json::json!({ "total": results.total, "hits": results.hits })).into_response())
 }
 

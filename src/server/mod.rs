@@ -26,6 +26,7 @@ use axum::routing::{MethodRouter, get};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
+use crate::index::quickwit::QuickwitSearch;
 use crate::index::{IndexError, SearchIndex};
 use crate::similar::SimilarSearch;
 use crate::store::{SqliteStore, StoreError};
@@ -53,13 +54,31 @@ pub struct AppState {
     pub store: Option<PathBuf>,
     /// Statement vectors for similar-statement queries (`/api/v1/similar`).
     pub similar: Arc<SimilarSearch>,
+    /// A Quickwit index that `/api/v1/search` (and `/api/search`) read instead of `index`.
+    pub quickwit: Option<Arc<QuickwitSearch>>,
 }
 
 impl AppState {
     /// Similar statements from the stored vectors of the default model, by statement id.
     pub fn new(index: Arc<SearchIndex>, store: Option<PathBuf>) -> AppState {
         let model = crate::embed::model_name(std::path::Path::new(crate::embed::DEFAULT_MODEL_DIR));
-        AppState { index, store, similar: Arc::new(SimilarSearch::stored_only(&model)) }
+        AppState { index, store, similar: Arc::new(SimilarSearch::stored_only(&model)), quickwit: None }
+    }
+
+    /// Searches through the API read `quickwit` (facets, timelines, pages and summaries
+    /// still read the local index).
+    pub fn with_quickwit(mut self, quickwit: QuickwitSearch) -> AppState {
+        self.quickwit = Some(Arc::new(quickwit));
+        self
+    }
+
+    /// A search of the API's engine: Quickwit when configured, else the local index. Runs
+    /// on the calling (blocking) thread.
+    fn search(&self, request: &crate::index::SearchRequest) -> Result<crate::index::SearchResults, IndexError> {
+        match &self.quickwit {
+            Some(quickwit) => quickwit.search(request),
+            None => self.index.search(request),
+        }
     }
 
     /// Answers similar-statement queries with `similar` (its model, and text queries when

@@ -14,6 +14,7 @@ mod extraction;
 mod faults;
 mod fetch;
 mod hostile;
+mod quickwit;
 mod rebuild;
 mod resume;
 mod server;

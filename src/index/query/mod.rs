@@ -10,10 +10,12 @@
 mod dates;
 mod meaning;
 mod parse;
+mod quickwit;
 mod vocab;
 
 pub use meaning::split;
 pub use parse::{MAX_CLAUSES, MAX_DEPTH, MAX_QUERY_CHARS};
+pub use quickwit::translate as translate_for_quickwit;
 pub use vocab::{QUERY_FIELDS, edit_distance, vocabulary};
 
 use std::collections::HashSet;
