@@ -1,11 +1,12 @@
 //! PostgreSQL plumbing shared by the work queue ([`crate::queue`]) and the PostgreSQL store:
 //! connecting (`tokio-postgres`, pure Rust, no libpq), describing a server without its
-//! password, versioned schema migrations (`migrate.rs`), and a throwaway cluster for tests
-//! and benchmarks (`throwaway.rs`).
+//! password, versioned schema migrations (`migrate.rs`), a client for synchronous callers
+//! (`blocking.rs`), and a throwaway cluster for tests and benchmarks (`throwaway.rs`).
 //!
 //! It owns no tables of its own except `schema_migrations`, and decides nothing about jobs
 //! or documents.
 
+pub mod blocking;
 mod migrate;
 pub mod throwaway;
 
@@ -26,6 +27,10 @@ pub enum PostgresError {
     NewerSchema { component: String, found: i32, known: i32 },
     #[error("migration {version} ({name}) of the {component} schema failed and was rolled back: {source}")]
     Migration { component: String, version: i32, name: &'static str, source: tokio_postgres::Error },
+    #[error("cannot connect to PostgreSQL at {server}: {message}")]
+    Unreachable { server: String, message: String },
+    #[error("cannot start the PostgreSQL connection thread: {0}")]
+    Thread(String),
     #[error("PostgreSQL query failed: {0}")]
     Query(#[from] tokio_postgres::Error),
 }
@@ -53,15 +58,17 @@ pub fn describe(config: &tokio_postgres::Config) -> String {
     )
 }
 
-/// A URL with any password replaced by `***`.
-fn redact(url: &str) -> String {
+/// A URL with any password replaced by `***` (one that cannot be parsed is shown only if it
+/// has no user part that could hold a password).
+pub fn redact(url: &str) -> String {
     match url::Url::parse(url) {
         Ok(mut parsed) if parsed.password().is_some() => {
             let _ = parsed.set_password(Some("***"));
             parsed.to_string()
         }
         Ok(_) => url.to_string(),
-        Err(_) => "(unparsable URL)".to_string(),
+        Err(_) if url.contains('@') => "(unparsable URL)".to_string(),
+        Err(_) => url.to_string(),
     }
 }
 

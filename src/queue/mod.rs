@@ -22,7 +22,7 @@ mod tests;
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
 
-use tokio_postgres::Client;
+use tokio_postgres::{Client, Statement};
 
 use crate::postgres::{self, PostgresError};
 
@@ -263,6 +263,33 @@ pub struct Queue {
     client: Client,
     worker: String,
     last_reclaim: Mutex<Option<Instant>>,
+    statements: Statements,
+}
+
+/// The hot statements, prepared once per connection: planning the claim's CTEs on every
+/// call would cost more than running them.
+struct Statements {
+    claim: Statement,
+    complete: Statement,
+    fail: Statement,
+    reclaim: Statement,
+    any_expired: Statement,
+}
+
+impl Statements {
+    async fn prepare(client: &Client) -> Result<Statements, tokio_postgres::Error> {
+        Ok(Statements {
+            claim: client.prepare(CLAIM).await?,
+            complete: client.prepare(COMPLETE).await?,
+            fail: client.prepare(FAIL).await?,
+            reclaim: client.prepare(RECLAIM).await?,
+            any_expired: client
+                .prepare(
+                    "SELECT EXISTS (SELECT 1 FROM queue_jobs WHERE state = 'running' AND lease_expires_at < now())",
+                )
+                .await?,
+        })
+    }
 }
 
 impl Queue {
@@ -271,7 +298,8 @@ impl Queue {
     pub async fn connect(url: &str, worker: &str) -> Result<Queue, QueueError> {
         let mut client = postgres::connect(url).await?;
         postgres::migrate(&mut client, schema::COMPONENT, &schema::MIGRATIONS).await?;
-        Ok(Queue { client, worker: worker.to_string(), last_reclaim: Mutex::new(None) })
+        let statements = Statements::prepare(&client).await?;
+        Ok(Queue { client, worker: worker.to_string(), last_reclaim: Mutex::new(None), statements })
     }
 
     /// This worker's name in leases.
@@ -326,7 +354,9 @@ impl Queue {
             self.reclaim_expired().await?;
         }
         let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
-        let Some(row) = self.client.query_opt(CLAIM, &[&self.worker, &lease_ms]).await? else { return Ok(None) };
+        let Some(row) = self.client.query_opt(&self.statements.claim, &[&self.worker, &lease_ms]).await? else {
+            return Ok(None);
+        };
         let claimed_us: i64 = row.get(7);
         Ok(Some(ClaimedJob {
             id: row.get(0),
@@ -356,7 +386,7 @@ impl Queue {
 
     /// Records a held job as done.
     pub async fn complete(&self, job: &ClaimedJob) -> Result<(), QueueError> {
-        let n = self.client.execute(COMPLETE, &[&job.id, &self.worker, &job.attempt]).await?;
+        let n = self.client.execute(&self.statements.complete, &[&job.id, &self.worker, &job.attempt]).await?;
         if n == 0 { Err(lease_lost(job)) } else { Ok(()) }
     }
 
@@ -371,7 +401,7 @@ impl Queue {
         let requeue = retry != Retry::Never;
         let row = self
             .client
-            .query_opt(FAIL, &[&job.id, &self.worker, &job.attempt, &requeue, &delay_ms, &error])
+            .query_opt(&self.statements.fail, &[&job.id, &self.worker, &job.attempt, &requeue, &delay_ms, &error])
             .await?
             .ok_or_else(|| lease_lost(job))?;
         Ok(if row.get::<_, &str>(0) == "queued" { FailOutcome::Requeued { after: delay } } else { FailOutcome::Failed })
@@ -391,18 +421,11 @@ impl Queue {
 
     async fn reclaim_once(&self) -> Result<Reclaimed, QueueError> {
         // A cheap look first: most sweeps find nothing and should take no lock.
-        let any: bool = self
-            .client
-            .query_one(
-                "SELECT EXISTS (SELECT 1 FROM queue_jobs WHERE state = 'running' AND lease_expires_at < now())",
-                &[],
-            )
-            .await?
-            .get(0);
+        let any: bool = self.client.query_one(&self.statements.any_expired, &[]).await?.get(0);
         if !any {
             return Ok(Reclaimed::default());
         }
-        let row = self.client.query_one(RECLAIM, &[&RECLAIM_LOCK]).await?;
+        let row = self.client.query_one(&self.statements.reclaim, &[&RECLAIM_LOCK]).await?;
         Ok(Reclaimed { requeued: row.get::<_, i64>(0) as u64, failed: row.get::<_, i64>(1) as u64 })
     }
 
