@@ -190,22 +190,28 @@ WITH input AS (
 )
 SELECT count(*) FROM inserted";
 
-/// One statement: lock a due host with work (skipping hosts other claimers hold), take its
-/// oldest due job, lease it, and push the host's next allowed claim out by its interval.
+/// One statement: lock up to `$3` due hosts with work (skipping hosts other claimers hold),
+/// take the oldest due job of each, lease them, and push each host's next allowed claim out
+/// by its interval. The work test is a subquery with `LIMIT 1` so it stays one index probe
+/// per host whatever the planner's statistics say (as a semi-join, a new queue's first
+/// plans scanned every queued job).
 const CLAIM: &str = "
 WITH host AS (
     SELECT h.host FROM queue_hosts h
     WHERE h.ready > 0 AND h.next_allowed_at <= now()
-      AND EXISTS (SELECT 1 FROM queue_jobs j WHERE j.host = h.host AND j.state = 'queued' AND j.not_before <= now())
+      AND (SELECT true FROM queue_jobs j
+           WHERE j.host = h.host AND j.state = 'queued' AND j.not_before <= now() LIMIT 1)
     ORDER BY h.next_allowed_at
-    LIMIT 1
+    LIMIT $3
     FOR UPDATE SKIP LOCKED
 ), job AS (
-    SELECT j.id FROM queue_jobs j
-    WHERE j.host = (SELECT host FROM host) AND j.state = 'queued' AND j.not_before <= now()
-    ORDER BY j.id
-    LIMIT 1
-    FOR UPDATE SKIP LOCKED
+    SELECT next.id FROM host CROSS JOIN LATERAL (
+        SELECT j.id FROM queue_jobs j
+        WHERE j.host = host.host AND j.state = 'queued' AND j.not_before <= now()
+        ORDER BY j.id
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED
+    ) next
 ), claimed AS (
     UPDATE queue_jobs j SET state = 'running', attempts = j.attempts + 1, lease_owner = $1,
         lease_expires_at = clock_timestamp() + $2::bigint * interval '1 millisecond'
@@ -217,12 +223,19 @@ WITH host AS (
         next_allowed_at = clock_timestamp() + h.interval_ms * interval '1 millisecond'
     FROM claimed WHERE h.host = claimed.host
 )
-SELECT id, pipeline, source, kind, url, host, attempts, claimed_us FROM claimed";
+SELECT id, pipeline, source, kind, url, host, attempts, claimed_us FROM claimed ORDER BY id";
 
 const COMPLETE: &str = "
 UPDATE queue_jobs SET state = 'done', finished_at = clock_timestamp(), lease_owner = NULL,
     lease_expires_at = NULL, last_error = NULL
 WHERE id = $1 AND state = 'running' AND lease_owner = $2 AND attempts = $3";
+
+const COMPLETE_MANY: &str = "
+UPDATE queue_jobs j SET state = 'done', finished_at = clock_timestamp(), lease_owner = NULL,
+    lease_expires_at = NULL, last_error = NULL
+FROM unnest($1::bigint[], $2::int[]) AS held (id, attempt)
+WHERE j.id = held.id AND j.attempts = held.attempt AND j.state = 'running' AND j.lease_owner = $3
+RETURNING j.id";
 
 const FAIL: &str = "
 WITH failed AS (
@@ -271,6 +284,7 @@ pub struct Queue {
 struct Statements {
     claim: Statement,
     complete: Statement,
+    complete_many: Statement,
     fail: Statement,
     reclaim: Statement,
     any_expired: Statement,
@@ -281,6 +295,7 @@ impl Statements {
         Ok(Statements {
             claim: client.prepare(CLAIM).await?,
             complete: client.prepare(COMPLETE).await?,
+            complete_many: client.prepare(COMPLETE_MANY).await?,
             fail: client.prepare(FAIL).await?,
             reclaim: client.prepare(RECLAIM).await?,
             any_expired: client
@@ -298,6 +313,8 @@ impl Queue {
     pub async fn connect(url: &str, worker: &str) -> Result<Queue, QueueError> {
         let mut client = postgres::connect(url).await?;
         postgres::migrate(&mut client, schema::COMPONENT, &schema::MIGRATIONS).await?;
+        // The queue's statements do not depend on their parameters' values: plan them once.
+        client.batch_execute("SET plan_cache_mode = force_generic_plan").await?;
         let statements = Statements::prepare(&client).await?;
         Ok(Queue { client, worker: worker.to_string(), last_reclaim: Mutex::new(None), statements })
     }
@@ -342,6 +359,13 @@ impl Queue {
     /// `None` when there is none right now. Expired leases are swept first, at most once per
     /// [`REAP_EVERY`] per handle.
     pub async fn claim(&self, lease: Duration) -> Result<Option<ClaimedJob>, QueueError> {
+        Ok(self.claim_many(1, lease).await?.pop())
+    }
+
+    /// Claims up to `max` due jobs at once, each of a different host (a worker with several
+    /// fetches in flight); empty when none is due now. Politeness is the same as one claim
+    /// at a time: each host's next allowed claim moves by its interval.
+    pub async fn claim_many(&self, max: usize, lease: Duration) -> Result<Vec<ClaimedJob>, QueueError> {
         let due = {
             let mut last = self.last_reclaim.lock().unwrap_or_else(|p| p.into_inner());
             let due = last.is_none_or(|at| at.elapsed() >= REAP_EVERY);
@@ -354,20 +378,23 @@ impl Queue {
             self.reclaim_expired().await?;
         }
         let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
-        let Some(row) = self.client.query_opt(&self.statements.claim, &[&self.worker, &lease_ms]).await? else {
-            return Ok(None);
-        };
-        let claimed_us: i64 = row.get(7);
-        Ok(Some(ClaimedJob {
-            id: row.get(0),
-            pipeline: row.get(1),
-            source: row.get(2),
-            kind: JobKind::parse(row.get(3))?,
-            url: row.get(4),
-            host: row.get(5),
-            attempt: row.get(6),
-            claimed_at: SystemTime::UNIX_EPOCH + Duration::from_micros(claimed_us.max(0) as u64),
-        }))
+        let max = i64::try_from(max).unwrap_or(i64::MAX);
+        let rows = self.client.query(&self.statements.claim, &[&self.worker, &lease_ms, &max]).await?;
+        rows.iter()
+            .map(|row| {
+                let claimed_us: i64 = row.get(7);
+                Ok(ClaimedJob {
+                    id: row.get(0),
+                    pipeline: row.get(1),
+                    source: row.get(2),
+                    kind: JobKind::parse(row.get(3))?,
+                    url: row.get(4),
+                    host: row.get(5),
+                    attempt: row.get(6),
+                    claimed_at: SystemTime::UNIX_EPOCH + Duration::from_micros(claimed_us.max(0) as u64),
+                })
+            })
+            .collect()
     }
 
     /// Extends a held job's lease to `lease` from now (long jobs renew before it runs out).
@@ -388,6 +415,16 @@ impl Queue {
     pub async fn complete(&self, job: &ClaimedJob) -> Result<(), QueueError> {
         let n = self.client.execute(&self.statements.complete, &[&job.id, &self.worker, &job.attempt]).await?;
         if n == 0 { Err(lease_lost(job)) } else { Ok(()) }
+    }
+
+    /// Records held jobs as done in one statement; returns the ids of those whose lease was
+    /// lost (expired and reclaimed), whose results were not recorded.
+    pub async fn complete_many(&self, jobs: &[ClaimedJob]) -> Result<Vec<i64>, QueueError> {
+        let ids: Vec<i64> = jobs.iter().map(|j| j.id).collect();
+        let attempts: Vec<i32> = jobs.iter().map(|j| j.attempt).collect();
+        let rows = self.client.query(&self.statements.complete_many, &[&ids, &attempts, &self.worker]).await?;
+        let done: std::collections::HashSet<i64> = rows.iter().map(|r| r.get(0)).collect();
+        Ok(ids.into_iter().filter(|id| !done.contains(id)).collect())
     }
 
     /// Records a held job's failure: back to the queue after a delay, or failed for good.

@@ -317,3 +317,26 @@ async fn exactly_one_worker_leads_and_another_takes_over_when_it_stops_renewing(
     follower.resign("scheduler").await.unwrap();
     assert!(leader.try_lead("scheduler", lease).await.unwrap());
 }
+
+#[tokio::test]
+async fn a_batch_claim_takes_one_job_per_host_and_completes_what_it_still_holds() {
+    let Some(url) = throwaway::test_database("a_batch_claim_takes_one_job_per_host") else { return };
+    let interval = Duration::from_secs(60);
+    let q = queue(&url, "batcher").await;
+    let jobs: Vec<NewJob> =
+        (0..9).map(|i| page(&format!("http://127.0.0.1:{}/p{i}", 8200 + i % 3), interval)).collect();
+    q.enqueue(&jobs).await.unwrap();
+    let batch = q.claim_many(10, LEASE).await.unwrap();
+    let hosts: HashSet<&str> = batch.iter().map(|j| j.host.as_str()).collect();
+    assert_eq!((batch.len(), hosts.len()), (3, 3), "one job per host");
+    // Every host just had a claim: nothing more until their intervals pass.
+    assert!(q.claim_many(10, LEASE).await.unwrap().is_empty());
+    assert_ready_counts_agree(&q).await;
+    // One of the three leases is lost (expired and reclaimed by another worker).
+    q.client
+        .execute("UPDATE queue_jobs SET lease_owner = 'someone-else' WHERE id = $1", &[&batch[1].id])
+        .await
+        .unwrap();
+    assert_eq!(q.complete_many(&batch).await.unwrap(), vec![batch[1].id]);
+    assert_eq!(q.counts().await.unwrap(), QueueCounts { queued: 6, running: 1, done: 2, failed: 0 });
+}
