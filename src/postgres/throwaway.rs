@@ -31,24 +31,38 @@ pub const USER_ENV: &str = "QUOTEWIRE_PG_USER";
 /// The superuser `initdb` creates; tests connect as it (trust authentication, loopback only).
 pub const SUPERUSER: &str = "postgres";
 
-/// How long a starting server may take before we give up (a loaded 2-core machine takes a
-/// few seconds; initdb is separate).
-const START_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long initialising and starting may take before we give up (a loaded 2-core machine
+/// takes a few seconds).
+const START_TIMEOUT: Duration = Duration::from_secs(120);
 /// Attempts with a new port when another process took the free port we picked.
 const START_ATTEMPTS: usize = 3;
 
-/// Runs the server; our stdin reaching EOF means "stop": immediate shutdown, then the
-/// directory goes. `$1` postgres binary, `$2` directory, `$3` port.
+/// Initialises the cluster and runs the server; our stdin reaching EOF means "stop":
+/// immediate shutdown, then the directory goes. Initialising here too means a process
+/// killed during `initdb` leaves nothing behind either. `$1` initdb, `$2` postgres, `$3`
+/// directory, `$4` port, `$5` superuser.
 const SUPERVISOR: &str = r#"
-"$1" -D "$2/data" -h 127.0.0.1 -p "$3" -k "$2" -F \
+if ! "$1" -D "$3/data" -U "$5" --auth=trust -E UTF8 --locale=C --no-sync >"$3/initdb.log" 2>&1 </dev/null; then
+  : >"$3/initdb.failed"
+  cat >/dev/null
+  rm -rf "$3"
+  exit 1
+fi
+"$2" -D "$3/data" -h 127.0.0.1 -p "$4" -k "$3" -F \
   -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 \
-  >"$2/server.log" 2>&1 </dev/null &
+  >"$3/server.log" 2>&1 </dev/null &
 pg=$!
-echo "$pg" >"$2/server.pid"
+echo "$pg" >"$3/server.pid"
 cat >/dev/null
-kill -QUIT "$pg" 2>/dev/null
+# A background command of a non-interactive shell starts with SIGQUIT ignored, until the
+# server sets its own handler: repeat until it has exited.
+while kill -QUIT "$pg" 2>/dev/null; do
+  state=$(cut -d' ' -f3 "/proc/$pg/stat" 2>/dev/null)
+  if [ -z "$state" ] || [ "$state" = Z ]; then break; fi
+  sleep 0.1
+done
 wait "$pg"
-rm -rf "$2"
+rm -rf "$3"
 "#;
 
 /// Errors of starting a throwaway cluster.
@@ -135,31 +149,16 @@ impl Cluster {
             std::os::unix::fs::chown(&dir, Some(uid), Some(gid))
                 .map_err(|source| ClusterError::Io { what: format!("cannot chown {}", dir.display()), source })?;
         }
-        let initdb = as_owner(Command::new(&binaries.initdb), owner, &dir)
-            .args(["-D", "data", "-U", SUPERUSER, "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"])
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|source| ClusterError::Io { what: format!("cannot run {}", binaries.initdb.display()), source });
-        let initdb = match initdb {
-            Ok(output) if output.status.success() => output,
-            Ok(output) => {
-                let _ = std::fs::remove_dir_all(&dir);
-                return Err(ClusterError::Initdb(String::from_utf8_lossy(&output.stderr).trim().to_string()));
-            }
-            Err(e) => {
-                let _ = std::fs::remove_dir_all(&dir);
-                return Err(e);
-            }
-        };
-        drop(initdb);
         let port = free_port()?;
         let supervisor = as_owner(Command::new("sh"), owner, &dir)
             .arg("-c")
             .arg(SUPERVISOR)
             .arg("sh")
+            .arg(&binaries.initdb)
             .arg(&binaries.postgres)
             .arg(&dir)
             .arg(port.to_string())
+            .arg(SUPERUSER)
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -179,6 +178,11 @@ impl Cluster {
             let log = read_to_string_lossy(&log_path);
             if log.contains("database system is ready to accept connections") {
                 return Ok(());
+            }
+            if self.dir.join("initdb.failed").exists() {
+                return Err(ClusterError::Initdb(
+                    read_to_string_lossy(&self.dir.join("initdb.log")).trim().to_string(),
+                ));
             }
             let pid = std::fs::read_to_string(self.dir.join("server.pid")).ok();
             let exited = pid.is_some_and(|pid| !Path::new("/proc").join(pid.trim()).exists());

@@ -4,7 +4,7 @@
 
 use super::test_records::article;
 use super::{CacheValidators, DocumentStore, QuoteVector, RawPage, StoreCounts};
-use crate::model::{NotArticleReason, QuoteKind, QuoteRecord, SpeakerKind, Stance};
+use crate::model::{NotArticleReason, fixtures};
 
 fn raw<'a>(url: &'a str, body: &'a [u8], validators: &'a CacheValidators, hash: &'a str) -> RawPage<'a> {
     RawPage {
@@ -129,9 +129,7 @@ fn meta_values_are_set_and_removed(store: &mut dyn DocumentStore) {
 }
 
 fn vectors_follow_their_article_version(store: &mut dyn DocumentStore) {
-    let mut quoted = article("q1");
-    quoted.content_hash = "v1".into();
-    quoted.quotes = vec![quote("first"), quote("second")];
+    let mut quoted = fixtures::article("q1", "v1", &["first", "second"]);
     store.put_article("http://127.0.0.1/q", &quoted).unwrap();
     let pending = store.pending_embeddings("model-a", "", 100).unwrap();
     let q1 = pending.iter().find(|p| p.article_id == "q1").unwrap();
@@ -176,23 +174,4 @@ fn pages_are_listed_in_store_order(store: &mut dyn DocumentStore) {
     }
     // Pages with a body, in the order they were first stored (a refetch keeps its place).
     assert_eq!(urls, ["http://127.0.0.1/a", "http://127.0.0.1/section/"]);
-}
-
-fn quote(text: &str) -> QuoteRecord {
-    QuoteRecord {
-        text: text.to_string(),
-        start: 0,
-        end: text.chars().count(),
-        kind: QuoteKind::Direct,
-        speaker: Some("A spokesperson".into()),
-        speaker_kind: SpeakerKind::Person,
-        speaker_start: None,
-        speaker_end: None,
-        speaker_entity: None,
-        cue: Some("said".into()),
-        stance: Stance::Neutral,
-        target: None,
-        stance_source: Default::default(),
-        confidence: 0.5,
-    }
 }
