@@ -1,9 +1,9 @@
-//! The behaviour every [`DocumentStore`] must have, written once and run against each
-//! implementation (`the_store_suite_passes_on_sqlite`, `..._on_postgres`). Starts from an
-//! empty store.
+//! The behaviour every [`DocumentStore`] (and [`ScheduleStore`]) must have, written once and
+//! run against each implementation (`the_store_suite_passes_on_sqlite`, `..._on_postgres`).
+//! Starts from an empty store.
 
 use super::test_records::article;
-use super::{CacheValidators, DocumentStore, QuoteVector, RawPage, StoreCounts};
+use super::{CacheValidators, DocumentStore, FinishedRun, QuoteVector, RawPage, ScheduleStore, StoreCounts};
 use crate::model::{NotArticleReason, fixtures};
 
 fn raw<'a>(url: &'a str, body: &'a [u8], validators: &'a CacheValidators, hash: &'a str) -> RawPage<'a> {
@@ -174,4 +174,58 @@ fn pages_are_listed_in_store_order(store: &mut dyn DocumentStore) {
     }
     // Pages with a body, in the order they were first stored (a refetch keeps its place).
     assert_eq!(urls, ["http://127.0.0.1/a", "http://127.0.0.1/section/"]);
+}
+
+/// Schedule state: a run's record survives a crash mid-run and keeps the last success.
+pub(crate) fn runs_are_recorded_and_survive_a_crash_mid_run(store: &mut dyn ScheduleStore) {
+    store.run_started("news", "2024-01-01T00:00:00Z").unwrap();
+    let run = store.pipeline_run("news").unwrap().unwrap();
+    assert_eq!(run.last_end, None, "in progress");
+    store
+        .run_finished(
+            "news",
+            &FinishedRun {
+                ended_at: "2024-01-01T00:01:00Z",
+                outcome: "ok",
+                summary: "fetched 1",
+                stats_json: "{}",
+                completed: true,
+            },
+        )
+        .unwrap();
+    store.set_next_run("news", Some("2024-01-01T00:30:00Z")).unwrap();
+    // A later run that stops with an error keeps the last success.
+    store.run_started("news", "2024-01-01T00:30:00Z").unwrap();
+    store
+        .run_finished(
+            "news",
+            &FinishedRun {
+                ended_at: "2024-01-01T00:30:05Z",
+                outcome: "error: disk full",
+                summary: "",
+                stats_json: "{}",
+                completed: false,
+            },
+        )
+        .unwrap();
+    let run = store.pipeline_run("news").unwrap().unwrap();
+    assert_eq!(run.last_success.as_deref(), Some("2024-01-01T00:01:00Z"));
+    assert_eq!(run.last_outcome.as_deref(), Some("error: disk full"));
+    assert_eq!(run.next_run.as_deref(), Some("2024-01-01T00:30:00Z"));
+    assert_eq!(store.pipeline_runs().unwrap().len(), 1);
+}
+
+/// Schedule state: sources failing run after run are listed until they recover.
+pub(crate) fn sources_failing_for_several_runs_are_listed_until_they_recover(store: &mut dyn ScheduleStore) {
+    for at in ["t1", "t2", "t3"] {
+        store.record_source("news", "feed http://a/", Some("HTTP 500"), at).unwrap();
+        store.record_source("news", "feed http://b/", None, at).unwrap();
+    }
+    let failing = store.failing_sources(3).unwrap();
+    assert_eq!(failing.len(), 1);
+    assert_eq!(failing[0].failures, 3);
+    assert_eq!(failing[0].last_error.as_deref(), Some("HTTP 500"));
+    assert!(store.failing_sources(4).unwrap().is_empty());
+    store.record_source("news", "feed http://a/", None, "t4").unwrap();
+    assert!(store.failing_sources(1).unwrap().is_empty());
 }

@@ -12,8 +12,10 @@
 //! (`each_article`, `for_each_quote_vector`) stream rows instead of loading them all.
 //!
 //! Tables are `store_*` with their own versioned migrations (`schema.rs`), beside the
-//! work queue's `queue_*` tables when both share a database.
+//! work queue's `queue_*` tables when both share a database. The daemon's schedule state
+//! ([`super::ScheduleStore`]) is in `schedule.rs`; watches are SQLite-only so far.
 
+mod schedule;
 mod schema;
 
 use futures_util::{StreamExt, pin_mut};
@@ -506,6 +508,14 @@ mod tests {
             task.await.unwrap();
         }
         assert_eq!(shared.lock().unwrap().counts().unwrap().last_sequence, 8);
+    }
+
+    #[test]
+    fn the_schedule_suite_passes_on_postgres() {
+        let Some(url) = throwaway::test_database("the_schedule_suite_passes_on_postgres") else { return };
+        let mut store = PostgresStore::open(&url).unwrap();
+        super::super::suite::runs_are_recorded_and_survive_a_crash_mid_run(&mut store);
+        super::super::suite::sources_failing_for_several_runs_are_listed_until_they_recover(&mut store);
     }
 
     #[test]

@@ -9,10 +9,11 @@ use crate::postgres::Migration;
 /// The `schema_migrations` component name of the store.
 pub(super) const COMPONENT: &str = "store";
 
-pub(super) const MIGRATIONS: [Migration; 1] = [Migration {
-    version: 1,
-    name: "pages, articles, statement vectors, store sequence",
-    sql: r#"
+pub(super) const MIGRATIONS: [Migration; 2] = [
+    Migration {
+        version: 1,
+        name: "pages, articles, statement vectors, store sequence",
+        sql: r#"
 CREATE TABLE store_meta (key TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE store_pages (
     position BIGSERIAL UNIQUE,
@@ -59,4 +60,30 @@ CREATE TABLE store_quote_vectors (
 CREATE INDEX store_quote_vectors_article ON store_quote_vectors (article_id);
 CREATE INDEX store_quote_vectors_model ON store_quote_vectors (model, quote_id);
 "#,
-}];
+    },
+    Migration {
+        version: 2,
+        name: "pipeline runs and source health",
+        sql: r#"
+CREATE TABLE store_pipeline_runs (
+    pipeline TEXT COLLATE "C" PRIMARY KEY,
+    last_start TEXT,
+    last_end TEXT,
+    last_outcome TEXT,
+    last_summary TEXT,
+    last_stats TEXT,
+    last_success TEXT,
+    next_run TEXT
+);
+CREATE TABLE store_source_health (
+    pipeline TEXT COLLATE "C" NOT NULL,
+    source TEXT COLLATE "C" NOT NULL,
+    failures INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    last_failure TEXT,
+    last_success TEXT,
+    PRIMARY KEY (pipeline, source)
+);
+"#,
+    },
+];
