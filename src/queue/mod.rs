@@ -178,13 +178,14 @@ WITH input AS (
     SELECT pipeline, source, kind, url, host, max_attempts FROM input
     ON CONFLICT (pipeline, url) WHERE state IN ('queued', 'running') DO NOTHING
     RETURNING host
+), added AS (
+    SELECT host, count(*) AS n FROM inserted GROUP BY host
 ), per_host AS (
-    SELECT i.host, max(i.interval_ms) AS interval_ms,
-        (SELECT count(*) FROM inserted n WHERE n.host = i.host) AS added
-    FROM input i GROUP BY i.host
+    SELECT i.host, max(i.interval_ms) AS interval_ms FROM input i GROUP BY i.host
 ), hosts AS (
     INSERT INTO queue_hosts (host, interval_ms, ready)
-    SELECT host, interval_ms, added FROM per_host ORDER BY host
+    SELECT p.host, p.interval_ms, COALESCE(a.n, 0) FROM per_host p LEFT JOIN added a USING (host)
+    ORDER BY p.host
     ON CONFLICT (host) DO UPDATE SET ready = queue_hosts.ready + excluded.ready,
         interval_ms = GREATEST(queue_hosts.interval_ms, excluded.interval_ms)
 )

@@ -9,7 +9,7 @@
 //! statement embeddings (f32 vectors per quote, and which model embedded each article, so
 //! vector search can be rebuilt and embedding resumes where it stopped) live here too.
 //! [`DocumentStore`] is the plug point; [`SqliteStore`] the embedded default, [`PostgresStore`]
-//! the one many workers share (schedule state and watches are SQLite-only so far). It never
+//! the one many workers share (watches are SQLite-only so far). It never
 //! fetches, extracts or indexes.
 
 mod postgres;
