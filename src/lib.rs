@@ -19,6 +19,8 @@ pub mod metrics;
 pub mod model;
 pub mod nlp;
 pub mod pipeline;
+pub mod postgres;
+pub mod queue;
 pub mod schedule;
 pub mod server;
 pub mod similar;

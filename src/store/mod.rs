@@ -8,16 +8,23 @@
 //! each pipeline, failing sources; [`ScheduleStore`]), the watches ([`WatchStore`]) and the
 //! statement embeddings (f32 vectors per quote, and which model embedded each article, so
 //! vector search can be rebuilt and embedding resumes where it stopped) live here too.
-//! [`DocumentStore`] is the plug point; [`SqliteStore`] the embedded default. It never
+//! [`DocumentStore`] is the plug point; [`SqliteStore`] the embedded default, [`PostgresStore`]
+//! the one many workers share (watches are SQLite-only so far). It never
 //! fetches, extracts or indexes.
 
+mod postgres;
 mod schedule;
 mod sqlite;
+#[cfg(test)]
+mod suite;
+mod url;
 mod vectors;
 mod watches;
 
+pub use postgres::PostgresStore;
 pub use schedule::{FinishedRun, PipelineRun, ScheduleStore, SourceHealth};
 pub use sqlite::SqliteStore;
+pub use url::{StoreUrl, StoreUrlError};
 pub use watches::{NewMatch, PendingDelivery, WatchRecord, WatchStore};
 
 use crate::model::{ArticleRecord, QuoteRecord};
@@ -31,6 +38,8 @@ pub enum StoreError {
     Version { path: String, found: i64, expected: i64, hint: &'static str },
     #[error("store query failed: {}", describe_sqlite(.0))]
     Sqlite(#[from] rusqlite::Error),
+    #[error("store query failed: {}", describe_postgres(.0))]
+    Postgres(#[from] tokio_postgres::Error),
     #[error("stored record {id} is corrupt: {message}")]
     Corrupt { id: String, message: String },
     #[error("{0}")]
@@ -43,6 +52,7 @@ impl StoreError {
     pub fn is_environment(&self) -> bool {
         match self {
             StoreError::Sqlite(e) => sqlite_environment_hint(e).is_some(),
+            StoreError::Postgres(e) => postgres_environment_hint(e).is_some(),
             StoreError::Open { .. } => true,
             _ => false,
         }
@@ -69,6 +79,37 @@ fn describe_sqlite(error: &rusqlite::Error) -> String {
     match sqlite_environment_hint(error) {
         Some(hint) => format!("{hint} ({error}); the write was rolled back and nothing stored before it is lost"),
         None => error.to_string(),
+    }
+}
+
+/// What a PostgreSQL error means for the operator, for the errors that need their action:
+/// the server went away, or it is out of disk, memory or connections.
+fn postgres_environment_hint(error: &tokio_postgres::Error) -> Option<&'static str> {
+    if error.is_closed() {
+        return Some("the connection to PostgreSQL was lost");
+    }
+    let code = error.code()?.code();
+    match &code[..2] {
+        "08" => Some("the connection to PostgreSQL failed"),
+        "53" => Some("PostgreSQL is out of resources (disk full, memory or connections)"),
+        "57" => Some("PostgreSQL is shutting down or cancelled the query"),
+        "58" => Some("PostgreSQL cannot write its files (I/O error)"),
+        _ => None,
+    }
+}
+
+fn describe_postgres(error: &tokio_postgres::Error) -> String {
+    // The server's own message (with its detail) says more than the client's summary.
+    let message = match error.as_db_error() {
+        Some(db) => match db.detail() {
+            Some(detail) => format!("{}: {detail}", db.message()),
+            None => db.message().to_string(),
+        },
+        None => error.to_string(),
+    };
+    match postgres_environment_hint(error) {
+        Some(hint) => format!("{hint} ({message}); the write was rolled back and nothing stored before it is lost"),
+        None => message,
     }
 }
 

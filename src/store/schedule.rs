@@ -228,60 +228,15 @@ impl ScheduleStore for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::suite;
 
     #[test]
     fn runs_are_recorded_and_survive_a_crash_mid_run() {
-        let mut store = SqliteStore::in_memory().unwrap();
-        store.run_started("news", "2024-01-01T00:00:00Z").unwrap();
-        let run = store.pipeline_run("news").unwrap().unwrap();
-        assert_eq!(run.last_end, None, "in progress");
-        store
-            .run_finished(
-                "news",
-                &FinishedRun {
-                    ended_at: "2024-01-01T00:01:00Z",
-                    outcome: "ok",
-                    summary: "fetched 1",
-                    stats_json: "{}",
-                    completed: true,
-                },
-            )
-            .unwrap();
-        store.set_next_run("news", Some("2024-01-01T00:30:00Z")).unwrap();
-        // A later run that stops with an error keeps the last success.
-        store.run_started("news", "2024-01-01T00:30:00Z").unwrap();
-        store
-            .run_finished(
-                "news",
-                &FinishedRun {
-                    ended_at: "2024-01-01T00:30:05Z",
-                    outcome: "error: disk full",
-                    summary: "",
-                    stats_json: "{}",
-                    completed: false,
-                },
-            )
-            .unwrap();
-        let run = store.pipeline_run("news").unwrap().unwrap();
-        assert_eq!(run.last_success.as_deref(), Some("2024-01-01T00:01:00Z"));
-        assert_eq!(run.last_outcome.as_deref(), Some("error: disk full"));
-        assert_eq!(run.next_run.as_deref(), Some("2024-01-01T00:30:00Z"));
-        assert_eq!(store.pipeline_runs().unwrap().len(), 1);
+        suite::runs_are_recorded_and_survive_a_crash_mid_run(&mut SqliteStore::in_memory().unwrap());
     }
 
     #[test]
     fn sources_failing_for_several_runs_are_listed_until_they_recover() {
-        let mut store = SqliteStore::in_memory().unwrap();
-        for at in ["t1", "t2", "t3"] {
-            store.record_source("news", "feed http://a/", Some("HTTP 500"), at).unwrap();
-            store.record_source("news", "feed http://b/", None, at).unwrap();
-        }
-        let failing = store.failing_sources(3).unwrap();
-        assert_eq!(failing.len(), 1);
-        assert_eq!(failing[0].failures, 3);
-        assert_eq!(failing[0].last_error.as_deref(), Some("HTTP 500"));
-        assert!(store.failing_sources(4).unwrap().is_empty());
-        store.record_source("news", "feed http://a/", None, "t4").unwrap();
-        assert!(store.failing_sources(1).unwrap().is_empty());
+        suite::sources_failing_for_several_runs_are_listed_until_they_recover(&mut SqliteStore::in_memory().unwrap());
     }
 }

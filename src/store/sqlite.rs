@@ -217,20 +217,20 @@ fn migrate_v3_to_v4(tx: &Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn compress(body: &[u8]) -> Vec<u8> {
+pub(super) fn compress(body: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
     // Writing to a Vec cannot fail.
     let _ = encoder.write_all(body);
     encoder.finish().unwrap_or_default()
 }
 
-fn decompress(data: &[u8]) -> std::io::Result<Vec<u8>> {
+pub(super) fn decompress(data: &[u8]) -> std::io::Result<Vec<u8>> {
     let mut out = Vec::new();
     flate2::read::ZlibDecoder::new(data).read_to_end(&mut out)?;
     Ok(out)
 }
 
-fn parse_record(id: &str, json: &str) -> Result<ArticleRecord, StoreError> {
+pub(super) fn parse_record(id: &str, json: &str) -> Result<ArticleRecord, StoreError> {
     serde_json::from_str(json).map_err(|e| StoreError::Corrupt { id: id.to_string(), message: e.to_string() })
 }
 
@@ -710,6 +710,13 @@ pub(super) mod tests {
             )
             .unwrap();
         assert_eq!(tables, 7);
+    }
+
+    #[test]
+    fn the_store_suite_passes_on_sqlite() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(&dir.path().join("store.sqlite")).unwrap();
+        crate::store::suite::check(&mut store);
     }
 
     #[test]

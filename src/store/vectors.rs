@@ -46,11 +46,11 @@ pub fn forget(conn: &Connection, article_id: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn encode(vector: &[f32]) -> Vec<u8> {
+pub(super) fn encode(vector: &[f32]) -> Vec<u8> {
     vector.iter().flat_map(|x| x.to_le_bytes()).collect()
 }
 
-fn decode(id: &str, blob: &[u8]) -> Result<Vec<f32>, StoreError> {
+pub(super) fn decode(id: &str, blob: &[u8]) -> Result<Vec<f32>, StoreError> {
     if !blob.len().is_multiple_of(4) {
         return Err(StoreError::Corrupt { id: id.to_string(), message: format!("vector of {} bytes", blob.len()) });
     }

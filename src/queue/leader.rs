@@ -1,0 +1,44 @@
+//! Leader leases: a role (e.g. `scheduler`) held by one worker at a time, for a time it
+//! must renew. A leader that dies or hangs stops renewing, and another worker takes the role
+//! once the lease ran out; a leader that lost its lease learns it at its next renewal and
+//! must stop acting. Chosen over an advisory lock because a lease also ends when a leader
+//! hangs with its connection still open, and it is visible in a table.
+
+use std::time::Duration;
+
+use super::{Queue, QueueError};
+
+/// Takes the role if nobody holds it or the holder's lease ran out, or renews it if we hold
+/// it; one statement, so of workers asking at once exactly one gets it.
+const LEAD: &str = "
+INSERT INTO queue_leaders (role, holder, expires_at)
+VALUES ($1, $2, clock_timestamp() + $3::bigint * interval '1 millisecond')
+ON CONFLICT (role) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+WHERE queue_leaders.holder = excluded.holder OR queue_leaders.expires_at <= clock_timestamp()
+RETURNING holder";
+
+impl Queue {
+    /// Whether this worker leads `role` for the next `lease` (taken or renewed now). Call it
+    /// before each round of the role's work, well within the lease.
+    pub async fn try_lead(&self, role: &str, lease: Duration) -> Result<bool, QueueError> {
+        let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
+        Ok(self.client.query_opt(LEAD, &[&role, &self.worker, &lease_ms]).await?.is_some())
+    }
+
+    /// Gives up `role` if this worker holds it (a clean shutdown), so another can take it at once.
+    pub async fn resign(&self, role: &str) -> Result<(), QueueError> {
+        self.client
+            .execute("DELETE FROM queue_leaders WHERE role = $1 AND holder = $2", &[&role, &self.worker])
+            .await?;
+        Ok(())
+    }
+
+    /// The current holder of `role` whose lease has not run out.
+    pub async fn leader(&self, role: &str) -> Result<Option<String>, QueueError> {
+        Ok(self
+            .client
+            .query_opt("SELECT holder FROM queue_leaders WHERE role = $1 AND expires_at > clock_timestamp()", &[&role])
+            .await?
+            .map(|row| row.get(0)))
+    }
+}
