@@ -555,13 +555,16 @@ mod tests {
         let mut seen = 0u64;
         let mut total = 0usize;
         while total < 100 {
+            // Whether the writers had finished before this read: only then does an empty
+            // batch mean there is nothing more to come.
+            let finished = writers.iter().all(|w| w.is_finished());
             let batch = reader.articles_after(seen, 1000).unwrap();
             for article in &batch {
                 assert!(article.sequence > seen);
                 seen = article.sequence;
             }
             total += batch.len();
-            if writers.iter().all(|w| w.is_finished()) && batch.is_empty() {
+            if finished && batch.is_empty() {
                 break;
             }
         }
