@@ -12,10 +12,12 @@
 //!
 //! Module map (dependencies point down): `workspace` → `run` → `discover`, `document` →
 //! `context` → `indexer`, `process`, `stats`; `rebuild` (reindex, reanalyse), `embed` and
-//! `quickwit` (the indexer feeding Quickwit) beside `run`.
+//! `quickwit` (the indexer feeding Quickwit) beside `run`; `distributed` (enqueue and the
+//! queue's worker) beside `run`, over the same `discover` and `document`.
 
 mod context;
 mod discover;
+mod distributed;
 mod document;
 mod embed;
 mod indexer;
@@ -27,6 +29,7 @@ mod stats;
 mod workspace;
 
 pub use context::{RunEnv, SharedStore};
+pub use distributed::{DEFAULT_LEASE, EnqueueReport, WorkerOptions, WorkerReport, enqueue, work};
 pub use embed::{EmbedStats, Until, embed_pending};
 pub use indexer::{COMMIT_EVERY, COMMIT_INTERVAL, Indexer, IndexerHandle, IndexerReport, resume_position};
 pub use process::{ArticleBuilder, BuildOutcome, article_id, content_hash};
@@ -56,6 +59,12 @@ pub enum PipelineError {
     Embed(#[from] crate::embed::EmbedError),
     #[error("the index writer stopped unexpectedly: {0}")]
     Writer(String),
+    #[error(transparent)]
+    Queue(#[from] crate::queue::QueueError),
+    #[error(
+        "pipeline `{pipeline}`: {what} cannot be queued: the work queue takes feeds, sitemaps and pages (run sites, listings, directories and WARC files with `quotewire ingest`)"
+    )]
+    Unqueueable { pipeline: String, what: String },
 }
 
 impl PipelineError {
@@ -67,6 +76,8 @@ impl PipelineError {
             PipelineError::DataDir(e) => e.is_environment(),
             PipelineError::Index(IndexError::Version { .. } | IndexError::Open { .. }) => true,
             PipelineError::Fetch(FetchError::Client(_)) => true,
+            PipelineError::Queue(crate::queue::QueueError::Postgres(_)) => true,
+            PipelineError::Unqueueable { .. } => true,
             _ => false,
         }
     }
