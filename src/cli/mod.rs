@@ -7,6 +7,7 @@
 mod analyze;
 mod completions;
 mod demo;
+mod enqueue;
 mod eval_quotes;
 mod export;
 mod extract;
@@ -28,6 +29,7 @@ mod status;
 mod timeline;
 mod validate;
 mod watch;
+mod worker;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -133,6 +135,10 @@ pub enum Command {
     Embed(similar::EmbedArgs),
     /// Quickwit as the search engine: print its index config, send the store to it.
     Quickwit(quickwit::QuickwitArgs),
+    /// Queue a run's sources in the PostgreSQL work queue (for `worker`s) and return.
+    Enqueue(enqueue::EnqueueArgs),
+    /// Claim jobs from the PostgreSQL work queue and do them (with --once: until none is left).
+    Worker(worker::WorkerArgs),
 }
 
 impl Cli {
@@ -181,6 +187,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Similar(args) => similar::similar(args, &config, &data),
         Command::Embed(args) => similar::embed(args, &config, &data),
         Command::Quickwit(args) => quickwit::run(args, &data),
+        Command::Enqueue(args) => runtime()?.block_on(enqueue::run(args, &config)),
+        Command::Worker(args) => runtime()?.block_on(worker::run(args, &config)),
     }
 }
 

@@ -18,7 +18,8 @@ use tokio::task::JoinSet;
 use url::Url;
 
 use super::PipelineError;
-use super::context::{RunEnv, Shared};
+use super::context::{RunEnv, Shared, SharedStore, processing_slots};
+use super::indexer::IndexerHandle;
 use super::discover::{SourceKind, discover};
 use super::document::ingest_link;
 use super::process::ArticleBuilder;
@@ -77,6 +78,22 @@ pub async fn enqueue(queue: &Queue, pipelines: &[Pipeline]) -> Result<EnqueueRep
     }
     report.added = queue.enqueue(&jobs).await?;
     Ok(report)
+}
+
+/// What a worker's jobs share: `store` (the PostgreSQL store, normally), the indexer that
+/// follows it (or [`IndexerHandle::detached`]) and one slot per core for extraction.
+pub fn worker_env(store: SharedStore, indexer: IndexerHandle) -> RunEnv {
+    RunEnv { store, indexer, processing: Arc::new(tokio::sync::Semaphore::new(processing_slots())) }
+}
+
+/// This worker's name in leases: host name and process id, unique in a fleet.
+pub fn worker_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".to_string());
+    format!("{host}:{}", std::process::id())
 }
 
 /// A worker's choices.

@@ -29,7 +29,9 @@ mod stats;
 mod workspace;
 
 pub use context::{RunEnv, SharedStore};
-pub use distributed::{DEFAULT_LEASE, EnqueueReport, WorkerOptions, WorkerReport, enqueue, work};
+pub use distributed::{
+    DEFAULT_LEASE, EnqueueReport, WorkerOptions, WorkerReport, enqueue, work, worker_env, worker_name,
+};
 pub use embed::{EmbedStats, Until, embed_pending};
 pub use indexer::{COMMIT_EVERY, COMMIT_INTERVAL, Indexer, IndexerHandle, IndexerReport, resume_position};
 pub use process::{ArticleBuilder, BuildOutcome, article_id, content_hash};
