@@ -19,12 +19,12 @@ use url::Url;
 
 use super::PipelineError;
 use super::context::{RunEnv, Shared, SharedStore, processing_slots};
-use super::indexer::IndexerHandle;
 use super::discover::{SourceKind, discover};
 use super::document::ingest_link;
+use super::indexer::IndexerHandle;
 use super::process::ArticleBuilder;
-use super::stats::{RunStats, SilentProgress};
 use super::run::RunControl;
+use super::stats::{RunStats, SilentProgress};
 use crate::config::{FetchConfig, Pipeline, Source};
 use crate::fetch::{self, DiscoveredLink, FetchError, Fetcher};
 use crate::nlp::Analyzer;
@@ -62,10 +62,7 @@ pub async fn enqueue(queue: &Queue, pipelines: &[Pipeline]) -> Result<EnqueueRep
                 Source::Sitemap { url } => (JobKind::Sitemap, url.clone()),
                 Source::Page { url } => (JobKind::Page, fetch::canonicalize(url, &pipeline.fetch.strip_query_params)),
                 other => {
-                    return Err(PipelineError::Unqueueable {
-                        pipeline: pipeline.name.clone(),
-                        what: other.label(),
-                    });
+                    return Err(PipelineError::Unqueueable { pipeline: pipeline.name.clone(), what: other.label() });
                 }
             };
             match kind {
@@ -177,7 +174,8 @@ impl Worker {
         if let Some(context) = contexts.get(pipeline) {
             return Ok(context.clone());
         }
-        let mut fetch_config = self.pipelines.get(pipeline).map_or_else(|| self.default_fetch.clone(), |p| p.fetch.clone());
+        let mut fetch_config =
+            self.pipelines.get(pipeline).map_or_else(|| self.default_fetch.clone(), |p| p.fetch.clone());
         let interval = fetch_config.per_host_delay;
         // The queue spaces a host's requests across the fleet; a local delay would only
         // push a request later, towards the next worker's turn.
@@ -367,9 +365,8 @@ async fn run_job(worker: &Worker, job: ClaimedJob) {
 
 /// Does one job: returns the number of page jobs it queued.
 async fn do_job(worker: &Worker, job: &ClaimedJob) -> Result<u64, JobFailure> {
-    let context = worker
-        .context(&job.pipeline)
-        .map_err(|e| JobFailure { message: e.to_string(), retry: Retry::Backoff })?;
+    let context =
+        worker.context(&job.pipeline).map_err(|e| JobFailure { message: e.to_string(), retry: Retry::Backoff })?;
     let url = Url::parse(&job.url)
         .map_err(|e| JobFailure { message: format!("`{}` is not a URL: {e}", job.url), retry: Retry::Never })?;
     match job.kind {

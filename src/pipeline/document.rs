@@ -23,7 +23,11 @@ use crate::store::{PageState, RawPage};
 /// Fetches one article URL (conditionally when it is known) and processes the body. The
 /// fetch's error, when it failed, is returned after it was recorded (a queue worker decides
 /// from it when to retry); every other outcome is recorded in the store and the counts.
-pub(super) async fn ingest_link(shared: &Arc<Shared>, fetcher: &Fetcher, link: DiscoveredLink) -> Result<(), FetchError> {
+pub(super) async fn ingest_link(
+    shared: &Arc<Shared>,
+    fetcher: &Fetcher,
+    link: DiscoveredLink,
+) -> Result<(), FetchError> {
     let key = link.url.to_string();
     let state = match shared.store(|s| s.page_state(&key)) {
         Ok(state) => state,
