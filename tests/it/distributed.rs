@@ -225,3 +225,78 @@ async fn four_workers_two_killed_store_every_page_once_and_keep_each_hosts_inter
         eprintln!("{}", String::from_utf8_lossy(&output.stdout).trim());
     }
 }
+
+#[test]
+fn enqueue_and_worker_refuse_the_sqlite_store_and_name_the_embedded_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = format!("sqlite:{}", dir.path().join("store.sqlite").display());
+    for args in [
+        vec!["enqueue", "--store", &store, "--feed", "http://127.0.0.1:9/feed.xml"],
+        vec!["worker", "--store", &store, "--once"],
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_quotewire"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env_remove("QUOTEWIRE_CONFIG")
+            .env("XDG_CONFIG_HOME", "/nonexistent")
+            .args(&args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("needs a PostgreSQL store"), "{stderr}");
+        assert!(stderr.contains("quotewire ingest"), "{stderr}");
+        assert!(!dir.path().join("store.sqlite").exists(), "nothing is created");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_stopped_by_sigterm_finishes_its_jobs_and_leaves_the_rest_queued() {
+    let Some(store_url) = throwaway::test_database("worker sigterm") else { return };
+    let log: Log = Arc::new(Mutex::new(Vec::new()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = host_site(0, addr, log.clone());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let dir = tempfile::tempdir().unwrap();
+    // One host, 200 ms apart: the run takes 20 s, so the signal comes mid-run.
+    let pipeline = write_pipeline(
+        dir.path(),
+        "slow",
+        &format!("[[sources]]\ntype = \"feed\"\nurl = \"http://{addr}/feed.xml\"\n"),
+        "per_host_delay_ms = 200",
+    );
+    let queued = Command::new(env!("CARGO_BIN_EXE_quotewire"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("XDG_CONFIG_HOME", "/nonexistent")
+        .args(["enqueue", "--store", &store_url, "--pipeline"])
+        .arg(&pipeline)
+        .output()
+        .unwrap();
+    assert!(queued.status.success(), "{}", String::from_utf8_lossy(&queued.stderr));
+    let child = worker(&store_url, &pipeline, dir.path(), 0);
+    let started = Instant::now();
+    while articles_requested(&log) < 3 {
+        assert!(started.elapsed() < Duration::from_secs(60), "no pages fetched");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // SAFETY: kill(2) on our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
+    let stderr = std::fs::read_to_string(dir.path().join("worker-0.log")).unwrap_or_default();
+    assert!(output.status.success(), "{stderr}");
+    let fetched = articles_requested(&log);
+    assert!(fetched < PAGES_PER_HOST, "the worker did not stop: {fetched} pages");
+
+    // Nothing left running; every fetched page stored; the rest queued for the next worker.
+    let client = quotewire::postgres::blocking::connect(&store_url).unwrap().0;
+    let rows = quotewire::postgres::blocking::block_on(
+        client.query("SELECT state, count(*) FROM queue_jobs WHERE kind = 'page' GROUP BY state", &[]),
+    )
+    .unwrap();
+    let states: HashMap<String, i64> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    assert_eq!(states.get("running"), None, "{states:?}");
+    assert_eq!(states.get("done").copied().unwrap_or(0) as usize, fetched, "{states:?}");
+    assert_eq!(states.get("queued").copied().unwrap_or(0) as usize, PAGES_PER_HOST - fetched, "{states:?}");
+    let store = PostgresStore::open(&store_url).unwrap();
+    assert_eq!(store.counts().unwrap().articles as usize, fetched);
+}
