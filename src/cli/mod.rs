@@ -188,7 +188,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Embed(args) => similar::embed(args, &config, &data),
         Command::Quickwit(args) => quickwit::run(args, &data),
         Command::Enqueue(args) => runtime()?.block_on(enqueue::run(args, &config)),
-        Command::Worker(args) => runtime()?.block_on(worker::run(args, &config)),
+        Command::Worker(args) => runtime()?.block_on(worker::run(args, &config, &data)),
     }
 }
 

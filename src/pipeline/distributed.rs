@@ -21,11 +21,12 @@ use super::PipelineError;
 use super::context::{RunEnv, Shared, SharedStore, processing_slots};
 use super::discover::{SourceKind, discover};
 use super::document::ingest_link;
-use super::indexer::IndexerHandle;
+use super::indexer::{Indexer, IndexerHandle, IndexerReport, resume_position};
 use super::process::ArticleBuilder;
 use super::run::RunControl;
 use super::stats::{RunStats, SilentProgress};
 use crate::config::{FetchConfig, Pipeline, Source};
+use crate::data_dir::{DataDir, WriterLock};
 use crate::fetch::{self, DiscoveredLink, FetchError, Fetcher};
 use crate::nlp::Analyzer;
 use crate::queue::{ClaimedJob, FailOutcome, JobKind, NewJob, Queue, QueueError, Retry};
@@ -349,11 +350,12 @@ async fn run_job(worker: &Worker, job: ClaimedJob) {
                 r.links_queued += links;
             })
         }),
-        Err(failure) => match worker.queue.fail(&job, &failure.message, failure.retry).await {
-            Ok(FailOutcome::Requeued { .. }) => Ok(worker.tally(|r| r.requeued += 1)),
-            Ok(FailOutcome::Failed) => Ok(worker.tally(|r| r.failed += 1)),
-            Err(e) => Err(e),
-        },
+        Err(failure) => worker.queue.fail(&job, &failure.message, failure.retry).await.map(|outcome| {
+            worker.tally(|r| match outcome {
+                FailOutcome::Requeued { .. } => r.requeued += 1,
+                FailOutcome::Failed => r.failed += 1,
+            })
+        }),
     };
     match recorded {
         Ok(()) => {}
@@ -411,4 +413,35 @@ async fn do_job(worker: &Worker, job: &ClaimedJob) -> Result<u64, JobFailure> {
 /// retries.
 fn retry_for(error: &FetchError) -> Retry {
     if error.is_transient() { Retry::Backoff } else { Retry::Never }
+}
+
+/// A local tantivy index kept up to date from a shared store (a worker given a data
+/// directory): the embedded indexer, following the store's sequence from where the index
+/// stands, through its own store connection. Holds the data directory's writer lock.
+pub struct FollowingIndex {
+    indexer: Indexer,
+    _lock: WriterLock,
+}
+
+impl FollowingIndex {
+    /// Takes `data`'s writer lock, opens (or creates) its index and starts catching up with
+    /// `store`.
+    pub fn start(data: &DataDir, store: SharedStore, writer_memory: usize) -> Result<FollowingIndex, PipelineError> {
+        let lock = data.lock("worker")?;
+        let index = data.open_index_for_writing()?;
+        let from = resume_position(&index, &*store.lock().unwrap_or_else(|p| p.into_inner()))?;
+        let indexer = Indexer::start(store, Box::new(index.writer(writer_memory)?), from)?;
+        Ok(FollowingIndex { indexer, _lock: lock })
+    }
+
+    /// Wakes the indexer when this process stores an article (it also polls, for the
+    /// articles other workers store).
+    pub fn handle(&self) -> IndexerHandle {
+        self.indexer.handle()
+    }
+
+    /// Catches up with the store, commits and stops.
+    pub fn finish(self) -> Result<IndexerReport, PipelineError> {
+        self.indexer.finish()
+    }
 }

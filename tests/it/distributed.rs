@@ -250,7 +250,7 @@ fn enqueue_and_worker_refuse_the_sqlite_store_and_name_the_embedded_commands() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_worker_stopped_by_sigterm_finishes_its_jobs_and_leaves_the_rest_queued() {
+async fn a_worker_stopped_by_sigterm_leaves_the_rest_queued_for_a_worker_keeping_a_local_index() {
     let Some(store_url) = throwaway::test_database("worker sigterm") else { return };
     let log: Log = Arc::new(Mutex::new(Vec::new()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -299,4 +299,23 @@ async fn a_worker_stopped_by_sigterm_finishes_its_jobs_and_leaves_the_rest_queue
     assert_eq!(states.get("queued").copied().unwrap_or(0) as usize, PAGES_PER_HOST - fetched, "{states:?}");
     let store = PostgresStore::open(&store_url).unwrap();
     assert_eq!(store.counts().unwrap().articles as usize, fetched);
+
+    // A second worker given a data directory finishes the queue and keeps a local index of
+    // the whole store, the first worker's articles included.
+    let data = dir.path().join("data");
+    let output = Command::new(env!("CARGO_BIN_EXE_quotewire"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("XDG_CONFIG_HOME", "/nonexistent")
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["worker", "--once", "--store", &store_url, "--pipeline"])
+        .arg(&pipeline)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(said.contains(&format!("{PAGES_PER_HOST} article(s) indexed")), "{said}");
+    let index =
+        quotewire::index::SearchIndex::open_existing(&quotewire::data_dir::DataDir::new(&data).index_path()).unwrap();
+    assert_eq!(index.indexed_through().unwrap(), Some(PAGES_PER_HOST as u64));
 }
