@@ -107,8 +107,8 @@ pub enum Command {
     Status(status::StatusArgs),
     /// Check pipeline and config files, reporting every error.
     Validate(validate::ValidateArgs),
-    /// Rebuild the search index from the document store.
-    Reindex,
+    /// Rebuild the search index from the document store (or a PostgreSQL store: --store URL).
+    Reindex(reindex::ReindexArgs),
     /// Re-run extraction and analysis on the stored pages (resumable), without fetching.
     Reanalyse(reanalyse::ReanalyseArgs),
     /// The offline tour: ingest the bundled corpus over loopback, then search it.
@@ -173,7 +173,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Run(args) => runtime()?.block_on(run::daemon(args, &config, &data)),
         Command::Status(args) => status::run(args, &config, &data),
         Command::Validate(args) => validate::run(args, &config),
-        Command::Reindex => reindex::run(&config, &data),
+        Command::Reindex(args) => reindex::run(args, &config, &data),
         Command::Reanalyse(args) => runtime()?.block_on(reanalyse::run(args, &config, &data)),
         Command::Demo(args) => runtime()?.block_on(demo::run(args, &config, &data)),
         Command::Completions(args) => completions::completions(args),

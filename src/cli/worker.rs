@@ -16,6 +16,8 @@ use crate::pipeline::{
 use crate::queue::Queue;
 use crate::store::{PostgresStore, StoreUrl};
 
+/// Given `--data-dir DIR` (the global option), the worker also keeps the local tantivy index
+/// in DIR up to date from the PostgreSQL store.
 #[derive(Debug, Args)]
 pub struct WorkerArgs {
     /// The shared store and queue: `postgres://USER@HOST:PORT/DATABASE`.
@@ -32,8 +34,6 @@ pub struct WorkerArgs {
     /// pipelines use the configuration's `[fetch]`).
     #[arg(long = "pipeline", value_name = "FILE")]
     pub pipelines: Vec<std::path::PathBuf>,
-    // `--data-dir DIR` (global): also keep the local tantivy index in DIR up to date from
-    // the PostgreSQL store.
     /// How long a claimed job is leased (and its host held) before a dead worker's job goes
     /// back to the queue; renewed at a third of it while the job runs.
     #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_LEASE.as_secs_f64())]

@@ -36,7 +36,7 @@ pub use embed::{EmbedStats, Until, embed_pending};
 pub use indexer::{COMMIT_EVERY, COMMIT_INTERVAL, Indexer, IndexerHandle, IndexerReport, resume_position};
 pub use process::{ArticleBuilder, BuildOutcome, article_id, content_hash};
 pub use quickwit::{QuickwitSyncReport, quickwit_checkpoint_path, sync_quickwit};
-pub use rebuild::{ReanalyseReport, RebuildProgress, ReindexReport, reanalyse, reindex};
+pub use rebuild::{ReanalyseReport, RebuildProgress, ReindexReport, reanalyse, reindex, reindex_from};
 pub use run::{RunControl, RunOptions, run};
 pub use stats::{Progress, RunStats, SilentProgress, SourceReport};
 pub use workspace::Workspace;

@@ -318,4 +318,22 @@ async fn a_worker_stopped_by_sigterm_leaves_the_rest_queued_for_a_worker_keeping
     let index =
         quotewire::index::SearchIndex::open_existing(&quotewire::data_dir::DataDir::new(&data).index_path()).unwrap();
     assert_eq!(index.indexed_through().unwrap(), Some(PAGES_PER_HOST as u64));
+
+    // `reindex --store URL --data-dir DIR` builds the same index from PostgreSQL.
+    let rebuilt = dir.path().join("rebuilt");
+    let output = Command::new(env!("CARGO_BIN_EXE_quotewire"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("XDG_CONFIG_HOME", "/nonexistent")
+        .arg("--data-dir")
+        .arg(&rebuilt)
+        .args(["reindex", "--store", &store_url])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(said.contains(&format!("reindexed {PAGES_PER_HOST} articles")), "{said}");
+    let index = quotewire::index::SearchIndex::open_existing(&quotewire::data_dir::DataDir::new(&rebuilt).index_path())
+        .unwrap();
+    assert_eq!(index.indexed_through().unwrap(), Some(PAGES_PER_HOST as u64));
+    assert!(!rebuilt.join("store.sqlite").exists(), "no SQLite store is made beside a PostgreSQL one");
 }
