@@ -336,4 +336,28 @@ async fn a_worker_stopped_by_sigterm_leaves_the_rest_queued_for_a_worker_keeping
         .unwrap();
     assert_eq!(index.indexed_through().unwrap(), Some(PAGES_PER_HOST as u64));
     assert!(!rebuilt.join("store.sqlite").exists(), "no SQLite store is made beside a PostgreSQL one");
+
+    // `export` and `status` read the shared store (and the queue) with --store.
+    let run = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_quotewire"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("XDG_CONFIG_HOME", "/nonexistent")
+            .arg("--data-dir")
+            .arg(&rebuilt)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let exported = run(&["export", "--store", &store_url]);
+    assert_eq!(exported.lines().count(), PAGES_PER_HOST, "{exported}");
+    let quotes = run(&["export", "--store", &store_url, "--type", "quote", "--query", "Ortiz"]);
+    assert!(quotes.lines().count() >= PAGES_PER_HOST, "{quotes}");
+    let status: serde_json::Value = serde_json::from_str(&run(&["status", "--store", &store_url, "--json"])).unwrap();
+    assert_eq!(status["store"]["articles"], PAGES_PER_HOST as u64, "{status}");
+    assert_eq!(status["queue"]["done"], PAGES_PER_HOST as u64 + 1, "{status}");
+    assert_eq!(status["queue"]["running"], 0, "{status}");
+    assert_eq!(status["not_indexed"], 0, "{status}");
+    assert!(!status["store_url"].as_str().unwrap().is_empty());
 }
