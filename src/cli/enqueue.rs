@@ -7,7 +7,7 @@ use clap::Args;
 use super::UsageError;
 use super::ingest::{IngestArgs, pipelines};
 use crate::config::Config;
-use crate::pipeline::enqueue;
+use crate::pipeline::{enqueue, jobs_for};
 use crate::queue::Queue;
 use crate::store::StoreUrl;
 
@@ -54,6 +54,8 @@ pub async fn run(args: EnqueueArgs, config: &Config) -> anyhow::Result<ExitCode>
         refetch: false,
     };
     let pipelines = pipelines(&sources, config)?;
+    // Every source checked before connecting: bad input queues nothing.
+    jobs_for(&pipelines).map_err(|e| UsageError(e.to_string()))?;
     let queue = Queue::connect(&url, &crate::pipeline::worker_name()).await.map_err(|e| UsageError(e.to_string()))?;
     let report = enqueue(&queue, &pipelines).await.map_err(|e| {
         if e.is_environment() { anyhow::Error::new(UsageError(e.to_string())) } else { anyhow::Error::new(e) }

@@ -51,9 +51,16 @@ pub struct EnqueueReport {
 
 /// Queues the sources of `pipelines` (feeds, sitemaps and pages) with each pipeline's
 /// per-host interval (`fetch.per_host_delay`). Every source is checked before anything is
-/// queued: a source the queue cannot hold (a site, a listing, a directory, a WARC file)
-/// fails the whole call and queues nothing.
+/// queued (see [`jobs_for`]).
 pub async fn enqueue(queue: &Queue, pipelines: &[Pipeline]) -> Result<EnqueueReport, PipelineError> {
+    let (jobs, mut report) = jobs_for(pipelines)?;
+    report.added = queue.enqueue(&jobs).await?;
+    Ok(report)
+}
+
+/// The queue jobs of `pipelines`' sources, and their counts by kind. A source the queue
+/// cannot hold (a site, a listing, a directory, a WARC file) is an error for the whole set.
+pub fn jobs_for(pipelines: &[Pipeline]) -> Result<(Vec<NewJob>, EnqueueReport), PipelineError> {
     let mut report = EnqueueReport::default();
     let mut jobs = Vec::new();
     for pipeline in pipelines {
@@ -74,8 +81,7 @@ pub async fn enqueue(queue: &Queue, pipelines: &[Pipeline]) -> Result<EnqueueRep
             jobs.push(NewJob::new(&pipeline.name, &source.label(), kind, url.as_str(), pipeline.fetch.per_host_delay));
         }
     }
-    report.added = queue.enqueue(&jobs).await?;
-    Ok(report)
+    Ok((jobs, report))
 }
 
 /// What a worker's jobs share: `store` (the PostgreSQL store, normally), the indexer that
@@ -443,5 +449,52 @@ impl FollowingIndex {
     /// Catches up with the store, commits and stops.
     pub fn finish(self) -> Result<IndexerReport, PipelineError> {
         self.indexer.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn a_runs_sources_become_jobs_with_the_pipelines_host_interval() {
+        let config = Config::default();
+        let mut pipeline = Pipeline::ad_hoc(
+            vec![
+                Source::Feed { url: url("http://127.0.0.1:9/feed.xml") },
+                Source::Sitemap { url: url("http://127.0.0.1:9/sitemap.xml") },
+                Source::Page { url: url("http://127.0.0.1:9/a.html?utm_source=x") },
+            ],
+            &config,
+        );
+        pipeline.fetch.per_host_delay = Duration::from_millis(1_500);
+        let (jobs, report) = jobs_for(&[pipeline]).unwrap();
+        assert_eq!(report, EnqueueReport { feeds: 1, sitemaps: 1, pages: 1, added: 0 });
+        let kinds: Vec<JobKind> = jobs.iter().map(|j| j.kind).collect();
+        assert_eq!(kinds, [JobKind::Feed, JobKind::Sitemap, JobKind::Page]);
+        assert!(jobs.iter().all(|j| j.host_interval == Duration::from_millis(1_500) && j.pipeline == "ad-hoc"));
+        // Pages are queued by their canonical URL, as the run stores them.
+        assert_eq!(jobs[2].url, "http://127.0.0.1:9/a.html");
+    }
+
+    #[test]
+    fn a_source_the_queue_cannot_hold_queues_nothing_and_says_which() {
+        let config = Config::default();
+        let pipeline = Pipeline::ad_hoc(
+            vec![
+                Source::Feed { url: url("http://127.0.0.1:9/feed.xml") },
+                Source::Site { url: url("http://127.0.0.1:9/") },
+            ],
+            &config,
+        );
+        let error = jobs_for(&[pipeline]).unwrap_err().to_string();
+        assert!(error.contains("http://127.0.0.1:9/"), "{error}");
+        assert!(error.contains("quotewire ingest"), "{error}");
+        assert!(error.starts_with("pipeline `ad-hoc`: site"), "{error}");
     }
 }
