@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::UsageError;
-use super::ingest::{IngestArgs, pipelines};
+use super::ingest::{IngestArgs, WebSourceArgs, pipelines};
 use crate::config::Config;
 use crate::pipeline::{enqueue, jobs_for};
 use crate::queue::Queue;
@@ -16,18 +16,8 @@ pub struct EnqueueArgs {
     /// The shared store and queue: `postgres://USER@HOST:PORT/DATABASE`.
     #[arg(long, value_name = "URL")]
     pub store: StoreUrl,
-    /// Pipeline file(s) whose sources to queue (with their `fetch.per_host_delay`).
-    #[arg(long = "pipeline", value_name = "FILE")]
-    pub pipelines: Vec<std::path::PathBuf>,
-    /// RSS/Atom/JSON feed URL(s).
-    #[arg(long = "feed", value_name = "URL")]
-    pub feeds: Vec<String>,
-    /// Sitemap URL(s).
-    #[arg(long = "sitemap", value_name = "URL")]
-    pub sitemaps: Vec<String>,
-    /// Single page URL(s).
-    #[arg(long = "url", value_name = "URL")]
-    pub urls: Vec<String>,
+    #[command(flatten)]
+    pub sources: WebSourceArgs,
 }
 
 /// The PostgreSQL URL of `--store`, or the usage error saying the queue needs one.
@@ -43,16 +33,8 @@ pub fn postgres_url(store: &StoreUrl, command: &str) -> Result<String, UsageErro
 
 pub async fn run(args: EnqueueArgs, config: &Config) -> anyhow::Result<ExitCode> {
     let url = postgres_url(&args.store, "enqueue")?;
-    let sources = IngestArgs {
-        pipelines: args.pipelines,
-        feeds: args.feeds,
-        sitemaps: args.sitemaps,
-        urls: args.urls,
-        dirs: Vec::new(),
-        warcs: Vec::new(),
-        sites: Vec::new(),
-        refetch: false,
-    };
+    let sources =
+        IngestArgs { web: args.sources, dirs: Vec::new(), warcs: Vec::new(), sites: Vec::new(), refetch: false };
     let pipelines = pipelines(&sources, config)?;
     // Every source checked before connecting: bad input queues nothing.
     jobs_for(&pipelines).map_err(|e| UsageError(e.to_string()))?;

@@ -44,17 +44,9 @@ pub fn run(args: ExportArgs, data: &DataDir) -> anyhow::Result<ExitCode> {
     if let Some(query) = &args.query {
         crate::index::check_query(query).map_err(index_error)?;
     }
-    let store: Box<dyn DocumentStore> = match &args.store {
-        Some(StoreUrl::Postgres(url)) => Box::new(PostgresStore::open(url).map_err(|e| UsageError(e.to_string()))?),
-        Some(StoreUrl::Sqlite(path)) if *path != data.store_path() => {
-            return Err(UsageError(format!(
-                "export --store sqlite:{}: the SQLite store is the one in --data-dir ({}); give --data-dir instead",
-                path.display(),
-                data.store_path().display()
-            ))
-            .into());
-        }
-        _ => Box::new(data.open_store()?),
+    let store: Box<dyn DocumentStore> = match super::shared_store(args.store.as_ref(), data, "export")? {
+        Some(url) => Box::new(PostgresStore::open(&url).map_err(|e| UsageError(e.to_string()))?),
+        None => Box::new(data.open_store()?),
     };
     let format = match args.format {
         FormatArg::Jsonl => Format::Jsonl,

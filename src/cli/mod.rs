@@ -44,6 +44,26 @@ use crate::server::ServerError;
 use crate::store::StoreError;
 pub use logging::{LogFormat, LogLevel};
 
+/// The PostgreSQL URL a read or rebuild command's `--store` names, or `None` for the data
+/// directory's own store (no `--store`, or `sqlite:` naming that store); another SQLite file
+/// is a usage error.
+fn shared_store(
+    store: Option<&crate::store::StoreUrl>,
+    data: &DataDir,
+    command: &str,
+) -> Result<Option<String>, UsageError> {
+    use crate::store::StoreUrl;
+    match store {
+        Some(StoreUrl::Postgres(url)) => Ok(Some(url.clone())),
+        Some(StoreUrl::Sqlite(path)) if *path != data.store_path() => Err(UsageError(format!(
+            "{command} --store sqlite:{}: the SQLite store is the one in --data-dir ({}); give --data-dir instead",
+            path.display(),
+            data.store_path().display()
+        ))),
+        _ => Ok(None),
+    }
+}
+
 /// A usage or configuration problem: exit status 2.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]

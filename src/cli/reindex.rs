@@ -19,19 +19,7 @@ pub struct ReindexArgs {
 }
 
 pub fn run(args: ReindexArgs, config: &Config, data: &DataDir) -> anyhow::Result<ExitCode> {
-    let postgres = match args.store {
-        Some(StoreUrl::Postgres(url)) => Some(url),
-        Some(StoreUrl::Sqlite(path)) if path == data.store_path() => None,
-        Some(StoreUrl::Sqlite(path)) => {
-            return Err(UsageError(format!(
-                "reindex --store sqlite:{}: the SQLite store is the one in --data-dir ({}); give --data-dir instead",
-                path.display(),
-                data.store_path().display()
-            ))
-            .into());
-        }
-        None => None,
-    };
+    let postgres = super::shared_store(args.store.as_ref(), data, "reindex")?;
     if postgres.is_none() {
         data.check_existing()?;
     }

@@ -28,26 +28,19 @@ pub struct StatusArgs {
 
 pub fn run(args: StatusArgs, config: &Config, data: &DataDir) -> anyhow::Result<ExitCode> {
     let failing_after = args.failing_after.unwrap_or(config.run.failing_source_runs).max(1);
-    let report = match &args.store {
-        Some(shown @ StoreUrl::Postgres(url)) => {
-            let store = PostgresStore::open(url).map_err(|e| UsageError(e.to_string()))?;
-            let mut report = StatusReport::collect_shared(&store, &shown.to_string(), data, failing_after)?;
+    let report = match super::shared_store(args.store.as_ref(), data, "status")? {
+        Some(url) => {
+            let store = PostgresStore::open(&url).map_err(|e| UsageError(e.to_string()))?;
+            let shown = StoreUrl::Postgres(url.clone()).to_string();
+            let mut report = StatusReport::collect_shared(&store, &shown, data, failing_after)?;
             let queue = super::runtime()?.block_on(async {
-                let queue = Queue::connect(url, &crate::pipeline::worker_name()).await?;
+                let queue = Queue::connect(&url, &crate::pipeline::worker_name()).await?;
                 queue.counts().await
             });
             report.queue = Some(queue.map_err(|e| UsageError(e.to_string()))?);
             report
         }
-        Some(StoreUrl::Sqlite(path)) if *path != data.store_path() => {
-            return Err(UsageError(format!(
-                "status --store sqlite:{}: the SQLite store is the one in --data-dir ({}); give --data-dir instead",
-                path.display(),
-                data.store_path().display()
-            ))
-            .into());
-        }
-        _ => StatusReport::collect(data, failing_after)?,
+        None => StatusReport::collect(data, failing_after)?,
     };
     let mut out = std::io::stdout().lock();
     if args.json {
