@@ -72,13 +72,20 @@ fn host_site(h: usize, addr: SocketAddr, log: Log) -> Router {
         )
 }
 
-fn worker(store: &str, pipeline: &Path, dir: &Path, n: usize) -> Child {
-    let log = std::fs::File::create(dir.join(format!("worker-{n}.log"))).unwrap();
-    Command::new(env!("CARGO_BIN_EXE_quotewire"))
+/// The `quotewire` binary from the repository root, without a developer's configuration.
+fn quotewire() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_quotewire"));
+    command
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("QUOTEWIRE_CONFIG")
         .env("XDG_CONFIG_HOME", "/nonexistent")
-        .env_remove("QUOTEWIRE_LOG")
+        .env_remove("QUOTEWIRE_LOG");
+    command
+}
+
+fn worker(store: &str, pipeline: &Path, dir: &Path, n: usize) -> Child {
+    let log = std::fs::File::create(dir.join(format!("worker-{n}.log"))).unwrap();
+    quotewire()
         .args(["worker", "--once", "--concurrency", "8", "--lease-seconds", "3", "--store", store, "--pipeline"])
         .arg(pipeline)
         .stdout(Stdio::piped())
@@ -112,14 +119,7 @@ async fn four_workers_two_killed_store_every_page_once_and_keep_each_hosts_inter
         &format!("per_host_delay_ms = {}\nretries = 0", INTERVAL.as_millis()),
     );
 
-    let queued = Command::new(env!("CARGO_BIN_EXE_quotewire"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("QUOTEWIRE_CONFIG")
-        .env("XDG_CONFIG_HOME", "/nonexistent")
-        .args(["enqueue", "--store", &store_url, "--pipeline"])
-        .arg(&pipeline)
-        .output()
-        .unwrap();
+    let queued = quotewire().args(["enqueue", "--store", &store_url, "--pipeline"]).arg(&pipeline).output().unwrap();
     let said = String::from_utf8_lossy(&queued.stdout);
     assert!(queued.status.success(), "{said}{}", String::from_utf8_lossy(&queued.stderr));
     assert!(said.contains("queued 20 job(s) (20 feed(s)"), "{said}");
@@ -234,13 +234,7 @@ fn enqueue_and_worker_refuse_the_sqlite_store_and_name_the_embedded_commands() {
         vec!["enqueue", "--store", &store, "--feed", "http://127.0.0.1:9/feed.xml"],
         vec!["worker", "--store", &store, "--once"],
     ] {
-        let output = Command::new(env!("CARGO_BIN_EXE_quotewire"))
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env_remove("QUOTEWIRE_CONFIG")
-            .env("XDG_CONFIG_HOME", "/nonexistent")
-            .args(&args)
-            .output()
-            .unwrap();
+        let output = quotewire().args(&args).output().unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains("needs a PostgreSQL store"), "{stderr}");
@@ -265,13 +259,7 @@ async fn a_worker_stopped_by_sigterm_leaves_the_rest_queued_for_a_worker_keeping
         &format!("[[sources]]\ntype = \"feed\"\nurl = \"http://{addr}/feed.xml\"\n"),
         "per_host_delay_ms = 200",
     );
-    let queued = Command::new(env!("CARGO_BIN_EXE_quotewire"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("XDG_CONFIG_HOME", "/nonexistent")
-        .args(["enqueue", "--store", &store_url, "--pipeline"])
-        .arg(&pipeline)
-        .output()
-        .unwrap();
+    let queued = quotewire().args(["enqueue", "--store", &store_url, "--pipeline"]).arg(&pipeline).output().unwrap();
     assert!(queued.status.success(), "{}", String::from_utf8_lossy(&queued.stderr));
     let child = worker(&store_url, &pipeline, dir.path(), 0);
     let started = Instant::now();
@@ -303,9 +291,7 @@ async fn a_worker_stopped_by_sigterm_leaves_the_rest_queued_for_a_worker_keeping
     // A second worker given a data directory finishes the queue and keeps a local index of
     // the whole store, the first worker's articles included.
     let data = dir.path().join("data");
-    let output = Command::new(env!("CARGO_BIN_EXE_quotewire"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("XDG_CONFIG_HOME", "/nonexistent")
+    let output = quotewire()
         .arg("--data-dir")
         .arg(&data)
         .args(["worker", "--once", "--store", &store_url, "--pipeline"])
@@ -321,14 +307,7 @@ async fn a_worker_stopped_by_sigterm_leaves_the_rest_queued_for_a_worker_keeping
 
     // `reindex --store URL --data-dir DIR` builds the same index from PostgreSQL.
     let rebuilt = dir.path().join("rebuilt");
-    let output = Command::new(env!("CARGO_BIN_EXE_quotewire"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("XDG_CONFIG_HOME", "/nonexistent")
-        .arg("--data-dir")
-        .arg(&rebuilt)
-        .args(["reindex", "--store", &store_url])
-        .output()
-        .unwrap();
+    let output = quotewire().arg("--data-dir").arg(&rebuilt).args(["reindex", "--store", &store_url]).output().unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let said = String::from_utf8_lossy(&output.stdout);
     assert!(said.contains(&format!("reindexed {PAGES_PER_HOST} articles")), "{said}");
@@ -339,14 +318,7 @@ async fn a_worker_stopped_by_sigterm_leaves_the_rest_queued_for_a_worker_keeping
 
     // `export` and `status` read the shared store (and the queue) with --store.
     let run = |args: &[&str]| {
-        let output = Command::new(env!("CARGO_BIN_EXE_quotewire"))
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env("XDG_CONFIG_HOME", "/nonexistent")
-            .arg("--data-dir")
-            .arg(&rebuilt)
-            .args(args)
-            .output()
-            .unwrap();
+        let output = quotewire().arg("--data-dir").arg(&rebuilt).args(args).output().unwrap();
         assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
         String::from_utf8(output.stdout).unwrap()
     };
