@@ -8,6 +8,7 @@ use clap::{Args, ValueEnum};
 
 use super::{DataDir, UsageError, index_error};
 use crate::export::{self, ExportError, Format, Unit};
+use crate::store::{DocumentStore, PostgresStore, StoreUrl};
 
 #[derive(Debug, Clone, Copy, ValueEnum, Default)]
 pub enum FormatArg {
@@ -33,14 +34,20 @@ pub struct ExportArgs {
     /// One record per quote or per article (default: articles for JSON lines, quotes for CSV).
     #[arg(long = "type", value_enum)]
     pub unit: Option<UnitArg>,
+    /// Read articles from this store (`postgres://...`: a fleet's shared store); quotes and
+    /// `--query` still need the local index of --data-dir (`reindex --store URL` builds it).
+    #[arg(long, value_name = "URL")]
+    pub store: Option<StoreUrl>,
 }
 
 pub fn run(args: ExportArgs, data: &DataDir) -> anyhow::Result<ExitCode> {
     if let Some(query) = &args.query {
         crate::index::check_query(query).map_err(index_error)?;
     }
-    let store = data.open_store()?;
-    let index = data.open_index()?;
+    let store: Box<dyn DocumentStore> = match super::shared_store(args.store.as_ref(), data, "export")? {
+        Some(url) => Box::new(PostgresStore::open(&url).map_err(|e| UsageError(e.to_string()))?),
+        None => Box::new(data.open_store()?),
+    };
     let format = match args.format {
         FormatArg::Jsonl => Format::Jsonl,
         FormatArg::Csv => Format::Csv,
@@ -50,7 +57,12 @@ pub fn run(args: ExportArgs, data: &DataDir) -> anyhow::Result<ExitCode> {
         (Some(UnitArg::Article), _) | (None, Format::Jsonl) => Unit::Article,
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    match export::write(&store, &index, args.query.as_deref(), unit, format, &mut out) {
+    let written = match (unit, &args.query) {
+        // Every article: the store alone.
+        (Unit::Article, None) => export::write_articles(&*store, format, &mut out),
+        _ => export::write(&*store, &data.open_index()?, args.query.as_deref(), unit, format, &mut out),
+    };
+    match written {
         Ok(_) => {}
         Err(ExportError::Index(e)) => return Err(index_error(e)),
         // `export | head` closes the pipe early: not an error worth a message.

@@ -13,9 +13,10 @@ use super::{DataDir, UsageError, run_status};
 use crate::config::{Config, Pipeline, Source};
 use crate::pipeline::{RunOptions, Workspace};
 
+/// Pipeline files and the web sources given on the command line (`ingest`, `enqueue`).
 #[derive(Debug, Args)]
-pub struct IngestArgs {
-    /// Pipeline file(s) to run once.
+pub struct WebSourceArgs {
+    /// Pipeline file(s) to run once (`enqueue`: whose sources to queue).
     #[arg(long = "pipeline", value_name = "FILE")]
     pub pipelines: Vec<PathBuf>,
     /// RSS/Atom/JSON feed URL(s).
@@ -27,6 +28,12 @@ pub struct IngestArgs {
     /// Single page URL(s).
     #[arg(long = "url", value_name = "URL")]
     pub urls: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    #[command(flatten)]
+    pub web: WebSourceArgs,
     /// Local HTML files or directories.
     #[arg(long = "dir", value_name = "PATH")]
     pub dirs: Vec<PathBuf>,
@@ -54,17 +61,17 @@ fn parse_url(flag: &str, raw: &str) -> Result<Url, UsageError> {
 /// The pipelines an `ingest` invocation asks for.
 pub fn pipelines(args: &IngestArgs, config: &Config) -> Result<Vec<Pipeline>, UsageError> {
     let mut out = Vec::new();
-    for path in &args.pipelines {
+    for path in &args.web.pipelines {
         out.push(Pipeline::load(path, config).map_err(|e| UsageError(e.to_string()))?);
     }
     let mut sources = Vec::new();
-    for raw in &args.feeds {
+    for raw in &args.web.feeds {
         sources.push(Source::Feed { url: parse_url("--feed", raw)? });
     }
-    for raw in &args.sitemaps {
+    for raw in &args.web.sitemaps {
         sources.push(Source::Sitemap { url: parse_url("--sitemap", raw)? });
     }
-    for raw in &args.urls {
+    for raw in &args.web.urls {
         sources.push(Source::Page { url: parse_url("--url", raw)? });
     }
     for path in &args.dirs {

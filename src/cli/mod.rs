@@ -7,6 +7,7 @@
 mod analyze;
 mod completions;
 mod demo;
+mod enqueue;
 mod eval_quotes;
 mod export;
 mod extract;
@@ -28,6 +29,7 @@ mod status;
 mod timeline;
 mod validate;
 mod watch;
+mod worker;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -41,6 +43,26 @@ use crate::pipeline::PipelineError;
 use crate::server::ServerError;
 use crate::store::StoreError;
 pub use logging::{LogFormat, LogLevel};
+
+/// The PostgreSQL URL a read or rebuild command's `--store` names, or `None` for the data
+/// directory's own store (no `--store`, or `sqlite:` naming that store); another SQLite file
+/// is a usage error.
+fn shared_store(
+    store: Option<&crate::store::StoreUrl>,
+    data: &DataDir,
+    command: &str,
+) -> Result<Option<String>, UsageError> {
+    use crate::store::StoreUrl;
+    match store {
+        Some(StoreUrl::Postgres(url)) => Ok(Some(url.clone())),
+        Some(StoreUrl::Sqlite(path)) if *path != data.store_path() => Err(UsageError(format!(
+            "{command} --store sqlite:{}: the SQLite store is the one in --data-dir ({}); give --data-dir instead",
+            path.display(),
+            data.store_path().display()
+        ))),
+        _ => Ok(None),
+    }
+}
 
 /// A usage or configuration problem: exit status 2.
 #[derive(Debug, thiserror::Error)]
@@ -105,8 +127,8 @@ pub enum Command {
     Status(status::StatusArgs),
     /// Check pipeline and config files, reporting every error.
     Validate(validate::ValidateArgs),
-    /// Rebuild the search index from the document store.
-    Reindex,
+    /// Rebuild the search index from the document store (or a PostgreSQL store: --store URL).
+    Reindex(reindex::ReindexArgs),
     /// Re-run extraction and analysis on the stored pages (resumable), without fetching.
     Reanalyse(reanalyse::ReanalyseArgs),
     /// The offline tour: ingest the bundled corpus over loopback, then search it.
@@ -133,6 +155,10 @@ pub enum Command {
     Embed(similar::EmbedArgs),
     /// Quickwit as the search engine: print its index config, send the store to it.
     Quickwit(quickwit::QuickwitArgs),
+    /// Queue a run's sources in the PostgreSQL work queue (for `worker`s) and return.
+    Enqueue(enqueue::EnqueueArgs),
+    /// Claim jobs from the PostgreSQL work queue and do them (with --once: until none is left).
+    Worker(worker::WorkerArgs),
 }
 
 impl Cli {
@@ -167,7 +193,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Run(args) => runtime()?.block_on(run::daemon(args, &config, &data)),
         Command::Status(args) => status::run(args, &config, &data),
         Command::Validate(args) => validate::run(args, &config),
-        Command::Reindex => reindex::run(&config, &data),
+        Command::Reindex(args) => reindex::run(args, &config, &data),
         Command::Reanalyse(args) => runtime()?.block_on(reanalyse::run(args, &config, &data)),
         Command::Demo(args) => runtime()?.block_on(demo::run(args, &config, &data)),
         Command::Completions(args) => completions::completions(args),
@@ -181,6 +207,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Similar(args) => similar::similar(args, &config, &data),
         Command::Embed(args) => similar::embed(args, &config, &data),
         Command::Quickwit(args) => quickwit::run(args, &data),
+        Command::Enqueue(args) => runtime()?.block_on(enqueue::run(args, &config)),
+        Command::Worker(args) => runtime()?.block_on(worker::run(args, &config, &data)),
     }
 }
 

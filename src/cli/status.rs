@@ -5,9 +5,11 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::DataDir;
+use super::{DataDir, UsageError};
 use crate::config::Config;
+use crate::queue::Queue;
 use crate::schedule::StatusReport;
+use crate::store::{PostgresStore, StoreUrl};
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
@@ -18,11 +20,28 @@ pub struct StatusArgs {
     /// `run.failing_source_runs`).
     #[arg(long, value_name = "RUNS")]
     pub failing_after: Option<u32>,
+    /// Report on this store (`postgres://...`: a fleet's shared store and its work queue),
+    /// with the local index of --data-dir if there is one.
+    #[arg(long, value_name = "URL")]
+    pub store: Option<StoreUrl>,
 }
 
 pub fn run(args: StatusArgs, config: &Config, data: &DataDir) -> anyhow::Result<ExitCode> {
     let failing_after = args.failing_after.unwrap_or(config.run.failing_source_runs).max(1);
-    let report = StatusReport::collect(data, failing_after)?;
+    let report = match super::shared_store(args.store.as_ref(), data, "status")? {
+        Some(url) => {
+            let store = PostgresStore::open(&url).map_err(|e| UsageError(e.to_string()))?;
+            let shown = StoreUrl::Postgres(url.clone()).to_string();
+            let mut report = StatusReport::collect_shared(&store, &shown, data, failing_after)?;
+            let queue = super::runtime()?.block_on(async {
+                let queue = Queue::connect(&url, &crate::pipeline::worker_name()).await?;
+                queue.counts().await
+            });
+            report.queue = Some(queue.map_err(|e| UsageError(e.to_string()))?);
+            report
+        }
+        None => StatusReport::collect(data, failing_after)?,
+    };
     let mut out = std::io::stdout().lock();
     if args.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
@@ -38,7 +57,16 @@ fn mib(bytes: u64) -> String {
 
 /// The text report.
 fn render(report: &StatusReport) -> String {
-    let mut s = format!("data directory: {}\n", report.data_dir);
+    let mut s = match &report.store_url {
+        Some(url) => format!("shared store: {url} (local index in {})\n", report.data_dir),
+        None => format!("data directory: {}\n", report.data_dir),
+    };
+    if let Some(queue) = &report.queue {
+        s.push_str(&format!(
+            "queue: {} queued, {} running, {} done, {} failed\n",
+            queue.queued, queue.running, queue.done, queue.failed
+        ));
+    }
     match &report.writer {
         Some(writer) => s.push_str(&format!("writer: {writer}\n")),
         None => s.push_str("writer: none (no daemon or ingest is running)\n"),

@@ -165,26 +165,30 @@ pub fn write(
     match unit {
         Unit::Quote => write_quotes(index, query.unwrap_or("*"), format, out),
         Unit::Article => match query {
-            None => {
-                let mut writer = ArticleWriter::new(format, out)?;
-                let mut failed = None;
-                let result = store.each_article(&mut |a| {
-                    writer.write(&a).map_err(|e| {
-                        let message = e.to_string();
-                        failed = Some(e);
-                        StoreError::Corrupt { id: a.id.clone(), message }
-                    })
-                });
-                if let Some(e) = failed {
-                    return Err(e);
-                }
-                let n = result?;
-                writer.finish()?;
-                Ok(n)
-            }
+            None => write_articles(store, format, out),
             Some(query) => write_matching_articles(store, index, query, format, out),
         },
     }
+}
+
+/// Writes every stored article (no index needed: a PostgreSQL store without a local index
+/// exports so); returns how many.
+pub fn write_articles(store: &dyn DocumentStore, format: Format, out: &mut dyn Write) -> Result<u64, ExportError> {
+    let mut writer = ArticleWriter::new(format, out)?;
+    let mut failed = None;
+    let result = store.each_article(&mut |a| {
+        writer.write(&a).map_err(|e| {
+            let message = e.to_string();
+            failed = Some(e);
+            StoreError::Corrupt { id: a.id.clone(), message }
+        })
+    });
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    let n = result?;
+    writer.finish()?;
+    Ok(n)
 }
 
 fn write_quotes(index: &SearchIndex, query: &str, format: Format, out: &mut dyn Write) -> Result<u64, ExportError> {

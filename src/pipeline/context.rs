@@ -73,6 +73,9 @@ pub(super) struct Shared {
     pub(super) indexer: IndexerHandle,
     pub(super) progress: Arc<dyn Progress>,
     pub(super) refetch: bool,
+    /// Whether a URL that failed waits in the store until it is due again (a run), or is
+    /// fetched whenever asked for (a queue's worker: the queue decides when to retry).
+    pub(super) defer_failed: bool,
     /// Fingerprints of stored articles, oldest first, for near-duplicate clusters.
     fingerprints: Mutex<Vec<Fingerprint>>,
     /// URLs queued in this run (canonical), so two sources naming one page fetch it once.
@@ -107,6 +110,7 @@ impl Shared {
             indexer: env.indexer.clone(),
             progress,
             refetch,
+            defer_failed: true,
             fingerprints: Mutex::new(fingerprints),
             seen: Mutex::new(HashSet::new()),
             fetch_slots: Arc::new(Semaphore::new(in_flight.max(1))),
@@ -115,6 +119,12 @@ impl Shared {
             halt,
             fatal: Mutex::new(None),
         })
+    }
+
+    /// For a queue's worker: failed URLs are fetched when their job comes back.
+    pub(super) fn retried_by_queue(mut self) -> Shared {
+        self.defer_failed = false;
+        self
     }
 
     /// A store write failed. An error of the environment (full disk, read-only file) halts

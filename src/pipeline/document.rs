@@ -20,25 +20,33 @@ use crate::fetch::{
 use crate::metrics::{self, GaugeGuard};
 use crate::store::{PageState, RawPage};
 
-/// Fetches one article URL (conditionally when it is known) and processes the body.
-pub(super) async fn ingest_link(shared: &Arc<Shared>, fetcher: &Fetcher, link: DiscoveredLink) {
+/// Fetches one article URL (conditionally when it is known) and processes the body. The
+/// fetch's error, when it failed, is returned after it was recorded (a queue worker decides
+/// from it when to retry); every other outcome is recorded in the store and the counts.
+pub(super) async fn ingest_link(
+    shared: &Arc<Shared>,
+    fetcher: &Fetcher,
+    link: DiscoveredLink,
+) -> Result<(), FetchError> {
     let key = link.url.to_string();
     let state = match shared.store(|s| s.page_state(&key)) {
         Ok(state) => state,
         Err(e) => {
             shared.store_failed(&key, e);
-            return;
+            return Ok(());
         }
     };
-    // A URL that failed recently waits for its turn (`--refetch` overrides).
+    // A URL that failed recently waits for its turn (`--refetch` overrides; a queue's
+    // worker is told when by the queue).
     let due = state.as_ref().and_then(|s| s.next_due.clone());
     if !shared.refetch
+        && shared.defer_failed
         && let Some(due) = due.filter(|due| due.as_str() > now().as_str())
     {
         metrics::FETCHES.inc(&["deferred"]);
         shared.stats(|s| s.defer(&due));
         shared.progress.finished(&key);
-        return;
+        return Ok(());
     }
     let known = state.as_ref().is_some_and(|s| s.article_id.is_some());
     let validators = state.as_ref().map(|s| to_fetch(&s.validators)).unwrap_or_default();
@@ -46,8 +54,9 @@ pub(super) async fn ingest_link(shared: &Arc<Shared>, fetcher: &Fetcher, link: D
         // Without validators a revisit costs a full download; articles rarely change.
         shared.stats(|s| s.unchanged += 1);
         shared.progress.finished(&key);
-        return;
+        return Ok(());
     }
+    let mut failure = None;
     match fetch_counted(fetcher, &link.url, &validators, Expect::Html).await {
         Ok(FetchOutcome::NotModified) => {
             shared.stats(|s| s.unchanged += 1);
@@ -59,7 +68,7 @@ pub(super) async fn ingest_link(shared: &Arc<Shared>, fetcher: &Fetcher, link: D
             shared.stats(|s| s.fetched += 1);
             let previous_hash = state.and_then(PageState::article_hash);
             let queued = GaugeGuard::hold(&metrics::PROCESSING_QUEUE);
-            let Ok(slot) = shared.processing.clone().acquire_owned().await else { return };
+            let Ok(slot) = shared.processing.clone().acquire_owned().await else { return Ok(()) };
             let task = shared.clone();
             let key = key.clone();
             let work = move || {
@@ -81,9 +90,13 @@ pub(super) async fn ingest_link(shared: &Arc<Shared>, fetcher: &Fetcher, link: D
             tracing::info!(%url, "disallowed by robots.txt");
             shared.stats(|s| s.disallowed += 1);
         }
-        Err(e) => shared.fail(Stage::Fetch, &key, e.to_string()),
+        Err(e) => {
+            shared.fail(Stage::Fetch, &key, e.to_string());
+            failure = Some(e);
+        }
     }
     shared.progress.finished(&key);
+    failure.map_or(Ok(()), Err)
 }
 
 /// A body to process and what came with it.

@@ -53,6 +53,12 @@ pub struct IndexerHandle {
 }
 
 impl IndexerHandle {
+    /// A handle that wakes nothing: for work whose store no local index follows (a queue
+    /// worker without a data directory).
+    pub fn detached() -> IndexerHandle {
+        IndexerHandle { commands: None, state: Arc::new(State::default()) }
+    }
+
     /// Tells the indexer the store has new articles.
     pub fn wake(&self) {
         if let Some(commands) = &self.commands {

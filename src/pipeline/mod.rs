@@ -12,10 +12,12 @@
 //!
 //! Module map (dependencies point down): `workspace` → `run` → `discover`, `document` →
 //! `context` → `indexer`, `process`, `stats`; `rebuild` (reindex, reanalyse), `embed` and
-//! `quickwit` (the indexer feeding Quickwit) beside `run`.
+//! `quickwit` (the indexer feeding Quickwit) beside `run`; `distributed` (enqueue and the
+//! queue's worker) beside `run`, over the same `discover` and `document`.
 
 mod context;
 mod discover;
+mod distributed;
 mod document;
 mod embed;
 mod indexer;
@@ -27,11 +29,15 @@ mod stats;
 mod workspace;
 
 pub use context::{RunEnv, SharedStore};
+pub use distributed::{
+    DEFAULT_LEASE, EnqueueReport, FollowingIndex, WorkerOptions, WorkerReport, enqueue, jobs_for, work, worker_env,
+    worker_name,
+};
 pub use embed::{EmbedStats, Until, embed_pending};
 pub use indexer::{COMMIT_EVERY, COMMIT_INTERVAL, Indexer, IndexerHandle, IndexerReport, resume_position};
 pub use process::{ArticleBuilder, BuildOutcome, article_id, content_hash};
 pub use quickwit::{QuickwitSyncReport, quickwit_checkpoint_path, sync_quickwit};
-pub use rebuild::{ReanalyseReport, RebuildProgress, ReindexReport, reanalyse, reindex};
+pub use rebuild::{ReanalyseReport, RebuildProgress, ReindexReport, reanalyse, reindex, reindex_from};
 pub use run::{RunControl, RunOptions, run};
 pub use stats::{Progress, RunStats, SilentProgress, SourceReport};
 pub use workspace::Workspace;
@@ -56,6 +62,12 @@ pub enum PipelineError {
     Embed(#[from] crate::embed::EmbedError),
     #[error("the index writer stopped unexpectedly: {0}")]
     Writer(String),
+    #[error(transparent)]
+    Queue(#[from] crate::queue::QueueError),
+    #[error(
+        "pipeline `{pipeline}`: {what} cannot be queued: the work queue takes feeds, sitemaps and pages (run sites, listings, directories and WARC files with `quotewire ingest`)"
+    )]
+    Unqueueable { pipeline: String, what: String },
 }
 
 impl PipelineError {
@@ -67,6 +79,8 @@ impl PipelineError {
             PipelineError::DataDir(e) => e.is_environment(),
             PipelineError::Index(IndexError::Version { .. } | IndexError::Open { .. }) => true,
             PipelineError::Fetch(FetchError::Client(_)) => true,
+            PipelineError::Queue(crate::queue::QueueError::Postgres(_)) => true,
+            PipelineError::Unqueueable { .. } => true,
             _ => false,
         }
     }

@@ -17,7 +17,7 @@ use crate::data_dir::{DataDir, DataDirError};
 use crate::index::{IndexError, IndexSink};
 use crate::model::PublishedSource;
 use crate::nlp::Analyzer;
-use crate::store::{DocumentStore, StoredPage};
+use crate::store::{DocumentStore, PostgresStore, StoredPage};
 
 /// Articles (or pages) read from the store at once.
 const REBUILD_BATCH: usize = 64;
@@ -46,8 +46,28 @@ pub fn reindex(
     vector_model: Option<&str>,
     progress: RebuildProgress<'_>,
 ) -> Result<ReindexReport, PipelineError> {
+    reindex_from(data, None, writer_memory, vector_model, progress)
+}
+
+/// [`reindex`] from the PostgreSQL store at `postgres` (`reindex --store URL --data-dir
+/// DIR`: the local index of a fleet's shared store), or from the data directory's own store
+/// when `None`.
+pub fn reindex_from(
+    data: &DataDir,
+    postgres: Option<&str>,
+    writer_memory: usize,
+    vector_model: Option<&str>,
+    progress: RebuildProgress<'_>,
+) -> Result<ReindexReport, PipelineError> {
     let _lock = data.lock("reindex")?;
-    let store = data.open_store_for_writing()?;
+    // A second connection answers the index writer's vector look-ups while the first reads.
+    let open = || -> Result<Box<dyn DocumentStore + Send>, PipelineError> {
+        Ok(match postgres {
+            Some(url) => Box::new(PostgresStore::open(url)?),
+            None => Box::new(data.open_store_for_writing()?),
+        })
+    };
+    let store = open()?;
     let index = match data.open_index_for_writing() {
         Err(DataDirError::Index(IndexError::Version { .. })) => {
             std::fs::remove_dir_all(data.index_path())
@@ -63,7 +83,7 @@ pub fn reindex(
     if let Some(model) = vector_model {
         report.statement_vectors = store.embedding_counts(model)?.vectors;
         if report.statement_vectors > 0 {
-            let lookup = data.open_store()?;
+            let lookup = open()?;
             let model = model.to_string();
             sink.set_statement_vectors(Box::new(move |id| lookup.quote_vector(id, &model).ok().flatten()));
         }

@@ -190,6 +190,7 @@ async fn run_source(
         tasks.spawn(async move {
             let _permit = permit;
             tokio::select! {
+                // A failure is recorded in the store and the counts; the run goes on.
                 _ = ingest_link(&shared, &fetcher, link) => {}
                 _ = abandon.cancelled() => {}
             }

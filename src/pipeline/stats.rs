@@ -52,6 +52,25 @@ pub struct SourceReport {
 impl RunStats {
     /// The one-line summary of PRODUCT.md; deferred URLs say when they are due and how to
     /// fetch them now.
+    /// Adds another run's counts to these (a worker's pipelines); `seconds`, `interrupted`
+    /// and `sources` stay the caller's.
+    pub fn add(&mut self, other: &RunStats) {
+        self.fetched += other.fetched;
+        self.unchanged += other.unchanged;
+        self.failed += other.failed;
+        self.disallowed += other.disallowed;
+        self.deferred += other.deferred;
+        self.not_articles += other.not_articles;
+        self.articles += other.articles;
+        self.quotes += other.quotes;
+        if let Some(until) = &other.deferred_until
+            && self.deferred_until.as_ref().is_none_or(|mine| until < mine)
+        {
+            self.deferred_until = Some(until.clone());
+        }
+        self.errors.extend(other.errors.iter().cloned());
+    }
+
     pub fn summary(&self) -> String {
         let deferred = match (self.deferred, self.deferred_until.as_deref().and_then(readable_time)) {
             (0, _) => "deferred 0".to_string(),

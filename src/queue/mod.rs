@@ -193,7 +193,8 @@ SELECT count(*) FROM inserted";
 
 /// One statement: lock up to `$3` due hosts with work (skipping hosts other claimers hold),
 /// take the oldest due job of each, lease them, and push each host's next allowed claim out
-/// by its interval. The work test is a subquery with `LIMIT 1` so it stays one index probe
+/// by its interval, or by `$4` ms when that is longer (a claim that holds the host until
+/// [`Queue::release_host`]). The work test is a subquery with `LIMIT 1` so it stays one index probe
 /// per host whatever the planner's statistics say (as a semi-join, a new queue's first
 /// plans scanned every queued job).
 const CLAIM: &str = "
@@ -221,7 +222,7 @@ WITH host AS (
         (extract(epoch FROM clock_timestamp()) * 1000000)::bigint AS claimed_us
 ), bumped AS (
     UPDATE queue_hosts h SET ready = h.ready - 1,
-        next_allowed_at = clock_timestamp() + h.interval_ms * interval '1 millisecond'
+        next_allowed_at = clock_timestamp() + GREATEST(h.interval_ms, $4::bigint) * interval '1 millisecond'
     FROM claimed WHERE h.host = claimed.host
 )
 SELECT id, pipeline, source, kind, url, host, attempts, claimed_us FROM claimed ORDER BY id";
@@ -367,6 +368,20 @@ impl Queue {
     /// fetches in flight); empty when none is due now. Politeness is the same as one claim
     /// at a time: each host's next allowed claim moves by its interval.
     pub async fn claim_many(&self, max: usize, lease: Duration) -> Result<Vec<ClaimedJob>, QueueError> {
+        self.claim_hosts(max, lease, Duration::ZERO).await
+    }
+
+    /// Claims as [`Queue::claim_many`], and holds each claimed job's host for `hold` (at
+    /// least its interval): no other claim of the host until then or until the job's
+    /// worker calls [`Queue::release_host`], which starts the interval when the work ends.
+    /// Requests to a host are then never closer than its interval, however long a request
+    /// takes and however late it leaves the worker; a worker that dies holds the host until
+    /// `hold` runs out (give the lease).
+    pub async fn claim_holding(&self, max: usize, lease: Duration) -> Result<Vec<ClaimedJob>, QueueError> {
+        self.claim_hosts(max, lease, lease).await
+    }
+
+    async fn claim_hosts(&self, max: usize, lease: Duration, hold: Duration) -> Result<Vec<ClaimedJob>, QueueError> {
         let due = {
             let mut last = self.last_reclaim.lock().unwrap_or_else(|p| p.into_inner());
             let due = last.is_none_or(|at| at.elapsed() >= REAP_EVERY);
@@ -380,7 +395,8 @@ impl Queue {
         }
         let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
         let max = i64::try_from(max).unwrap_or(i64::MAX);
-        let rows = self.client.query(&self.statements.claim, &[&self.worker, &lease_ms, &max]).await?;
+        let hold_ms = i64::try_from(hold.as_millis()).unwrap_or(i64::MAX);
+        let rows = self.client.query(&self.statements.claim, &[&self.worker, &lease_ms, &max, &hold_ms]).await?;
         rows.iter()
             .map(|row| {
                 let claimed_us: i64 = row.get(7);
@@ -410,6 +426,52 @@ impl Queue {
             )
             .await?;
         if n == 0 { Err(lease_lost(job)) } else { Ok(()) }
+    }
+
+    /// Ends the hold of a job claimed with [`Queue::claim_holding`] on its host: the host's
+    /// next claim is one interval from now. Does nothing when the job is no longer ours (its
+    /// lease expired: the hold has run out too).
+    pub async fn release_host(&self, job: &ClaimedJob) -> Result<(), QueueError> {
+        self.client
+            .execute(
+                "UPDATE queue_hosts h SET next_allowed_at = clock_timestamp() + h.interval_ms * interval '1 millisecond'
+                 WHERE h.host = $4 AND EXISTS (SELECT 1 FROM queue_jobs j
+                     WHERE j.id = $1 AND j.state = 'running' AND j.lease_owner = $2 AND j.attempts = $3)",
+                &[&job.id, &self.worker, &job.attempt, &job.host],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Extends the hold on a held job's host to `hold` from now (with [`Queue::renew`], for
+    /// work that outlasts its first lease).
+    pub async fn extend_host_hold(&self, job: &ClaimedJob, hold: Duration) -> Result<(), QueueError> {
+        let hold_ms = i64::try_from(hold.as_millis()).unwrap_or(i64::MAX);
+        self.client
+            .execute(
+                "UPDATE queue_hosts SET next_allowed_at =
+                     GREATEST(next_allowed_at, clock_timestamp() + $2::bigint * interval '1 millisecond')
+                 WHERE host = $1",
+                &[&job.host, &hold_ms],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Work left for the fleet: jobs running (leased, perhaps by a dead worker whose lease
+    /// has not run out) and queued jobs due now. Queued jobs waiting for a retry later are
+    /// not counted (see [`Queue::counts`]).
+    pub async fn outstanding(&self) -> Result<(u64, u64), QueueError> {
+        let row = self
+            .client
+            .query_one(
+                "SELECT count(*) FILTER (WHERE state = 'running'),
+                        count(*) FILTER (WHERE state = 'queued' AND not_before <= now())
+                 FROM queue_jobs WHERE state IN ('running', 'queued')",
+                &[],
+            )
+            .await?;
+        Ok((row.get::<_, i64>(0) as u64, row.get::<_, i64>(1) as u64))
     }
 
     /// Records a held job as done.

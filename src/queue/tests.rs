@@ -340,3 +340,35 @@ async fn a_batch_claim_takes_one_job_per_host_and_completes_what_it_still_holds(
     assert_eq!(q.complete_many(&batch).await.unwrap(), vec![batch[1].id]);
     assert_eq!(q.counts().await.unwrap(), QueueCounts { queued: 6, running: 1, done: 2, failed: 0 });
 }
+
+#[tokio::test]
+async fn a_holding_claim_keeps_the_host_until_released_then_one_interval() {
+    let Some(url) = throwaway::test_database("a_holding_claim_keeps_the_host_until_released") else { return };
+    let (a, b) = (queue(&url, "a").await, queue(&url, "b").await);
+    let interval = Duration::from_millis(200);
+    let jobs: Vec<NewJob> = (0..3).map(|n| page(&format!("http://127.0.0.1:8001/{n}"), interval)).collect();
+    a.enqueue(&jobs).await.unwrap();
+    let first = a.claim_holding(4, LEASE).await.unwrap();
+    assert_eq!(first.len(), 1, "one job per host per claim");
+    // Long past the interval, the host is still held by the job in flight.
+    tokio::time::sleep(interval + Duration::from_millis(100)).await;
+    assert!(b.claim_holding(4, LEASE).await.unwrap().is_empty());
+    assert_eq!(a.outstanding().await.unwrap(), (1, 2));
+    // Released: the next claim waits one interval from the release, not from the claim.
+    a.release_host(&first[0]).await.unwrap();
+    let released = std::time::Instant::now();
+    a.complete(&first[0]).await.unwrap();
+    let second = loop {
+        let claimed = b.claim_holding(4, LEASE).await.unwrap();
+        if let Some(job) = claimed.into_iter().next() {
+            break job;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    };
+    assert!(released.elapsed() >= interval - Duration::from_millis(5), "{:?}", released.elapsed());
+    // A worker that lost its job cannot release the host of the job's new holder.
+    b.client.execute("UPDATE queue_jobs SET lease_owner = 'c' WHERE id = $1", &[&second.id]).await.unwrap();
+    b.release_host(&second).await.unwrap();
+    assert!(a.claim_holding(4, LEASE).await.unwrap().is_empty());
+    assert_ready_counts_agree(&a).await;
+}

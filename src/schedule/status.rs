@@ -5,6 +5,7 @@
 
 use crate::data_dir::{DataDir, DataDirError, DiskUsage};
 use crate::metrics;
+use crate::queue::QueueCounts;
 use crate::store::{DocumentStore, PipelineRun, ScheduleStore, SourceHealth, StoreCounts};
 
 /// The state of a data directory.
@@ -26,16 +27,48 @@ pub struct StatusReport {
     /// Articles stored but not yet in the index.
     pub not_indexed: u64,
     pub disk: DiskUsage,
+    /// The shared store read instead of the data directory's (`status --store URL`),
+    /// without its password.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub store_url: Option<String>,
+    /// The work queue's jobs by state, for a PostgreSQL store.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue: Option<QueueCounts>,
 }
 
 impl StatusReport {
     /// Reads the state of `data`; it must hold quotewire data.
     pub fn collect(data: &DataDir, failing_after: u32) -> Result<StatusReport, DataDirError> {
         let store = data.open_store()?;
+        StatusReport::from_store(&store, data, failing_after)
+    }
+
+    /// Reads the state of a shared store (`status --store postgres://...`, named `shown`),
+    /// with the local index of `data` where there is one (a worker's `--data-dir`, or
+    /// `reindex --store`).
+    pub fn collect_shared(
+        store: &(impl DocumentStore + ScheduleStore),
+        shown: &str,
+        data: &DataDir,
+        failing_after: u32,
+    ) -> Result<StatusReport, DataDirError> {
+        let mut report = StatusReport::from_store(store, data, failing_after)?;
+        report.store_url = Some(shown.to_string());
+        report.disk.store_bytes = 0;
+        Ok(report)
+    }
+
+    fn from_store(
+        store: &(impl DocumentStore + ScheduleStore),
+        data: &DataDir,
+        failing_after: u32,
+    ) -> Result<StatusReport, DataDirError> {
         let counts = store.counts()?;
         let (index_documents, indexed_through) = match data.open_index() {
             Ok(index) => (index.document_count()?, index.indexed_through()?),
             Err(DataDirError::MissingIndex { .. }) => (0, Some(0)),
+            // A shared store's status from a machine that keeps no local index.
+            Err(DataDirError::NoData { .. }) if !data.store_path().exists() => (0, Some(0)),
             Err(e) => return Err(e),
         };
         let behind_from = indexed_through.or(store.legacy_index_position()?).unwrap_or(0);
@@ -50,6 +83,8 @@ impl StatusReport {
             index_documents,
             indexed_through,
             disk: data.disk_usage(),
+            store_url: None,
+            queue: None,
         })
     }
 

@@ -9,6 +9,7 @@ mod cli;
 mod corpus;
 mod daemon;
 mod deploy;
+mod distributed;
 mod errors;
 mod extraction;
 mod faults;

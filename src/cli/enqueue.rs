@@ -1,0 +1,58 @@
+//! `quotewire enqueue`: queue a run's sources in the PostgreSQL work queue, for workers.
+
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::UsageError;
+use super::ingest::{IngestArgs, WebSourceArgs, pipelines};
+use crate::config::Config;
+use crate::pipeline::{enqueue, jobs_for};
+use crate::queue::Queue;
+use crate::store::StoreUrl;
+
+#[derive(Debug, Args)]
+pub struct EnqueueArgs {
+    /// The shared store and queue: `postgres://USER@HOST:PORT/DATABASE`.
+    #[arg(long, value_name = "URL")]
+    pub store: StoreUrl,
+    #[command(flatten)]
+    pub sources: WebSourceArgs,
+}
+
+/// The PostgreSQL URL of `--store`, or the usage error saying the queue needs one.
+pub fn postgres_url(store: &StoreUrl, command: &str) -> Result<String, UsageError> {
+    match store {
+        StoreUrl::Postgres(url) => Ok(url.clone()),
+        StoreUrl::Sqlite(path) => Err(UsageError(format!(
+            "`quotewire {command}` needs a PostgreSQL store (--store postgres://USER@HOST:PORT/DATABASE), not `sqlite:{}`: the work queue lives in PostgreSQL; with the embedded SQLite store, use `quotewire ingest` or `quotewire run`",
+            path.display()
+        ))),
+    }
+}
+
+pub async fn run(args: EnqueueArgs, config: &Config) -> anyhow::Result<ExitCode> {
+    let url = postgres_url(&args.store, "enqueue")?;
+    let sources =
+        IngestArgs { web: args.sources, dirs: Vec::new(), warcs: Vec::new(), sites: Vec::new(), refetch: false };
+    let pipelines = pipelines(&sources, config)?;
+    // Every source checked before connecting: bad input queues nothing.
+    jobs_for(&pipelines).map_err(|e| UsageError(e.to_string()))?;
+    let queue = Queue::connect(&url, &crate::pipeline::worker_name()).await.map_err(|e| UsageError(e.to_string()))?;
+    let report = enqueue(&queue, &pipelines).await.map_err(|e| {
+        if e.is_environment() { anyhow::Error::new(UsageError(e.to_string())) } else { anyhow::Error::new(e) }
+    })?;
+    let counts = queue.counts().await?;
+    println!(
+        "queued {} job(s) ({} feed(s), {} sitemap(s), {} page(s) asked for; {} already pending) in {}; the queue holds {} queued, {} running",
+        report.added,
+        report.feeds,
+        report.sitemaps,
+        report.pages,
+        report.feeds + report.sitemaps + report.pages - report.added,
+        args.store,
+        counts.queued,
+        counts.running
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,96 @@
+//! `quotewire worker`: claim jobs from the PostgreSQL work queue and do them, storing in the
+//! PostgreSQL store.
+
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use clap::Args;
+
+use super::enqueue::postgres_url;
+use super::{DataDir, UsageError, run_status};
+use crate::config::{Config, Pipeline};
+use crate::pipeline::{
+    DEFAULT_LEASE, FollowingIndex, IndexerHandle, SharedStore, WorkerOptions, work, worker_env, worker_name,
+};
+use crate::queue::Queue;
+use crate::store::{PostgresStore, StoreUrl};
+
+/// Given `--data-dir DIR` (the global option), the worker also keeps the local tantivy index
+/// in DIR up to date from the PostgreSQL store.
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// The shared store and queue: `postgres://USER@HOST:PORT/DATABASE`.
+    #[arg(long, value_name = "URL")]
+    pub store: StoreUrl,
+    /// Exit when the fleet has no work left (nothing running, nothing due), instead of
+    /// waiting for more.
+    #[arg(long)]
+    pub once: bool,
+    /// Jobs in flight at once, each of a different host.
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    pub concurrency: usize,
+    /// Pipeline file(s) whose fetch settings this worker's jobs use (jobs of other
+    /// pipelines use the configuration's `[fetch]`).
+    #[arg(long = "pipeline", value_name = "FILE")]
+    pub pipelines: Vec<std::path::PathBuf>,
+    /// How long a claimed job is leased (and its host held) before a dead worker's job goes
+    /// back to the queue; renewed at a third of it while the job runs.
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_LEASE.as_secs_f64())]
+    pub lease_seconds: f64,
+}
+
+/// Whether `--data-dir` is on the command line (its default names the embedded data
+/// directory, which a PostgreSQL worker does not use unless asked to keep an index there).
+fn data_dir_given() -> bool {
+    std::env::args_os().any(|a| a.to_str().is_some_and(|a| a == "--data-dir" || a.starts_with("--data-dir=")))
+}
+
+pub async fn run(args: WorkerArgs, config: &Config, data: &DataDir) -> anyhow::Result<ExitCode> {
+    let url = postgres_url(&args.store, "worker")?;
+    if !(args.lease_seconds.is_finite() && args.lease_seconds >= 0.5) {
+        return Err(UsageError(format!("--lease-seconds `{}`: expected at least 0.5", args.lease_seconds)).into());
+    }
+    let mut pipelines = Vec::new();
+    for path in &args.pipelines {
+        pipelines.push(Pipeline::load(path, config).map_err(|e| UsageError(e.to_string()))?);
+    }
+    let control = crate::schedule::on_signals(config.run.shutdown_grace);
+    let name = worker_name();
+    let queue = Queue::connect(&url, &name).await.map_err(|e| UsageError(e.to_string()))?;
+    let store = PostgresStore::open(&url).map_err(|e| UsageError(e.to_string()))?;
+    let store: SharedStore = Arc::new(Mutex::new(store));
+    // With --data-dir, a local index follows the store through a connection of its own.
+    let index = match data_dir_given() {
+        true => {
+            let own: SharedStore =
+                Arc::new(Mutex::new(PostgresStore::open(&url).map_err(|e| UsageError(e.to_string()))?));
+            Some(FollowingIndex::start(data, own, config.index.writer_memory_bytes).map_err(|e| {
+                if e.is_environment() { anyhow::Error::new(UsageError(e.to_string())) } else { anyhow::Error::new(e) }
+            })?)
+        }
+        false => None,
+    };
+    let indexer = index.as_ref().map_or_else(IndexerHandle::detached, FollowingIndex::handle);
+    let env = worker_env(store, indexer);
+    let options = WorkerOptions {
+        concurrency: args.concurrency.max(1),
+        lease: Duration::from_secs_f64(args.lease_seconds),
+        once: args.once,
+    };
+    tracing::info!(worker = %name, store = %args.store, "worker started");
+    let report = work(Arc::new(queue), env, &pipelines, &config.fetch, options, &control).await.map_err(|e| {
+        if e.is_environment() { anyhow::Error::new(UsageError(e.to_string())) } else { anyhow::Error::new(e) }
+    })?;
+    println!("worker {name}: {}", report.summary());
+    if let Some(index) = index {
+        let indexed = index.finish()?;
+        println!(
+            "index {}: {} article(s) indexed, through store sequence {}",
+            data.root().display(),
+            indexed.indexed,
+            indexed.through
+        );
+    }
+    Ok(run_status(report.stats.failed))
+}

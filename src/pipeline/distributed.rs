@@ -1,0 +1,500 @@
+//! Distributed runs over the PostgreSQL work queue: `enqueue` turns a run's sources into
+//! jobs, and a worker claims jobs and does each through the same discovery and document
+//! code as the embedded run (`discover.rs`, `document.rs`): a feed or sitemap job fetches
+//! it and queues its article links as page jobs; a page job fetches, extracts, analyses and
+//! stores the page in the shared store.
+//!
+//! Politeness is the queue's: the worker's fetcher has no per-host delay of its own, and a
+//! job holds its host from the claim until its work ends (`Queue::claim_holding`), so two
+//! requests to a host, from any workers, are at least the host's interval apart. Leases are
+//! renewed while a job runs; a worker that dies loses its jobs when their lease runs out.
+//! This module decides nothing about schedules and owns no tables.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::task::JoinSet;
+use url::Url;
+
+use super::PipelineError;
+use super::context::{RunEnv, Shared, SharedStore, processing_slots};
+use super::discover::{SourceKind, discover};
+use super::document::ingest_link;
+use super::indexer::{Indexer, IndexerHandle, IndexerReport, resume_position};
+use super::process::ArticleBuilder;
+use super::run::RunControl;
+use super::stats::{RunStats, SilentProgress};
+use crate::config::{FetchConfig, Pipeline, Source};
+use crate::data_dir::{DataDir, WriterLock};
+use crate::fetch::{self, DiscoveredLink, FetchError, Fetcher};
+use crate::nlp::Analyzer;
+use crate::queue::{ClaimedJob, FailOutcome, JobKind, NewJob, Queue, QueueError, Retry};
+
+/// How long a claimed job is leased (and its host held) before another worker may take it
+/// back: longer than a fetch may take (the default fetch timeout is 30 s), short enough that
+/// a dead worker's pages come back within a minute or two. Renewed at a third of it.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(90);
+/// How long an idle worker waits before asking the queue again: claims are cheap, and a
+/// host's next allowed time is usually tens of milliseconds away.
+const IDLE_POLL: Duration = Duration::from_millis(20);
+
+/// What `enqueue` queued.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct EnqueueReport {
+    pub feeds: u64,
+    pub sitemaps: u64,
+    pub pages: u64,
+    /// Jobs added (the others were already queued or running for the same pipeline).
+    pub added: u64,
+}
+
+/// Queues the sources of `pipelines` (feeds, sitemaps and pages) with each pipeline's
+/// per-host interval (`fetch.per_host_delay`). Every source is checked before anything is
+/// queued (see [`jobs_for`]).
+pub async fn enqueue(queue: &Queue, pipelines: &[Pipeline]) -> Result<EnqueueReport, PipelineError> {
+    let (jobs, mut report) = jobs_for(pipelines)?;
+    report.added = queue.enqueue(&jobs).await?;
+    Ok(report)
+}
+
+/// The queue jobs of `pipelines`' sources, and their counts by kind. A source the queue
+/// cannot hold (a site, a listing, a directory, a WARC file) is an error for the whole set.
+pub fn jobs_for(pipelines: &[Pipeline]) -> Result<(Vec<NewJob>, EnqueueReport), PipelineError> {
+    let mut report = EnqueueReport::default();
+    let mut jobs = Vec::new();
+    for pipeline in pipelines {
+        for source in &pipeline.sources {
+            let (kind, url) = match source {
+                Source::Feed { url } => (JobKind::Feed, url.clone()),
+                Source::Sitemap { url } => (JobKind::Sitemap, url.clone()),
+                Source::Page { url } => (JobKind::Page, fetch::canonicalize(url, &pipeline.fetch.strip_query_params)),
+                other => {
+                    return Err(PipelineError::Unqueueable { pipeline: pipeline.name.clone(), what: other.label() });
+                }
+            };
+            match kind {
+                JobKind::Feed => report.feeds += 1,
+                JobKind::Sitemap => report.sitemaps += 1,
+                JobKind::Page => report.pages += 1,
+            }
+            jobs.push(NewJob::new(&pipeline.name, &source.label(), kind, url.as_str(), pipeline.fetch.per_host_delay));
+        }
+    }
+    Ok((jobs, report))
+}
+
+/// What a worker's jobs share: `store` (the PostgreSQL store, normally), the indexer that
+/// follows it (or [`IndexerHandle::detached`]) and one slot per core for extraction.
+pub fn worker_env(store: SharedStore, indexer: IndexerHandle) -> RunEnv {
+    RunEnv { store, indexer, processing: Arc::new(tokio::sync::Semaphore::new(processing_slots())) }
+}
+
+/// This worker's name in leases: host name and process id, unique in a fleet.
+pub fn worker_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".to_string());
+    format!("{host}:{}", std::process::id())
+}
+
+/// A worker's choices.
+#[derive(Debug, Clone, Copy)]
+pub struct WorkerOptions {
+    /// Jobs in flight at once (each of a different host).
+    pub concurrency: usize,
+    /// See [`DEFAULT_LEASE`].
+    pub lease: Duration,
+    /// Return when the fleet has no work left: no job running anywhere (a dead worker's
+    /// jobs count until their lease runs out) and none queued that is due now. Jobs waiting
+    /// for a retry later stay queued for a later worker.
+    pub once: bool,
+}
+
+impl Default for WorkerOptions {
+    fn default() -> WorkerOptions {
+        WorkerOptions { concurrency: 8, lease: DEFAULT_LEASE, once: false }
+    }
+}
+
+/// What a worker did.
+#[derive(Debug, Default)]
+pub struct WorkerReport {
+    /// Jobs done.
+    pub done: u64,
+    /// Jobs that failed and went back to the queue for a retry.
+    pub requeued: u64,
+    /// Jobs failed for good.
+    pub failed: u64,
+    /// Jobs whose lease ran out while this worker held them (their result is not recorded).
+    pub lost: u64,
+    /// Page jobs queued from feeds and sitemaps (new ones only).
+    pub links_queued: u64,
+    /// The document counts, over every pipeline.
+    pub stats: RunStats,
+    pub seconds: f64,
+}
+
+impl WorkerReport {
+    /// One line for the end of a worker's life.
+    pub fn summary(&self) -> String {
+        format!(
+            "jobs: {} done, {} requeued, {} failed, {} lost; {} links queued; {}",
+            self.done,
+            self.requeued,
+            self.failed,
+            self.lost,
+            self.links_queued,
+            self.stats.summary()
+        )
+    }
+}
+
+/// The fetcher and run state of one pipeline's jobs.
+struct JobContext {
+    shared: Arc<Shared>,
+    fetcher: Arc<Fetcher>,
+    strip_query_params: Vec<String>,
+    interval: Duration,
+}
+
+/// The worker's state shared by its job tasks.
+struct Worker {
+    queue: Arc<Queue>,
+    env: RunEnv,
+    pipelines: HashMap<String, Pipeline>,
+    /// The fetch settings of jobs whose pipeline this worker was not given (ad-hoc sources).
+    default_fetch: FetchConfig,
+    contexts: Mutex<HashMap<String, Arc<JobContext>>>,
+    /// Jobs claimed and not yet recorded, to give back if the worker is abandoned.
+    held: Mutex<HashMap<i64, ClaimedJob>>,
+    report: Mutex<WorkerReport>,
+    options: WorkerOptions,
+    control: RunControl,
+}
+
+impl Worker {
+    fn context(&self, pipeline: &str) -> Result<Arc<JobContext>, PipelineError> {
+        let mut contexts = self.contexts.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(context) = contexts.get(pipeline) {
+            return Ok(context.clone());
+        }
+        let mut fetch_config =
+            self.pipelines.get(pipeline).map_or_else(|| self.default_fetch.clone(), |p| p.fetch.clone());
+        let interval = fetch_config.per_host_delay;
+        // The queue spaces a host's requests across the fleet; a local delay would only
+        // push a request later, towards the next worker's turn.
+        fetch_config.per_host_delay = Duration::ZERO;
+        let fetcher = Fetcher::new(&fetch_config)?;
+        let builder = ArticleBuilder::new(Analyzer::new(), fetch_config.strip_query_params.clone());
+        let slots = self.options.concurrency.max(1) * 2;
+        let shared = Shared::new(
+            &self.env,
+            builder,
+            Arc::new(SilentProgress),
+            false,
+            slots,
+            pipeline,
+            self.control.stop.child_token(),
+        )?
+        .retried_by_queue();
+        let context = Arc::new(JobContext {
+            shared: Arc::new(shared),
+            fetcher,
+            strip_query_params: fetch_config.strip_query_params,
+            interval,
+        });
+        contexts.insert(pipeline.to_string(), context.clone());
+        Ok(context)
+    }
+
+    fn tally(&self, update: impl FnOnce(&mut WorkerReport)) {
+        update(&mut self.report.lock().unwrap_or_else(|p| p.into_inner()));
+    }
+}
+
+/// Claims and does jobs until stopped (or, with `once`, until the fleet has no work left).
+/// `control.stop` ends the claiming and lets jobs in flight finish; `control.abandon` drops
+/// them and gives them back to the queue at once.
+pub async fn work(
+    queue: Arc<Queue>,
+    env: RunEnv,
+    pipelines: &[Pipeline],
+    default_fetch: &FetchConfig,
+    options: WorkerOptions,
+    control: &RunControl,
+) -> Result<WorkerReport, PipelineError> {
+    let started = Instant::now();
+    let worker = Arc::new(Worker {
+        queue,
+        env,
+        pipelines: pipelines.iter().map(|p| (p.name.clone(), p.clone())).collect(),
+        default_fetch: default_fetch.clone(),
+        contexts: Mutex::new(HashMap::new()),
+        held: Mutex::new(HashMap::new()),
+        report: Mutex::new(WorkerReport::default()),
+        options,
+        control: control.clone(),
+    });
+    let concurrency = options.concurrency.max(1);
+    let mut tasks = JoinSet::new();
+    let mut fatal = None;
+    loop {
+        while tasks.try_join_next().is_some() {}
+        if control.stop.is_cancelled() {
+            break;
+        }
+        if let Some(error) = take_fatal(&worker) {
+            fatal = Some(error);
+            break;
+        }
+        let free = concurrency.saturating_sub(tasks.len());
+        let claimed = if free > 0 { worker.queue.claim_holding(free, options.lease).await? } else { Vec::new() };
+        if claimed.is_empty() {
+            if options.once && tasks.is_empty() {
+                let (running, due) = worker.queue.outstanding().await?;
+                if running == 0 && due == 0 {
+                    break;
+                }
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(IDLE_POLL) => {}
+                Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
+                _ = control.stop.cancelled() => {}
+            }
+            continue;
+        }
+        for job in claimed {
+            worker.held.lock().unwrap_or_else(|p| p.into_inner()).insert(job.id, job.clone());
+            let worker = worker.clone();
+            tasks.spawn(async move { run_job(&worker, job).await });
+        }
+    }
+    // Stopping: jobs in flight finish unless the worker is abandoned.
+    loop {
+        tokio::select! {
+            joined = tasks.join_next() => if joined.is_none() { break },
+            _ = control.abandon.cancelled() => {
+                tasks.abort_all();
+                while tasks.join_next().await.is_some() {}
+                break;
+            }
+        }
+    }
+    give_back(&worker).await;
+    if let Some(error) = fatal.or_else(|| take_fatal(&worker)) {
+        return Err(error);
+    }
+    let mut report = std::mem::take(&mut *worker.report.lock().unwrap_or_else(|p| p.into_inner()));
+    let contexts = worker.contexts.lock().unwrap_or_else(|p| p.into_inner());
+    for context in contexts.values() {
+        report.stats.add(&context.shared.take_stats());
+    }
+    report.stats.interrupted = control.stop.is_cancelled();
+    report.seconds = started.elapsed().as_secs_f64();
+    report.stats.seconds = report.seconds;
+    Ok(report)
+}
+
+/// The store error that halted a pipeline's jobs (a full disk, a lost database).
+fn take_fatal(worker: &Worker) -> Option<PipelineError> {
+    let contexts = worker.contexts.lock().unwrap_or_else(|p| p.into_inner());
+    contexts.values().find_map(|c| c.shared.take_fatal()).map(PipelineError::Store)
+}
+
+/// Jobs abandoned in flight go back to the queue now rather than when their lease runs out.
+async fn give_back(worker: &Worker) {
+    let held: Vec<ClaimedJob> = worker.held.lock().unwrap_or_else(|p| p.into_inner()).drain().map(|(_, j)| j).collect();
+    for job in held {
+        let _ = worker.queue.release_host(&job).await;
+        match worker.queue.fail(&job, "the worker stopped before finishing it", Retry::After(Duration::ZERO)).await {
+            Ok(_) => tracing::info!(url = %job.url, "gave the job back to the queue"),
+            Err(e) => tracing::warn!(url = %job.url, "cannot give the job back: {e}"),
+        }
+    }
+}
+
+/// Why a job failed and when to try it again.
+struct JobFailure {
+    message: String,
+    retry: Retry,
+}
+
+/// Does one job while renewing its lease, then records it.
+async fn run_job(worker: &Worker, job: ClaimedJob) {
+    let lease = worker.options.lease;
+    let renew = async {
+        loop {
+            tokio::time::sleep(lease / 3).await;
+            if let Err(e) = worker.queue.renew(&job, lease).await {
+                return e;
+            }
+            if let Err(e) = worker.queue.extend_host_hold(&job, lease).await {
+                return e;
+            }
+        }
+    };
+    let outcome = tokio::select! {
+        outcome = do_job(worker, &job) => outcome,
+        error = renew => {
+            tracing::warn!(url = %job.url, "stopped working on the job: {error}");
+            worker.tally(|r| r.lost += 1);
+            worker.held.lock().unwrap_or_else(|p| p.into_inner()).remove(&job.id);
+            return;
+        }
+    };
+    // The host's interval starts now, when the work on it ended.
+    if let Err(e) = worker.queue.release_host(&job).await {
+        tracing::warn!(url = %job.url, "cannot release the host: {e}");
+    }
+    let recorded = match outcome {
+        Ok(links) => worker.queue.complete(&job).await.map(|()| {
+            worker.tally(|r| {
+                r.done += 1;
+                r.links_queued += links;
+            })
+        }),
+        Err(failure) => worker.queue.fail(&job, &failure.message, failure.retry).await.map(|outcome| {
+            worker.tally(|r| match outcome {
+                FailOutcome::Requeued { .. } => r.requeued += 1,
+                FailOutcome::Failed => r.failed += 1,
+            })
+        }),
+    };
+    match recorded {
+        Ok(()) => {}
+        Err(QueueError::LeaseLost { .. }) => worker.tally(|r| r.lost += 1),
+        Err(e) => tracing::warn!(url = %job.url, "cannot record the job: {e}"),
+    }
+    worker.held.lock().unwrap_or_else(|p| p.into_inner()).remove(&job.id);
+}
+
+/// Does one job: returns the number of page jobs it queued.
+async fn do_job(worker: &Worker, job: &ClaimedJob) -> Result<u64, JobFailure> {
+    let context =
+        worker.context(&job.pipeline).map_err(|e| JobFailure { message: e.to_string(), retry: Retry::Backoff })?;
+    let url = Url::parse(&job.url)
+        .map_err(|e| JobFailure { message: format!("`{}` is not a URL: {e}", job.url), retry: Retry::Never })?;
+    match job.kind {
+        JobKind::Page => {
+            let link = DiscoveredLink { url, title: None, published: None };
+            match ingest_link(&context.shared, &context.fetcher, link).await {
+                Ok(()) => Ok(0),
+                Err(error) => Err(JobFailure { retry: retry_for(&error), message: error.to_string() }),
+            }
+        }
+        JobKind::Feed | JobKind::Sitemap => {
+            let kind = if job.kind == JobKind::Feed { SourceKind::Feed } else { SourceKind::Sitemap };
+            let discovery = discover(&context.shared, &context.fetcher, &url, kind, 0, &mut HashSet::new()).await;
+            let mut seen = HashSet::new();
+            let pages: Vec<NewJob> = discovery
+                .links
+                .iter()
+                .map(|link| fetch::canonicalize(&link.url, &context.strip_query_params))
+                .filter(|url| seen.insert(url.to_string()))
+                .map(|url| NewJob::new(&job.pipeline, &job.source, JobKind::Page, url.as_str(), context.interval))
+                .collect();
+            let queued = if pages.is_empty() {
+                0
+            } else {
+                worker
+                    .queue
+                    .enqueue(&pages)
+                    .await
+                    .map_err(|e| JobFailure { message: e.to_string(), retry: Retry::Backoff })?
+            };
+            match discovery.error {
+                Some(message) if pages.is_empty() => Err(JobFailure { message, retry: Retry::Backoff }),
+                _ => Ok(queued),
+            }
+        }
+    }
+}
+
+/// When a failed fetch is worth trying again: transient failures (network, timeouts, 429,
+/// 5xx) after the queue's back-off; anything else (404, a refused address, a body over the
+/// cap) never. The fetcher has already waited out a server's `Retry-After` within its own
+/// retries.
+fn retry_for(error: &FetchError) -> Retry {
+    if error.is_transient() { Retry::Backoff } else { Retry::Never }
+}
+
+/// A local tantivy index kept up to date from a shared store (a worker given a data
+/// directory): the embedded indexer, following the store's sequence from where the index
+/// stands, through its own store connection. Holds the data directory's writer lock.
+pub struct FollowingIndex {
+    indexer: Indexer,
+    _lock: WriterLock,
+}
+
+impl FollowingIndex {
+    /// Takes `data`'s writer lock, opens (or creates) its index and starts catching up with
+    /// `store`.
+    pub fn start(data: &DataDir, store: SharedStore, writer_memory: usize) -> Result<FollowingIndex, PipelineError> {
+        let lock = data.lock("worker")?;
+        let index = data.open_index_for_writing()?;
+        let from = resume_position(&index, &*store.lock().unwrap_or_else(|p| p.into_inner()))?;
+        let indexer = Indexer::start(store, Box::new(index.writer(writer_memory)?), from)?;
+        Ok(FollowingIndex { indexer, _lock: lock })
+    }
+
+    /// Wakes the indexer when this process stores an article (it also polls, for the
+    /// articles other workers store).
+    pub fn handle(&self) -> IndexerHandle {
+        self.indexer.handle()
+    }
+
+    /// Catches up with the store, commits and stops.
+    pub fn finish(self) -> Result<IndexerReport, PipelineError> {
+        self.indexer.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn a_runs_sources_become_jobs_with_the_pipelines_host_interval() {
+        let config = Config::default();
+        let mut pipeline = Pipeline::ad_hoc(
+            vec![
+                Source::Feed { url: url("http://127.0.0.1:9/feed.xml") },
+                Source::Sitemap { url: url("http://127.0.0.1:9/sitemap.xml") },
+                Source::Page { url: url("http://127.0.0.1:9/a.html?utm_source=x") },
+            ],
+            &config,
+        );
+        pipeline.fetch.per_host_delay = Duration::from_millis(1_500);
+        let (jobs, report) = jobs_for(&[pipeline]).unwrap();
+        assert_eq!(report, EnqueueReport { feeds: 1, sitemaps: 1, pages: 1, added: 0 });
+        let kinds: Vec<JobKind> = jobs.iter().map(|j| j.kind).collect();
+        assert_eq!(kinds, [JobKind::Feed, JobKind::Sitemap, JobKind::Page]);
+        assert!(jobs.iter().all(|j| j.host_interval == Duration::from_millis(1_500) && j.pipeline == "ad-hoc"));
+        // Pages are queued by their canonical URL, as the run stores them.
+        assert_eq!(jobs[2].url, "http://127.0.0.1:9/a.html");
+    }
+
+    #[test]
+    fn a_source_the_queue_cannot_hold_queues_nothing_and_says_which() {
+        let config = Config::default();
+        let pipeline = Pipeline::ad_hoc(
+            vec![
+                Source::Feed { url: url("http://127.0.0.1:9/feed.xml") },
+                Source::Site { url: url("http://127.0.0.1:9/") },
+            ],
+            &config,
+        );
+        let error = jobs_for(&[pipeline]).unwrap_err().to_string();
+        assert!(error.contains("http://127.0.0.1:9/"), "{error}");
+        assert!(error.contains("quotewire ingest"), "{error}");
+        assert!(error.starts_with("pipeline `ad-hoc`: site"), "{error}");
+    }
+}
