@@ -184,7 +184,8 @@ fn main() {
             assert!(output.status.success(), "worker failed: {}", String::from_utf8_lossy(&output.stderr));
             let said = String::from_utf8_lossy(&output.stdout);
             articles += said
-                .split("articles ")
+                // ", articles N," and not the "not articles N" before it.
+                .split(", articles ")
                 .nth(1)
                 .and_then(|rest| rest.split(',').next())
                 .and_then(|n| n.trim().parse::<usize>().ok())
