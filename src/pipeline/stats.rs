@@ -50,8 +50,6 @@ pub struct SourceReport {
 }
 
 impl RunStats {
-    /// The one-line summary of PRODUCT.md; deferred URLs say when they are due and how to
-    /// fetch them now.
     /// Adds another run's counts to these (a worker's pipelines); `seconds`, `interrupted`
     /// and `sources` stay the caller's.
     pub fn add(&mut self, other: &RunStats) {
@@ -71,6 +69,8 @@ impl RunStats {
         self.errors.extend(other.errors.iter().cloned());
     }
 
+    /// The one-line summary of PRODUCT.md; deferred URLs say when they are due and how to
+    /// fetch them now.
     pub fn summary(&self) -> String {
         let deferred = match (self.deferred, self.deferred_until.as_deref().and_then(readable_time)) {
             (0, _) => "deferred 0".to_string(),
