@@ -37,11 +37,10 @@ pub async fn run(args: EnqueueArgs, config: &Config) -> anyhow::Result<ExitCode>
         IngestArgs { web: args.sources, dirs: Vec::new(), warcs: Vec::new(), sites: Vec::new(), refetch: false };
     let pipelines = pipelines(&sources, config)?;
     // Every source checked before connecting: bad input queues nothing.
-    jobs_for(&pipelines).map_err(|e| UsageError(e.to_string()))?;
+    let (jobs, report) = jobs_for(&pipelines).map_err(|e| UsageError(e.to_string()))?;
     let queue = Queue::connect(&url, &crate::pipeline::worker_name()).await.map_err(|e| UsageError(e.to_string()))?;
-    let report = enqueue(&queue, &pipelines).await.map_err(|e| {
-        if e.is_environment() { anyhow::Error::new(UsageError(e.to_string())) } else { anyhow::Error::new(e) }
-    })?;
+    // An environment error (PostgreSQL gone, out of disk) exits 2 through `exit_code`.
+    let report = enqueue(&queue, &jobs, report).await?;
     let counts = queue.counts().await?;
     println!(
         "queued {} job(s) ({} feed(s), {} sitemap(s), {} page(s) asked for; {} already pending) in {}; the queue holds {} queued, {} running",

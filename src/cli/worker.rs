@@ -65,9 +65,7 @@ pub async fn run(args: WorkerArgs, config: &Config, data: &DataDir) -> anyhow::R
         true => {
             let own: SharedStore =
                 Arc::new(Mutex::new(PostgresStore::open(&url).map_err(|e| UsageError(e.to_string()))?));
-            Some(FollowingIndex::start(data, own, config.index.writer_memory_bytes).map_err(|e| {
-                if e.is_environment() { anyhow::Error::new(UsageError(e.to_string())) } else { anyhow::Error::new(e) }
-            })?)
+            Some(FollowingIndex::start(data, own, config.index.writer_memory_bytes)?)
         }
         false => None,
     };
@@ -79,9 +77,8 @@ pub async fn run(args: WorkerArgs, config: &Config, data: &DataDir) -> anyhow::R
         once: args.once,
     };
     tracing::info!(worker = %name, store = %args.store, "worker started");
-    let report = work(Arc::new(queue), env, &pipelines, &config.fetch, options, &control).await.map_err(|e| {
-        if e.is_environment() { anyhow::Error::new(UsageError(e.to_string())) } else { anyhow::Error::new(e) }
-    })?;
+    // Environment errors (PostgreSQL gone, a full disk) exit 2 through `exit_code`.
+    let report = work(Arc::new(queue), env, &pipelines, &config.fetch, options, &control).await?;
     println!("worker {name}: {}", report.summary());
     if let Some(index) = index {
         let indexed = index.finish()?;

@@ -49,12 +49,14 @@ pub struct EnqueueReport {
     pub added: u64,
 }
 
-/// Queues the sources of `pipelines` (feeds, sitemaps and pages) with each pipeline's
-/// per-host interval (`fetch.per_host_delay`). Every source is checked before anything is
-/// queued (see [`jobs_for`]).
-pub async fn enqueue(queue: &Queue, pipelines: &[Pipeline]) -> Result<EnqueueReport, PipelineError> {
-    let (jobs, mut report) = jobs_for(pipelines)?;
-    report.added = queue.enqueue(&jobs).await?;
+/// Queues the jobs [`jobs_for`] made of a set of pipelines (built, and so checked, before
+/// connecting); `report` gains the number actually added.
+pub async fn enqueue(
+    queue: &Queue,
+    jobs: &[NewJob],
+    mut report: EnqueueReport,
+) -> Result<EnqueueReport, PipelineError> {
+    report.added = queue.enqueue(jobs).await?;
     Ok(report)
 }
 
@@ -92,12 +94,8 @@ pub fn worker_env(store: SharedStore, indexer: IndexerHandle) -> RunEnv {
 
 /// This worker's name in leases: host name and process id, unique in a fleet.
 pub fn worker_name() -> String {
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .map(|h| h.trim().to_string())
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "localhost".to_string());
-    format!("{host}:{}", std::process::id())
+    let host = crate::watch::host_name();
+    format!("{}:{}", if host.is_empty() { "localhost" } else { &host }, std::process::id())
 }
 
 /// A worker's choices.

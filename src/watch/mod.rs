@@ -210,8 +210,8 @@ struct LockOwner {
     nanos: i64,
 }
 
-/// This machine's name (Linux; elsewhere stale locks simply expire).
-fn host_name() -> String {
+/// This machine's name (Linux; empty elsewhere, where stale locks simply expire).
+pub(crate) fn host_name() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname").map(|h| h.trim().to_string()).unwrap_or_default()
 }
 
