@@ -21,6 +21,7 @@ mod warc;
 mod webhook;
 
 pub use canonical::canonicalize;
+pub(crate) use client::parse_retry_after;
 pub use client::{Expect, FetchOutcome, FetchedPage, Fetcher, Validators};
 pub use discover::{feeds_in_html, sitemaps_in_robots};
 pub use feed::{DiscoveredLink, parse_feed};

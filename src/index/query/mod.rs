@@ -15,6 +15,7 @@ mod vocab;
 
 pub use meaning::split;
 pub use parse::{MAX_CLAUSES, MAX_DEPTH, MAX_QUERY_CHARS};
+pub(crate) use quickwit::quoted as quickwit_quoted;
 pub use quickwit::translate as translate_for_quickwit;
 pub use vocab::{QUERY_FIELDS, edit_distance, vocabulary};
 

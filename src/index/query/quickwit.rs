@@ -14,7 +14,7 @@ use super::parse::{self, Node, Term, Value};
 use super::{EARLIEST_DATE, QueryError, dates, vocabulary};
 
 /// `text` as a quoted Quickwit phrase (optionally with slop).
-fn quoted(text: &str, slop: u32) -> String {
+pub(crate) fn quoted(text: &str, slop: u32) -> String {
     let escaped = text.replace('\\', "\\\\").replace('"', "\\\"");
     if slop > 0 { format!("\"{escaped}\"~{slop}") } else { format!("\"{escaped}\"") }
 }

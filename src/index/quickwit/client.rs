@@ -129,12 +129,8 @@ impl QuickwitClient {
         response: reqwest::Response,
     ) -> Result<Attempt<T>, QuickwitError> {
         let status = response.status();
-        let after = response
-            .headers()
-            .get(RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
+        let after =
+            response.headers().get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(crate::fetch::parse_retry_after);
         let body = response.text().await.unwrap_or_default();
         let message = serde_json::from_str::<serde_json::Value>(&body)
             .ok()

@@ -128,10 +128,8 @@ impl QuickwitSearch {
         };
         let mut newest = HashMap::new();
         for chunk in ids.chunks(VERSION_LOOKUP_IDS) {
-            let terms: Vec<String> = chunk
-                .iter()
-                .map(|id| format!("article_id:\"{}\"", id.replace('\\', "\\\\").replace('"', "\\\"")))
-                .collect();
+            let terms: Vec<String> =
+                chunk.iter().map(|id| format!("article_id:{}", crate::index::query::quickwit_quoted(id, 0))).collect();
             let query = format!("type:\"article\" AND ({})", terms.join(" OR "));
             let mut max_hits = chunk.len() * VERSIONS_PER_ARTICLE;
             loop {
