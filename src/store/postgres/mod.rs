@@ -560,7 +560,9 @@ mod tests {
             let finished = writers.iter().all(|w| w.is_finished());
             let batch = reader.articles_after(seen, 1000).unwrap();
             for article in &batch {
-                assert!(article.sequence > seen);
+                // No gap: a gap would be a lower number committing after a higher one was
+                // read, the very thing the sequence row's lock prevents.
+                assert_eq!(article.sequence, seen + 1);
                 seen = article.sequence;
             }
             total += batch.len();
