@@ -102,6 +102,8 @@ pub struct QuickwitSink {
     config: QuickwitConfig,
     schema: Schema,
     fields: Fields,
+    /// Whether each field (by field id) may hold several values: JSON arrays in Quickwit.
+    multi: Vec<bool>,
     statements: StatementClusters,
     keyword: TextAnalyzer,
     sequence: Sequence,
@@ -121,10 +123,15 @@ impl QuickwitSink {
         // The schema was just built from the field table, so every field exists.
         let fields = Fields::new(&schema).unwrap_or_else(|e| unreachable!("{e}"));
         let config = QuickwitConfig { max_batch_bytes: config.max_batch_bytes.min(MAX_INGEST_BYTES), ..config };
+        let multi = schema
+            .fields()
+            .map(|(_, entry)| schema::FIELDS.iter().any(|spec| spec.name == entry.name() && spec.multi))
+            .collect();
         Ok(QuickwitSink {
             client,
             schema,
             fields,
+            multi,
             statements: StatementClusters::new(None),
             keyword: analysis::keyword_analyzer(),
             sequence: Sequence::starting_after(checkpoint.last_report),
@@ -175,7 +182,7 @@ impl QuickwitSink {
             } else {
                 continue;
             };
-            let multi = schema::FIELDS.iter().any(|spec| spec.name == name && spec.multi);
+            let multi = self.multi[field.field_id() as usize];
             match object.get_mut(name) {
                 Some(serde_json::Value::Array(values)) => values.push(json),
                 Some(_) => {}
