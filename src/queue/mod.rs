@@ -544,19 +544,6 @@ impl Queue {
         }
         Ok(counts)
     }
-
-    /// Sets a host's interval, overriding what its sources asked for.
-    pub async fn set_host_interval(&self, host: &str, interval: Duration) -> Result<(), QueueError> {
-        let ms = i64::try_from(interval.as_millis()).unwrap_or(i64::MAX);
-        self.client
-            .execute(
-                "INSERT INTO queue_hosts (host, interval_ms) VALUES ($1, $2)
-                 ON CONFLICT (host) DO UPDATE SET interval_ms = excluded.interval_ms",
-                &[&host, &ms],
-            )
-            .await?;
-        Ok(())
-    }
 }
 
 /// The advisory lock of the expired-lease sweep.
