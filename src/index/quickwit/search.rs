@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 use serde_json::{Value, json};
 
 use super::super::highlight::Highlighter;
-use super::super::query::{self, QueryError};
+use super::super::query::{self, Highlights, QueryError};
 use super::super::schema::{self, Fields};
 use super::super::search::{self, MAX_LIMIT, MAX_WINDOW, SearchHit, SearchRequest, SearchResults, Sort, StoredRecord};
 use super::super::{DocType, IndexError};
@@ -57,13 +57,20 @@ impl QuickwitSearch {
 
     /// The Quickwit query for `request` (checked as for the embedded index).
     pub fn translate(&self, request: &SearchRequest) -> Result<String, IndexError> {
-        search::compile(&self.fields, &request.query)?;
+        self.checked(request).map(|(translated, _)| translated)
+    }
+
+    /// The Quickwit query for `request` and the highlights of the embedded compiler, which
+    /// checks the query first (so errors read as with the embedded index).
+    fn checked(&self, request: &SearchRequest) -> Result<(String, Highlights), IndexError> {
+        let highlights = search::compile(&self.fields, &request.query)?.highlights;
         let translated =
             query::translate_for_quickwit(request.query.trim()).map_err(|e| IndexError::query(&request.query, e))?;
-        Ok(match request.doc_type {
+        let translated = match request.doc_type {
             Some(doc_type) => format!("({translated}) AND type:\"{}\"", doc_type.as_str()),
             None => translated,
-        })
+        };
+        Ok((translated, highlights))
     }
 
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, IndexError> {
@@ -75,8 +82,7 @@ impl QuickwitSearch {
         if window > MAX_WINDOW {
             return Err(usage(request, format!("pages end at hit {MAX_WINDOW}: narrow the query")));
         }
-        let highlights = search::compile(&self.fields, &request.query)?.highlights;
-        let quickwit_query = self.translate(request)?;
+        let (quickwit_query, highlights) = self.checked(request)?;
         let mut raw: Vec<Value> = Vec::new();
         let mut newest: HashMap<String, u64> = HashMap::new();
         let mut target = window * 2 + 20;
