@@ -8,6 +8,7 @@ use clap::Args;
 use super::DataDir;
 use super::ingest::cancel_on_ctrl_c;
 use crate::config::Config;
+use crate::store::StoreUrl;
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -23,14 +24,22 @@ pub struct ServeArgs {
     pub quickwit_index: Option<String>,
 }
 
-pub async fn serve(args: ServeArgs, config: &Config, data: &DataDir) -> anyhow::Result<ExitCode> {
+/// With `--store postgres://...` the local index of --data-dir is caught up with that store
+/// before serving, and articles, stored copies and watches are read from it.
+pub async fn serve(
+    args: ServeArgs,
+    config: &Config,
+    data: &DataDir,
+    store_url: Option<&StoreUrl>,
+) -> anyhow::Result<ExitCode> {
     let quickwit = match (&args.quickwit, &args.quickwit_index) {
         (Some(url), Some(index)) => {
             Some(crate::index::quickwit::QuickwitSearch::new(url, index).map_err(super::quickwit::quickwit_error)?)
         }
         _ => None,
     };
-    let index = Arc::new(data.open_index()?);
+    let postgres = data.postgres_url(store_url)?;
+    let index = Arc::new(tokio::task::block_in_place(|| super::index_for(data, config, store_url))?);
     let store = data.store_path().is_file().then(|| data.store_path());
     let bind = args.bind.unwrap_or_else(|| config.server.bind.clone());
     let cancel = cancel_on_ctrl_c();
@@ -38,6 +47,9 @@ pub async fn serve(args: ServeArgs, config: &Config, data: &DataDir) -> anyhow::
     let (listener, address) = crate::server::bind(&bind).await?;
     eprintln!("serving {} on http://{address}/", data.root.display());
     let mut state = crate::server::AppState::new(index, store).with_similar(similar_search(config));
+    if let Some(url) = postgres {
+        state = state.with_postgres_store(url);
+    }
     if let Some(quickwit) = quickwit {
         state = state.with_quickwit(quickwit);
     }

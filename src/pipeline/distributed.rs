@@ -436,7 +436,11 @@ impl FollowingIndex {
         let from = {
             let guard = store.lock().unwrap_or_else(|p| p.into_inner());
             // An index following another store is refused; a new one follows this store.
-            let name = crate::data_dir::StoreName { name: "the worker's store".into(), reindex: "reindex --store URL".into(), shared: true };
+            let name = crate::data_dir::StoreName {
+                name: "the worker's store".into(),
+                reindex: "reindex --store URL".into(),
+                shared: true,
+            };
             data.check_index_follows(&index, &*guard, &name, true)?;
             resume_position(&index, &*guard)?
         };

@@ -40,6 +40,10 @@ pub fn index_for_store(
             // A worker's index (no SQLite store here): name the store it follows.
             return Err(DataDirError::IndexOfSharedStore { path: data.root().to_path_buf(), followed }.into());
         }
+        if !data.store_path().is_file() {
+            // An index alone (copied for searching): there is no store to tell it from.
+            return Ok(IndexCatchUp::Embedded);
+        }
         let shared = data.open_store_at(None, StoreAccess::Read)?;
         let index = data.open_index()?;
         data.check_index_follows(&index, &*shared.lock().unwrap_or_else(|p| p.into_inner()), &name, false)?;

@@ -6,15 +6,13 @@
 //! crash, a refused batch or a Quickwit outage resends from there.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 
 use super::PipelineError;
-use super::context::SharedStore;
 use super::indexer::Indexer;
-use crate::data_dir::DataDir;
+use crate::data_dir::{DataDir, StoreAccess};
 use crate::index::IndexError;
 use crate::index::quickwit::{QuickwitConfig, QuickwitSink, SkippedDocument};
-use crate::store::DocumentStore;
+use crate::store::StoreUrl;
 
 /// What a sync did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,11 +36,16 @@ pub fn quickwit_checkpoint_path(data: &DataDir, index_id: &str) -> PathBuf {
     data.root().join("quickwit").join(format!("{index_id}.json"))
 }
 
-/// Sends every article the store holds after the checkpoint to Quickwit. Reads the store
-/// only (no writer lock: `ingest` or `run` may be writing meanwhile).
-pub fn sync_quickwit(data: &DataDir, config: QuickwitConfig) -> Result<QuickwitSyncReport, PipelineError> {
-    let store = data.open_store()?;
-    let last = store.counts()?.last_sequence;
+/// Sends every article the store holds after the checkpoint to Quickwit: the store `store`
+/// names (`quickwit sync --store postgres://...`), else the data directory's. Reads the store
+/// only (no writer lock: `ingest`, `run` or workers may be writing meanwhile).
+pub fn sync_quickwit(
+    data: &DataDir,
+    store: Option<&StoreUrl>,
+    config: QuickwitConfig,
+) -> Result<QuickwitSyncReport, PipelineError> {
+    let store = data.open_store_at(store, StoreAccess::Read)?;
+    let last = store.lock().unwrap_or_else(|p| p.into_inner()).counts()?.last_sequence;
     let sink = QuickwitSink::open(config).map_err(IndexError::from)?;
     let mut from = sink.acknowledged_through();
     if from > last {
@@ -53,7 +56,6 @@ pub fn sync_quickwit(data: &DataDir, config: QuickwitConfig) -> Result<QuickwitS
         from = 0;
     }
     let stats = sink.stats();
-    let store: SharedStore = Arc::new(Mutex::new(store));
     let indexer = Indexer::start(store, Box::new(sink), from)?;
     let report = indexer.finish()?;
     let stats = stats.lock().unwrap_or_else(|p| p.into_inner()).clone();

@@ -5,8 +5,6 @@
 //! interrupted rebuild continues where it stopped (`--restart` starts over). Both hold the
 //! data directory's writer lock.
 
-
-
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
@@ -61,7 +59,8 @@ pub fn reindex_from(
 ) -> Result<ReindexReport, PipelineError> {
     let _lock = data.lock("reindex")?;
     // A second connection answers the index writer's vector look-ups while the first reads.
-    let open = || -> Result<Box<dyn Store>, PipelineError> { Ok(data.open_store_boxed(store_url, StoreAccess::Write)?) };
+    let open =
+        || -> Result<Box<dyn Store>, PipelineError> { Ok(data.open_store_boxed(store_url, StoreAccess::Write)?) };
     let mut store = open()?;
     let store_id = crate::store::identity(&mut *store)?;
     let index = match data.open_index_for_writing() {

@@ -6,8 +6,8 @@ use super::test_records::article;
 use std::collections::HashSet;
 
 use super::{
-    CacheValidators, DocumentStore, FinishedRun, NewMatch, QuoteVector, RawPage, ScheduleStore, StoreCounts, StoreError,
-    WatchRecord, WatchStore,
+    CacheValidators, DocumentStore, FinishedRun, NewMatch, QuoteVector, RawPage, ScheduleStore, StoreCounts,
+    StoreError, WatchRecord, WatchStore,
 };
 use crate::model::{NotArticleReason, fixtures};
 

@@ -100,10 +100,8 @@ impl WatchStore for PostgresStore {
     }
 
     fn seen(&self, watch: &str, keys: &[String]) -> Result<HashSet<String>, StoreError> {
-        let rows = self.rows(
-            "SELECT key FROM store_watch_seen WHERE watch = $1 AND key = ANY($2)",
-            &[&watch, &keys],
-        )?;
+        let rows =
+            self.rows("SELECT key FROM store_watch_seen WHERE watch = $1 AND key = ANY($2)", &[&watch, &keys])?;
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 
@@ -116,9 +114,8 @@ impl WatchStore for PostgresStore {
         now: &str,
     ) -> Result<(), StoreError> {
         self.write(async |tx| {
-            let seen = tx
-                .prepare("INSERT INTO store_watch_seen (watch, key) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                .await?;
+            let seen =
+                tx.prepare("INSERT INTO store_watch_seen (watch, key) VALUES ($1, $2) ON CONFLICT DO NOTHING").await?;
             let outbox =
                 tx.prepare("INSERT INTO store_watch_outbox (watch, payload, created_at) VALUES ($1, $2, $3)").await?;
             for m in matches {
