@@ -271,11 +271,20 @@ impl DataDir {
         };
         match (&followed, &store_id) {
             (Some(f), Some(s)) if f == s => return Ok(()),
-            (Some(f), _) => return Err(foreign(format!("another store (store {f})"))),
+            (Some(f), _) => {
+                let own = self.store_path().is_file().then(|| SqliteStore::open_read_only(&self.store_path()));
+                let own_id = own.and_then(Result::ok).and_then(|s| crate::store::existing_identity(&s).ok().flatten());
+                return Err(foreign(match own_id {
+                    Some(own) if own == *f => format!("this directory's SQLite store (store {f})"),
+                    _ => format!("another store (store {f})"),
+                }));
+            }
             (None, _) => {
                 let empty = index.indexed_through()?.is_none() && index.document_count()? == 0;
                 if shown.shared && !empty {
-                    return Err(foreign("the SQLite store it was built from".to_string()));
+                    return Err(foreign(
+                        "a store it does not name (it was built before indexes recorded their store)".to_string(),
+                    ));
                 }
             }
         }
@@ -461,6 +470,62 @@ mod tests {
         std::fs::write(&file, "x").unwrap();
         let err = DataDir::new(&file).open_index().err().unwrap();
         assert!(err.to_string().contains("is a file"), "{err}");
+    }
+
+    #[test]
+    fn an_index_follows_one_store_and_refuses_the_others() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = DataDir::new(dir.path());
+        let shared = data.open_store_at(None, StoreAccess::Write).unwrap();
+        let own = crate::store::existing_identity(&*shared.lock().unwrap()).unwrap().expect("made for writing");
+        let index = data.open_index_for_writing().unwrap();
+        let name = data.store_name(None);
+        // A new index adopts the store, and records it.
+        data.check_index_follows(&index, &*shared.lock().unwrap(), &name, true).unwrap();
+        assert_eq!(data.followed_store().as_deref(), Some(own.as_str()));
+        // Another store (another identity) is refused, naming both and the way out.
+        let mut other = SqliteStore::in_memory().unwrap();
+        crate::store::identity(&mut other).unwrap();
+        let pg =
+            StoreName { name: "postgres://q@127.0.0.1/x".into(), reindex: "reindex --store X".into(), shared: true };
+        let err = data.check_index_follows(&index, &other, &pg, true).unwrap_err().to_string();
+        assert!(err.contains(&format!("follows this directory's SQLite store (store {own})")), "{err}");
+        assert!(err.contains("postgres://q@127.0.0.1/x") && err.contains("reindex --store X"), "{err}");
+        assert_eq!(data.followed_store().as_deref(), Some(own.as_str()), "a refusal records nothing");
+    }
+
+    #[test]
+    fn an_index_from_before_store_identities_is_never_taken_for_a_shared_stores() {
+        use crate::index::IndexSink;
+        let dir = tempfile::tempdir().unwrap();
+        let data = DataDir::new(dir.path());
+        let index = data.open_index_for_writing().unwrap();
+        let mut sink = index.writer(15_000_000).unwrap();
+        sink.upsert_article(&crate::store::test_records::article("a1")).unwrap();
+        sink.commit_through(1).unwrap();
+        drop(sink);
+        let mut store = SqliteStore::in_memory().unwrap();
+        crate::store::identity(&mut store).unwrap();
+        let pg =
+            StoreName { name: "postgres://q@127.0.0.1/x".into(), reindex: "reindex --store X".into(), shared: true };
+        let err = data.check_index_follows(&index, &store, &pg, true).unwrap_err().to_string();
+        assert!(err.contains("a store it does not name (it was built before indexes recorded their store)"), "{err}");
+        // The directory's own store takes it over (it can only have been built from it).
+        let own = StoreName { shared: false, ..pg };
+        data.check_index_follows(&index, &store, &own, true).unwrap();
+        assert!(data.followed_store().is_some());
+    }
+
+    #[test]
+    fn another_sqlite_file_is_not_a_store_for_this_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = DataDir::new(dir.path().join("data"));
+        let own = StoreUrl::Sqlite(data.store_path());
+        assert_eq!(data.postgres_url(Some(&own)).unwrap(), None);
+        let elsewhere = StoreUrl::Sqlite(dir.path().join("elsewhere.sqlite"));
+        let err = data.open_store_at(Some(&elsewhere), StoreAccess::Write).err().unwrap();
+        assert!(matches!(err, DataDirError::OtherSqliteStore { .. }), "{err}");
+        assert!(!data.root().exists(), "nothing created");
     }
 
     #[test]
