@@ -263,9 +263,10 @@ fn load_config(explicit: Option<&std::path::Path>) -> anyhow::Result<Config> {
 /// The token and the `/metrics` refresh for `serve` and `run --metrics-bind`.
 fn configure_server(cli: &Cli, config: &Config, data: &DataDir) -> anyhow::Result<()> {
     let token = crate::server::Token::load(cli.token_file.as_deref()).map_err(UsageError)?;
-    let (data, failing_after) = (data.clone(), config.run.failing_source_runs);
-    let refresh: crate::server::MetricsRefresh =
-        std::sync::Arc::new(move || crate::schedule::refresh_metrics(&data, failing_after));
+    let (data, failing_after, store) = (data.clone(), config.run.failing_source_runs, cli.store.clone());
+    let refresh: crate::server::MetricsRefresh = std::sync::Arc::new(move || {
+        crate::schedule::refresh_metrics_at(&data, store.as_ref(), failing_after);
+    });
     crate::server::configure(crate::server::Security { token, refresh: Some(refresh) });
     Ok(())
 }

@@ -431,7 +431,17 @@ impl FollowingIndex {
     /// Takes `data`'s writer lock, opens (or creates) its index and starts catching up with
     /// `store`.
     pub fn start(data: &DataDir, store: SharedStore, writer_memory: usize) -> Result<FollowingIndex, PipelineError> {
-        let lock = data.lock("worker")?;
+        FollowingIndex::start_for(data, store, writer_memory, "worker")
+    }
+
+    /// [`FollowingIndex::start`] for `command` (named to whoever finds the lock held).
+    pub fn start_for(
+        data: &DataDir,
+        store: SharedStore,
+        writer_memory: usize,
+        command: &str,
+    ) -> Result<FollowingIndex, PipelineError> {
+        let lock = data.lock(command)?;
         let index = data.open_index_for_writing()?;
         let from = {
             let guard = store.lock().unwrap_or_else(|p| p.into_inner());

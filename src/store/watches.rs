@@ -118,6 +118,16 @@ pub trait WatchStore: Send {
     fn delivery_failed(&mut self, ids: &[i64], error: &str) -> Result<(), StoreError>;
 }
 
+/// `Ok` when the insert of watch `name` added a row (`inserted`), else the name conflict.
+pub(super) fn added(inserted: usize, name: &str) -> Result<(), StoreError> {
+    if inserted == 0 {
+        return Err(StoreError::Conflict(format!(
+            "a watch named `{name}` exists: remove it first or pick another name"
+        )));
+    }
+    Ok(())
+}
+
 fn watch_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<WatchRecord> {
     Ok(WatchRecord {
         name: r.get(0)?,
@@ -150,13 +160,7 @@ impl WatchStore for SqliteStore {
                 watch.cursor as i64
             ],
         )?;
-        if inserted == 0 {
-            return Err(StoreError::Conflict(format!(
-                "a watch named `{}` exists: remove it first or pick another name",
-                watch.name
-            )));
-        }
-        Ok(())
+        added(inserted, &watch.name)
     }
 
     fn watches(&self) -> Result<Vec<WatchRecord>, StoreError> {

@@ -146,6 +146,51 @@ async fn every_command_reads_and_writes_the_postgres_store_that_store_names() {
     let listed_watches = json_lines(&ok(run(&reader, &["watch", "list", "--json"])));
     assert_eq!(listed_watches[0]["name"], "ortiz");
 
+    // `serve --store` answers from the store and keeps following it while it serves.
+    let served = dir.path().join("served");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let bind = format!("127.0.0.1:{port}");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_quotewire"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("QUOTEWIRE_CONFIG")
+        .env_remove("QUOTEWIRE_TOKEN")
+        .env("XDG_CONFIG_HOME", "/nonexistent")
+        .arg("--data-dir")
+        .arg(&served)
+        .args(["serve", "--bind", &bind, "--store", &store])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let started = std::time::Instant::now();
+    while client.get(format!("http://{bind}/healthz")).send().await.is_err() {
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "serve did not start");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let search = async |client: &reqwest::Client| -> serde_json::Value {
+        let url = format!("http://{bind}/api/v1/search?q=Ortiz&type=quote");
+        serde_json::from_str(&client.get(url).send().await.unwrap().text().await.unwrap()).unwrap()
+    };
+    let page = search(&client).await;
+    assert_eq!(page["total"], 5, "{page}");
+    let article_id = page["hits"][0]["article_id"].as_str().unwrap().to_string();
+    let article: serde_json::Value = serde_json::from_str(
+        &client.get(format!("http://{bind}/api/v1/articles/{article_id}")).send().await.unwrap().text().await.unwrap(),
+    )
+    .unwrap();
+    assert_eq!(article["id"], article_id.as_str(), "{article}");
+    assert!(!served.join("store.sqlite").exists(), "the article came from PostgreSQL");
+    listed.store(6, Ordering::SeqCst);
+    ok(run(&ingester, &["ingest", "--pipeline", &pipeline]));
+    let started = std::time::Instant::now();
+    while search(&client).await["total"] != 6 {
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "serve's index did not follow the store");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    crate::child::send(&server, libc::SIGTERM);
+    assert!(tokio::task::block_in_place(|| server.wait()).unwrap().success());
+
     // An index following this store is not searched as another's, nor as a SQLite store's.
     let Some(other) = throwaway::test_database("every command takes --store, another") else { return };
     let error =
@@ -162,7 +207,7 @@ async fn every_command_reads_and_writes_the_postgres_store_that_store_names() {
     // `reindex --store` makes it that store's index.
     ok(run(&embedded, &["reindex"]));
     let hits = json_lines(&ok(run(&embedded, &["search", "Ortiz", "--type", "quote", "--json"])));
-    assert_eq!(hits.len(), 5);
+    assert_eq!(hits.len(), 6);
 }
 
 #[test]

@@ -44,13 +44,7 @@ impl WatchStore for PostgresStore {
                 &(watch.cursor as i64),
             ],
         ))?;
-        if inserted == 0 {
-            return Err(StoreError::Conflict(format!(
-                "a watch named `{}` exists: remove it first or pick another name",
-                watch.name
-            )));
-        }
-        Ok(())
+        super::super::watches::added(inserted as usize, &watch.name)
     }
 
     fn watches(&self) -> Result<Vec<WatchRecord>, StoreError> {
