@@ -146,6 +146,21 @@ async fn every_command_reads_and_writes_the_postgres_store_that_store_names() {
     let listed_watches = json_lines(&ok(run(&reader, &["watch", "list", "--json"])));
     assert_eq!(listed_watches[0]["name"], "ortiz");
 
+    // The daemon records its runs in the store; `timeline` and `reanalyse` work on it too.
+    ok(run(&ingester, &["run", "--pipeline", &pipeline, "--once"]));
+    let status: serde_json::Value = serde_json::from_str(&ok(run(&reader, &["status", "--json"]))).unwrap();
+    let runs = status["pipelines"].as_array().unwrap();
+    assert_eq!(runs.len(), 1, "{status}");
+    assert_eq!(runs[0]["pipeline"], "wire");
+    assert!(runs[0]["last_success"].is_string(), "{status}");
+    let timeline: serde_json::Value =
+        serde_json::from_str(&ok(run(&reader, &["timeline", "Ortiz", "--by", "year", "--json"]))).unwrap();
+    let matches = timeline["total"].as_u64().unwrap() + timeline["undated"].as_u64().unwrap();
+    assert_eq!(matches, 5, "{timeline}");
+    let said = ok(run(&ingester, &["reanalyse"]));
+    assert!(said.starts_with("reanalysed"), "{said}");
+    assert!(said.contains("5 unchanged"), "{said}");
+
     // `serve --store` answers from the store and keeps following it while it serves.
     let served = dir.path().join("served");
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
