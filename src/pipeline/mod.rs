@@ -71,6 +71,10 @@ pub enum PipelineError {
         "pipeline `{pipeline}`: {what} cannot be queued: the work queue takes feeds, sitemaps and pages (run sites, listings, directories and WARC files with `quotewire ingest`)"
     )]
     Unqueueable { pipeline: String, what: String },
+    #[error(
+        "the Quickwit checkpoint {} was made for store {recorded}, not {store}: sync each store from its own --data-dir, or remove the checkpoint (and its .store-id) to send this store from the start", checkpoint.display()
+    )]
+    QuickwitOfAnotherStore { checkpoint: std::path::PathBuf, recorded: String, store: String },
 }
 
 impl PipelineError {
@@ -83,7 +87,7 @@ impl PipelineError {
             PipelineError::Index(IndexError::Version { .. } | IndexError::Open { .. }) => true,
             PipelineError::Fetch(FetchError::Client(_)) => true,
             PipelineError::Queue(crate::queue::QueueError::Postgres(_)) => true,
-            PipelineError::Unqueueable { .. } => true,
+            PipelineError::Unqueueable { .. } | PipelineError::QuickwitOfAnotherStore { .. } => true,
             _ => false,
         }
     }

@@ -474,3 +474,29 @@ fn the_search_api_answers_from_quickwit_when_serve_is_given_one() {
     assert!(page.1["next"].as_str().unwrap().contains("offset=5"));
     assert_eq!(bad.0, 400, "{}", bad.1);
 }
+
+#[test]
+fn a_checkpoint_is_never_used_for_another_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let with_identity = |data: &DataDir| {
+        let mut store = SqliteStore::open(&data.store_path()).unwrap();
+        quotewire::store::identity(&mut store).unwrap()
+    };
+    let data = data_with(dir.path(), &[article(0, 1, 2_000, "h1")]);
+    let first_store = with_identity(&data);
+    let server = ContractServer::start();
+    server.create_quotewire_index("news");
+    assert_eq!(sync_quickwit(&data, None, config(&server, &data, "news")).unwrap().articles, 1);
+    let sent = server.state.log().len();
+
+    // The store replaced by another (a new identity) while the checkpoint stays.
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", data.store_path().display()));
+    }
+    let data = data_with(dir.path(), &[article(1, 1, 2_000, "h2")]);
+    assert_ne!(with_identity(&data), first_store);
+    let error = sync_quickwit(&data, None, config(&server, &data, "news")).unwrap_err().to_string();
+    assert!(error.contains(&format!("was made for store {first_store}")), "{error}");
+    assert!(error.contains("remove the checkpoint"), "{error}");
+    assert_eq!(server.state.log().len(), sent, "nothing sent");
+}
