@@ -50,7 +50,8 @@ pub enum ServerError {
 pub enum StoreSource {
     /// The SQLite store file of the data directory.
     Sqlite(PathBuf),
-    /// A PostgreSQL store (`serve --store postgres://...`), by its URL.
+    /// A PostgreSQL store (`serve --store postgres://...`), by its URL; opened (and so
+    /// migrated) once before serving, then connected to per request.
     Postgres(String),
 }
 
@@ -106,11 +107,11 @@ impl AppState {
     }
 
     /// A connection to the store for the watches the API changes (one per request: SQLite
-    /// opens in microseconds, PostgreSQL in a round trip or two; there is no pool yet).
+    /// opens in microseconds, PostgreSQL in a connection's handshake; there is no pool yet).
     fn store(&self) -> Result<Box<dyn Store>, ApiError> {
         match self.store.as_ref().ok_or_else(|| ApiError::not_found("this server has no document store"))? {
             StoreSource::Sqlite(path) => Ok(Box::new(SqliteStore::open(path)?)),
-            StoreSource::Postgres(url) => Ok(Box::new(PostgresStore::open(url)?)),
+            StoreSource::Postgres(url) => Ok(Box::new(PostgresStore::connect(url)?)),
         }
     }
 
@@ -119,7 +120,7 @@ impl AppState {
     fn read_store(&self) -> Result<Box<dyn Store>, ApiError> {
         match self.store.as_ref().ok_or_else(|| ApiError::not_found("this server has no document store"))? {
             StoreSource::Sqlite(path) => Ok(Box::new(SqliteStore::open_read_only(path)?)),
-            StoreSource::Postgres(url) => Ok(Box::new(PostgresStore::open(url)?)),
+            StoreSource::Postgres(url) => Ok(Box::new(PostgresStore::connect(url)?)),
         }
     }
 }

@@ -58,6 +58,14 @@ impl PostgresStore {
         Ok(PostgresStore { client, server })
     }
 
+    /// Connects to a store that [`PostgresStore::open`] has brought up to date before (in this
+    /// process or another), without looking at its schema again: one connection per request
+    /// (`serve`) costs only the connection.
+    pub fn connect(url: &str) -> Result<PostgresStore, StoreError> {
+        let (client, server) = blocking::connect(url).map_err(|e| open_error(url, e))?;
+        Ok(PostgresStore { client, server })
+    }
+
     /// The server and database, without credentials.
     pub fn server(&self) -> &str {
         &self.server
