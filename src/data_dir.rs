@@ -5,14 +5,22 @@
 //! that keeps two writing processes (two daemons, a daemon and an `ingest`) off one directory.
 //! Reading never creates anything: a mistyped path is an error, and a read-only directory can
 //! still be searched. It opens the store and the index; it does no work with them.
+//!
+//! The store a command is about is the directory's own SQLite store unless `--store` names
+//! a PostgreSQL one ([`DataDir::open_store_at`]); the local index then follows that store.
+//! Which store an index follows is recorded beside it (the store's identity, see
+//! [`crate::store::identity`]), and an index is never read or written as another store's
+//! ([`DataDir::check_index_follows`]).
 
 use std::fs::File;
 use std::io::{Read, Seek, Write};
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 
+use std::sync::{Arc, Mutex};
+
 use crate::index::{IndexError, SearchIndex};
-use crate::store::{SqliteStore, StoreError};
+use crate::store::{DocumentStore, PostgresStore, SharedStore, SqliteStore, Store, StoreError, StoreUrl};
 
 const STORE_FILE: &str = "store.sqlite";
 const INDEX_DIR: &str = "tantivy";
@@ -35,6 +43,18 @@ pub enum DataDirError {
     Locked { path: PathBuf, holder: String },
     #[error("cannot write to the data directory {path}: {source}")]
     NotWritable { path: PathBuf, source: std::io::Error },
+    #[error(
+        "--store sqlite:{given}: the SQLite store is the one in --data-dir ({own}); give --data-dir instead, or --store postgres://..."
+    )]
+    OtherSqliteStore { given: PathBuf, own: PathBuf },
+    #[error(
+        "the search index in {path} follows {followed}, not {store}: run `quotewire --data-dir {path} {reindex}` to rebuild it from this store, or give the --data-dir (or --store) it belongs to"
+    )]
+    ForeignIndex { path: PathBuf, followed: String, store: String, reindex: String },
+    #[error(
+        "the search index in {path} follows the PostgreSQL store {followed} and {path} holds no store of its own: give that store with --store postgres://... (or QUOTEWIRE_STORE)"
+    )]
+    IndexOfSharedStore { path: PathBuf, followed: String },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -53,6 +73,22 @@ impl DataDirError {
         }
     }
 }
+
+/// How a command uses the store it opens ([`DataDir::open_store_at`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreAccess {
+    /// Reading only: the SQLite store opened read-only, never created (a read-only data
+    /// directory can be read).
+    Read,
+    /// Small writes (watches) to a store that must exist; no writer lock.
+    Update,
+    /// A writing command, under the writer lock: the SQLite store (and the data directory)
+    /// is created if needed and given its identity.
+    Write,
+}
+
+/// Where the index's record of the store it follows lives, inside the index directory.
+const FOLLOWED_STORE_FILE: &str = "quotewire-store-id";
 
 /// A data directory.
 #[derive(Debug, Clone)]
@@ -128,6 +164,144 @@ impl DataDir {
             });
         }
         Ok(path)
+    }
+
+    /// The PostgreSQL URL `--store` names, or `None` for this directory's own SQLite store
+    /// (no `--store`, or `sqlite:` naming that file). Another SQLite file is an error: the
+    /// SQLite store is always the one in the data directory.
+    pub fn postgres_url<'a>(&self, store: Option<&'a StoreUrl>) -> Result<Option<&'a str>, DataDirError> {
+        match store {
+            Some(StoreUrl::Postgres(url)) => Ok(Some(url)),
+            Some(StoreUrl::Sqlite(path)) if !same_file(path, &self.store_path()) => {
+                Err(DataDirError::OtherSqliteStore { given: path.clone(), own: self.store_path() })
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Opens the store a command is about: the PostgreSQL store `--store` names, else this
+    /// directory's SQLite store, as `access` needs it. A PostgreSQL store is connected to and
+    /// migrated whatever the access (it exists once its database does).
+    pub fn open_store_at(&self, store: Option<&StoreUrl>, access: StoreAccess) -> Result<SharedStore, DataDirError> {
+        self.open_either(
+            store,
+            access,
+            |s| -> SharedStore { Arc::new(Mutex::new(s)) },
+            |s| -> SharedStore { Arc::new(Mutex::new(s)) },
+        )
+    }
+
+    /// [`DataDir::open_store_at`] for one owner (a second connection, a task of its own).
+    pub fn open_store_boxed(
+        &self,
+        store: Option<&StoreUrl>,
+        access: StoreAccess,
+    ) -> Result<Box<dyn Store>, DataDirError> {
+        self.open_either(store, access, |s| -> Box<dyn Store> { Box::new(s) }, |s| -> Box<dyn Store> { Box::new(s) })
+    }
+
+    fn open_either<T>(
+        &self,
+        store: Option<&StoreUrl>,
+        access: StoreAccess,
+        sqlite: impl FnOnce(SqliteStore) -> T,
+        postgres: impl FnOnce(PostgresStore) -> T,
+    ) -> Result<T, DataDirError> {
+        if let Some(url) = self.postgres_url(store)? {
+            return Ok(postgres(PostgresStore::open(url)?));
+        }
+        Ok(sqlite(match access {
+            StoreAccess::Read => self.open_store()?,
+            StoreAccess::Update => self.open_store_for_update()?,
+            StoreAccess::Write => {
+                let mut store = self.open_store_for_writing()?;
+                crate::store::identity(&mut store)?;
+                store
+            }
+        }))
+    }
+
+    /// How messages name the store `--store` names (see [`DataDir::postgres_url`]).
+    pub fn store_name(&self, store: Option<&StoreUrl>) -> StoreName {
+        match store {
+            Some(url @ StoreUrl::Postgres(_)) => {
+                StoreName { name: url.to_string(), reindex: format!("reindex --store '{url}'"), shared: true }
+            }
+            _ => StoreName {
+                name: format!("sqlite:{}", self.store_path().display()),
+                reindex: "reindex".to_string(),
+                shared: false,
+            },
+        }
+    }
+
+    /// The identity of the store the index in this directory follows, as recorded by the
+    /// last writer that followed one (`None`: an index from before stores had identities,
+    /// or none yet).
+    pub fn followed_store(&self) -> Option<String> {
+        std::fs::read_to_string(self.index_path().join(FOLLOWED_STORE_FILE))
+            .ok()
+            .map(|id| id.trim().to_string())
+            .filter(|id| !id.is_empty())
+    }
+
+    /// Checks that the index in this directory follows `store` (`shown`: how to name it),
+    /// or follows none yet; with `record`, records that it follows `store` from now on.
+    ///
+    /// An index that records no store is one from before stores had identities: it follows
+    /// this directory's SQLite store, or is empty and may follow any. A PostgreSQL store
+    /// (`shared`) never adopts a non-empty index that does not name it.
+    pub fn check_index_follows(
+        &self,
+        index: &SearchIndex,
+        store: &dyn DocumentStore,
+        shown: &StoreName,
+        record: bool,
+    ) -> Result<(), DataDirError> {
+        let store_id = crate::store::existing_identity(store)?;
+        let followed = self.followed_store();
+        let foreign = |followed: String| DataDirError::ForeignIndex {
+            path: self.root.clone(),
+            followed,
+            store: match &store_id {
+                Some(id) => format!("{} (store {id})", shown.name),
+                None => shown.name.clone(),
+            },
+            reindex: shown.reindex.clone(),
+        };
+        match (&followed, &store_id) {
+            (Some(f), Some(s)) if f == s => return Ok(()),
+            (Some(f), _) => {
+                let own = self.store_path().is_file().then(|| SqliteStore::open_read_only(&self.store_path()));
+                let own_id = own.and_then(Result::ok).and_then(|s| crate::store::existing_identity(&s).ok().flatten());
+                return Err(foreign(match own_id {
+                    Some(own) if own == *f => format!("this directory's SQLite store (store {f})"),
+                    _ => format!("another store (store {f})"),
+                }));
+            }
+            (None, _) => {
+                let empty = index.indexed_through()?.is_none() && index.document_count()? == 0;
+                if shown.shared && !empty {
+                    return Err(foreign(
+                        "a store it does not name (it was built before indexes recorded their store)".to_string(),
+                    ));
+                }
+            }
+        }
+        match store_id {
+            Some(id) if record => self.record_followed_store(&id),
+            _ => Ok(()),
+        }
+    }
+
+    /// Records that the index in this directory follows the store with identity `id`
+    /// (`reindex`, which rebuilds the index from that store).
+    pub fn record_followed_store(&self, id: &str) -> Result<(), DataDirError> {
+        let path = self.index_path().join(FOLLOWED_STORE_FILE);
+        let temporary = path.with_extension(format!("tmp{}", std::process::id()));
+        let not_writable = |source| DataDirError::NotWritable { path: self.index_path(), source };
+        std::fs::write(&temporary, format!("{id}\n")).map_err(not_writable)?;
+        std::fs::rename(&temporary, &path).map_err(not_writable)
     }
 
     /// Opens the search index for reading (never creates it; works on a read-only directory).
@@ -230,6 +404,26 @@ impl DataDir {
     }
 }
 
+/// How [`DataDir::check_index_follows`] names a store in its error ([`DataDir::store_name`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreName {
+    /// `sqlite:PATH` or the PostgreSQL URL without its password.
+    pub name: String,
+    /// The `reindex` invocation that rebuilds the index from this store.
+    pub reindex: String,
+    /// Whether it is a PostgreSQL store (which never adopts an unmarked, non-empty index).
+    pub shared: bool,
+}
+
+/// Whether two paths name one file (the second may not exist yet).
+fn same_file(a: &Path, b: &Path) -> bool {
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => absolute(a) == absolute(b),
+    }
+}
+
 /// The writer lock; held while it lives.
 #[derive(Debug)]
 pub struct WriterLock {
@@ -276,6 +470,62 @@ mod tests {
         std::fs::write(&file, "x").unwrap();
         let err = DataDir::new(&file).open_index().err().unwrap();
         assert!(err.to_string().contains("is a file"), "{err}");
+    }
+
+    #[test]
+    fn an_index_follows_one_store_and_refuses_the_others() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = DataDir::new(dir.path());
+        let shared = data.open_store_at(None, StoreAccess::Write).unwrap();
+        let own = crate::store::existing_identity(&*shared.lock().unwrap()).unwrap().expect("made for writing");
+        let index = data.open_index_for_writing().unwrap();
+        let name = data.store_name(None);
+        // A new index adopts the store, and records it.
+        data.check_index_follows(&index, &*shared.lock().unwrap(), &name, true).unwrap();
+        assert_eq!(data.followed_store().as_deref(), Some(own.as_str()));
+        // Another store (another identity) is refused, naming both and the way out.
+        let mut other = SqliteStore::in_memory().unwrap();
+        crate::store::identity(&mut other).unwrap();
+        let pg =
+            StoreName { name: "postgres://q@127.0.0.1/x".into(), reindex: "reindex --store X".into(), shared: true };
+        let err = data.check_index_follows(&index, &other, &pg, true).unwrap_err().to_string();
+        assert!(err.contains(&format!("follows this directory's SQLite store (store {own})")), "{err}");
+        assert!(err.contains("postgres://q@127.0.0.1/x") && err.contains("reindex --store X"), "{err}");
+        assert_eq!(data.followed_store().as_deref(), Some(own.as_str()), "a refusal records nothing");
+    }
+
+    #[test]
+    fn an_index_from_before_store_identities_is_never_taken_for_a_shared_stores() {
+        use crate::index::IndexSink;
+        let dir = tempfile::tempdir().unwrap();
+        let data = DataDir::new(dir.path());
+        let index = data.open_index_for_writing().unwrap();
+        let mut sink = index.writer(15_000_000).unwrap();
+        sink.upsert_article(&crate::store::test_records::article("a1")).unwrap();
+        sink.commit_through(1).unwrap();
+        drop(sink);
+        let mut store = SqliteStore::in_memory().unwrap();
+        crate::store::identity(&mut store).unwrap();
+        let pg =
+            StoreName { name: "postgres://q@127.0.0.1/x".into(), reindex: "reindex --store X".into(), shared: true };
+        let err = data.check_index_follows(&index, &store, &pg, true).unwrap_err().to_string();
+        assert!(err.contains("a store it does not name (it was built before indexes recorded their store)"), "{err}");
+        // The directory's own store takes it over (it can only have been built from it).
+        let own = StoreName { shared: false, ..pg };
+        data.check_index_follows(&index, &store, &own, true).unwrap();
+        assert!(data.followed_store().is_some());
+    }
+
+    #[test]
+    fn another_sqlite_file_is_not_a_store_for_this_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = DataDir::new(dir.path().join("data"));
+        let own = StoreUrl::Sqlite(data.store_path());
+        assert_eq!(data.postgres_url(Some(&own)).unwrap(), None);
+        let elsewhere = StoreUrl::Sqlite(dir.path().join("elsewhere.sqlite"));
+        let err = data.open_store_at(Some(&elsewhere), StoreAccess::Write).err().unwrap();
+        assert!(matches!(err, DataDirError::OtherSqliteStore { .. }), "{err}");
+        assert!(!data.root().exists(), "nothing created");
     }
 
     #[test]

@@ -58,7 +58,7 @@ pub async fn run(args: DemoArgs, config: &Config, data: &DataDir) -> anyhow::Res
     if demo_dir.root.exists() {
         std::fs::remove_dir_all(&demo_dir.root)?;
     }
-    let workspace = open_workspace(&demo_dir, "demo", config)?;
+    let workspace = open_workspace(&demo_dir, None, "demo", config)?;
     let control = crate::schedule::on_signals(config.run.shutdown_grace);
     println!("\nfirst run: everything is new");
     let first = demo_run(&workspace, &pipeline, &control).await?;

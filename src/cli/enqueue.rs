@@ -11,28 +11,30 @@ use crate::pipeline::{enqueue, jobs_for};
 use crate::queue::Queue;
 use crate::store::StoreUrl;
 
+/// The shared store and queue are the global `--store postgres://USER@HOST:PORT/DATABASE`
+/// (or QUOTEWIRE_STORE), which `enqueue` requires.
 #[derive(Debug, Args)]
 pub struct EnqueueArgs {
-    /// The shared store and queue: `postgres://USER@HOST:PORT/DATABASE`.
-    #[arg(long, value_name = "URL")]
-    pub store: StoreUrl,
     #[command(flatten)]
     pub sources: WebSourceArgs,
 }
 
 /// The PostgreSQL URL of `--store`, or the usage error saying the queue needs one.
-pub fn postgres_url(store: &StoreUrl, command: &str) -> Result<String, UsageError> {
+pub fn postgres_url(store: Option<&StoreUrl>, command: &str) -> Result<String, UsageError> {
     match store {
-        StoreUrl::Postgres(url) => Ok(url.clone()),
-        StoreUrl::Sqlite(path) => Err(UsageError(format!(
+        Some(StoreUrl::Postgres(url)) => Ok(url.clone()),
+        None => Err(UsageError(format!(
+            "`quotewire {command}` needs a PostgreSQL store: give --store postgres://USER@HOST:PORT/DATABASE (or set QUOTEWIRE_STORE); the work queue lives in PostgreSQL"
+        ))),
+        Some(StoreUrl::Sqlite(path)) => Err(UsageError(format!(
             "`quotewire {command}` needs a PostgreSQL store (--store postgres://USER@HOST:PORT/DATABASE), not `sqlite:{}`: the work queue lives in PostgreSQL; with the embedded SQLite store, use `quotewire ingest` or `quotewire run`",
             path.display()
         ))),
     }
 }
 
-pub async fn run(args: EnqueueArgs, config: &Config) -> anyhow::Result<ExitCode> {
-    let url = postgres_url(&args.store, "enqueue")?;
+pub async fn run(args: EnqueueArgs, config: &Config, store: Option<&StoreUrl>) -> anyhow::Result<ExitCode> {
+    let url = postgres_url(store, "enqueue")?;
     let sources =
         IngestArgs { web: args.sources, dirs: Vec::new(), warcs: Vec::new(), sites: Vec::new(), refetch: false };
     let pipelines = pipelines(&sources, config)?;
@@ -49,7 +51,7 @@ pub async fn run(args: EnqueueArgs, config: &Config) -> anyhow::Result<ExitCode>
         report.sitemaps,
         report.pages,
         report.feeds + report.sitemaps + report.pages - report.added,
-        args.store,
+        StoreUrl::Postgres(url.clone()),
         counts.queued,
         counts.running
     );

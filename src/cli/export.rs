@@ -7,8 +7,10 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 
 use super::{DataDir, UsageError, index_error};
+use crate::config::Config;
+use crate::data_dir::StoreAccess;
 use crate::export::{self, ExportError, Format, Unit};
-use crate::store::{DocumentStore, PostgresStore, StoreUrl};
+use crate::store::StoreUrl;
 
 #[derive(Debug, Clone, Copy, ValueEnum, Default)]
 pub enum FormatArg {
@@ -34,20 +36,20 @@ pub struct ExportArgs {
     /// One record per quote or per article (default: articles for JSON lines, quotes for CSV).
     #[arg(long = "type", value_enum)]
     pub unit: Option<UnitArg>,
-    /// Read articles from this store (`postgres://...`: a fleet's shared store); quotes and
-    /// `--query` still need the local index of --data-dir (`reindex --store URL` builds it).
-    #[arg(long, value_name = "URL")]
-    pub store: Option<StoreUrl>,
 }
 
-pub fn run(args: ExportArgs, data: &DataDir) -> anyhow::Result<ExitCode> {
+/// With `--store postgres://...`, articles come from that store and quotes and `--query`
+/// from the local index of --data-dir, caught up with the store first.
+pub fn run(
+    args: ExportArgs,
+    config: &Config,
+    data: &DataDir,
+    store_url: Option<&StoreUrl>,
+) -> anyhow::Result<ExitCode> {
     if let Some(query) = &args.query {
         crate::index::check_query(query).map_err(index_error)?;
     }
-    let store: Box<dyn DocumentStore> = match super::shared_store(args.store.as_ref(), data, "export")? {
-        Some(url) => Box::new(PostgresStore::open(&url).map_err(|e| UsageError(e.to_string()))?),
-        None => Box::new(data.open_store()?),
-    };
+    let store = data.open_store_boxed(store_url, StoreAccess::Read)?;
     let format = match args.format {
         FormatArg::Jsonl => Format::Jsonl,
         FormatArg::Csv => Format::Csv,
@@ -60,7 +62,14 @@ pub fn run(args: ExportArgs, data: &DataDir) -> anyhow::Result<ExitCode> {
     let written = match (unit, &args.query) {
         // Every article: the store alone.
         (Unit::Article, None) => export::write_articles(&*store, format, &mut out),
-        _ => export::write(&*store, &data.open_index()?, args.query.as_deref(), unit, format, &mut out),
+        _ => export::write(
+            &*store,
+            &super::index_for(data, config, store_url)?,
+            args.query.as_deref(),
+            unit,
+            format,
+            &mut out,
+        ),
     };
     match written {
         Ok(_) => {}

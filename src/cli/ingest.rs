@@ -12,6 +12,7 @@ use super::progress::ProgressReporter;
 use super::{DataDir, UsageError, run_status};
 use crate::config::{Config, Pipeline, Source};
 use crate::pipeline::{RunOptions, Workspace};
+use crate::store::StoreUrl;
 
 /// Pipeline files and the web sources given on the command line (`ingest`, `enqueue`).
 #[derive(Debug, Args)]
@@ -95,12 +96,19 @@ pub fn pipelines(args: &IngestArgs, config: &Config) -> Result<Vec<Pipeline>, Us
     Ok(out)
 }
 
-pub async fn run(args: IngestArgs, config: &Config, data: &DataDir) -> anyhow::Result<ExitCode> {
+/// With `--store postgres://...` the run stores in that store and the index of --data-dir
+/// follows it.
+pub async fn run(
+    args: IngestArgs,
+    config: &Config,
+    data: &DataDir,
+    store: Option<&StoreUrl>,
+) -> anyhow::Result<ExitCode> {
     let pipelines = pipelines(&args, config)?;
     let control = crate::schedule::on_signals(config.run.shutdown_grace);
-    let workspace = open_workspace(data, "ingest", config)?;
+    let workspace = open_workspace(data, store, "ingest", config)?;
     let options = RunOptions { refetch: args.refetch };
-    let embedding = super::similar::follow_ingest(config, data, &control.stop);
+    let embedding = super::similar::follow_ingest(config, data, store, &control.stop);
     let mut failed = 0;
     for pipeline in &pipelines {
         let progress = Arc::new(ProgressReporter::new(&pipeline.name, false));
@@ -123,8 +131,13 @@ pub async fn run(args: IngestArgs, config: &Config, data: &DataDir) -> anyhow::R
 
 /// Opens the data directory for writing; a held lock or an unusable directory is the
 /// operator's to fix (exit status 2), with the message naming what and where.
-pub fn open_workspace(data: &DataDir, command: &str, config: &Config) -> anyhow::Result<Workspace> {
-    Workspace::open(data, command, config.index.writer_memory_bytes).map_err(|e| {
+pub fn open_workspace(
+    data: &DataDir,
+    store: Option<&StoreUrl>,
+    command: &str,
+    config: &Config,
+) -> anyhow::Result<Workspace> {
+    Workspace::open_at(data, store, command, config.index.writer_memory_bytes).map_err(|e| {
         if e.is_environment() { anyhow::Error::new(UsageError(e.to_string())) } else { anyhow::Error::new(e) }
     })
 }

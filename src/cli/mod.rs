@@ -44,26 +44,6 @@ use crate::server::ServerError;
 use crate::store::StoreError;
 pub use logging::{LogFormat, LogLevel};
 
-/// The PostgreSQL URL a read or rebuild command's `--store` names, or `None` for the data
-/// directory's own store (no `--store`, or `sqlite:` naming that store); another SQLite file
-/// is a usage error.
-fn shared_store(
-    store: Option<&crate::store::StoreUrl>,
-    data: &DataDir,
-    command: &str,
-) -> Result<Option<String>, UsageError> {
-    use crate::store::StoreUrl;
-    match store {
-        Some(StoreUrl::Postgres(url)) => Ok(Some(url.clone())),
-        Some(StoreUrl::Sqlite(path)) if *path != data.store_path() => Err(UsageError(format!(
-            "{command} --store sqlite:{}: the SQLite store is the one in --data-dir ({}); give --data-dir instead",
-            path.display(),
-            data.store_path().display()
-        ))),
-        _ => Ok(None),
-    }
-}
-
 /// A usage or configuration problem: exit status 2.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -75,6 +55,12 @@ pub struct Cli {
     /// Directory holding the document store and the search index.
     #[arg(long, global = true, default_value = "index")]
     pub data_dir: PathBuf,
+    /// The store the command reads or writes: `postgres://USER@HOST:PORT/DATABASE` (a shared
+    /// PostgreSQL store; the search index stays in --data-dir and follows it) or
+    /// `sqlite:PATH` (the default: the data directory's store.sqlite). Commands that read no
+    /// store refuse it on the command line and ignore QUOTEWIRE_STORE.
+    #[arg(long, global = true, env = "QUOTEWIRE_STORE", value_name = "URL")]
+    pub store: Option<crate::store::StoreUrl>,
     /// Configuration file (default: $QUOTEWIRE_CONFIG, ~/.config/quotewire/config.toml,
     /// /etc/quotewire/config.toml, config/default.toml, else the built-in defaults).
     #[arg(long, global = true)]
@@ -162,6 +148,57 @@ pub enum Command {
 }
 
 impl Cli {
+    /// Whether the command reads or writes a store (and so takes `--store`).
+    pub fn uses_store(&self) -> bool {
+        !matches!(
+            self.command,
+            Command::Extract(_)
+                | Command::Analyze(_)
+                | Command::Validate(_)
+                | Command::Demo(_)
+                | Command::Completions(_)
+                | Command::Man
+                | Command::TrainNer(_)
+                | Command::EvalNer(_)
+                | Command::EvalQuotes(_)
+                | Command::TrainStance(_)
+                | Command::EvalStance(_)
+                | Command::TrainStanceEmbedding(_)
+        ) && !matches!(&self.command, Command::Quickwit(args) if !args.uses_store())
+    }
+
+    /// The `--store` a command that reads no store was given on the command line, as a
+    /// usage error (from QUOTEWIRE_STORE it is ignored: the variable is set for a whole
+    /// deployment).
+    fn check_store_use(&self) -> Result<(), UsageError> {
+        let Some(store) = self.store.as_ref().filter(|_| !self.uses_store()) else { return Ok(()) };
+        let from_environment = std::env::var("QUOTEWIRE_STORE")
+            .ok()
+            .and_then(|v| v.parse::<crate::store::StoreUrl>().ok())
+            .is_some_and(|env| env == *store);
+        if from_environment {
+            return Ok(());
+        }
+        Err(UsageError(format!(
+            "--store {store}: `quotewire {}` reads no store; --store applies to ingest, run, search, serve, export, status, reindex, reanalyse, watch, timeline, speaker, entity, cluster, similar, embed, quickwit sync, enqueue and worker",
+            self.command_name()
+        )))
+    }
+
+    /// The subcommand's name as typed (`train-ner` for `Command::TrainNer`).
+    fn command_name(&self) -> String {
+        let debug = format!("{:?}", self.command);
+        let variant = debug.split(['(', ' ', '{']).next().unwrap_or_default();
+        let mut name = String::new();
+        for c in variant.chars() {
+            if c.is_ascii_uppercase() && !name.is_empty() {
+                name.push('-');
+            }
+            name.push(c.to_ascii_lowercase());
+        }
+        name
+    }
+
     /// Whether the command is a long-running service (it keeps SIGPIPE ignored, so a closed
     /// socket or pipe is an error to handle, not a reason to die).
     pub fn is_service(&self) -> bool {
@@ -175,26 +212,29 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     logging::init(cli.log_format, cli.log_level.unwrap_or(default_level), cli.verbose, cli.is_service());
     let config = load_config(cli.config.as_deref())?;
     let data = DataDir::new(&cli.data_dir);
+    cli.check_store_use()?;
+    let store = cli.store.clone();
+    let store = store.as_ref();
     if cli.is_service() {
         configure_server(&cli, &config, &data)?;
     }
     match cli.command {
-        Command::Ingest(args) => runtime()?.block_on(ingest::run(args, &config, &data)),
-        Command::Search(args) => search::run(args, &config, &data),
-        Command::Timeline(args) => timeline::run(args, &data),
-        Command::Speaker(args) => speaker::speaker(args, &data),
-        Command::Entity(args) => speaker::entity(args, &data),
-        Command::Cluster(args) => speaker::cluster(args, &data),
-        Command::Watch(args) => watch::run(args, &data),
-        Command::Export(args) => export::run(args, &data),
+        Command::Ingest(args) => runtime()?.block_on(ingest::run(args, &config, &data, store)),
+        Command::Search(args) => search::run(args, &config, &data, store),
+        Command::Timeline(args) => timeline::run(args, &config, &data, store),
+        Command::Speaker(args) => speaker::speaker(args, &config, &data, store),
+        Command::Entity(args) => speaker::entity(args, &config, &data, store),
+        Command::Cluster(args) => speaker::cluster(args, &config, &data, store),
+        Command::Watch(args) => watch::run(args, &config, &data, store),
+        Command::Export(args) => export::run(args, &config, &data, store),
         Command::Extract(args) => extract::run(args, &config),
         Command::Analyze(args) => analyze::run(args),
-        Command::Serve(args) => runtime()?.block_on(serve::serve(args, &config, &data)),
-        Command::Run(args) => runtime()?.block_on(run::daemon(args, &config, &data)),
-        Command::Status(args) => status::run(args, &config, &data),
+        Command::Serve(args) => runtime()?.block_on(serve::serve(args, &config, &data, store)),
+        Command::Run(args) => runtime()?.block_on(run::daemon(args, &config, &data, store)),
+        Command::Status(args) => status::run(args, &config, &data, store),
         Command::Validate(args) => validate::run(args, &config),
-        Command::Reindex(args) => reindex::run(args, &config, &data),
-        Command::Reanalyse(args) => runtime()?.block_on(reanalyse::run(args, &config, &data)),
+        Command::Reindex(args) => reindex::run(args, &config, &data, store),
+        Command::Reanalyse(args) => runtime()?.block_on(reanalyse::run(args, &config, &data, store)),
         Command::Demo(args) => runtime()?.block_on(demo::run(args, &config, &data)),
         Command::Completions(args) => completions::completions(args),
         Command::Man => completions::man(),
@@ -204,11 +244,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::TrainStance(args) => stance::train(args),
         Command::EvalStance(args) => stance::eval(args),
         Command::TrainStanceEmbedding(args) => stance_embedding::train(args),
-        Command::Similar(args) => similar::similar(args, &config, &data),
-        Command::Embed(args) => similar::embed(args, &config, &data),
-        Command::Quickwit(args) => quickwit::run(args, &data),
-        Command::Enqueue(args) => runtime()?.block_on(enqueue::run(args, &config)),
-        Command::Worker(args) => runtime()?.block_on(worker::run(args, &config, &data)),
+        Command::Similar(args) => similar::similar(args, &config, &data, store),
+        Command::Embed(args) => similar::embed(args, &config, &data, store),
+        Command::Quickwit(args) => quickwit::run(args, &data, store),
+        Command::Enqueue(args) => runtime()?.block_on(enqueue::run(args, &config, store)),
+        Command::Worker(args) => runtime()?.block_on(worker::run(args, &config, &data, store)),
     }
 }
 
@@ -223,15 +263,34 @@ fn load_config(explicit: Option<&std::path::Path>) -> anyhow::Result<Config> {
 /// The token and the `/metrics` refresh for `serve` and `run --metrics-bind`.
 fn configure_server(cli: &Cli, config: &Config, data: &DataDir) -> anyhow::Result<()> {
     let token = crate::server::Token::load(cli.token_file.as_deref()).map_err(UsageError)?;
-    let (data, failing_after) = (data.clone(), config.run.failing_source_runs);
-    let refresh: crate::server::MetricsRefresh =
-        std::sync::Arc::new(move || crate::schedule::refresh_metrics(&data, failing_after));
+    let (data, failing_after, store) = (data.clone(), config.run.failing_source_runs, cli.store.clone());
+    let refresh: crate::server::MetricsRefresh = std::sync::Arc::new(move || {
+        crate::schedule::refresh_metrics_at(&data, store.as_ref(), failing_after);
+    });
     crate::server::configure(crate::server::Security { token, refresh: Some(refresh) });
     Ok(())
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}
+
+/// The local index of `data`, fit to read for the store `store` names: caught up first
+/// with a PostgreSQL store; an index that follows another store is a usage error.
+fn index_for(
+    data: &DataDir,
+    config: &Config,
+    store: Option<&crate::store::StoreUrl>,
+) -> anyhow::Result<crate::index::SearchIndex> {
+    match crate::pipeline::index_for_store(data, store, config.index.writer_memory_bytes) {
+        Ok(crate::pipeline::IndexCatchUp::CaughtUp(report)) if report.indexed > 0 => {
+            tracing::info!("indexed {} new article(s) from the store", report.indexed);
+        }
+        Ok(_) => {}
+        Err(e) if e.is_environment() => return Err(UsageError(e.to_string()).into()),
+        Err(e) => return Err(e.into()),
+    }
+    Ok(data.open_index()?)
 }
 
 /// Index errors the user must fix (a bad query, an index to rebuild) exit with status 2.

@@ -9,6 +9,7 @@ use super::{DataDir, UsageError};
 use crate::index::IndexError;
 use crate::index::quickwit::{CommitMode, QuickwitConfig, QuickwitError, index_config};
 use crate::pipeline::{PipelineError, quickwit_checkpoint_path, sync_quickwit};
+use crate::store::StoreUrl;
 
 #[derive(Debug, Args)]
 pub struct QuickwitArgs {
@@ -40,6 +41,13 @@ pub enum QuickwitCommand {
     },
 }
 
+impl QuickwitArgs {
+    /// Whether the subcommand reads a store (`sync` does; `config` does not).
+    pub fn uses_store(&self) -> bool {
+        matches!(self.command, QuickwitCommand::Sync { .. })
+    }
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum CommitArg {
     Auto,
@@ -67,7 +75,7 @@ pub(super) fn quickwit_error(e: QuickwitError) -> anyhow::Error {
     }
 }
 
-pub fn run(args: QuickwitArgs, data: &DataDir) -> anyhow::Result<ExitCode> {
+pub fn run(args: QuickwitArgs, data: &DataDir, store: Option<&StoreUrl>) -> anyhow::Result<ExitCode> {
     match args.command {
         QuickwitCommand::Config { index } => {
             crate::index::quickwit::check_index_id(&index).map_err(quickwit_error)?;
@@ -78,7 +86,7 @@ pub fn run(args: QuickwitArgs, data: &DataDir) -> anyhow::Result<ExitCode> {
             let mut config =
                 QuickwitConfig::new(&url, &index, quickwit_checkpoint_path(data, &index)).map_err(quickwit_error)?;
             config.commit = commit.into();
-            let report = sync_quickwit(data, config).map_err(|e| match e {
+            let report = sync_quickwit(data, store, config).map_err(|e| match e {
                 PipelineError::Index(IndexError::Quickwit(e)) => quickwit_error(e),
                 e if e.is_environment() => UsageError(e.to_string()).into(),
                 e => anyhow::Error::new(e),

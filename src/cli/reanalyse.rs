@@ -9,6 +9,7 @@ use super::progress::ProgressReporter;
 use super::{DataDir, UsageError};
 use crate::config::Config;
 use crate::pipeline::reanalyse;
+use crate::store::StoreUrl;
 
 #[derive(Debug, Args)]
 pub struct ReanalyseArgs {
@@ -17,14 +18,23 @@ pub struct ReanalyseArgs {
     pub restart: bool,
 }
 
-pub async fn run(args: ReanalyseArgs, config: &Config, data: &DataDir) -> anyhow::Result<ExitCode> {
-    data.check_existing()?;
+pub async fn run(
+    args: ReanalyseArgs,
+    config: &Config,
+    data: &DataDir,
+    store: Option<&StoreUrl>,
+) -> anyhow::Result<ExitCode> {
+    if data.postgres_url(store)?.is_none() {
+        data.check_existing()?;
+    }
+    let store = store.cloned();
     let control = crate::schedule::on_signals(std::time::Duration::ZERO);
     let (data, config) = (data.clone(), config.clone());
     let work = tokio::task::spawn_blocking(move || {
         let reporter = ProgressReporter::new("reanalyse", false);
         let result = reanalyse(
             &data,
+            store.as_ref(),
             config.index.writer_memory_bytes,
             config.fetch.strip_query_params.clone(),
             args.restart,

@@ -10,26 +10,21 @@ use crate::config::Config;
 use crate::pipeline::reindex_from;
 use crate::store::StoreUrl;
 
+/// With `--store postgres://...`, builds the index of --data-dir from that store (a fleet's
+/// shared store); the index then follows it.
 #[derive(Debug, Args)]
-pub struct ReindexArgs {
-    /// Build the index of --data-dir from this store (`postgres://...`: a fleet's shared
-    /// store; default: the data directory's own store).
-    #[arg(long, value_name = "URL")]
-    pub store: Option<StoreUrl>,
-}
+pub struct ReindexArgs {}
 
-pub fn run(args: ReindexArgs, config: &Config, data: &DataDir) -> anyhow::Result<ExitCode> {
-    let postgres = super::shared_store(args.store.as_ref(), data, "reindex")?;
-    if postgres.is_none() {
+pub fn run(_args: ReindexArgs, config: &Config, data: &DataDir, store: Option<&StoreUrl>) -> anyhow::Result<ExitCode> {
+    if data.postgres_url(store)?.is_none() {
         data.check_existing()?;
     }
     let reporter = ProgressReporter::new("reindex", false);
     // Stored statement vectors merge paraphrased reports into one statement cluster.
     let model = crate::embed::model_name(&crate::embed::model_dir(None, &config.embed.model_dir));
-    let result =
-        reindex_from(data, postgres.as_deref(), config.index.writer_memory_bytes, Some(&model), &|done, total| {
-            reporter.update(done, total)
-        });
+    let result = reindex_from(data, store, config.index.writer_memory_bytes, Some(&model), &|done, total| {
+        reporter.update(done, total)
+    });
     reporter.finish();
     let report = result.map_err(|e| {
         if e.is_environment() { anyhow::Error::new(UsageError(e.to_string())) } else { anyhow::Error::new(e) }

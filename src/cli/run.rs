@@ -14,6 +14,7 @@ use super::{DataDir, UsageError};
 use crate::config::{Config, Pipeline};
 use crate::pipeline::{PipelineError, Progress, RunStats};
 use crate::schedule::{DaemonOptions, RunReporter, run_daemon};
+use crate::store::StoreUrl;
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -70,7 +71,14 @@ impl RunReporter for Printer {
     }
 }
 
-pub async fn daemon(args: RunArgs, config: &Config, data: &DataDir) -> anyhow::Result<ExitCode> {
+/// With `--store postgres://...` every run stores in that store (schedule state and watches
+/// included) and the index of --data-dir follows it.
+pub async fn daemon(
+    args: RunArgs,
+    config: &Config,
+    data: &DataDir,
+    store: Option<&StoreUrl>,
+) -> anyhow::Result<ExitCode> {
     let mut pipelines = Vec::new();
     for path in &args.pipelines {
         let mut pipeline = Pipeline::load(path, config).map_err(|e| UsageError(e.to_string()))?;
@@ -87,7 +95,7 @@ pub async fn daemon(args: RunArgs, config: &Config, data: &DataDir) -> anyhow::R
     }
     // Signals first: a stop that arrives while the data directory opens is still graceful.
     let control = crate::schedule::on_signals(config.run.shutdown_grace);
-    let workspace = Arc::new(open_workspace(data, "run", config)?);
+    let workspace = Arc::new(open_workspace(data, store, "run", config)?);
     if let Some(bind) = &args.metrics_bind {
         let (listener, address) = crate::server::bind(bind).await?;
         tracing::info!("metrics at http://{address}/metrics");
@@ -101,7 +109,7 @@ pub async fn daemon(args: RunArgs, config: &Config, data: &DataDir) -> anyhow::R
     }
     // Statement vectors (builds with `transformers`): one background stage for the daemon's
     // life, following what the runs store; it finishes what is pending when the daemon stops.
-    let embedding = super::similar::follow_ingest(config, data, &control.stop);
+    let embedding = super::similar::follow_ingest(config, data, store, &control.stop);
     let options = DaemonOptions { once: args.once };
     let report = run_daemon(workspace.clone(), pipelines, control, options, Arc::new(Printer)).await;
     if let Some(embedding) = embedding {

@@ -11,6 +11,7 @@ use crate::config::Config;
 use crate::index::quickwit::QuickwitSearch;
 use crate::index::{DocType, SearchHit, SearchRequest, SearchResults, Sort};
 use crate::similar::{SimilarSearch, hybrid_search};
+use crate::store::StoreUrl;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum TypeArg {
@@ -74,7 +75,7 @@ pub struct SearchArgs {
     pub quickwit_index: Option<String>,
 }
 
-pub fn run(args: SearchArgs, config: &Config, data: &DataDir) -> anyhow::Result<ExitCode> {
+pub fn run(args: SearchArgs, config: &Config, data: &DataDir, store: Option<&StoreUrl>) -> anyhow::Result<ExitCode> {
     crate::index::check_query(&args.query).map_err(index_error)?;
     let request = SearchRequest {
         query: args.query.clone(),
@@ -94,13 +95,13 @@ pub fn run(args: SearchArgs, config: &Config, data: &DataDir) -> anyhow::Result<
             e => index_error(e),
         })?
     } else if args.hybrid {
-        let index = data.open_index()?;
-        let store = super::similar::existing_store(data)?;
+        let index = super::index_for(data, config, store)?;
+        let store = super::similar::existing_store(data, store)?;
         let embedder = super::similar::load_embedder(args.model.as_deref(), None, config)?;
         let similar = SimilarSearch::with_embedder(std::sync::Arc::from(embedder));
-        hybrid_search(&index, &store, &similar, &request).map_err(super::similar::usage_for_similar)?
+        hybrid_search(&index, &*store, &similar, &request).map_err(super::similar::usage_for_similar)?
     } else {
-        data.open_index()?.search(&request).map_err(index_error)?
+        super::index_for(data, config, store)?.search(&request).map_err(index_error)?
     };
     let mut out = std::io::stdout().lock();
     if args.json {

@@ -8,6 +8,9 @@ use clap::Args;
 use super::DataDir;
 use super::ingest::cancel_on_ctrl_c;
 use crate::config::Config;
+use crate::data_dir::{DataDirError, StoreAccess};
+use crate::pipeline::{FollowingIndex, PipelineError};
+use crate::store::StoreUrl;
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -23,14 +26,28 @@ pub struct ServeArgs {
     pub quickwit_index: Option<String>,
 }
 
-pub async fn serve(args: ServeArgs, config: &Config, data: &DataDir) -> anyhow::Result<ExitCode> {
+/// With `--store postgres://...` the local index of --data-dir is caught up with that store
+/// before serving, and articles, stored copies and watches are read from it.
+pub async fn serve(
+    args: ServeArgs,
+    config: &Config,
+    data: &DataDir,
+    store_url: Option<&StoreUrl>,
+) -> anyhow::Result<ExitCode> {
     let quickwit = match (&args.quickwit, &args.quickwit_index) {
         (Some(url), Some(index)) => {
             Some(crate::index::quickwit::QuickwitSearch::new(url, index).map_err(super::quickwit::quickwit_error)?)
         }
         _ => None,
     };
-    let index = Arc::new(data.open_index()?);
+    let postgres = data.postgres_url(store_url)?;
+    let index = Arc::new(tokio::task::block_in_place(|| super::index_for(data, config, store_url))?);
+    // With a PostgreSQL store the index keeps following it while serving, unless a worker
+    // or daemon holding the directory already does.
+    let following = match postgres {
+        Some(_) => tokio::task::block_in_place(|| follow_while_serving(data, config, store_url))?,
+        None => None,
+    };
     let store = data.store_path().is_file().then(|| data.store_path());
     let bind = args.bind.unwrap_or_else(|| config.server.bind.clone());
     let cancel = cancel_on_ctrl_c();
@@ -38,11 +55,35 @@ pub async fn serve(args: ServeArgs, config: &Config, data: &DataDir) -> anyhow::
     let (listener, address) = crate::server::bind(&bind).await?;
     eprintln!("serving {} on http://{address}/", data.root.display());
     let mut state = crate::server::AppState::new(index, store).with_similar(similar_search(config));
+    if let Some(url) = postgres {
+        state = state.with_postgres_store(url);
+    }
     if let Some(quickwit) = quickwit {
         state = state.with_quickwit(quickwit);
     }
     crate::server::serve_on(listener, state, cancel).await?;
+    if let Some(following) = following {
+        tokio::task::block_in_place(|| following.finish())?;
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The indexer following the PostgreSQL store for the server's life; `None` when another
+/// process holds the data directory (it keeps the index current).
+fn follow_while_serving(
+    data: &DataDir,
+    config: &Config,
+    store: Option<&StoreUrl>,
+) -> anyhow::Result<Option<FollowingIndex>> {
+    let own = data.open_store_at(store, StoreAccess::Read)?;
+    match FollowingIndex::start_for(data, own, config.index.writer_memory_bytes, "serve") {
+        Ok(following) => Ok(Some(following)),
+        Err(PipelineError::DataDir(DataDirError::Locked { holder, .. })) => {
+            tracing::info!("the index is kept current by {holder}");
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Similar-statement search for the server: with the `transformers` feature the configured

@@ -11,10 +11,11 @@ use tokio_util::sync::CancellationToken;
 
 use super::{DataDir, UsageError};
 use crate::config::Config;
+use crate::data_dir::StoreAccess;
 use crate::embed::{self, EmbedError, Embedder};
 use crate::pipeline::{EmbedStats, Until, embed_pending};
 use crate::similar::{SimilarError, SimilarHit, SimilarQuery, StatementVectors};
-use crate::store::{DocumentStore, SqliteStore};
+use crate::store::{DocumentStore, Store, StoreUrl};
 
 #[derive(Debug, Args)]
 pub struct SimilarArgs {
@@ -41,12 +42,13 @@ pub struct EmbedArgs {
     pub threads: Option<usize>,
 }
 
-/// Opens the store of a data dir that must already exist (read commands never create one).
-pub(super) fn existing_store(data: &DataDir) -> anyhow::Result<SqliteStore> {
-    if !data.store_path().is_file() {
+/// Opens the store `store` names, or the store of a data dir that must already exist (read
+/// commands never create one).
+pub(super) fn existing_store(data: &DataDir, store: Option<&StoreUrl>) -> anyhow::Result<Box<dyn Store>> {
+    if data.postgres_url(store)?.is_none() && !data.store_path().is_file() {
         return Err(UsageError(format!("{} holds no quotewire data (no store.sqlite)", data.root.display())).into());
     }
-    Ok(SqliteStore::open(&data.store_path())?)
+    Ok(data.open_store_boxed(store, StoreAccess::Update)?)
 }
 
 fn usage(e: EmbedError) -> anyhow::Error {
@@ -68,8 +70,13 @@ pub fn load_embedder(
     embed::load_embedder(&dir, threads.unwrap_or(config.embed.threads), config.embed.batch_size).map_err(usage)
 }
 
-pub fn similar(args: SimilarArgs, config: &Config, data: &DataDir) -> anyhow::Result<ExitCode> {
-    let store = existing_store(data)?;
+pub fn similar(
+    args: SimilarArgs,
+    config: &Config,
+    data: &DataDir,
+    store: Option<&StoreUrl>,
+) -> anyhow::Result<ExitCode> {
+    let store = existing_store(data, store)?;
     let query = SimilarQuery::parse(&args.query);
     // A stored statement's vector needs no model: the default build can answer it too.
     let embedder = match query {
@@ -80,8 +87,8 @@ pub fn similar(args: SimilarArgs, config: &Config, data: &DataDir) -> anyhow::Re
         Some(e) => e.model().to_string(),
         None => embed::model_name(&embed::model_dir(args.model.as_deref(), &config.embed.model_dir)),
     };
-    let vectors = StatementVectors::load(&store, &model).map_err(usage_for_similar)?;
-    let hits = vectors.similar(&store, embedder.as_deref(), query, args.limit).map_err(usage_for_similar)?;
+    let vectors = StatementVectors::load(&*store, &model).map_err(usage_for_similar)?;
+    let hits = vectors.similar(&*store, embedder.as_deref(), query, args.limit).map_err(usage_for_similar)?;
     let mut out = std::io::stdout().lock();
     if args.json {
         for hit in &hits {
@@ -125,11 +132,11 @@ fn render(hit: &SimilarHit) -> String {
     )
 }
 
-pub fn embed(args: EmbedArgs, config: &Config, data: &DataDir) -> anyhow::Result<ExitCode> {
-    let store = existing_store(data)?;
+pub fn embed(args: EmbedArgs, config: &Config, data: &DataDir, store: Option<&StoreUrl>) -> anyhow::Result<ExitCode> {
+    let store = existing_store(data, store)?;
     let embedder = load_embedder(args.model.as_deref(), args.threads, config)?;
     let pending = store.embedding_counts(embedder.model())?;
-    let total: u64 = pending_statements(&store, embedder.model())?;
+    let total: u64 = pending_statements(&*store, embedder.model())?;
     eprintln!(
         "{} of {} articles need statement vectors ({total} statements, model {})",
         pending.articles_pending,
@@ -139,8 +146,7 @@ pub fn embed(args: EmbedArgs, config: &Config, data: &DataDir) -> anyhow::Result
     // First Ctrl-C stops after the batch in flight (the rest stays pending); a second exits.
     let stats = super::runtime()?.block_on(async move {
         let cancel = super::ingest::cancel_on_ctrl_c();
-        tokio::task::spawn_blocking(move || run_stage(Box::new(store), embedder.as_ref(), Until::Done, &cancel, total))
-            .await
+        tokio::task::spawn_blocking(move || run_stage(store, embedder.as_ref(), Until::Done, &cancel, total)).await
     })??;
     println!("{}", stats.summary());
     if stats.articles > 0 {
@@ -195,7 +201,12 @@ pub struct FollowingEmbedding {
 
 /// Starts embedding new statements while `ingest` stores them: only in builds with the
 /// `transformers` feature and `embed.on_ingest`; a missing model is a note, not a failure.
-pub fn follow_ingest(config: &Config, data: &DataDir, cancel: &CancellationToken) -> Option<FollowingEmbedding> {
+pub fn follow_ingest(
+    config: &Config,
+    data: &DataDir,
+    store: Option<&StoreUrl>,
+    cancel: &CancellationToken,
+) -> Option<FollowingEmbedding> {
     if !cfg!(feature = "transformers") || !config.embed.on_ingest {
         return None;
     }
@@ -206,7 +217,7 @@ pub fn follow_ingest(config: &Config, data: &DataDir, cancel: &CancellationToken
             return None;
         }
     };
-    let store = match data.open_store_for_writing() {
+    let store = match data.open_store_boxed(store, StoreAccess::Write) {
         Ok(store) => store,
         Err(e) => {
             eprintln!("statement vectors skipped: {e:#}");
@@ -217,9 +228,8 @@ pub fn follow_ingest(config: &Config, data: &DataDir, cancel: &CancellationToken
     let until = Until::Following(ingest_done.clone());
     let stop = cancel.child_token();
     let stage_stop = stop.clone();
-    let task = tokio::task::spawn_blocking(move || {
-        embed_pending(Box::new(store), embedder.as_ref(), until, &stage_stop, &|_| {})
-    });
+    let task =
+        tokio::task::spawn_blocking(move || embed_pending(store, embedder.as_ref(), until, &stage_stop, &|_| {}));
     Some(FollowingEmbedding { ingest_done, stop, task: Some(task) })
 }
 

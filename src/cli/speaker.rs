@@ -9,7 +9,9 @@ use clap::Args;
 use super::search::render;
 use super::timeline::{IntervalArg, bars};
 use super::{DataDir, UsageError, index_error};
-use crate::index::{FacetValue, SearchHit, Subject, Summary};
+use crate::config::Config;
+use crate::index::{FacetValue, SearchHit, SearchIndex, Subject, Summary};
+use crate::store::StoreUrl;
 
 #[derive(Debug, Args)]
 pub struct SummaryArgs {
@@ -31,16 +33,25 @@ pub struct ClusterArgs {
     pub json: bool,
 }
 
-pub fn speaker(args: SummaryArgs, data: &DataDir) -> anyhow::Result<ExitCode> {
-    summary(Subject::Speaker, args, data)
+pub fn speaker(
+    args: SummaryArgs,
+    config: &Config,
+    data: &DataDir,
+    store: Option<&StoreUrl>,
+) -> anyhow::Result<ExitCode> {
+    summary(Subject::Speaker, args, super::index_for(data, config, store)?)
 }
 
-pub fn entity(args: SummaryArgs, data: &DataDir) -> anyhow::Result<ExitCode> {
-    summary(Subject::Entity, args, data)
+pub fn entity(
+    args: SummaryArgs,
+    config: &Config,
+    data: &DataDir,
+    store: Option<&StoreUrl>,
+) -> anyhow::Result<ExitCode> {
+    summary(Subject::Entity, args, super::index_for(data, config, store)?)
 }
 
-fn summary(subject: Subject, args: SummaryArgs, data: &DataDir) -> anyhow::Result<ExitCode> {
-    let index = data.open_index()?;
+fn summary(subject: Subject, args: SummaryArgs, index: SearchIndex) -> anyhow::Result<ExitCode> {
     let Some(summary) = index.summary(subject, &args.name, args.by.into()).map_err(index_error)? else {
         let what = if subject == Subject::Speaker { "statements by" } else { "mentions of" };
         return Err(UsageError(format!("no {what} `{}` in the index", args.name)).into());
@@ -99,8 +110,13 @@ fn render_summary(s: &Summary) -> String {
     out
 }
 
-pub fn cluster(args: ClusterArgs, data: &DataDir) -> anyhow::Result<ExitCode> {
-    let index = data.open_index()?;
+pub fn cluster(
+    args: ClusterArgs,
+    config: &Config,
+    data: &DataDir,
+    store: Option<&StoreUrl>,
+) -> anyhow::Result<ExitCode> {
+    let index = super::index_for(data, config, store)?;
     let Some(view) = index.cluster(&args.id).map_err(index_error)? else {
         return Err(UsageError(format!("no statement cluster `{}`", args.id)).into());
     };

@@ -20,21 +20,19 @@ pub struct StatusArgs {
     /// `run.failing_source_runs`).
     #[arg(long, value_name = "RUNS")]
     pub failing_after: Option<u32>,
-    /// Report on this store (`postgres://...`: a fleet's shared store and its work queue),
-    /// with the local index of --data-dir if there is one.
-    #[arg(long, value_name = "URL")]
-    pub store: Option<StoreUrl>,
 }
 
-pub fn run(args: StatusArgs, config: &Config, data: &DataDir) -> anyhow::Result<ExitCode> {
+/// With `--store postgres://...`: that store and its work queue, with the local index of
+/// --data-dir if there is one.
+pub fn run(args: StatusArgs, config: &Config, data: &DataDir, store: Option<&StoreUrl>) -> anyhow::Result<ExitCode> {
     let failing_after = args.failing_after.unwrap_or(config.run.failing_source_runs).max(1);
-    let report = match super::shared_store(args.store.as_ref(), data, "status")? {
+    let report = match data.postgres_url(store)? {
         Some(url) => {
-            let store = PostgresStore::open(&url).map_err(|e| UsageError(e.to_string()))?;
-            let shown = StoreUrl::Postgres(url.clone()).to_string();
+            let store = PostgresStore::open(url).map_err(|e| UsageError(e.to_string()))?;
+            let shown = StoreUrl::Postgres(url.to_string()).to_string();
             let mut report = StatusReport::collect_shared(&store, &shown, data, failing_after)?;
             let queue = super::runtime()?.block_on(async {
-                let queue = Queue::connect(&url, &crate::pipeline::worker_name()).await?;
+                let queue = Queue::connect(url, &crate::pipeline::worker_name()).await?;
                 queue.counts().await
             });
             report.queue = Some(queue.map_err(|e| UsageError(e.to_string()))?);

@@ -8,7 +8,9 @@ use clap::{Args, ValueEnum};
 
 use super::search::TypeArg;
 use super::{DataDir, index_error};
+use crate::config::Config;
 use crate::index::{Interval, Timeline};
+use crate::store::StoreUrl;
 
 /// Width of the longest bar, in block characters.
 const BAR_WIDTH: u64 = 50;
@@ -51,9 +53,9 @@ pub struct TimelineArgs {
     pub json: bool,
 }
 
-pub fn run(args: TimelineArgs, data: &DataDir) -> anyhow::Result<ExitCode> {
+pub fn run(args: TimelineArgs, config: &Config, data: &DataDir, store: Option<&StoreUrl>) -> anyhow::Result<ExitCode> {
     crate::index::check_query(&args.query).map_err(index_error)?;
-    let index = data.open_index()?;
+    let index = super::index_for(data, config, store)?;
     let timeline =
         index.timeline(&args.query, Some(args.doc_type.into()), args.by.into(), args.stances).map_err(index_error)?;
     let mut out = std::io::stdout().lock();

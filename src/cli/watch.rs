@@ -7,6 +7,9 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::{DataDir, UsageError};
+use crate::config::Config;
+use crate::data_dir::StoreAccess;
+use crate::store::StoreUrl;
 use crate::watch::{self, NewWatch, WatchError, WatchType};
 
 #[derive(Debug, Args)]
@@ -51,24 +54,27 @@ fn watch_error(e: WatchError) -> anyhow::Error {
     if e.is_usage() { UsageError(e.to_string()).into() } else { e.into() }
 }
 
-pub fn run(args: WatchArgs, data: &DataDir) -> anyhow::Result<ExitCode> {
+/// With `--store postgres://...` the watches live in that store and their matches come from
+/// the local index of --data-dir, caught up with the store first.
+pub fn run(args: WatchArgs, config: &Config, data: &DataDir, store_url: Option<&StoreUrl>) -> anyhow::Result<ExitCode> {
     match args.command {
         WatchCommand::Add { name, query, doc_type, webhook } => {
             // A watch may be set up before the first ingest: it then reports that ingest.
-            let mut store = data.open_store_for_writing()?;
-            let index = data.open_index_for_writing()?;
+            let mut store = data.open_store_boxed(store_url, StoreAccess::Write)?;
+            data.open_index_for_writing()?;
+            let index = super::index_for(data, config, store_url)?;
             let doc_type = match doc_type {
                 WatchTypeArg::Quote => WatchType::Quote,
                 WatchTypeArg::Article => WatchType::Article,
                 WatchTypeArg::All => WatchType::All,
             };
             let info =
-                watch::add(&mut store, &index, &NewWatch { name, query, doc_type, webhook }).map_err(watch_error)?;
+                watch::add(&mut *store, &index, &NewWatch { name, query, doc_type, webhook }).map_err(watch_error)?;
             println!("added watch `{}`: {} ({}s from now on)", info.name, info.query, info.doc_type);
         }
         WatchCommand::List { json } => {
-            let store = data.open_store()?;
-            let watches = watch::list(&store).map_err(watch_error)?;
+            let store = data.open_store_boxed(store_url, StoreAccess::Read)?;
+            let watches = watch::list(&*store).map_err(watch_error)?;
             let mut out = std::io::stdout().lock();
             for w in &watches {
                 if json {
@@ -91,18 +97,18 @@ pub fn run(args: WatchArgs, data: &DataDir) -> anyhow::Result<ExitCode> {
             }
         }
         WatchCommand::Remove { name } => {
-            let mut store = data.open_store_for_update()?;
-            watch::remove(&mut store, &name).map_err(watch_error)?;
+            let mut store = data.open_store_boxed(store_url, StoreAccess::Update)?;
+            watch::remove(&mut *store, &name).map_err(watch_error)?;
             println!("removed watch `{name}`");
         }
         WatchCommand::Run { name } => {
-            let mut store = data.open_store_for_update()?;
-            let index = data.open_index()?;
+            let mut store = data.open_store_boxed(store_url, StoreAccess::Update)?;
+            let index = super::index_for(data, config, store_url)?;
             let mut out = std::io::stdout();
             let reports = super::runtime()?.block_on(async {
                 match &name {
-                    Some(name) => watch::run(&mut store, &index, name, &mut out).await.map(|r| vec![r]),
-                    None => watch::run_all(&mut store, &index, &mut out).await,
+                    Some(name) => watch::run(&mut *store, &index, name, &mut out).await.map(|r| vec![r]),
+                    None => watch::run_all(&mut *store, &index, &mut out).await,
                 }
             });
             let reports = reports.map_err(watch_error)?;

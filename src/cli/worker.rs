@@ -18,11 +18,10 @@ use crate::store::{PostgresStore, StoreUrl};
 
 /// Given `--data-dir DIR` (the global option), the worker also keeps the local tantivy index
 /// in DIR up to date from the PostgreSQL store.
+/// The shared store and queue are the global `--store postgres://USER@HOST:PORT/DATABASE`
+/// (or QUOTEWIRE_STORE), which a worker requires.
 #[derive(Debug, Args)]
 pub struct WorkerArgs {
-    /// The shared store and queue: `postgres://USER@HOST:PORT/DATABASE`.
-    #[arg(long, value_name = "URL")]
-    pub store: StoreUrl,
     /// Exit when the fleet has no work left (nothing running, nothing due), instead of
     /// waiting for more.
     #[arg(long)]
@@ -46,8 +45,13 @@ fn data_dir_given() -> bool {
     std::env::args_os().any(|a| a.to_str().is_some_and(|a| a == "--data-dir" || a.starts_with("--data-dir=")))
 }
 
-pub async fn run(args: WorkerArgs, config: &Config, data: &DataDir) -> anyhow::Result<ExitCode> {
-    let url = postgres_url(&args.store, "worker")?;
+pub async fn run(
+    args: WorkerArgs,
+    config: &Config,
+    data: &DataDir,
+    store: Option<&StoreUrl>,
+) -> anyhow::Result<ExitCode> {
+    let url = postgres_url(store, "worker")?;
     if !(args.lease_seconds.is_finite() && args.lease_seconds >= 0.5) {
         return Err(UsageError(format!("--lease-seconds `{}`: expected at least 0.5", args.lease_seconds)).into());
     }
@@ -76,7 +80,7 @@ pub async fn run(args: WorkerArgs, config: &Config, data: &DataDir) -> anyhow::R
         lease: Duration::from_secs_f64(args.lease_seconds),
         once: args.once,
     };
-    tracing::info!(worker = %name, store = %args.store, "worker started");
+    tracing::info!(worker = %name, store = %StoreUrl::Postgres(url.clone()), "worker started");
     // Environment errors (PostgreSQL gone, a full disk) exit 2 through `exit_code`.
     let report = work(Arc::new(queue), env, &pipelines, &config.fetch, options, &control).await?;
     println!("worker {name}: {}", report.summary());

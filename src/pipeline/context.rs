@@ -21,8 +21,7 @@ use crate::metrics::{self, GaugeGuard};
 use crate::model::ArticleRecord;
 use crate::store::{CacheValidators, DocumentStore, Fingerprint, PageState, StoreError};
 
-/// A store shared by the tasks of one or more runs (and the indexer).
-pub type SharedStore = Arc<Mutex<dyn DocumentStore>>;
+pub use crate::store::SharedStore;
 
 /// What runs share: the store, the indexer that follows it, and the slots for CPU work.
 #[derive(Clone)]

@@ -431,9 +431,29 @@ impl FollowingIndex {
     /// Takes `data`'s writer lock, opens (or creates) its index and starts catching up with
     /// `store`.
     pub fn start(data: &DataDir, store: SharedStore, writer_memory: usize) -> Result<FollowingIndex, PipelineError> {
-        let lock = data.lock("worker")?;
+        FollowingIndex::start_for(data, store, writer_memory, "worker")
+    }
+
+    /// [`FollowingIndex::start`] for `command` (named to whoever finds the lock held).
+    pub fn start_for(
+        data: &DataDir,
+        store: SharedStore,
+        writer_memory: usize,
+        command: &str,
+    ) -> Result<FollowingIndex, PipelineError> {
+        let lock = data.lock(command)?;
         let index = data.open_index_for_writing()?;
-        let from = resume_position(&index, &*store.lock().unwrap_or_else(|p| p.into_inner()))?;
+        let from = {
+            let guard = store.lock().unwrap_or_else(|p| p.into_inner());
+            // An index following another store is refused; a new one follows this store.
+            let name = crate::data_dir::StoreName {
+                name: "the worker's store".into(),
+                reindex: "reindex --store URL".into(),
+                shared: true,
+            };
+            data.check_index_follows(&index, &*guard, &name, true)?;
+            resume_position(&index, &*guard)?
+        };
         let indexer = Indexer::start(store, Box::new(index.writer(writer_memory)?), from)?;
         Ok(FollowingIndex { indexer, _lock: lock })
     }

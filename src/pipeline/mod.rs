@@ -13,13 +13,15 @@
 //! Module map (dependencies point down): `workspace` → `run` → `discover`, `document` →
 //! `context` → `indexer`, `process`, `stats`; `rebuild` (reindex, reanalyse), `embed` and
 //! `quickwit` (the indexer feeding Quickwit) beside `run`; `distributed` (enqueue and the
-//! queue's worker) beside `run`, over the same `discover` and `document`.
+//! queue's worker) beside `run`, over the same `discover` and `document`; `follow` (the
+//! read commands' local index, caught up with a PostgreSQL store) over `indexer`.
 
 mod context;
 mod discover;
 mod distributed;
 mod document;
 mod embed;
+mod follow;
 mod indexer;
 mod process;
 mod quickwit;
@@ -34,6 +36,7 @@ pub use distributed::{
     worker_name,
 };
 pub use embed::{EmbedStats, Until, embed_pending};
+pub use follow::{IndexCatchUp, index_for_store};
 pub use indexer::{COMMIT_EVERY, COMMIT_INTERVAL, Indexer, IndexerHandle, IndexerReport, resume_position};
 pub use process::{ArticleBuilder, BuildOutcome, article_id, content_hash};
 pub use quickwit::{QuickwitSyncReport, quickwit_checkpoint_path, sync_quickwit};
@@ -68,6 +71,10 @@ pub enum PipelineError {
         "pipeline `{pipeline}`: {what} cannot be queued: the work queue takes feeds, sitemaps and pages (run sites, listings, directories and WARC files with `quotewire ingest`)"
     )]
     Unqueueable { pipeline: String, what: String },
+    #[error(
+        "the Quickwit checkpoint {} was made for store {recorded}, not {store}: sync each store from its own --data-dir, or remove the checkpoint (and its .store-id) to send this store from the start", checkpoint.display()
+    )]
+    QuickwitOfAnotherStore { checkpoint: std::path::PathBuf, recorded: String, store: String },
 }
 
 impl PipelineError {
@@ -80,7 +87,7 @@ impl PipelineError {
             PipelineError::Index(IndexError::Version { .. } | IndexError::Open { .. }) => true,
             PipelineError::Fetch(FetchError::Client(_)) => true,
             PipelineError::Queue(crate::queue::QueueError::Postgres(_)) => true,
-            PipelineError::Unqueueable { .. } => true,
+            PipelineError::Unqueueable { .. } | PipelineError::QuickwitOfAnotherStore { .. } => true,
             _ => false,
         }
     }

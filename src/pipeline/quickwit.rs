@@ -3,18 +3,17 @@
 //!
 //! The store stays the truth, as for the embedded index: the checkpoint
 //! (`<data-dir>/quickwit/<index>.json`) says how far Quickwit holds it, and a sync after a
-//! crash, a refused batch or a Quickwit outage resends from there.
+//! crash, a refused batch or a Quickwit outage resends from there. The checkpoint belongs
+//! to one store (`<index>.store-id` beside it): a sync from another store is refused.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 
 use super::PipelineError;
-use super::context::SharedStore;
 use super::indexer::Indexer;
-use crate::data_dir::DataDir;
+use crate::data_dir::{DataDir, DataDirError, StoreAccess};
 use crate::index::IndexError;
 use crate::index::quickwit::{QuickwitConfig, QuickwitSink, SkippedDocument};
-use crate::store::DocumentStore;
+use crate::store::StoreUrl;
 
 /// What a sync did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,11 +37,40 @@ pub fn quickwit_checkpoint_path(data: &DataDir, index_id: &str) -> PathBuf {
     data.root().join("quickwit").join(format!("{index_id}.json"))
 }
 
-/// Sends every article the store holds after the checkpoint to Quickwit. Reads the store
-/// only (no writer lock: `ingest` or `run` may be writing meanwhile).
-pub fn sync_quickwit(data: &DataDir, config: QuickwitConfig) -> Result<QuickwitSyncReport, PipelineError> {
-    let store = data.open_store()?;
-    let last = store.counts()?.last_sequence;
+/// Sends every article the store holds after the checkpoint to Quickwit: the store `store`
+/// names (`quickwit sync --store postgres://...`), else the data directory's. Reads the store
+/// only (no writer lock: `ingest`, `run` or workers may be writing meanwhile).
+pub fn sync_quickwit(
+    data: &DataDir,
+    store: Option<&StoreUrl>,
+    config: QuickwitConfig,
+) -> Result<QuickwitSyncReport, PipelineError> {
+    let name = data.store_name(store);
+    let store = data.open_store_at(store, StoreAccess::Read)?;
+    let (last, store_id) = {
+        let guard = store.lock().unwrap_or_else(|p| p.into_inner());
+        (guard.counts()?.last_sequence, crate::store::existing_identity(&*guard)?)
+    };
+    // The checkpoint counts one store's sequence numbers: another store's would skip or
+    // mix articles, so it is refused (the record sits beside the checkpoint).
+    let record = config.checkpoint.with_extension("store-id");
+    let recorded = std::fs::read_to_string(&record).ok().map(|id| id.trim().to_string()).filter(|id| !id.is_empty());
+    if let (Some(recorded), Some(id)) = (&recorded, &store_id)
+        && recorded != id
+    {
+        return Err(PipelineError::QuickwitOfAnotherStore {
+            checkpoint: config.checkpoint.clone(),
+            recorded: recorded.clone(),
+            store: format!("{} (store {id})", name.name),
+        });
+    }
+    if let (None, Some(id)) = (&recorded, &store_id) {
+        let not_writable = |source| DataDirError::NotWritable { path: record.clone(), source };
+        if let Some(parent) = record.parent() {
+            std::fs::create_dir_all(parent).map_err(not_writable)?;
+        }
+        std::fs::write(&record, format!("{id}\n")).map_err(not_writable)?;
+    }
     let sink = QuickwitSink::open(config).map_err(IndexError::from)?;
     let mut from = sink.acknowledged_through();
     if from > last {
@@ -53,7 +81,6 @@ pub fn sync_quickwit(data: &DataDir, config: QuickwitConfig) -> Result<QuickwitS
         from = 0;
     }
     let stats = sink.stats();
-    let store: SharedStore = Arc::new(Mutex::new(store));
     let indexer = Indexer::start(store, Box::new(sink), from)?;
     let report = indexer.finish()?;
     let stats = stats.lock().unwrap_or_else(|p| p.into_inner()).clone();

@@ -5,19 +5,17 @@
 //! interrupted rebuild continues where it stopped (`--restart` starts over). Both hold the
 //! data directory's writer lock.
 
-use std::sync::Arc;
-
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use super::PipelineError;
 use super::indexer::Indexer;
 use super::process::{ArticleBuilder, BuildOutcome};
-use crate::data_dir::{DataDir, DataDirError};
+use crate::data_dir::{DataDir, DataDirError, StoreAccess};
 use crate::index::{IndexError, IndexSink};
 use crate::model::PublishedSource;
 use crate::nlp::Analyzer;
-use crate::store::{DocumentStore, PostgresStore, StoredPage};
+use crate::store::{DocumentStore, Store, StoreUrl, StoredPage};
 
 /// Articles (or pages) read from the store at once.
 const REBUILD_BATCH: usize = 64;
@@ -49,25 +47,22 @@ pub fn reindex(
     reindex_from(data, None, writer_memory, vector_model, progress)
 }
 
-/// [`reindex`] from the PostgreSQL store at `postgres` (`reindex --store URL --data-dir
-/// DIR`: the local index of a fleet's shared store), or from the data directory's own store
-/// when `None`.
+/// [`reindex`] from the store `store` names (`reindex --store URL --data-dir DIR`: the
+/// local index of a fleet's shared store), or from the data directory's own store when
+/// `None`. The rebuilt index follows that store from now on, whichever it followed before.
 pub fn reindex_from(
     data: &DataDir,
-    postgres: Option<&str>,
+    store_url: Option<&StoreUrl>,
     writer_memory: usize,
     vector_model: Option<&str>,
     progress: RebuildProgress<'_>,
 ) -> Result<ReindexReport, PipelineError> {
     let _lock = data.lock("reindex")?;
     // A second connection answers the index writer's vector look-ups while the first reads.
-    let open = || -> Result<Box<dyn DocumentStore + Send>, PipelineError> {
-        Ok(match postgres {
-            Some(url) => Box::new(PostgresStore::open(url)?),
-            None => Box::new(data.open_store_for_writing()?),
-        })
-    };
-    let store = open()?;
+    let open =
+        || -> Result<Box<dyn Store>, PipelineError> { Ok(data.open_store_boxed(store_url, StoreAccess::Write)?) };
+    let mut store = open()?;
+    let store_id = crate::store::identity(&mut *store)?;
     let index = match data.open_index_for_writing() {
         Err(DataDirError::Index(IndexError::Version { .. })) => {
             std::fs::remove_dir_all(data.index_path())
@@ -79,6 +74,9 @@ pub fn reindex_from(
     let total = store.counts()?.articles;
     let mut sink = index.writer(writer_memory)?;
     sink.clear()?;
+    // Recorded before anything of this store is committed: a crash leaves an index that
+    // names this store and holds less of it, which the next writer catches up.
+    data.record_followed_store(&store_id)?;
     let mut report = ReindexReport { articles: 0, quotes: 0, statement_vectors: 0 };
     if let Some(model) = vector_model {
         report.statement_vectors = store.embedding_counts(model)?.vectors;
@@ -133,6 +131,7 @@ pub struct ReanalyseReport {
 /// index catches up as it goes. Resumes an interrupted run unless `restart`.
 pub fn reanalyse(
     data: &DataDir,
+    store_url: Option<&StoreUrl>,
     writer_memory: usize,
     strip_query_params: Vec<String>,
     restart: bool,
@@ -140,10 +139,13 @@ pub fn reanalyse(
     progress: RebuildProgress<'_>,
 ) -> Result<ReanalyseReport, PipelineError> {
     let _lock = data.lock("reanalyse")?;
-    let store = data.open_store_for_writing()?;
+    let store = data.open_store_at(store_url, StoreAccess::Write)?;
     let index = data.open_index_for_writing()?;
-    let store: Arc<std::sync::Mutex<crate::store::SqliteStore>> = Arc::new(std::sync::Mutex::new(store));
-    let from = super::indexer::resume_position(&index, &*store.lock().unwrap_or_else(|p| p.into_inner()))?;
+    let from = {
+        let guard = store.lock().unwrap_or_else(|p| p.into_inner());
+        data.check_index_follows(&index, &*guard, &data.store_name(store_url), true)?;
+        super::indexer::resume_position(&index, &*guard)?
+    };
     let indexer = Indexer::start(store.clone(), Box::new(index.writer(writer_memory)?), from)?;
     let handle = indexer.handle();
     let builder = ArticleBuilder::new(Analyzer::new(), strip_query_params);
@@ -211,7 +213,7 @@ fn is_html_page(page: &StoredPage) -> bool {
         || head.starts_with('{'))
 }
 
-type StoreAccess<'a> = &'a mut dyn FnMut(
+type WithStore<'a> = &'a mut dyn FnMut(
     &mut dyn FnMut(&mut dyn DocumentStore) -> Result<(), crate::store::StoreError>,
 ) -> Result<(), crate::store::StoreError>;
 
@@ -219,7 +221,7 @@ fn reanalyse_page(
     builder: &ArticleBuilder,
     page: &StoredPage,
     report: &mut ReanalyseReport,
-    with_store: StoreAccess<'_>,
+    with_store: WithStore<'_>,
 ) -> Result<(), PipelineError> {
     if !is_html_page(page) {
         report.skipped += 1;

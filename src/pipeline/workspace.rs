@@ -1,5 +1,6 @@
-//! A data directory opened for writing: the writer lock, the store, and the indexer that
-//! follows it. `ingest` opens one for its runs, the daemon one for its lifetime.
+//! A data directory opened for writing: the writer lock, the store (the directory's own, or
+//! the PostgreSQL store `--store` names), and the indexer that keeps the directory's index
+//! following it. `ingest` opens one for its runs, the daemon one for its lifetime.
 //!
 //! Each run of a named pipeline is recorded in the store (start, end, outcome, summary, the
 //! health of each source), so `quotewire status` and a restarted daemon can see it.
@@ -15,17 +16,19 @@ use super::indexer::{Indexer, IndexerHandle, IndexerReport, resume_position};
 use super::run::{RunControl, RunOptions, run};
 use super::stats::{Progress, RunStats};
 use crate::config::Pipeline;
-use crate::data_dir::{DataDir, WriterLock};
+use crate::data_dir::{DataDir, StoreAccess, WriterLock};
 use crate::index::SearchIndex;
 use crate::metrics;
-use crate::store::{FinishedRun, ScheduleStore, SqliteStore};
+use crate::store::{FinishedRun, Store, StoreUrl};
 
 /// A data directory opened for writing.
 pub struct Workspace {
     data: DataDir,
     /// Slots for CPU work, shared by every run of the process.
     processing: Arc<tokio::sync::Semaphore>,
-    store: Arc<Mutex<SqliteStore>>,
+    store: SharedStore,
+    /// `--store`: where the store lives (`None`: the data directory's own).
+    store_url: Option<StoreUrl>,
     index: SearchIndex,
     writer_memory: usize,
     indexer: Mutex<Option<Indexer>>,
@@ -40,13 +43,28 @@ impl Workspace {
     /// Takes the writer lock (the error names the holder), opens the store and the index, and
     /// starts the indexer, which first catches up with whatever an earlier process stored.
     pub fn open(data: &DataDir, command: &str, writer_memory: usize) -> Result<Workspace, PipelineError> {
+        Workspace::open_at(data, None, command, writer_memory)
+    }
+
+    /// [`Workspace::open`] storing in the store `store` names (`None`: the directory's own);
+    /// the directory's index follows that store, and an index following another store is
+    /// refused (`DataDirError::ForeignIndex`).
+    pub fn open_at(
+        data: &DataDir,
+        store: Option<&StoreUrl>,
+        command: &str,
+        writer_memory: usize,
+    ) -> Result<Workspace, PipelineError> {
         let lock = data.lock(command)?;
-        let store = data.open_store_for_writing()?;
+        let shared = data.open_store_at(store, StoreAccess::Write)?;
         let index = data.open_index_for_writing()?;
+        let name = data.store_name(store);
+        data.check_index_follows(&index, &*shared.lock().unwrap_or_else(|p| p.into_inner()), &name, true)?;
         let workspace = Workspace {
             data: data.clone(),
             processing: Arc::new(tokio::sync::Semaphore::new(super::context::processing_slots())),
-            store: Arc::new(Mutex::new(store)),
+            store: shared,
+            store_url: store.cloned(),
             index,
             writer_memory,
             indexer: Mutex::new(None),
@@ -96,9 +114,14 @@ impl Workspace {
         self.store.clone()
     }
 
+    /// A connection of its own to the workspace's store (watches deliver while runs store).
+    pub fn open_store_again(&self) -> Result<Box<dyn Store>, PipelineError> {
+        Ok(self.data.open_store_boxed(self.store_url.as_ref(), StoreAccess::Update)?)
+    }
+
     /// Reads or writes schedule state (and anything else) on the store.
-    pub fn with_store<T>(&self, f: impl FnOnce(&mut SqliteStore) -> T) -> T {
-        f(&mut self.store.lock().unwrap_or_else(|p| p.into_inner()))
+    pub fn with_store<T>(&self, f: impl FnOnce(&mut dyn Store) -> T) -> T {
+        f(&mut *self.store.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
     /// The index this workspace writes.

@@ -15,7 +15,6 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use super::plan::next_start;
 use crate::config::Pipeline;
 use crate::pipeline::{PipelineError, Progress, RunControl, RunOptions, RunStats, Workspace};
-use crate::store::{ScheduleStore, SqliteStore, WatchStore};
 
 /// Longest single sleep while waiting for a start: the wall clock is looked at again after
 /// it, so a changed system clock delays a run by at most this.
@@ -136,7 +135,7 @@ async fn pipeline_loop(
 /// the daemon (a watch's undelivered matches wait for the next run).
 async fn run_watches(workspace: &Workspace, pipeline: &Pipeline, reporter: &dyn RunReporter) {
     // A connection of its own: webhook deliveries must not hold the run's store.
-    let mut store = match SqliteStore::open(&workspace.data_dir().store_path()) {
+    let mut store = match workspace.open_store_again() {
         Ok(store) => store,
         Err(e) => {
             tracing::warn!(pipeline = %pipeline.name, "watches not run: {e}");
@@ -151,7 +150,7 @@ async fn run_watches(workspace: &Workspace, pipeline: &Pipeline, reporter: &dyn 
         return;
     }
     let mut out = reporter.watch_output();
-    match crate::watch::run_all(&mut store, workspace.index(), &mut *out).await {
+    match crate::watch::run_all(&mut *store, workspace.index(), &mut *out).await {
         Ok(reports) => reporter.watches_ran(pipeline, &reports),
         Err(e) => tracing::warn!(pipeline = %pipeline.name, "watches not run: {e}"),
     }

@@ -13,4 +13,4 @@ mod status;
 pub use daemon::{DaemonOptions, DaemonReport, RunReporter, run_daemon};
 pub use plan::{jitter, next_slot, next_start};
 pub use shutdown::{FORCED_EXIT_STATUS, on_signals};
-pub use status::{StatusReport, refresh_metrics};
+pub use status::{StatusReport, refresh_metrics, refresh_metrics_at};

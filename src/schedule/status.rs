@@ -6,7 +6,7 @@
 use crate::data_dir::{DataDir, DataDirError, DiskUsage};
 use crate::metrics;
 use crate::queue::QueueCounts;
-use crate::store::{DocumentStore, PipelineRun, ScheduleStore, SourceHealth, StoreCounts};
+use crate::store::{DocumentStore, PipelineRun, PostgresStore, ScheduleStore, SourceHealth, StoreCounts, StoreUrl};
 
 /// The state of a data directory.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -109,7 +109,20 @@ impl StatusReport {
 
 /// Refreshes the data-directory gauges of `/metrics` (a failure leaves them as they were).
 pub fn refresh_metrics(data: &DataDir, failing_after: u32) {
-    match StatusReport::collect(data, failing_after) {
+    refresh_metrics_at(data, None, failing_after);
+}
+
+/// [`refresh_metrics`] from the store `store` names (`--store postgres://...`: that store,
+/// with the local index of `data`).
+pub fn refresh_metrics_at(data: &DataDir, store: Option<&StoreUrl>, failing_after: u32) {
+    let report = match data.postgres_url(store) {
+        Ok(Some(url)) => PostgresStore::open(url).map_err(DataDirError::from).and_then(|shared| {
+            StatusReport::collect_shared(&shared, &StoreUrl::Postgres(url.into()).to_string(), data, failing_after)
+        }),
+        Ok(None) => StatusReport::collect(data, failing_after),
+        Err(e) => Err(e),
+    };
+    match report {
         Ok(report) => report.publish(),
         Err(e) => tracing::debug!("metrics: cannot read {}: {e}", data.root().display()),
     }

@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 use super::params::Params;
 use super::{ApiError, AppState, blocking};
 use crate::index::{DocType, Interval, SearchHit, SearchRequest, Subject};
-use crate::store::DocumentStore;
 use crate::watch::{self, NewWatch, WatchType};
 
 /// A path segment, percent-encoded.
@@ -245,7 +244,7 @@ fn watch_error(e: watch::WatchError) -> ApiError {
 }
 
 pub async fn list_watches(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let watches = blocking(move || watch::list(&state.read_store()?).map_err(watch_error)).await?;
+    let watches = blocking(move || watch::list(&*state.read_store()?).map_err(watch_error)).await?;
     Ok(Json(watches).into_response())
 }
 
@@ -270,21 +269,21 @@ pub async fn add_watch(State(state): State<AppState>, body: axum::body::Bytes) -
             .ok_or_else(|| ApiError::bad_request(format!("unknown type `{raw}`: expected quote, article or all")))?,
     };
     let new = NewWatch { name: body.name, query: body.query, doc_type, webhook: body.webhook };
-    let info = blocking(move || watch::add(&mut state.store()?, &state.index, &new).map_err(watch_error)).await?;
+    let info = blocking(move || watch::add(&mut *state.store()?, &state.index, &new).map_err(watch_error)).await?;
     Ok((StatusCode::CREATED, Json(info)).into_response())
 }
 
 pub async fn get_watch(State(state): State<AppState>, Path(name): Path<String>) -> Result<Response, ApiError> {
     let lookup = name.clone();
     let found = blocking(move || {
-        Ok(watch::list(&state.read_store()?).map_err(watch_error)?.into_iter().find(|w| w.name == lookup))
+        Ok(watch::list(&*state.read_store()?).map_err(watch_error)?.into_iter().find(|w| w.name == lookup))
     })
     .await?;
     found.map(|w| Json(w).into_response()).ok_or_else(|| watch_error(watch::WatchError::NotFound(name)))
 }
 
 pub async fn remove_watch(State(state): State<AppState>, Path(name): Path<String>) -> Result<Response, ApiError> {
-    blocking(move || watch::remove(&mut state.store()?, &name).map_err(watch_error)).await?;
+    blocking(move || watch::remove(&mut *state.store()?, &name).map_err(watch_error)).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -293,7 +292,7 @@ pub async fn remove_watch(State(state): State<AppState>, Path(name): Path<String
 pub async fn run_watch(State(state): State<AppState>, Path(name): Path<String>) -> Result<Response, ApiError> {
     let mut store = state.store()?;
     let mut lines = Vec::new();
-    let report = watch::run(&mut store, &state.index, &name, &mut lines).await.map_err(watch_error)?;
+    let report = watch::run(&mut *store, &state.index, &name, &mut lines).await.map_err(watch_error)?;
     let matches: Vec<serde_json::Value> =
         String::from_utf8_lossy(&lines).lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
     Ok(Json(serde_json::json!({ "report": report, "matches": matches })).into_response())

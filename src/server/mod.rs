@@ -29,7 +29,7 @@ use tokio_util::sync::CancellationToken;
 use crate::index::quickwit::QuickwitSearch;
 use crate::index::{IndexError, SearchIndex};
 use crate::similar::SimilarSearch;
-use crate::store::{SqliteStore, StoreError};
+use crate::store::{PostgresStore, SqliteStore, Store, StoreError};
 
 pub use auth::{TOKEN_VARIABLE, Token};
 pub use guard::{MetricsRefresh, Security, configure, configured, wrap_with};
@@ -45,13 +45,23 @@ pub enum ServerError {
     Serve(std::io::Error),
 }
 
+/// Where the server's store is.
+#[derive(Clone)]
+pub enum StoreSource {
+    /// The SQLite store file of the data directory.
+    Sqlite(PathBuf),
+    /// A PostgreSQL store (`serve --store postgres://...`), by its URL; opened (and so
+    /// migrated) once before serving, then connected to per request.
+    Postgres(String),
+}
+
 /// What the handlers read: the index and (for articles, stored pages and watches) the store.
 #[derive(Clone)]
 pub struct AppState {
     pub index: Arc<SearchIndex>,
-    /// The store file; None when serving an index alone (then articles, stored copies and
+    /// The store; None when serving an index alone (then articles, stored copies and
     /// watches answer 404).
-    pub store: Option<PathBuf>,
+    pub store: Option<StoreSource>,
     /// Statement vectors for similar-statement queries (`/api/v1/similar`).
     pub similar: Arc<SimilarSearch>,
     /// A Quickwit index that `/api/v1/search` (and `/api/search`) read instead of `index`.
@@ -62,7 +72,15 @@ impl AppState {
     /// Similar statements from the stored vectors of the default model, by statement id.
     pub fn new(index: Arc<SearchIndex>, store: Option<PathBuf>) -> AppState {
         let model = crate::embed::model_name(std::path::Path::new(crate::embed::DEFAULT_MODEL_DIR));
+        let store = store.map(StoreSource::Sqlite);
         AppState { index, store, similar: Arc::new(SimilarSearch::stored_only(&model)), quickwit: None }
+    }
+
+    /// Articles, stored copies and watches from the PostgreSQL store at `url` instead (the
+    /// index is the local one following it).
+    pub fn with_postgres_store(mut self, url: &str) -> AppState {
+        self.store = Some(StoreSource::Postgres(url.to_string()));
+        self
     }
 
     /// Searches through the API read `quickwit` (facets, timelines, pages and summaries
@@ -89,17 +107,21 @@ impl AppState {
     }
 
     /// A connection to the store for the watches the API changes (one per request: SQLite
-    /// opens in microseconds).
-    fn store(&self) -> Result<SqliteStore, ApiError> {
-        let path = self.store.as_ref().ok_or_else(|| ApiError::not_found("this server has no document store"))?;
-        SqliteStore::open(path).map_err(ApiError::from)
+    /// opens in microseconds, PostgreSQL in a connection's handshake; there is no pool yet).
+    fn store(&self) -> Result<Box<dyn Store>, ApiError> {
+        match self.store.as_ref().ok_or_else(|| ApiError::not_found("this server has no document store"))? {
+            StoreSource::Sqlite(path) => Ok(Box::new(SqliteStore::open(path)?)),
+            StoreSource::Postgres(url) => Ok(Box::new(PostgresStore::connect(url)?)),
+        }
     }
 
-    /// A read-only connection to the store: reads never create or migrate anything, so a
-    /// read-only data directory can be served.
-    fn read_store(&self) -> Result<SqliteStore, ApiError> {
-        let path = self.store.as_ref().ok_or_else(|| ApiError::not_found("this server has no document store"))?;
-        SqliteStore::open_read_only(path).map_err(ApiError::from)
+    /// A read-only connection to the store: reads never create or migrate anything in a
+    /// SQLite store, so a read-only data directory can be served.
+    fn read_store(&self) -> Result<Box<dyn Store>, ApiError> {
+        match self.store.as_ref().ok_or_else(|| ApiError::not_found("this server has no document store"))? {
+            StoreSource::Sqlite(path) => Ok(Box::new(SqliteStore::open_read_only(path)?)),
+            StoreSource::Postgres(url) => Ok(Box::new(PostgresStore::connect(url)?)),
+        }
     }
 }
 

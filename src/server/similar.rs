@@ -54,7 +54,7 @@ pub async fn find_similar(state: AppState, raw: String, limit: usize) -> Result<
         let store = state.store()?;
         let search = state.similar.clone();
         let (hits, searched) =
-            search.similar(&store, SimilarQuery::parse(&raw), limit.clamp(1, MAX_SIMILAR)).map_err(similar_error)?;
+            search.similar(&*store, SimilarQuery::parse(&raw), limit.clamp(1, MAX_SIMILAR)).map_err(similar_error)?;
         Ok(SimilarAnswer { model: search.model().to_string(), searched, hits })
     })
     .await
@@ -126,5 +126,5 @@ pub fn hybrid_mode(params: &Params) -> Result<bool, ApiError> {
 /// A hybrid search (see [`hybrid_search`]); runs on the calling (blocking) thread.
 pub fn hybrid_results(state: &AppState, request: &SearchRequest) -> Result<SearchResults, ApiError> {
     let store = state.store()?;
-    hybrid_search(&state.index, &store, &state.similar, request).map_err(similar_error)
+    hybrid_search(&state.index, &*store, &state.similar, request).map_err(similar_error)
 }

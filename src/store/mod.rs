@@ -9,8 +9,9 @@
 //! statement embeddings (f32 vectors per quote, and which model embedded each article, so
 //! vector search can be rebuilt and embedding resumes where it stopped) live here too.
 //! [`DocumentStore`] is the plug point; [`SqliteStore`] the embedded default, [`PostgresStore`]
-//! the one many workers share (watches are SQLite-only so far). It never
-//! fetches, extracts or indexes.
+//! the one many workers share; [`Store`] is all three traits together, what a command opens
+//! (`DataDir::open_store_at`). Every store has an identity ([`identity`]), so an index can
+//! say which store it follows. It never fetches, extracts or indexes.
 
 mod postgres;
 mod schedule;
@@ -28,6 +29,50 @@ pub use url::{StoreUrl, StoreUrlError};
 pub use watches::{NewMatch, PendingDelivery, WatchRecord, WatchStore};
 
 use crate::model::{ArticleRecord, QuoteRecord};
+
+/// Everything a command may ask of a store: documents, schedule state and watches. Both
+/// stores are one; a command holds `dyn Store` whichever `--store` named.
+pub trait Store: DocumentStore + ScheduleStore + WatchStore {}
+
+impl<T: DocumentStore + ScheduleStore + WatchStore + ?Sized> Store for T {}
+
+/// A store shared by the tasks of one or more runs (and the indexer).
+pub type SharedStore = std::sync::Arc<std::sync::Mutex<dyn Store>>;
+
+/// The meta key holding a store's identity. PostgreSQL stores get one in their migration 3;
+/// SQLite stores when first opened for writing.
+pub const STORE_ID_KEY: &str = "store_id";
+
+/// The store's identity, if it has one yet (a SQLite store written only by older builds and
+/// opened read-only has none).
+pub fn existing_identity(store: &dyn DocumentStore) -> Result<Option<String>, StoreError> {
+    Ok(store.meta(STORE_ID_KEY)?.filter(|id| !id.is_empty()))
+}
+
+/// The store's identity, created (128 random bits, hex) if it has none yet.
+pub fn identity(store: &mut dyn DocumentStore) -> Result<String, StoreError> {
+    if let Some(id) = existing_identity(store)? {
+        return Ok(id);
+    }
+    let id = new_identity();
+    store.set_meta(STORE_ID_KEY, Some(&id))?;
+    Ok(id)
+}
+
+/// 128 random bits as 32 hex digits (two SipHash states with the process's random keys,
+/// mixed with the time and the process id; no dependency for a one-off identifier).
+fn new_identity() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let half = || {
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_u128(
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos(),
+        );
+        hasher.write_u32(std::process::id());
+        hasher.finish()
+    };
+    format!("{:016x}{:016x}", half(), half())
+}
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]

@@ -3,7 +3,12 @@
 //! Starts from an empty store.
 
 use super::test_records::article;
-use super::{CacheValidators, DocumentStore, FinishedRun, QuoteVector, RawPage, ScheduleStore, StoreCounts};
+use std::collections::HashSet;
+
+use super::{
+    CacheValidators, DocumentStore, FinishedRun, NewMatch, QuoteVector, RawPage, ScheduleStore, StoreCounts,
+    StoreError, WatchRecord, WatchStore,
+};
 use crate::model::{NotArticleReason, fixtures};
 
 fn raw<'a>(url: &'a str, body: &'a [u8], validators: &'a CacheValidators, hash: &'a str) -> RawPage<'a> {
@@ -228,4 +233,62 @@ pub(crate) fn sources_failing_for_several_runs_are_listed_until_they_recover(sto
     assert!(store.failing_sources(4).unwrap().is_empty());
     store.record_source("news", "feed http://a/", None, "t4").unwrap();
     assert!(store.failing_sources(1).unwrap().is_empty());
+}
+
+/// Runs every watch check on `store`, which must hold no watches.
+pub(crate) fn check_watches(store: &mut dyn WatchStore) {
+    recording_is_once_per_key_and_delivery_empties_the_outbox(store);
+    a_lock_is_held_until_released_or_expired(store);
+}
+
+fn watch(name: &str) -> WatchRecord {
+    WatchRecord {
+        name: name.into(),
+        query: "stance:deny".into(),
+        doc_type: "quote".into(),
+        webhook: None,
+        created_at: "2024-01-01T00:00:00Z".into(),
+        index_id: Some("i1".into()),
+        cursor: 7,
+        last_run_at: None,
+        pending: 0,
+    }
+}
+
+fn m(key: &str) -> NewMatch {
+    NewMatch { key: key.into(), payload: format!("{{\"k\":\"{key}\"}}") }
+}
+
+fn recording_is_once_per_key_and_delivery_empties_the_outbox(store: &mut dyn WatchStore) {
+    store.add_watch(&watch("huawei")).unwrap();
+    assert!(matches!(store.add_watch(&watch("huawei")), Err(StoreError::Conflict(_))));
+    store.record_matches("huawei", "i1", 9, &[m("a"), m("b")], "t1").unwrap();
+    store.record_matches("huawei", "i2", 12, &[m("b"), m("c")], "t2").unwrap();
+    let w = store.watch("huawei").unwrap().unwrap();
+    assert_eq!((w.cursor, w.index_id.as_deref(), w.pending), (12, Some("i2"), 3));
+    let pending = store.pending_deliveries("huawei").unwrap();
+    assert_eq!(
+        pending.iter().map(|p| p.payload.as_str()).collect::<Vec<_>>(),
+        ["{\"k\":\"a\"}", "{\"k\":\"b\"}", "{\"k\":\"c\"}"]
+    );
+    assert_eq!(store.seen("huawei", &["a".into(), "z".into()]).unwrap(), HashSet::from(["a".to_string()]));
+    store.delivery_failed(&[pending[0].id], "HTTP 500").unwrap();
+    assert_eq!(store.pending_deliveries("huawei").unwrap()[0].attempts, 1);
+    store.delivered(&pending.iter().map(|p| p.id).collect::<Vec<_>>()).unwrap();
+    assert!(store.pending_deliveries("huawei").unwrap().is_empty());
+    assert!(store.remove_watch("huawei").unwrap());
+    assert!(!store.remove_watch("huawei").unwrap());
+    assert!(store.seen("huawei", &["a".into()]).unwrap().is_empty(), "history goes with the watch");
+}
+
+fn a_lock_is_held_until_released_or_expired(store: &mut dyn WatchStore) {
+    store.add_watch(&watch("w")).unwrap();
+    assert!(store.lock_watch("w", "p1", "2024-01-01T00:00:00Z", "2024-01-01T00:05:00Z").unwrap());
+    assert!(!store.lock_watch("w", "p2", "2024-01-01T00:01:00Z", "2024-01-01T00:06:00Z").unwrap());
+    assert!(store.lock_watch("w", "p2", "2024-01-01T00:06:00Z", "2024-01-01T00:11:00Z").unwrap(), "expired");
+    store.unlock_watch("w", "p2").unwrap();
+    assert!(store.lock_watch("w", "p1", "2024-01-01T00:07:00Z", "2024-01-01T00:12:00Z").unwrap());
+    assert_eq!(store.watch_lock_owner("w").unwrap().as_deref(), Some("p1"));
+    assert!(!store.take_stale_lock("w", "p9", "p3", "2024-01-01T00:13:00Z").unwrap(), "only from its holder");
+    assert!(store.take_stale_lock("w", "p1", "p3", "2024-01-01T00:13:00Z").unwrap());
 }

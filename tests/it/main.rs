@@ -19,6 +19,7 @@ mod quickwit;
 mod rebuild;
 mod resume;
 mod server;
+mod shared_store;
 mod sources;
 #[cfg(feature = "transformers")]
 mod transformers;

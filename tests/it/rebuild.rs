@@ -45,8 +45,9 @@ async fn reanalyse_rebuilds_changed_records_resumes_after_an_interruption_and_re
                 cancel.cancel();
             }
         };
-        let first = reanalyse(&data_dir, 20_000_000, vec![], false, &cancel, &stop_after_a_batch).unwrap();
-        let second = reanalyse(&data_dir, 20_000_000, vec![], false, &CancellationToken::new(), &|_, _| {}).unwrap();
+        let first = reanalyse(&data_dir, None, 20_000_000, vec![], false, &cancel, &stop_after_a_batch).unwrap();
+        let second =
+            reanalyse(&data_dir, None, 20_000_000, vec![], false, &CancellationToken::new(), &|_, _| {}).unwrap();
         (first, second)
     })
     .await

@@ -13,7 +13,6 @@ use crate::index::{Interval, SearchRequest, Sort, Subject, Summary, quoted};
 use crate::server::api::segment;
 use crate::server::params::Params;
 use crate::server::{ApiError, AppState, blocking};
-use crate::store::DocumentStore;
 
 /// Recent statements listed on a speaker or entity page.
 const RECENT: usize = 20;

@@ -13,10 +13,12 @@
 //!
 //! Tables are `store_*` with their own versioned migrations (`schema.rs`), beside the
 //! work queue's `queue_*` tables when both share a database. The daemon's schedule state
-//! ([`super::ScheduleStore`]) is in `schedule.rs`; watches are SQLite-only so far.
+//! ([`super::ScheduleStore`]) is in `schedule.rs`, the watches ([`super::WatchStore`]) in
+//! `watches.rs`. Migration 3 gives the store its identity (`store_meta.store_id`).
 
 mod schedule;
 mod schema;
+mod watches;
 
 use futures_util::{StreamExt, pin_mut};
 use tokio_postgres::types::ToSql;
@@ -53,6 +55,14 @@ impl PostgresStore {
             },
             other => StoreError::Open { path: server.clone(), message: other.to_string() },
         })?;
+        Ok(PostgresStore { client, server })
+    }
+
+    /// Connects to a store that [`PostgresStore::open`] has brought up to date before (in this
+    /// process or another), without looking at its schema again: one connection per request
+    /// (`serve`) costs only the connection.
+    pub fn connect(url: &str) -> Result<PostgresStore, StoreError> {
+        let (client, server) = blocking::connect(url).map_err(|e| open_error(url, e))?;
         Ok(PostgresStore { client, server })
     }
 
@@ -516,6 +526,25 @@ mod tests {
         let mut store = PostgresStore::open(&url).unwrap();
         super::super::suite::runs_are_recorded_and_survive_a_crash_mid_run(&mut store);
         super::super::suite::sources_failing_for_several_runs_are_listed_until_they_recover(&mut store);
+    }
+
+    #[test]
+    fn the_watch_suite_passes_on_postgres() {
+        let Some(url) = throwaway::test_database("the_watch_suite_passes_on_postgres") else { return };
+        let mut store = PostgresStore::open(&url).unwrap();
+        super::super::suite::check_watches(&mut store);
+    }
+
+    #[test]
+    fn a_postgres_store_has_an_identity_from_its_first_migration() {
+        let Some(url) = throwaway::test_database("a_postgres_store_has_an_identity") else { return };
+        let store = PostgresStore::open(&url).unwrap();
+        let id = crate::store::existing_identity(&store).unwrap().expect("created by migration 3");
+        assert_eq!(id.len(), 36, "{id}");
+        // Reopening keeps it; another database has another.
+        assert_eq!(crate::store::existing_identity(&PostgresStore::open(&url).unwrap()).unwrap(), Some(id.clone()));
+        let Some(other) = throwaway::test_database("a_postgres_store_has_an_identity_2") else { return };
+        assert_ne!(crate::store::existing_identity(&PostgresStore::open(&other).unwrap()).unwrap(), Some(id));
     }
 
     #[test]

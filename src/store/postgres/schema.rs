@@ -9,7 +9,7 @@ use crate::postgres::Migration;
 /// The `schema_migrations` component name of the store.
 pub(super) const COMPONENT: &str = "store";
 
-pub(super) const MIGRATIONS: [Migration; 2] = [
+pub(super) const MIGRATIONS: [Migration; 3] = [
     Migration {
         version: 1,
         name: "pages, articles, statement vectors, store sequence",
@@ -84,6 +84,40 @@ CREATE TABLE store_source_health (
     last_success TEXT,
     PRIMARY KEY (pipeline, source)
 );
+"#,
+    },
+    Migration {
+        version: 3,
+        name: "watches, their seen sets and delivery outbox; the store's identity",
+        sql: r#"
+CREATE TABLE store_watches (
+    name TEXT COLLATE "C" PRIMARY KEY,
+    query TEXT NOT NULL,
+    doc_type TEXT NOT NULL,
+    webhook TEXT,
+    created_at TEXT NOT NULL,
+    index_id TEXT,
+    cursor BIGINT NOT NULL DEFAULT 0,
+    last_run_at TEXT,
+    lock_owner TEXT,
+    lock_until TEXT
+);
+CREATE TABLE store_watch_seen (
+    watch TEXT COLLATE "C" NOT NULL,
+    key TEXT COLLATE "C" NOT NULL,
+    PRIMARY KEY (watch, key)
+);
+CREATE TABLE store_watch_outbox (
+    id BIGSERIAL PRIMARY KEY,
+    watch TEXT COLLATE "C" NOT NULL,
+    payload TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT
+);
+CREATE INDEX store_watch_outbox_watch ON store_watch_outbox (watch, id);
+-- Which store a local index follows is checked against this (`store::STORE_ID_KEY`).
+INSERT INTO store_meta (key, value) VALUES ('store_id', gen_random_uuid()::text) ON CONFLICT (key) DO NOTHING;
 "#,
     },
 ];

@@ -97,7 +97,7 @@ fn batches_stay_under_ten_megabytes_documents_fit_the_mapping_and_an_oversized_o
     let server = ContractServer::start();
     server.create_quotewire_index("news");
 
-    let report = sync_quickwit(&data, config(&server, &data, "news")).unwrap();
+    let report = sync_quickwit(&data, None, config(&server, &data, "news")).unwrap();
 
     let log = server.state.log();
     assert!(log.len() >= 3, "{} requests", log.len());
@@ -140,7 +140,7 @@ fn back_pressure_is_retried_and_nothing_is_lost_or_duplicated() {
     config.max_batch_bytes = 30_000;
     server.state.refuse(3, 429);
 
-    let first = sync_quickwit(&data, config.clone()).unwrap();
+    let first = sync_quickwit(&data, None, config.clone()).unwrap();
     // 503 (a node restarting) is back-pressure too.
     server.state.refuse(2, 503);
     let more: Vec<ArticleRecord> = (40..50).map(|n| article(n, 1, 2_000, "h1")).collect();
@@ -148,7 +148,7 @@ fn back_pressure_is_retried_and_nothing_is_lost_or_duplicated() {
     for article in &more {
         store.put_article(&article.url, article).unwrap();
     }
-    let second = sync_quickwit(&data, config).unwrap();
+    let second = sync_quickwit(&data, None, config).unwrap();
 
     let log = server.state.log();
     assert_eq!(log.iter().filter(|r| r.status == 429).count(), 3);
@@ -177,7 +177,7 @@ fn a_restart_resumes_after_the_acknowledged_position() {
     server.state.refuse_status.store(429, std::sync::atomic::Ordering::SeqCst);
     server.state.accept_then_refuse.store(4, std::sync::atomic::Ordering::SeqCst);
 
-    let error = sync_quickwit(&data, config.clone()).unwrap_err();
+    let error = sync_quickwit(&data, None, config.clone()).unwrap_err();
     assert!(
         matches!(
             error,
@@ -198,7 +198,7 @@ fn a_restart_resumes_after_the_acknowledged_position() {
     assert_eq!(acknowledged.len(), through as usize * 4, "every article up to it, whole");
 
     server.state.accept_then_refuse.store(0, std::sync::atomic::Ordering::SeqCst);
-    let resumed = sync_quickwit(&data, config).unwrap();
+    let resumed = sync_quickwit(&data, None, config).unwrap();
     assert_eq!(resumed.articles, 30 - through, "resumed after the acknowledged position");
     let counts = counted(&server, "news");
     assert_eq!(counts.len(), expected_documents(&articles));
@@ -217,7 +217,7 @@ fn commit_modes_reach_quickwit_and_decide_when_documents_are_searchable() {
         server.create_quotewire_index(index);
         let mut config = config(&server, &data, index);
         config.commit = mode;
-        sync_quickwit(&data, config).unwrap();
+        sync_quickwit(&data, None, config).unwrap();
         assert_eq!(server.state.committed(index), committed, "{index}");
         assert_eq!(server.state.accepted(index).len(), 10, "{index}");
         assert!(server.state.log().iter().filter(|r| r.index == index).all(|r| r.commit == mode.as_str()));
@@ -229,7 +229,7 @@ fn an_index_unknown_to_quickwit_is_a_clear_error_and_exit_status_2() {
     let dir = tempfile::tempdir().unwrap();
     let data = data_with(dir.path(), &[article(1, 1, 500, "h1")]);
     let server = ContractServer::start();
-    let error = sync_quickwit(&data, config(&server, &data, "missing")).unwrap_err();
+    let error = sync_quickwit(&data, None, config(&server, &data, "missing")).unwrap_err();
     assert!(
         matches!(error, PipelineError::Index(IndexError::Quickwit(QuickwitError::IndexNotFound { .. }))),
         "{error}"
@@ -279,7 +279,7 @@ fn live_quickwit_takes_the_generated_config_and_the_documents() {
     assert!(created.0.is_success(), "Quickwit refused the generated config: {}", created.1);
     let mut config = QuickwitConfig::new(&url, &index, quickwit_checkpoint_path(&data, &index)).unwrap();
     config.commit = CommitMode::Force;
-    let report = sync_quickwit(&data, config);
+    let report = sync_quickwit(&data, None, config);
     let client = quotewire::index::quickwit::QuickwitClient::new(
         &url::Url::parse(&format!("{base}/")).unwrap(),
         RetryPolicy::default(),
@@ -343,7 +343,7 @@ fn searching_quickwit_finds_what_the_embedded_index_finds_in_the_newest_version_
     server.create_quotewire_index("news");
     let mut config = config(&server, &data, "news");
     config.commit = CommitMode::Force;
-    sync_quickwit(&data, config.clone()).unwrap();
+    sync_quickwit(&data, None, config.clone()).unwrap();
     // A new version of article 3: other statements; and a resend of everything (a lost
     // checkpoint), which adds duplicates of the same versions.
     let mut changed = articles[3].clone();
@@ -352,7 +352,7 @@ fn searching_quickwit_finds_what_the_embedded_index_finds_in_the_newest_version_
     changed.quotes.truncate(1);
     SqliteStore::open(&data.store_path()).unwrap().put_article(&changed.url, &changed).unwrap();
     std::fs::remove_file(quickwit_checkpoint_path(&data, "news")).unwrap();
-    sync_quickwit(&data, config).unwrap();
+    sync_quickwit(&data, None, config).unwrap();
     let resent = expected_documents(&articles) - 1;
     assert_eq!(
         server.state.accepted("news").len(),
@@ -405,7 +405,7 @@ fn the_search_command_reads_quickwit_with_the_same_query_checks() {
     server.create_quotewire_index("news");
     let mut config = config(&server, &data, "news");
     config.commit = CommitMode::Force;
-    sync_quickwit(&data, config).unwrap();
+    sync_quickwit(&data, None, config).unwrap();
     let search = |query: &str| {
         quotewire(
             data.root(),
@@ -453,7 +453,7 @@ fn the_search_api_answers_from_quickwit_when_serve_is_given_one() {
     server.create_quotewire_index("news");
     let mut config = config(&server, &data, "news");
     config.commit = CommitMode::Force;
-    sync_quickwit(&data, config).unwrap();
+    sync_quickwit(&data, None, config).unwrap();
     // An empty local index: every hit must come from Quickwit.
     let state = AppState::new(std::sync::Arc::new(SearchIndex::in_memory()), None)
         .with_quickwit(QuickwitSearch::new(&server.url(), "news").unwrap());
@@ -473,4 +473,30 @@ fn the_search_api_answers_from_quickwit_when_serve_is_given_one() {
     assert_eq!((page.1["total"].as_u64(), page.1["hits"].as_array().unwrap().len()), (Some(16), 5));
     assert!(page.1["next"].as_str().unwrap().contains("offset=5"));
     assert_eq!(bad.0, 400, "{}", bad.1);
+}
+
+#[test]
+fn a_checkpoint_is_never_used_for_another_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let with_identity = |data: &DataDir| {
+        let mut store = SqliteStore::open(&data.store_path()).unwrap();
+        quotewire::store::identity(&mut store).unwrap()
+    };
+    let data = data_with(dir.path(), &[article(0, 1, 2_000, "h1")]);
+    let first_store = with_identity(&data);
+    let server = ContractServer::start();
+    server.create_quotewire_index("news");
+    assert_eq!(sync_quickwit(&data, None, config(&server, &data, "news")).unwrap().articles, 1);
+    let sent = server.state.log().len();
+
+    // The store replaced by another (a new identity) while the checkpoint stays.
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", data.store_path().display()));
+    }
+    let data = data_with(dir.path(), &[article(1, 1, 2_000, "h2")]);
+    assert_ne!(with_identity(&data), first_store);
+    let error = sync_quickwit(&data, None, config(&server, &data, "news")).unwrap_err().to_string();
+    assert!(error.contains(&format!("was made for store {first_store}")), "{error}");
+    assert!(error.contains("remove the checkpoint"), "{error}");
+    assert_eq!(server.state.log().len(), sent, "nothing sent");
 }
