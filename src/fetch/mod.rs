@@ -28,7 +28,7 @@ pub use feed::{DiscoveredLink, parse_feed};
 pub use guard::{AddressPolicy, is_non_public};
 pub use listing::{ListingPage, parse_listing};
 pub use local::{MAX_LOCAL_FILE_BYTES, list_html_files, read_html_file};
-pub use politeness::domain_key;
+pub use politeness::{domain_key, host_key};
 pub use robots::robots_allows;
 pub use sitemap::{Sitemap, parse_sitemap};
 pub use warc::{ArchivedResponse, WarcSummary, read_warc};

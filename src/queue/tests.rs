@@ -17,12 +17,15 @@ fn page(url: &str, interval: Duration) -> NewJob {
     NewJob::new("news", "front page", JobKind::Page, url, interval)
 }
 
-/// `queue_hosts.ready` must equal the queued jobs of each host after any operation.
+/// `queue_hosts.ready` must equal the queued jobs of each host after any operation, and
+/// `in_flight` its running jobs that hold it.
 async fn assert_ready_counts_agree(q: &Queue) {
     let rows = q
         .client
         .query(
-            "SELECT h.host, h.ready, (SELECT count(*) FROM queue_jobs j WHERE j.host = h.host AND j.state = 'queued')
+            "SELECT h.host, h.ready, (SELECT count(*) FROM queue_jobs j WHERE j.host = h.host AND j.state = 'queued'),
+                 h.in_flight::bigint,
+                 (SELECT count(*) FROM queue_jobs j WHERE j.host = h.host AND j.state = 'running' AND j.holds_host)
              FROM queue_hosts h",
             &[],
         )
@@ -31,6 +34,8 @@ async fn assert_ready_counts_agree(q: &Queue) {
     for row in rows {
         let (host, ready, actual): (String, i64, i64) = (row.get(0), row.get(1), row.get(2));
         assert_eq!(ready, actual, "ready count of {host}");
+        let (in_flight, holding): (i64, i64) = (row.get(3), row.get(4));
+        assert_eq!(in_flight, holding, "jobs in flight on {host}");
     }
 }
 
@@ -346,29 +351,86 @@ async fn a_holding_claim_keeps_the_host_until_released_then_one_interval() {
     let Some(url) = throwaway::test_database("a_holding_claim_keeps_the_host_until_released") else { return };
     let (a, b) = (queue(&url, "a").await, queue(&url, "b").await);
     let interval = Duration::from_millis(200);
-    let jobs: Vec<NewJob> = (0..3).map(|n| page(&format!("http://127.0.0.1:8001/{n}"), interval)).collect();
+    let jobs: Vec<NewJob> = (0..4).map(|n| page(&format!("http://127.0.0.1:8001/{n}"), interval)).collect();
     a.enqueue(&jobs).await.unwrap();
     let first = a.claim_holding(4, LEASE).await.unwrap();
-    assert_eq!(first.len(), 1, "one job per host per claim");
+    assert_eq!(first.len(), 1, "a host with an interval: one job at a time");
     // Long past the interval, the host is still held by the job in flight.
     tokio::time::sleep(interval + Duration::from_millis(100)).await;
     assert!(b.claim_holding(4, LEASE).await.unwrap().is_empty());
-    assert_eq!(a.outstanding().await.unwrap(), (1, 2));
-    // Released: the next claim waits one interval from the release, not from the claim.
+    assert_eq!(a.outstanding().await.unwrap(), (1, 3));
+    assert_ready_counts_agree(&a).await;
+    // Released (the request is over): the next claim waits one interval from the release,
+    // not from the claim, while the job itself goes on.
     a.release_host(&first[0]).await.unwrap();
     let released = std::time::Instant::now();
+    assert_ready_counts_agree(&a).await;
+    let second = wait_for_claim(&b).await;
+    assert!(released.elapsed() >= interval - Duration::from_millis(5), "{:?}", released.elapsed());
+    // Completing a released job releases nothing again.
     a.complete(&first[0]).await.unwrap();
-    let second = loop {
-        let claimed = b.claim_holding(4, LEASE).await.unwrap();
-        if let Some(job) = claimed.into_iter().next() {
-            break job;
+    assert!(b.claim_holding(4, LEASE).await.unwrap().is_empty(), "the second job holds the host");
+    // Completing a job that still holds its host lets go of it in the same statement.
+    b.complete(&second).await.unwrap();
+    let completed = std::time::Instant::now();
+    let third = wait_for_claim(&a).await;
+    assert!(completed.elapsed() >= interval - Duration::from_millis(5), "{:?}", completed.elapsed());
+    assert_ready_counts_agree(&a).await;
+    // A worker that lost its job cannot release the host of the job's new holder.
+    a.client.execute("UPDATE queue_jobs SET lease_owner = 'c' WHERE id = $1", &[&third.id]).await.unwrap();
+    a.release_host(&third).await.unwrap();
+    assert!(matches!(a.complete(&third).await, Err(QueueError::LeaseLost { .. })));
+    tokio::time::sleep(interval + Duration::from_millis(50)).await;
+    assert!(b.claim_holding(4, LEASE).await.unwrap().is_empty());
+}
+
+async fn wait_for_claim(q: &Queue) -> ClaimedJob {
+    loop {
+        if let Some(job) = q.claim_holding(4, LEASE).await.unwrap().into_iter().next() {
+            return job;
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
-    };
-    assert!(released.elapsed() >= interval - Duration::from_millis(5), "{:?}", released.elapsed());
-    // A worker that lost its job cannot release the host of the job's new holder.
-    b.client.execute("UPDATE queue_jobs SET lease_owner = 'c' WHERE id = $1", &[&second.id]).await.unwrap();
-    b.release_host(&second).await.unwrap();
-    assert!(a.claim_holding(4, LEASE).await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_host_without_an_interval_admits_its_concurrency_of_held_jobs_fleet_wide() {
+    let Some(url) = throwaway::test_database("a_host_without_an_interval_admits_its_concurrency") else { return };
+    let (a, b) = (queue(&url, "a").await, queue(&url, "b").await);
+    let jobs: Vec<NewJob> = (0..8)
+        .map(|n| {
+            let mut job = page(&format!("http://127.0.0.1:8001/{n}"), Duration::ZERO);
+            job.host_concurrency = 3;
+            job
+        })
+        .chain((0..2).map(|n| page(&format!("http://127.0.0.1:8002/{n}"), Duration::ZERO)))
+        .collect();
+    a.enqueue(&jobs).await.unwrap();
+    // One statement takes up to the host's free slots; the other host (concurrency 1) one.
+    let first = a.claim_holding(10, LEASE).await.unwrap();
+    let on = |jobs: &[ClaimedJob], host: &str| jobs.iter().filter(|j| j.host == host).count();
+    assert_eq!((on(&first, "127.0.0.1:8001"), on(&first, "127.0.0.1:8002")), (3, 1), "{first:?}");
+    // Another worker: every slot is taken.
+    assert!(b.claim_holding(10, LEASE).await.unwrap().is_empty());
     assert_ready_counts_agree(&a).await;
+    // Each job let go of frees one slot, whichever way it ends.
+    a.release_host(&first[0]).await.unwrap();
+    a.fail(&first[1], "HTTP 503", Retry::After(Duration::from_secs(60))).await.unwrap();
+    let second = b.claim_holding(10, LEASE).await.unwrap();
+    assert_eq!(on(&second, "127.0.0.1:8001"), 2, "{second:?}");
+    assert_ready_counts_agree(&a).await;
+    // A dead worker's slots come back with its jobs when their lease is reclaimed.
+    let dead = queue(&url, "dead").await;
+    a.complete_many(&first).await.unwrap();
+    b.complete_many(&second).await.unwrap();
+    let held = dead.claim_holding(10, Duration::from_millis(100)).await.unwrap();
+    assert_eq!(on(&held, "127.0.0.1:8001"), 3);
+    assert!(b.claim_holding(10, LEASE).await.unwrap().iter().all(|j| j.host != "127.0.0.1:8001"));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // (with the other host's last job, which it held too)
+    assert_eq!(held.len(), 4);
+    assert_eq!(b.reclaim_expired().await.unwrap().requeued, 4);
+    assert_ready_counts_agree(&b).await;
+    assert_eq!(on(&b.claim_holding(10, LEASE).await.unwrap(), "127.0.0.1:8001"), 3);
+    assert_ready_counts_agree(&b).await;
 }
