@@ -32,7 +32,7 @@ use crate::config::{FetchConfig, Pipeline, Source};
 use crate::data_dir::{DataDir, WriterLock};
 use crate::fetch::{self, DiscoveredLink, FetchError, Fetcher};
 use crate::nlp::Analyzer;
-use crate::queue::{ClaimedJob, FailOutcome, JobKind, NewJob, Queue, QueueError, Retry};
+use crate::queue::{ClaimedJob, FailOutcome, JobKind, NewJob, Queue, QueueError, Registration, Retry};
 
 /// How long a claimed job is leased (and its host held) before another worker may take it
 /// back: longer than a fetch may take (the default fetch timeout is 30 s), short enough that
@@ -87,6 +87,24 @@ pub fn jobs_for(pipelines: &[Pipeline]) -> Result<(Vec<NewJob>, EnqueueReport), 
         }
     }
     Ok((jobs, report))
+}
+
+/// Each pipeline as a registration with the fleet's scheduler: its jobs (as [`jobs_for`]
+/// makes them), cadence and jitter. The same sources as `enqueue` accepts.
+pub fn registrations_for(pipelines: &[Pipeline]) -> Result<Vec<Registration>, PipelineError> {
+    pipelines
+        .iter()
+        .map(|pipeline| {
+            let (jobs, _) = jobs_for(std::slice::from_ref(pipeline))?;
+            Ok(Registration {
+                pipeline: pipeline.name.clone(),
+                cadence: pipeline.schedule.cadence.clone(),
+                jitter: pipeline.schedule.jitter,
+                jobs,
+                last_due: None,
+            })
+        })
+        .collect()
 }
 
 /// A job with the host politeness of `fetch` (its delay and per-host concurrency).

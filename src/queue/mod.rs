@@ -21,9 +21,12 @@
 //! document or decides when a pipeline runs (the leader does that, elsewhere).
 
 mod leader;
+mod schedule;
 mod schema;
 #[cfg(test)]
 mod tests;
+
+pub use schedule::{Registration, SCHEDULER_ROLE, ScheduledRun};
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
@@ -59,6 +62,8 @@ pub enum QueueError {
     LeaseLost { id: i64, url: String },
     #[error("unknown job kind `{0}` in the queue: expected feed, sitemap or page")]
     UnknownKind(String),
+    #[error("the schedule of pipeline `{pipeline}` in the queue cannot be read: {message}")]
+    BadSchedule { pipeline: String, message: String },
 }
 
 /// What a job fetches.
@@ -176,28 +181,40 @@ pub struct Reclaimed {
     pub failed: u64,
 }
 
-const ENQUEUE: &str = "
-WITH input AS (
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::int[], $8::int[])
-        AS t (pipeline, source, kind, url, host, interval_ms, max_attempts, concurrency)
-), inserted AS (
+/// The jobs of an enqueue, one row per job, from parameters `$1` to `$8`.
+macro_rules! job_rows {
+    () => {
+        "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::int[], $8::int[])
+        AS t (pipeline, source, kind, url, host, interval_ms, max_attempts, concurrency)"
+    };
+}
+
+/// Queues the rows of a CTE `input` (of [`job_rows`]): `inserted` holds the jobs added.
+macro_rules! insert_input {
+    () => {
+        "inserted AS (
     INSERT INTO queue_jobs (pipeline, source, kind, url, host, max_attempts)
     SELECT pipeline, source, kind, url, host, max_attempts FROM input
     ON CONFLICT (pipeline, url) WHERE state IN ('queued', 'running') DO NOTHING
     RETURNING host
 ), added AS (
     SELECT host, count(*) AS n FROM inserted GROUP BY host
-), per_host AS (
+), input_hosts AS (
     SELECT i.host, max(i.interval_ms) AS interval_ms, min(i.concurrency) AS concurrency FROM input i GROUP BY i.host
 ), hosts AS (
     INSERT INTO queue_hosts (host, interval_ms, concurrency, ready)
-    SELECT p.host, p.interval_ms, p.concurrency, COALESCE(a.n, 0) FROM per_host p LEFT JOIN added a USING (host)
+    SELECT p.host, p.interval_ms, p.concurrency, COALESCE(a.n, 0) FROM input_hosts p LEFT JOIN added a USING (host)
     ORDER BY p.host
     ON CONFLICT (host) DO UPDATE SET ready = queue_hosts.ready + excluded.ready,
         interval_ms = GREATEST(queue_hosts.interval_ms, excluded.interval_ms),
         concurrency = LEAST(queue_hosts.concurrency, excluded.concurrency)
-)
-SELECT count(*) FROM inserted";
+)"
+    };
+}
+pub(crate) use {insert_input, job_rows};
+
+const ENQUEUE: &str =
+    concat!("WITH input AS (", job_rows!(), "), ", insert_input!(), "\nSELECT count(*) FROM inserted");
 
 /// One statement: lock up to `$3` due hosts with work and a free slot (skipping hosts other
 /// claimers hold), take the oldest due jobs of each (one, or with `$4` (holding) and no
@@ -589,7 +606,7 @@ impl Queue {
 }
 
 /// The columns of [`ENQUEUE`]'s parameters, one value per job.
-struct JobColumns {
+pub(crate) struct JobColumns {
     text: [Vec<String>; 5],
     intervals: Vec<i64>,
     attempts: Vec<i32>,
@@ -597,7 +614,7 @@ struct JobColumns {
 }
 
 impl JobColumns {
-    fn of(jobs: &[NewJob]) -> Result<JobColumns, QueueError> {
+    pub(crate) fn of(jobs: &[NewJob]) -> Result<JobColumns, QueueError> {
         let mut columns = JobColumns {
             text: Default::default(),
             intervals: Vec::new(),
@@ -625,7 +642,7 @@ impl JobColumns {
         Ok(columns)
     }
 
-    fn params(&self) -> [&(dyn tokio_postgres::types::ToSql + Sync); 8] {
+    pub(crate) fn params(&self) -> [&(dyn tokio_postgres::types::ToSql + Sync); 8] {
         let [pipelines, sources, kinds, urls, hosts] = &self.text;
         [pipelines, sources, kinds, urls, hosts, &self.intervals, &self.attempts, &self.concurrency]
     }

@@ -434,3 +434,74 @@ async fn a_host_without_an_interval_admits_its_concurrency_of_held_jobs_fleet_wi
     assert_eq!(on(&b.claim_holding(10, LEASE).await.unwrap(), "127.0.0.1:8001"), 3);
     assert_ready_counts_agree(&b).await;
 }
+
+fn registration(pipeline: &str, every: Duration) -> Registration {
+    Registration {
+        pipeline: pipeline.to_string(),
+        cadence: crate::config::Cadence::Every(every),
+        jitter: Duration::ZERO,
+        jobs: vec![NewJob::new(pipeline, "feed", JobKind::Feed, "http://127.0.0.1:8001/feed.xml", Duration::ZERO)],
+        last_due: None,
+    }
+}
+
+#[tokio::test]
+async fn a_registered_pipeline_round_trips_and_registering_again_keeps_its_last_run() {
+    let Some(url) = throwaway::test_database("a_registered_pipeline_round_trips") else { return };
+    let q = queue(&url, "w").await;
+    let mut news = registration("news", Duration::from_secs(3600));
+    news.jobs[0].host_concurrency = 4;
+    news.jobs[0].host_interval = Duration::from_millis(250);
+    q.register_schedule(&news).await.unwrap();
+    let mut statements = registration("statements", Duration::ZERO);
+    statements.cadence = crate::config::Cadence::cron("*/15 * * * *").unwrap();
+    statements.jitter = Duration::from_secs(30);
+    q.register_schedule(&statements).await.unwrap();
+    assert_eq!(q.schedules().await.unwrap(), vec![news.clone(), statements]);
+    let term = q.lead(SCHEDULER_ROLE, LEASE).await.unwrap().unwrap();
+    let due = chrono::DateTime::from_timestamp_millis(1_700_000_000_000).unwrap();
+    assert_eq!(q.queue_due(SCHEDULER_ROLE, term, &news, due).await.unwrap(), Some(1));
+    q.register_schedule(&news).await.unwrap();
+    assert_eq!(q.schedules().await.unwrap()[0].last_due, Some(due));
+    assert!(q.unregister_schedule("statements").await.unwrap());
+    assert!(!q.unregister_schedule("statements").await.unwrap());
+    assert_eq!(q.schedules().await.unwrap().len(), 1);
+    // A bad URL is refused when registering, not at every run.
+    let mut bad = registration("bad", Duration::from_secs(60));
+    bad.jobs[0].url = "not a url".into();
+    assert!(matches!(q.register_schedule(&bad).await, Err(QueueError::InvalidUrl { .. })));
+}
+
+#[tokio::test]
+async fn a_due_time_is_queued_once_and_a_deposed_leader_is_fenced_out() {
+    let Some(url) = throwaway::test_database("a_due_time_is_queued_once_and_a_deposed_leader") else { return };
+    let (a, b) = (queue(&url, "a").await, queue(&url, "b").await);
+    a.register_schedule(&registration("news", Duration::from_secs(60))).await.unwrap();
+    let lease = Duration::from_millis(300);
+    let first_term = a.lead(SCHEDULER_ROLE, lease).await.unwrap().unwrap();
+    assert_eq!(b.lead(SCHEDULER_ROLE, lease).await.unwrap(), None);
+    // Both read the schedule before the run is queued.
+    let read = a.schedules().await.unwrap().remove(0);
+    let due = chrono::Utc::now();
+    assert_eq!(a.queue_due(SCHEDULER_ROLE, first_term, &read, due).await.unwrap(), Some(1));
+    // Queuing the same due time again (a retry, a second round on stale data) does nothing.
+    assert_eq!(a.queue_due(SCHEDULER_ROLE, first_term, &read, due).await.unwrap(), None);
+    // Not the leader: nothing, whatever term it names.
+    let fresh = b.schedules().await.unwrap().remove(0);
+    let later = due + chrono::Duration::seconds(60);
+    assert_eq!(b.queue_due(SCHEDULER_ROLE, first_term, &fresh, later).await.unwrap(), None);
+    // The leader's lease runs out and b takes over in a new term: a, deposed, is fenced out
+    // even with fresh data, and b queues the run.
+    tokio::time::sleep(lease + Duration::from_millis(100)).await;
+    let second_term = b.lead(SCHEDULER_ROLE, lease).await.unwrap().unwrap();
+    assert!(second_term > first_term);
+    assert_eq!(a.queue_due(SCHEDULER_ROLE, first_term, &fresh, later).await.unwrap(), None);
+    assert_eq!(b.queue_due(SCHEDULER_ROLE, second_term, &fresh, later).await.unwrap(), Some(0), "the feed is pending");
+    let runs = a.scheduled_runs().await.unwrap();
+    let seen: Vec<(&str, i64, u64)> = runs.iter().map(|r| (r.leader.as_str(), r.term, r.jobs_added)).collect();
+    assert_eq!(seen, vec![("a", first_term, 1), ("b", second_term, 0)]);
+    assert_eq!(runs[1].due.timestamp_millis(), later.timestamp_millis());
+    // Resigning keeps the term counting: the next leader is in a newer term.
+    b.resign(SCHEDULER_ROLE).await.unwrap();
+    assert!(a.lead(SCHEDULER_ROLE, lease).await.unwrap().unwrap() > second_term);
+}
