@@ -453,11 +453,15 @@ async fn do_job(
 }
 
 /// When a failed fetch is worth trying again: transient failures (network, timeouts, 429,
-/// 5xx) after the queue's back-off; anything else (404, a refused address, a body over the
-/// cap) never. The fetcher has already waited out a server's `Retry-After` within its own
-/// retries.
+/// 5xx) after the server's `Retry-After` when it sent one (the queue then holds the whole
+/// host back that long, fleet-wide), else after the queue's back-off; anything else (404, a
+/// refused address, a body over the cap) never. The fetcher's own retries came first.
 fn retry_for(error: &FetchError) -> Retry {
-    if error.is_transient() { Retry::Backoff } else { Retry::Never }
+    match (error.is_transient(), error.retry_after()) {
+        (true, Some(wait)) => Retry::After(wait),
+        (true, None) => Retry::Backoff,
+        (false, _) => Retry::Never,
+    }
 }
 
 /// A local tantivy index kept up to date from a shared store (a worker given a data
@@ -519,6 +523,19 @@ mod tests {
         assert!(jobs.iter().all(|j| j.host_interval == Duration::from_millis(1_500) && j.pipeline == "ad-hoc"));
         // Pages are queued by their canonical URL, as the run stores them.
         assert_eq!(jobs[2].url, "http://127.0.0.1:9/a.html");
+    }
+
+    #[test]
+    fn a_servers_retry_after_decides_the_retry_of_a_transient_failure() {
+        let status = |status: u16, retry_after: Option<Duration>| FetchError::Status {
+            url: "http://127.0.0.1:9/a".into(),
+            status,
+            retry_after,
+        };
+        let seven = Some(Duration::from_secs(7));
+        assert_eq!(retry_for(&status(503, seven)), Retry::After(Duration::from_secs(7)));
+        assert_eq!(retry_for(&status(429, None)), Retry::Backoff);
+        assert_eq!(retry_for(&status(404, seven)), Retry::Never);
     }
 
     #[test]

@@ -148,7 +148,8 @@ pub struct ClaimedJob {
 pub enum Retry {
     /// Exponential back-off from [`RETRY_BASE`] up to [`RETRY_MAX`].
     Backoff,
-    /// Not before this long (a server's `Retry-After`).
+    /// Not before this long, and no job of its host claimed before then either (a server's
+    /// `Retry-After`: it speaks for the whole host).
     After(Duration),
     /// Never (a permanent error: 404, not allowed by robots.txt).
     Never,
@@ -264,10 +265,14 @@ SELECT id, pipeline, source, kind, url, host, attempts, claimed_us FROM claimed 
 /// The host side of statements that move jobs out of `running`: `$ended` is a CTE of
 /// `(host, state, holds_host)` rows, one per job. Each host gets its requeued jobs back in
 /// `ready` and the slots of its held jobs back in `in_flight`; a host let go of waits one
-/// interval from now. One update per host row (a statement may not update a row twice), and
-/// no round trip of its own.
+/// interval from now; `$pause` (ms, an SQL expression) holds every host touched back that
+/// long too (a server's `Retry-After`). One update per host row (a statement may not update
+/// a row twice), and no round trip of its own.
 macro_rules! hosts_after {
     ($ended:literal) => {
+        hosts_after!($ended, "0")
+    };
+    ($ended:literal, $pause:literal) => {
         concat!(
             ", per_host AS (
     SELECT host, count(*) FILTER (WHERE state = 'queued')::int AS requeued,
@@ -277,10 +282,14 @@ macro_rules! hosts_after {
             " GROUP BY host
 ), hosts AS (
     UPDATE queue_hosts h SET ready = h.ready + p.requeued, in_flight = h.in_flight - p.held,
-        next_allowed_at = CASE WHEN p.held > 0
-            THEN GREATEST(h.next_allowed_at, clock_timestamp() + h.interval_ms * interval '1 millisecond')
-            ELSE h.next_allowed_at END
-    FROM per_host p WHERE h.host = p.host AND (p.requeued > 0 OR p.held > 0)
+        next_allowed_at = GREATEST(h.next_allowed_at,
+            CASE WHEN p.held > 0 THEN clock_timestamp() + h.interval_ms * interval '1 millisecond' END,
+            clock_timestamp() + ",
+            $pause,
+            " * interval '1 millisecond')
+    FROM per_host p WHERE h.host = p.host AND (p.requeued > 0 OR p.held > 0 OR ",
+            $pause,
+            " > 0)
 )"
         )
     };
@@ -339,7 +348,7 @@ WITH failed AS (
     WHERE id = $1 AND state = 'running' AND lease_owner = $2 AND attempts = $3
     RETURNING host, state, holds_host
 )",
-    hosts_after!("failed"),
+    hosts_after!("failed", "$7::bigint"),
     "
 SELECT state FROM failed"
 );
@@ -557,10 +566,19 @@ impl Queue {
             Retry::Never => Duration::ZERO,
         };
         let delay_ms = i64::try_from(delay.as_millis()).unwrap_or(i64::MAX);
+        // A server's wait holds its host back too, up to the longest retry wait.
+        let pause = match retry {
+            Retry::After(delay) => delay.min(RETRY_MAX),
+            _ => Duration::ZERO,
+        };
+        let pause_ms = i64::try_from(pause.as_millis()).unwrap_or(i64::MAX);
         let requeue = retry != Retry::Never;
         let row = self
             .client
-            .query_opt(&self.statements.fail, &[&job.id, &self.worker, &job.attempt, &requeue, &delay_ms, &error])
+            .query_opt(
+                &self.statements.fail,
+                &[&job.id, &self.worker, &job.attempt, &requeue, &delay_ms, &error, &pause_ms],
+            )
             .await?
             .ok_or_else(|| lease_lost(job))?;
         Ok(if row.get::<_, &str>(0) == "queued" { FailOutcome::Requeued { after: delay } } else { FailOutcome::Failed })

@@ -415,7 +415,7 @@ async fn a_host_without_an_interval_admits_its_concurrency_of_held_jobs_fleet_wi
     assert_ready_counts_agree(&a).await;
     // Each job let go of frees one slot, whichever way it ends.
     a.release_host(&first[0]).await.unwrap();
-    a.fail(&first[1], "HTTP 503", Retry::After(Duration::from_secs(60))).await.unwrap();
+    a.fail(&first[1], "HTTP 503", Retry::Backoff).await.unwrap();
     let second = b.claim_holding(10, LEASE).await.unwrap();
     assert_eq!(on(&second, "127.0.0.1:8001"), 2, "{second:?}");
     assert_ready_counts_agree(&a).await;
@@ -504,4 +504,31 @@ async fn a_due_time_is_queued_once_and_a_deposed_leader_is_fenced_out() {
     // Resigning keeps the term counting: the next leader is in a newer term.
     b.resign(SCHEDULER_ROLE).await.unwrap();
     assert!(a.lead(SCHEDULER_ROLE, lease).await.unwrap().unwrap() > second_term);
+}
+
+#[tokio::test]
+async fn a_servers_retry_after_holds_the_whole_host_back_fleet_wide() {
+    let Some(url) = throwaway::test_database("a_servers_retry_after_holds_the_host") else { return };
+    let (a, b) = (queue(&url, "a").await, queue(&url, "b").await);
+    let jobs: Vec<NewJob> = (0..3)
+        .map(|n| {
+            let mut job = page(&format!("http://127.0.0.1:8001/{n}"), Duration::ZERO);
+            job.host_concurrency = 4;
+            job
+        })
+        .chain([page("http://127.0.0.1:8002/x", Duration::ZERO)])
+        .collect();
+    a.enqueue(&jobs).await.unwrap();
+    let first = a.claim_holding(1, LEASE).await.unwrap().remove(0);
+    assert_eq!(first.host, "127.0.0.1:8001");
+    let wait = Duration::from_millis(400);
+    let asked = std::time::Instant::now();
+    a.fail(&first, "HTTP 429", Retry::After(wait)).await.unwrap();
+    // The host's other jobs wait too, for every worker; another host does not.
+    let others = b.claim_holding(10, LEASE).await.unwrap();
+    assert_eq!(others.iter().map(|j| j.host.as_str()).collect::<Vec<_>>(), ["127.0.0.1:8002"]);
+    let next = wait_for_claim(&b).await;
+    assert_eq!(next.host, "127.0.0.1:8001");
+    assert!(asked.elapsed() >= wait - Duration::from_millis(5), "{:?}", asked.elapsed());
+    assert_ready_counts_agree(&a).await;
 }
