@@ -17,6 +17,13 @@ fn page(url: &str, interval: Duration) -> NewJob {
     NewJob::new("news", "front page", JobKind::Page, url, interval)
 }
 
+/// A page of a host with no interval and `slots` jobs in flight at once.
+fn page_with_slots(url: &str, slots: u32) -> NewJob {
+    let mut job = page(url, Duration::ZERO);
+    job.host_concurrency = slots;
+    job
+}
+
 /// `queue_hosts.ready` must equal the queued jobs of each host after any operation, and
 /// `in_flight` its running jobs that hold it.
 async fn assert_ready_counts_agree(q: &Queue) {
@@ -398,11 +405,7 @@ async fn a_host_without_an_interval_admits_its_concurrency_of_held_jobs_fleet_wi
     let Some(url) = throwaway::test_database("a_host_without_an_interval_admits_its_concurrency") else { return };
     let (a, b) = (queue(&url, "a").await, queue(&url, "b").await);
     let jobs: Vec<NewJob> = (0..8)
-        .map(|n| {
-            let mut job = page(&format!("http://127.0.0.1:8001/{n}"), Duration::ZERO);
-            job.host_concurrency = 3;
-            job
-        })
+        .map(|n| page_with_slots(&format!("http://127.0.0.1:8001/{n}"), 3))
         .chain((0..2).map(|n| page(&format!("http://127.0.0.1:8002/{n}"), Duration::ZERO)))
         .collect();
     a.enqueue(&jobs).await.unwrap();
@@ -511,11 +514,7 @@ async fn a_servers_retry_after_holds_the_whole_host_back_fleet_wide() {
     let Some(url) = throwaway::test_database("a_servers_retry_after_holds_the_host") else { return };
     let (a, b) = (queue(&url, "a").await, queue(&url, "b").await);
     let jobs: Vec<NewJob> = (0..3)
-        .map(|n| {
-            let mut job = page(&format!("http://127.0.0.1:8001/{n}"), Duration::ZERO);
-            job.host_concurrency = 4;
-            job
-        })
+        .map(|n| page_with_slots(&format!("http://127.0.0.1:8001/{n}"), 4))
         .chain([page("http://127.0.0.1:8002/x", Duration::ZERO)])
         .collect();
     a.enqueue(&jobs).await.unwrap();

@@ -4,7 +4,7 @@
 //! queued exactly once, and the workers fetch the feed of every run.
 
 use std::collections::HashSet;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -14,20 +14,11 @@ use axum::http::header;
 use quotewire::postgres::throwaway;
 use quotewire::queue::{Queue, SCHEDULER_ROLE};
 
+use crate::distributed::quotewire;
 use crate::support::write_pipeline;
 
 const EVERY: Duration = Duration::from_secs(1);
 const SCHEDULER_LEASE: Duration = Duration::from_secs(3);
-
-fn quotewire() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_quotewire"));
-    command
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("QUOTEWIRE_CONFIG")
-        .env("XDG_CONFIG_HOME", "/nonexistent")
-        .env_remove("QUOTEWIRE_LOG");
-    command
-}
 
 fn worker(store: &str, pipeline: &std::path::Path, dir: &std::path::Path, n: usize) -> Child {
     let log = std::fs::File::create(dir.join(format!("worker-{n}.log"))).unwrap();
