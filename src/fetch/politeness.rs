@@ -133,6 +133,22 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_host_written_with_capitals_or_a_trailing_dot_shares_its_slot() {
+        let gates = Arc::new(HostGates::new(1, 0));
+        // Names are never resolved: the gates only look at the URL.
+        let first = gates.acquire(&Url::parse("http://news.example.com/a").unwrap(), Duration::ZERO).await;
+        let g = gates.clone();
+        let waiting =
+            tokio::spawn(
+                async move { g.acquire(&Url::parse("http://NEWS.Example.com./b").unwrap(), Duration::ZERO).await },
+            );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(!waiting.is_finished(), "the same host under another spelling must wait");
+        drop(first);
+        tokio::time::timeout(Duration::from_secs(1), waiting).await.unwrap().unwrap();
+    }
+
+    #[tokio::test]
     async fn domain_rate_limit_covers_subdomains() {
         let gates = HostGates::new(4, 5);
         let start = Instant::now();
