@@ -7,7 +7,7 @@ use clap::Args;
 use super::UsageError;
 use super::ingest::{IngestArgs, WebSourceArgs, pipelines};
 use crate::config::Config;
-use crate::pipeline::{enqueue, jobs_for};
+use crate::pipeline::{enqueue, jobs_for, registrations_for};
 use crate::queue::Queue;
 use crate::store::StoreUrl;
 
@@ -17,6 +17,14 @@ use crate::store::StoreUrl;
 pub struct EnqueueArgs {
     #[command(flatten)]
     pub sources: WebSourceArgs,
+    /// Register the `--pipeline` files with the fleet's scheduler instead of queueing them
+    /// once: the worker leading the fleet queues each when its schedule says (the first run
+    /// at once). Registering a pipeline again replaces its sources and schedule.
+    #[arg(long, requires = "pipelines")]
+    pub schedule: bool,
+    /// Remove a pipeline (by name) from the fleet's schedule (jobs already queued stay).
+    #[arg(long, value_name = "NAME", conflicts_with = "schedule")]
+    pub unschedule: Vec<String>,
 }
 
 /// The PostgreSQL URL of `--store`, or the usage error saying the queue needs one.
@@ -35,6 +43,9 @@ pub fn postgres_url(store: Option<&StoreUrl>, command: &str) -> Result<String, U
 
 pub async fn run(args: EnqueueArgs, config: &Config, store: Option<&StoreUrl>) -> anyhow::Result<ExitCode> {
     let url = postgres_url(store, "enqueue")?;
+    if args.schedule || !args.unschedule.is_empty() {
+        return schedule(args, config, &url).await;
+    }
     let sources =
         IngestArgs { web: args.sources, dirs: Vec::new(), warcs: Vec::new(), sites: Vec::new(), refetch: false };
     let pipelines = pipelines(&sources, config)?;
@@ -55,5 +66,40 @@ pub async fn run(args: EnqueueArgs, config: &Config, store: Option<&StoreUrl>) -
         counts.queued,
         counts.running
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--schedule` and `--unschedule`: register or remove pipelines with the fleet's scheduler.
+async fn schedule(args: EnqueueArgs, config: &Config, url: &str) -> anyhow::Result<ExitCode> {
+    let mut registrations = Vec::new();
+    if args.schedule {
+        if args.sources.feeds.len() + args.sources.sitemaps.len() + args.sources.urls.len() > 0 {
+            return Err(UsageError(
+                "--schedule registers pipeline files: put --feed, --sitemap and --url sources in a pipeline file with its [schedule]".into(),
+            )
+            .into());
+        }
+        let sources =
+            IngestArgs { web: args.sources, dirs: Vec::new(), warcs: Vec::new(), sites: Vec::new(), refetch: false };
+        registrations = registrations_for(&pipelines(&sources, config)?).map_err(|e| UsageError(e.to_string()))?;
+    }
+    let shown = StoreUrl::Postgres(url.to_string());
+    let queue = Queue::connect(url, &crate::pipeline::worker_name()).await.map_err(|e| UsageError(e.to_string()))?;
+    for registration in &registrations {
+        queue.register_schedule(registration).await?;
+        println!(
+            "scheduled pipeline `{}` ({} job(s), {}) in {}: the worker leading the fleet queues it when due",
+            registration.pipeline,
+            registration.jobs.len(),
+            registration.cadence.describe(),
+            shown
+        );
+    }
+    for name in &args.unschedule {
+        match queue.unregister_schedule(name).await? {
+            true => println!("pipeline `{name}` is no longer scheduled in {shown}"),
+            false => return Err(UsageError(format!("pipeline `{name}` is not scheduled in {shown}")).into()),
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -14,6 +14,7 @@ use crate::pipeline::{
     DEFAULT_LEASE, FollowingIndex, IndexerHandle, SharedStore, WorkerOptions, work, worker_env, worker_name,
 };
 use crate::queue::Queue;
+use crate::schedule::{DEFAULT_LEADER_LEASE, lead_schedules};
 use crate::store::{PostgresStore, StoreUrl};
 
 /// Given `--data-dir DIR` (the global option), the worker also keeps the local tantivy index
@@ -37,6 +38,11 @@ pub struct WorkerArgs {
     /// back to the queue; renewed at a third of it while the job runs.
     #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_LEASE.as_secs_f64())]
     pub lease_seconds: f64,
+    /// How long the fleet's scheduler role is leased (without `--once`, every worker may
+    /// lead it and queue the pipelines registered with `enqueue --schedule` when due): a dead
+    /// leader is replaced after this; renewed at a third of it.
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_LEADER_LEASE.as_secs_f64())]
+    pub scheduler_lease_seconds: f64,
 }
 
 /// Whether `--data-dir` is on the command line (its default names the embedded data
@@ -52,8 +58,12 @@ pub async fn run(
     store: Option<&StoreUrl>,
 ) -> anyhow::Result<ExitCode> {
     let url = postgres_url(store, "worker")?;
-    if !(args.lease_seconds.is_finite() && args.lease_seconds >= 0.5) {
-        return Err(UsageError(format!("--lease-seconds `{}`: expected at least 0.5", args.lease_seconds)).into());
+    for (flag, value) in
+        [("--lease-seconds", args.lease_seconds), ("--scheduler-lease-seconds", args.scheduler_lease_seconds)]
+    {
+        if !(value.is_finite() && value >= 0.5) {
+            return Err(UsageError(format!("{flag} `{value}`: expected at least 0.5")).into());
+        }
     }
     let mut pipelines = Vec::new();
     for path in &args.pipelines {
@@ -81,8 +91,26 @@ pub async fn run(
         once: args.once,
     };
     tracing::info!(worker = %name, store = %StoreUrl::Postgres(url.clone()), "worker started");
+    // A long-lived worker may lead the fleet's scheduler, through a connection of its own.
+    let scheduler = match args.once {
+        true => None,
+        false => {
+            let own = Queue::connect(&url, &name).await.map_err(|e| UsageError(e.to_string()))?;
+            let lease = Duration::from_secs_f64(args.scheduler_lease_seconds);
+            Some(tokio::spawn(lead_schedules(own, lease, control.stop.clone())))
+        }
+    };
     // Environment errors (PostgreSQL gone, a full disk) exit 2 through `exit_code`.
-    let report = work(Arc::new(queue), env, &pipelines, &config.fetch, options, &control).await?;
+    let report = work(Arc::new(queue), env, &pipelines, &config.fetch, options, &control).await;
+    if let Some(scheduler) = scheduler {
+        control.stop.cancel();
+        if let Ok(led) = scheduler.await
+            && led.runs_queued > 0
+        {
+            println!("worker {name}: queued {} scheduled run(s), {} job(s)", led.runs_queued, led.jobs_added);
+        }
+    }
+    let report = report?;
     println!("worker {name}: {}", report.summary());
     if let Some(index) = index {
         let indexed = index.finish()?;

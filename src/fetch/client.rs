@@ -282,7 +282,7 @@ impl Fetcher {
             let retry_after =
                 response.headers().get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after);
             return Err(Failure {
-                error: FetchError::Status { url: url.to_string(), status: status.as_u16() },
+                error: FetchError::Status { url: url.to_string(), status: status.as_u16(), retry_after },
                 retry_after,
             });
         }

@@ -28,7 +28,7 @@ pub use feed::{DiscoveredLink, parse_feed};
 pub use guard::{AddressPolicy, is_non_public};
 pub use listing::{ListingPage, parse_listing};
 pub use local::{MAX_LOCAL_FILE_BYTES, list_html_files, read_html_file};
-pub use politeness::domain_key;
+pub use politeness::{domain_key, host_key};
 pub use robots::robots_allows;
 pub use sitemap::{Sitemap, parse_sitemap};
 pub use warc::{ArchivedResponse, WarcSummary, read_warc};
@@ -54,7 +54,12 @@ pub enum FetchError {
     #[error("{url} timed out after {seconds} s")]
     Timeout { url: String, seconds: u64 },
     #[error("{url} answered HTTP {status}")]
-    Status { url: String, status: u16 },
+    Status {
+        url: String,
+        status: u16,
+        /// The server's `Retry-After`, when it sent one.
+        retry_after: Option<std::time::Duration>,
+    },
     #[error("{url} is larger than the {limit}-byte cap (raise fetch.max_body_bytes if it is legitimate)")]
     TooLarge { url: String, limit: usize },
     #[error("{url} redirects in a loop back to {target}")]
@@ -85,6 +90,15 @@ impl FetchError {
             FetchError::Timeout { seconds, .. } => FetchError::Timeout { url, seconds: *seconds },
             FetchError::Forbidden { address, .. } => FetchError::Forbidden { url, address: address.clone() },
             other => FetchError::RobotsUnavailable { url, message: other.to_string() },
+        }
+    }
+
+    /// How long the server asked us to wait before trying again (`Retry-After` on the last
+    /// answer), if it did.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            FetchError::Status { retry_after, .. } => *retry_after,
+            _ => None,
         }
     }
 

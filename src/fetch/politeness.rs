@@ -33,6 +33,14 @@ pub struct HostTurn {
     _permit: OwnedSemaphorePermit,
 }
 
+/// The politeness key of a URL: its host (lower case, without a trailing dot) and port.
+/// Per-host concurrency and spacing count under it, in one process (`HostGates`) and
+/// across a fleet of workers (the queue's `queue_hosts`), so both agree on what a host is.
+pub fn host_key(url: &Url) -> Option<String> {
+    let host = url.host_str()?.trim_end_matches('.').to_ascii_lowercase();
+    Some(format!("{host}:{}", url.port_or_known_default().unwrap_or(0)))
+}
+
 /// The key requests are rate-limited under: the registrable domain, or the host itself for
 /// IP addresses and names without a public suffix (`localhost`, `127.0.0.1`).
 pub fn domain_key(url: &Url) -> String {
@@ -57,7 +65,7 @@ impl HostGates {
     /// Waits for a slot on `url`'s host, for `delay` since the previous request start there,
     /// and for the domain's rate limit.
     pub async fn acquire(&self, url: &Url, delay: Duration) -> HostTurn {
-        let key = format!("{}:{}", url.host_str().unwrap_or(""), url.port_or_known_default().unwrap_or(0));
+        let key = host_key(url).unwrap_or_default();
         let state = {
             let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
             hosts
@@ -125,6 +133,22 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_host_written_with_capitals_or_a_trailing_dot_shares_its_slot() {
+        let gates = Arc::new(HostGates::new(1, 0));
+        // Names are never resolved: the gates only look at the URL.
+        let first = gates.acquire(&Url::parse("http://news.example.com/a").unwrap(), Duration::ZERO).await;
+        let g = gates.clone();
+        let waiting =
+            tokio::spawn(
+                async move { g.acquire(&Url::parse("http://NEWS.Example.com./b").unwrap(), Duration::ZERO).await },
+            );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(!waiting.is_finished(), "the same host under another spelling must wait");
+        drop(first);
+        tokio::time::timeout(Duration::from_secs(1), waiting).await.unwrap().unwrap();
+    }
+
+    #[tokio::test]
     async fn domain_rate_limit_covers_subdomains() {
         let gates = HostGates::new(4, 5);
         let start = Instant::now();
@@ -135,6 +159,16 @@ mod tests {
         }
         // 5 per second with a burst of 5: the last three wait about 200 ms each.
         assert!(start.elapsed() >= Duration::from_millis(500), "{:?}", start.elapsed());
+    }
+
+    #[test]
+    fn host_keys_ignore_case_and_a_trailing_dot_but_not_the_port() {
+        let key = |u: &str| host_key(&Url::parse(u).unwrap());
+        assert_eq!(key("https://Example.COM./a").as_deref(), Some("example.com:443"));
+        assert_eq!(key("https://example.com/b"), key("https://EXAMPLE.com./c"));
+        assert_eq!(key("http://example.com/a").as_deref(), Some("example.com:80"));
+        assert_eq!(key("http://127.0.0.1:8080/").as_deref(), Some("127.0.0.1:8080"));
+        assert_eq!(key("mailto:a@b.c"), None);
     }
 
     #[test]

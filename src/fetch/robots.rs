@@ -182,7 +182,8 @@ mod tests {
         assert_eq!(err.to_string(), "cannot reach http://127.0.0.1:9/story.html: connection refused");
 
         let cache = RobotsCache::new("quotewire/0.1");
-        let failing = |u: Url| async move { Err(FetchError::Status { url: u.to_string(), status: 503 }) };
+        let failing =
+            |u: Url| async move { Err(FetchError::Status { url: u.to_string(), status: 503, retry_after: None }) };
         let err = cache.check(&url, failing).await.unwrap_err();
         let message = err.to_string();
         assert!(message.contains("robots.txt answered HTTP 503") && message.ends_with("next run"), "{message}");

@@ -5,9 +5,12 @@
 //! stores the page in the shared store.
 //!
 //! Politeness is the queue's: the worker's fetcher has no per-host delay of its own, and a
-//! job holds its host from the claim until its work ends (`Queue::claim_holding`), so two
-//! requests to a host, from any workers, are at least the host's interval apart. Leases are
-//! renewed while a job runs; a worker that dies loses its jobs when their lease runs out.
+//! job holds a slot of its host from the claim until its request is over
+//! (`Queue::claim_holding`; a page job lets go as soon as its body is downloaded, so the
+//! host is free while the page is extracted, analysed and stored), so two requests to a host
+//! with an interval, from any workers, are at least that interval apart, and a host without
+//! one sees at most its `per_host_concurrency` requests at once. Leases are renewed while a
+//! job runs; a worker that dies loses its jobs when their lease runs out.
 //! This module decides nothing about schedules and owns no tables.
 
 use std::collections::{HashMap, HashSet};
@@ -20,7 +23,7 @@ use url::Url;
 use super::PipelineError;
 use super::context::{RunEnv, Shared, SharedStore, processing_slots};
 use super::discover::{SourceKind, discover};
-use super::document::ingest_link;
+use super::document::ingest_link_then;
 use super::indexer::{Indexer, IndexerHandle, IndexerReport, resume_position};
 use super::process::ArticleBuilder;
 use super::run::RunControl;
@@ -29,7 +32,7 @@ use crate::config::{FetchConfig, Pipeline, Source};
 use crate::data_dir::{DataDir, WriterLock};
 use crate::fetch::{self, DiscoveredLink, FetchError, Fetcher};
 use crate::nlp::Analyzer;
-use crate::queue::{ClaimedJob, FailOutcome, JobKind, NewJob, Queue, QueueError, Retry};
+use crate::queue::{ClaimedJob, FailOutcome, JobKind, NewJob, Queue, QueueError, Registration, Retry};
 
 /// How long a claimed job is leased (and its host held) before another worker may take it
 /// back: longer than a fetch may take (the default fetch timeout is 30 s), short enough that
@@ -80,10 +83,35 @@ pub fn jobs_for(pipelines: &[Pipeline]) -> Result<(Vec<NewJob>, EnqueueReport), 
                 JobKind::Sitemap => report.sitemaps += 1,
                 JobKind::Page => report.pages += 1,
             }
-            jobs.push(NewJob::new(&pipeline.name, &source.label(), kind, url.as_str(), pipeline.fetch.per_host_delay));
+            jobs.push(job_of(&pipeline.name, &source.label(), kind, url.as_str(), &pipeline.fetch));
         }
     }
     Ok((jobs, report))
+}
+
+/// Each pipeline as a registration with the fleet's scheduler: its jobs (as [`jobs_for`]
+/// makes them), cadence and jitter. The same sources as `enqueue` accepts.
+pub fn registrations_for(pipelines: &[Pipeline]) -> Result<Vec<Registration>, PipelineError> {
+    pipelines
+        .iter()
+        .map(|pipeline| {
+            let (jobs, _) = jobs_for(std::slice::from_ref(pipeline))?;
+            Ok(Registration {
+                pipeline: pipeline.name.clone(),
+                cadence: pipeline.schedule.cadence.clone(),
+                jitter: pipeline.schedule.jitter,
+                jobs,
+                last_due: None,
+            })
+        })
+        .collect()
+}
+
+/// A job with the host politeness of `fetch` (its delay and per-host concurrency).
+fn job_of(pipeline: &str, source: &str, kind: JobKind, url: &str, fetch: &FetchConfig) -> NewJob {
+    let mut job = NewJob::new(pipeline, source, kind, url, fetch.per_host_delay);
+    job.host_concurrency = u32::try_from(fetch.per_host_concurrency).unwrap_or(u32::MAX);
+    job
 }
 
 /// What a worker's jobs share: `store` (the PostgreSQL store, normally), the indexer that
@@ -155,7 +183,8 @@ struct JobContext {
     shared: Arc<Shared>,
     fetcher: Arc<Fetcher>,
     strip_query_params: Vec<String>,
-    interval: Duration,
+    /// The pipeline's politeness as configured (the fetcher's own delay is zero).
+    politeness: FetchConfig,
 }
 
 /// The worker's state shared by its job tasks.
@@ -181,7 +210,7 @@ impl Worker {
         }
         let mut fetch_config =
             self.pipelines.get(pipeline).map_or_else(|| self.default_fetch.clone(), |p| p.fetch.clone());
-        let interval = fetch_config.per_host_delay;
+        let politeness = fetch_config.clone();
         // The queue spaces a host's requests across the fleet; a local delay would only
         // push a request later, towards the next worker's turn.
         fetch_config.per_host_delay = Duration::ZERO;
@@ -202,7 +231,7 @@ impl Worker {
             shared: Arc::new(shared),
             fetcher,
             strip_query_params: fetch_config.strip_query_params,
-            interval,
+            politeness,
         });
         contexts.insert(pipeline.to_string(), context.clone());
         Ok(context)
@@ -306,7 +335,6 @@ fn take_fatal(worker: &Worker) -> Option<PipelineError> {
 async fn give_back(worker: &Worker) {
     let held: Vec<ClaimedJob> = worker.held.lock().unwrap_or_else(|p| p.into_inner()).drain().map(|(_, j)| j).collect();
     for job in held {
-        let _ = worker.queue.release_host(&job).await;
         match worker.queue.fail(&job, "the worker stopped before finishing it", Retry::After(Duration::ZERO)).await {
             Ok(_) => tracing::info!(url = %job.url, "gave the job back to the queue"),
             Err(e) => tracing::warn!(url = %job.url, "cannot give the job back: {e}"),
@@ -320,7 +348,8 @@ struct JobFailure {
     retry: Retry,
 }
 
-/// Does one job while renewing its lease, then records it.
+/// Does one job while renewing its lease, then records it (which lets go of its host if
+/// the job still holds it).
 async fn run_job(worker: &Worker, job: ClaimedJob) {
     let lease = worker.options.lease;
     let renew = async {
@@ -329,13 +358,20 @@ async fn run_job(worker: &Worker, job: ClaimedJob) {
             if let Err(e) = worker.queue.renew(&job, lease).await {
                 return e;
             }
-            if let Err(e) = worker.queue.extend_host_hold(&job, lease).await {
-                return e;
-            }
         }
     };
+    // A page's host is let go of when its body is in, while the page is processed.
+    let (fetched, body_in) = tokio::sync::oneshot::channel::<()>();
+    let release = async {
+        if body_in.await.is_ok()
+            && let Err(e) = worker.queue.release_host(&job).await
+        {
+            tracing::warn!(url = %job.url, "cannot release the host: {e}");
+        }
+    };
+    let work = async { tokio::join!(do_job(worker, &job, fetched), release).0 };
     let outcome = tokio::select! {
-        outcome = do_job(worker, &job) => outcome,
+        outcome = work => outcome,
         error = renew => {
             tracing::warn!(url = %job.url, "stopped working on the job: {error}");
             worker.tally(|r| r.lost += 1);
@@ -343,10 +379,6 @@ async fn run_job(worker: &Worker, job: ClaimedJob) {
             return;
         }
     };
-    // The host's interval starts now, when the work on it ended.
-    if let Err(e) = worker.queue.release_host(&job).await {
-        tracing::warn!(url = %job.url, "cannot release the host: {e}");
-    }
     let recorded = match outcome {
         Ok(links) => worker.queue.complete(&job).await.map(|()| {
             worker.tally(|r| {
@@ -370,7 +402,12 @@ async fn run_job(worker: &Worker, job: ClaimedJob) {
 }
 
 /// Does one job: returns the number of page jobs it queued.
-async fn do_job(worker: &Worker, job: &ClaimedJob) -> Result<u64, JobFailure> {
+/// `fetched` hears when a page's body is downloaded.
+async fn do_job(
+    worker: &Worker,
+    job: &ClaimedJob,
+    fetched: tokio::sync::oneshot::Sender<()>,
+) -> Result<u64, JobFailure> {
     let context =
         worker.context(&job.pipeline).map_err(|e| JobFailure { message: e.to_string(), retry: Retry::Backoff })?;
     let url = Url::parse(&job.url)
@@ -378,7 +415,11 @@ async fn do_job(worker: &Worker, job: &ClaimedJob) -> Result<u64, JobFailure> {
     match job.kind {
         JobKind::Page => {
             let link = DiscoveredLink { url, title: None, published: None };
-            match ingest_link(&context.shared, &context.fetcher, link).await {
+            match ingest_link_then(&context.shared, &context.fetcher, link, || {
+                let _ = fetched.send(());
+            })
+            .await
+            {
                 Ok(()) => Ok(0),
                 Err(error) => Err(JobFailure { retry: retry_for(&error), message: error.to_string() }),
             }
@@ -392,7 +433,7 @@ async fn do_job(worker: &Worker, job: &ClaimedJob) -> Result<u64, JobFailure> {
                 .iter()
                 .map(|link| fetch::canonicalize(&link.url, &context.strip_query_params))
                 .filter(|url| seen.insert(url.to_string()))
-                .map(|url| NewJob::new(&job.pipeline, &job.source, JobKind::Page, url.as_str(), context.interval))
+                .map(|url| job_of(&job.pipeline, &job.source, JobKind::Page, url.as_str(), &context.politeness))
                 .collect();
             let queued = if pages.is_empty() {
                 0
@@ -412,11 +453,15 @@ async fn do_job(worker: &Worker, job: &ClaimedJob) -> Result<u64, JobFailure> {
 }
 
 /// When a failed fetch is worth trying again: transient failures (network, timeouts, 429,
-/// 5xx) after the queue's back-off; anything else (404, a refused address, a body over the
-/// cap) never. The fetcher has already waited out a server's `Retry-After` within its own
-/// retries.
+/// 5xx) after the server's `Retry-After` when it sent one (the queue then holds the whole
+/// host back that long, fleet-wide), else after the queue's back-off; anything else (404, a
+/// refused address, a body over the cap) never. The fetcher's own retries came first.
 fn retry_for(error: &FetchError) -> Retry {
-    if error.is_transient() { Retry::Backoff } else { Retry::Never }
+    match (error.is_transient(), error.retry_after()) {
+        (true, Some(wait)) => Retry::After(wait),
+        (true, None) => Retry::Backoff,
+        (false, _) => Retry::Never,
+    }
 }
 
 /// A local tantivy index kept up to date from a shared store (a worker given a data
@@ -498,6 +543,19 @@ mod tests {
         assert!(jobs.iter().all(|j| j.host_interval == Duration::from_millis(1_500) && j.pipeline == "ad-hoc"));
         // Pages are queued by their canonical URL, as the run stores them.
         assert_eq!(jobs[2].url, "http://127.0.0.1:9/a.html");
+    }
+
+    #[test]
+    fn a_servers_retry_after_decides_the_retry_of_a_transient_failure() {
+        let status = |status: u16, retry_after: Option<Duration>| FetchError::Status {
+            url: "http://127.0.0.1:9/a".into(),
+            status,
+            retry_after,
+        };
+        let seven = Some(Duration::from_secs(7));
+        assert_eq!(retry_for(&status(503, seven)), Retry::After(Duration::from_secs(7)));
+        assert_eq!(retry_for(&status(429, None)), Retry::Backoff);
+        assert_eq!(retry_for(&status(404, seven)), Retry::Never);
     }
 
     #[test]

@@ -28,6 +28,17 @@ pub(super) async fn ingest_link(
     fetcher: &Fetcher,
     link: DiscoveredLink,
 ) -> Result<(), FetchError> {
+    ingest_link_then(shared, fetcher, link, || {}).await
+}
+
+/// [`ingest_link`], calling `fetched` as soon as a body was downloaded, before it is
+/// processed (a queue worker lets go of the page's host then).
+pub(super) async fn ingest_link_then(
+    shared: &Arc<Shared>,
+    fetcher: &Fetcher,
+    link: DiscoveredLink,
+    fetched: impl FnOnce(),
+) -> Result<(), FetchError> {
     let key = link.url.to_string();
     let state = match shared.store(|s| s.page_state(&key)) {
         Ok(state) => state,
@@ -65,6 +76,7 @@ pub(super) async fn ingest_link(
             }
         }
         Ok(FetchOutcome::Fetched(page)) => {
+            fetched();
             shared.stats(|s| s.fetched += 1);
             let previous_hash = state.and_then(PageState::article_hash);
             let queued = GaugeGuard::hold(&metrics::PROCESSING_QUEUE);

@@ -3,11 +3,17 @@
 //! that expires when a worker dies, with per-host politeness that holds across the whole
 //! fleet, retries with back-off, and a leader lease so scheduling runs in exactly one place.
 //!
-//! Politeness: every host has a row (`queue_hosts`) with its interval and `next_allowed_at`.
-//! A claim locks the host row (skipping hosts another claimer holds), takes one due job of
-//! that host, and moves `next_allowed_at` to the claim time plus the interval, all in one
-//! statement: two claims of one host's jobs are at least the interval apart on the server's
-//! clock, however many workers claim. `ready` counts each host's queued jobs so a claim only
+//! Politeness: every host has a row (`queue_hosts`) with its interval, `next_allowed_at`,
+//! its concurrency and the jobs holding it now (`in_flight`). A claim locks the host row
+//! (skipping hosts another claimer holds), takes due jobs of that host, and moves
+//! `next_allowed_at` to the claim time plus the interval, all in one statement: two claims
+//! of one host's jobs are at least the interval apart on the server's clock, however many
+//! workers claim. A holding claim ([`Queue::claim_holding`]) also counts the job in the
+//! host's `in_flight` until the job releases it ([`Queue::release_host`], or when it is
+//! completed, failed or reclaimed, in the same statement): a host with an interval admits
+//! one held job at a time and its interval starts when that job lets go (strict spacing
+//! however long a request takes), a host with none admits up to its concurrency (the
+//! fetcher's `per_host_concurrency`), as the embedded fetcher does. `ready` counts each host's queued jobs so a claim only
 //! looks at hosts with work (a million finished hosts cost nothing); every statement that
 //! moves a job into or out of `queued` keeps it.
 //!
@@ -15,9 +21,12 @@
 //! document or decides when a pipeline runs (the leader does that, elsewhere).
 
 mod leader;
+mod schedule;
 mod schema;
 #[cfg(test)]
 mod tests;
+
+pub use schedule::{Registration, SCHEDULER_ROLE, ScheduledRun};
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
@@ -53,6 +62,8 @@ pub enum QueueError {
     LeaseLost { id: i64, url: String },
     #[error("unknown job kind `{0}` in the queue: expected feed, sitemap or page")]
     UnknownKind(String),
+    #[error("the schedule of pipeline `{pipeline}` in the queue cannot be read: {message}")]
+    BadSchedule { pipeline: String, message: String },
 }
 
 /// What a job fetches.
@@ -82,11 +93,8 @@ impl JobKind {
     }
 }
 
-/// The politeness key of a URL: host and port, as the fetcher's own per-host limits use.
-pub fn host_key(url: &url::Url) -> Option<String> {
-    let host = url.host_str()?.trim_end_matches('.').to_ascii_lowercase();
-    Some(format!("{host}:{}", url.port_or_known_default().unwrap_or(0)))
-}
+/// The politeness key of a URL: host and port, the one the fetcher's own per-host limits use.
+pub use crate::fetch::host_key;
 
 /// A job to queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,6 +107,9 @@ pub struct NewJob {
     /// The least time between two fetches from the URL's host, fleet-wide. When sources
     /// disagree about a host, the longest interval holds.
     pub host_interval: Duration,
+    /// Jobs of the URL's host held at once fleet-wide when its interval is zero (the
+    /// fetcher's `per_host_concurrency`). When sources disagree, the smallest holds.
+    pub host_concurrency: u32,
     pub max_attempts: u32,
 }
 
@@ -110,6 +121,7 @@ impl NewJob {
             kind,
             url: url.to_string(),
             host_interval,
+            host_concurrency: 1,
             max_attempts: DEFAULT_MAX_ATTEMPTS,
         }
     }
@@ -136,7 +148,8 @@ pub struct ClaimedJob {
 pub enum Retry {
     /// Exponential back-off from [`RETRY_BASE`] up to [`RETRY_MAX`].
     Backoff,
-    /// Not before this long (a server's `Retry-After`).
+    /// Not before this long, and no job of its host claimed before then either (a server's
+    /// `Retry-After`: it speaks for the whole host).
     After(Duration),
     /// Never (a permanent error: 404, not allowed by robots.txt).
     Never,
@@ -169,38 +182,56 @@ pub struct Reclaimed {
     pub failed: u64,
 }
 
-const ENQUEUE: &str = "
-WITH input AS (
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::int[])
-        AS t (pipeline, source, kind, url, host, interval_ms, max_attempts)
-), inserted AS (
+/// The jobs of an enqueue, one row per job, from parameters `$1` to `$8`.
+macro_rules! job_rows {
+    () => {
+        "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::int[], $8::int[])
+        AS t (pipeline, source, kind, url, host, interval_ms, max_attempts, concurrency)"
+    };
+}
+
+/// Queues the rows of a CTE `input` (of [`job_rows`]): `inserted` holds the jobs added.
+macro_rules! insert_input {
+    () => {
+        "inserted AS (
     INSERT INTO queue_jobs (pipeline, source, kind, url, host, max_attempts)
     SELECT pipeline, source, kind, url, host, max_attempts FROM input
     ON CONFLICT (pipeline, url) WHERE state IN ('queued', 'running') DO NOTHING
     RETURNING host
 ), added AS (
     SELECT host, count(*) AS n FROM inserted GROUP BY host
-), per_host AS (
-    SELECT i.host, max(i.interval_ms) AS interval_ms FROM input i GROUP BY i.host
+), input_hosts AS (
+    SELECT i.host, max(i.interval_ms) AS interval_ms, min(i.concurrency) AS concurrency FROM input i GROUP BY i.host
 ), hosts AS (
-    INSERT INTO queue_hosts (host, interval_ms, ready)
-    SELECT p.host, p.interval_ms, COALESCE(a.n, 0) FROM per_host p LEFT JOIN added a USING (host)
+    INSERT INTO queue_hosts (host, interval_ms, concurrency, ready)
+    SELECT p.host, p.interval_ms, p.concurrency, COALESCE(a.n, 0) FROM input_hosts p LEFT JOIN added a USING (host)
     ORDER BY p.host
     ON CONFLICT (host) DO UPDATE SET ready = queue_hosts.ready + excluded.ready,
-        interval_ms = GREATEST(queue_hosts.interval_ms, excluded.interval_ms)
-)
-SELECT count(*) FROM inserted";
+        interval_ms = GREATEST(queue_hosts.interval_ms, excluded.interval_ms),
+        concurrency = LEAST(queue_hosts.concurrency, excluded.concurrency)
+)"
+    };
+}
+pub(crate) use {insert_input, job_rows};
 
-/// One statement: lock up to `$3` due hosts with work (skipping hosts other claimers hold),
-/// take the oldest due job of each, lease them, and push each host's next allowed claim out
-/// by its interval, or by `$4` ms when that is longer (a claim that holds the host until
-/// [`Queue::release_host`]). The work test is a subquery with `LIMIT 1` so it stays one index probe
-/// per host whatever the planner's statistics say (as a semi-join, a new queue's first
-/// plans scanned every queued job).
+const ENQUEUE: &str =
+    concat!("WITH input AS (", job_rows!(), "), ", insert_input!(), "\nSELECT count(*) FROM inserted");
+
+/// One statement: lock up to `$3` due hosts with work and a free slot (skipping hosts other
+/// claimers hold), take the oldest due jobs of each (one, or with `$4` (holding) and no
+/// interval as many as the host's free slots), at most `$3` in all, lease them, count held
+/// ones in the host's `in_flight`, and push each host's next allowed claim out by its
+/// interval. A host's slots: its concurrency when its interval is zero, else one. The work
+/// test is a subquery with `LIMIT 1` so it stays one index probe per host whatever the
+/// planner's statistics say (as a semi-join, a new queue's first plans scanned every queued
+/// job).
 const CLAIM: &str = "
 WITH host AS (
-    SELECT h.host FROM queue_hosts h
+    SELECT h.host, h.next_allowed_at,
+        CASE WHEN $4 AND h.interval_ms = 0 THEN h.concurrency - h.in_flight ELSE 1 END AS take
+    FROM queue_hosts h
     WHERE h.ready > 0 AND h.next_allowed_at <= now()
+      AND h.in_flight < CASE WHEN h.interval_ms = 0 THEN h.concurrency ELSE 1 END
       AND (SELECT true FROM queue_jobs j
            WHERE j.host = h.host AND j.state = 'queued' AND j.not_before <= now() LIMIT 1)
     ORDER BY h.next_allowed_at
@@ -211,35 +242,103 @@ WITH host AS (
         SELECT j.id FROM queue_jobs j
         WHERE j.host = host.host AND j.state = 'queued' AND j.not_before <= now()
         ORDER BY j.id
-        LIMIT 1
+        LIMIT host.take
         FOR UPDATE SKIP LOCKED
     ) next
+    ORDER BY host.next_allowed_at, next.id
+    LIMIT $3
 ), claimed AS (
-    UPDATE queue_jobs j SET state = 'running', attempts = j.attempts + 1, lease_owner = $1,
+    UPDATE queue_jobs j SET state = 'running', attempts = j.attempts + 1, lease_owner = $1, holds_host = $4,
         lease_expires_at = clock_timestamp() + $2::bigint * interval '1 millisecond'
     FROM job WHERE j.id = job.id
     RETURNING j.id, j.pipeline, j.source, j.kind, j.url, j.host, j.attempts,
         (extract(epoch FROM clock_timestamp()) * 1000000)::bigint AS claimed_us
+), per_host AS (
+    SELECT host, count(*)::int AS n FROM claimed GROUP BY host
 ), bumped AS (
-    UPDATE queue_hosts h SET ready = h.ready - 1,
-        next_allowed_at = clock_timestamp() + GREATEST(h.interval_ms, $4::bigint) * interval '1 millisecond'
-    FROM claimed WHERE h.host = claimed.host
+    UPDATE queue_hosts h SET ready = h.ready - p.n, in_flight = h.in_flight + CASE WHEN $4 THEN p.n ELSE 0 END,
+        next_allowed_at = clock_timestamp() + h.interval_ms * interval '1 millisecond'
+    FROM per_host p WHERE h.host = p.host
 )
 SELECT id, pipeline, source, kind, url, host, attempts, claimed_us FROM claimed ORDER BY id";
 
-const COMPLETE: &str = "
-UPDATE queue_jobs SET state = 'done', finished_at = clock_timestamp(), lease_owner = NULL,
-    lease_expires_at = NULL, last_error = NULL
-WHERE id = $1 AND state = 'running' AND lease_owner = $2 AND attempts = $3";
+/// The host side of statements that move jobs out of `running`: `$ended` is a CTE of
+/// `(host, state, holds_host)` rows, one per job. Each host gets its requeued jobs back in
+/// `ready` and the slots of its held jobs back in `in_flight`; a host let go of waits one
+/// interval from now; `$pause` (ms, an SQL expression) holds every host touched back that
+/// long too (a server's `Retry-After`). One update per host row (a statement may not update
+/// a row twice), and no round trip of its own.
+macro_rules! hosts_after {
+    ($ended:literal) => {
+        hosts_after!($ended, "0")
+    };
+    ($ended:literal, $pause:literal) => {
+        concat!(
+            ", per_host AS (
+    SELECT host, count(*) FILTER (WHERE state = 'queued')::int AS requeued,
+        count(*) FILTER (WHERE holds_host)::int AS held
+    FROM ",
+            $ended,
+            " GROUP BY host
+), hosts AS (
+    UPDATE queue_hosts h SET ready = h.ready + p.requeued, in_flight = h.in_flight - p.held,
+        next_allowed_at = GREATEST(h.next_allowed_at,
+            CASE WHEN p.held > 0 THEN clock_timestamp() + h.interval_ms * interval '1 millisecond' END,
+            clock_timestamp() + ",
+            $pause,
+            " * interval '1 millisecond')
+    FROM per_host p WHERE h.host = p.host AND (p.requeued > 0 OR p.held > 0 OR ",
+            $pause,
+            " > 0)
+)"
+        )
+    };
+}
 
-const COMPLETE_MANY: &str = "
-UPDATE queue_jobs j SET state = 'done', finished_at = clock_timestamp(), lease_owner = NULL,
-    lease_expires_at = NULL, last_error = NULL
-FROM unnest($1::bigint[], $2::int[]) AS held (id, attempt)
-WHERE j.id = held.id AND j.attempts = held.attempt AND j.state = 'running' AND j.lease_owner = $3
-RETURNING j.id";
+/// Lets go of a held job's host without ending the job (its fetch is over; the rest of the
+/// work does not touch the host).
+const RELEASE: &str = concat!(
+    "
+WITH released AS (
+    UPDATE queue_jobs SET holds_host = false
+    WHERE id = $1 AND state = 'running' AND lease_owner = $2 AND attempts = $3 AND holds_host
+    RETURNING host, state, true AS holds_host
+)",
+    hosts_after!("released"),
+    "
+SELECT count(*) FROM released"
+);
 
-const FAIL: &str = "
+/// Records a job as done and releases its host if it still holds it, in one statement.
+const COMPLETE: &str = concat!(
+    "
+WITH done AS (
+    UPDATE queue_jobs SET state = 'done', finished_at = clock_timestamp(), lease_owner = NULL,
+        lease_expires_at = NULL, last_error = NULL
+    WHERE id = $1 AND state = 'running' AND lease_owner = $2 AND attempts = $3
+    RETURNING host, state, holds_host
+)",
+    hosts_after!("done"),
+    "
+SELECT count(*) FROM done"
+);
+
+const COMPLETE_MANY: &str = concat!(
+    "
+WITH done AS (
+    UPDATE queue_jobs j SET state = 'done', finished_at = clock_timestamp(), lease_owner = NULL,
+        lease_expires_at = NULL, last_error = NULL
+    FROM unnest($1::bigint[], $2::int[]) AS mine (id, attempt)
+    WHERE j.id = mine.id AND j.attempts = mine.attempt AND j.state = 'running' AND j.lease_owner = $3
+    RETURNING j.id, j.host, j.state, j.holds_host
+)",
+    hosts_after!("done"),
+    "
+SELECT id FROM done"
+);
+
+const FAIL: &str = concat!(
+    "
 WITH failed AS (
     UPDATE queue_jobs SET
         state = CASE WHEN $4 AND attempts < max_attempts THEN 'queued' ELSE 'failed' END,
@@ -247,14 +346,17 @@ WITH failed AS (
         finished_at = CASE WHEN $4 AND attempts < max_attempts THEN NULL ELSE clock_timestamp() END,
         last_error = $6, lease_owner = NULL, lease_expires_at = NULL
     WHERE id = $1 AND state = 'running' AND lease_owner = $2 AND attempts = $3
-    RETURNING host, state
-), ready AS (
-    UPDATE queue_hosts h SET ready = h.ready + 1 FROM failed WHERE h.host = failed.host AND failed.state = 'queued'
-)
-SELECT state FROM failed";
+    RETURNING host, state, holds_host
+)",
+    hosts_after!("failed", "$7::bigint"),
+    "
+SELECT state FROM failed"
+);
 
 /// One statement, so its advisory lock (one sweeper at a time) lasts exactly as long as it.
-const RECLAIM: &str = "
+/// A reclaimed job that held its host lets go of it (its worker is gone).
+const RECLAIM: &str = concat!(
+    "
 WITH sweeper AS (
     SELECT pg_try_advisory_xact_lock($1) AS alone
 ), expired AS (
@@ -264,13 +366,20 @@ WITH sweeper AS (
         last_error = 'the lease of ' || lease_owner || ' expired: the worker died or hung',
         lease_owner = NULL, lease_expires_at = NULL, not_before = now()
     WHERE (SELECT alone FROM sweeper) AND state = 'running' AND lease_expires_at < now()
-    RETURNING host, state
-), requeued AS (
-    SELECT host, count(*) AS n FROM expired WHERE state = 'queued' GROUP BY host
-), ready AS (
-    UPDATE queue_hosts h SET ready = h.ready + r.n FROM requeued r WHERE h.host = r.host
-)
-SELECT count(*) FILTER (WHERE state = 'queued'), count(*) FILTER (WHERE state = 'failed') FROM expired";
+    RETURNING host, state, holds_host
+)",
+    hosts_after!("expired"),
+    "
+SELECT count(*) FILTER (WHERE state = 'queued'), count(*) FILTER (WHERE state = 'failed') FROM expired"
+);
+
+const RENEW: &str = "
+UPDATE queue_jobs SET lease_expires_at = clock_timestamp() + $4::bigint * interval '1 millisecond'
+WHERE id = $1 AND state = 'running' AND lease_owner = $2 AND attempts = $3";
+
+const OUTSTANDING: &str = "
+SELECT count(*) FILTER (WHERE state = 'running'), count(*) FILTER (WHERE state = 'queued' AND not_before <= now())
+FROM queue_jobs WHERE state IN ('running', 'queued')";
 
 /// One connection to the queue, for one worker (a worker claims, processes and records one
 /// job at a time per handle; open more handles for more jobs in flight).
@@ -281,21 +390,29 @@ pub struct Queue {
     statements: Statements,
 }
 
-/// The hot statements, prepared once per connection: planning the claim's CTEs on every
-/// call would cost more than running them.
+/// Every statement a worker runs per job, prepared once per connection: planning the
+/// claim's CTEs on every call would cost more than running them.
 struct Statements {
+    enqueue: Statement,
     claim: Statement,
+    release: Statement,
+    renew: Statement,
     complete: Statement,
     complete_many: Statement,
     fail: Statement,
     reclaim: Statement,
     any_expired: Statement,
+    outstanding: Statement,
 }
 
 impl Statements {
     async fn prepare(client: &Client) -> Result<Statements, tokio_postgres::Error> {
         Ok(Statements {
+            enqueue: client.prepare(ENQUEUE).await?,
             claim: client.prepare(CLAIM).await?,
+            release: client.prepare(RELEASE).await?,
+            renew: client.prepare(RENEW).await?,
+            outstanding: client.prepare(OUTSTANDING).await?,
             complete: client.prepare(COMPLETE).await?,
             complete_many: client.prepare(COMPLETE_MANY).await?,
             fail: client.prepare(FAIL).await?,
@@ -329,26 +446,10 @@ impl Queue {
     /// Queues jobs; a URL already queued or running for the same pipeline is not queued
     /// again. Returns how many jobs were added.
     pub async fn enqueue(&self, jobs: &[NewJob]) -> Result<u64, QueueError> {
-        let mut columns: [Vec<String>; 5] = Default::default();
-        let (mut intervals, mut attempts) = (Vec::new(), Vec::new());
-        for job in jobs {
-            let parsed = url::Url::parse(&job.url)
-                .map_err(|_| QueueError::InvalidUrl { url: job.url.clone(), message: "not an absolute URL" })?;
-            let host = host_key(&parsed)
-                .ok_or_else(|| QueueError::InvalidUrl { url: job.url.clone(), message: "the URL has no host" })?;
-            for (column, value) in
-                columns.iter_mut().zip([&job.pipeline, &job.source, &job.kind.as_str().to_string(), &job.url, &host])
-            {
-                column.push(value.clone());
-            }
-            intervals.push(i64::try_from(job.host_interval.as_millis()).unwrap_or(i64::MAX));
-            attempts.push(i32::try_from(job.max_attempts.max(1)).unwrap_or(i32::MAX));
-        }
-        let [pipelines, sources, kinds, urls, hosts] = &columns;
+        let columns = JobColumns::of(jobs)?;
         let mut tries = 0;
         loop {
-            let result =
-                self.client.query_one(ENQUEUE, &[pipelines, sources, kinds, urls, hosts, &intervals, &attempts]).await;
+            let result = self.client.query_one(&self.statements.enqueue, &columns.params()).await;
             match result {
                 Ok(row) => return Ok(row.get::<_, i64>(0) as u64),
                 Err(e) if postgres::is_retryable(&e) && tries < DEADLOCK_RETRIES => tries += 1,
@@ -368,20 +469,21 @@ impl Queue {
     /// fetches in flight); empty when none is due now. Politeness is the same as one claim
     /// at a time: each host's next allowed claim moves by its interval.
     pub async fn claim_many(&self, max: usize, lease: Duration) -> Result<Vec<ClaimedJob>, QueueError> {
-        self.claim_hosts(max, lease, Duration::ZERO).await
+        self.claim_hosts(max, lease, false).await
     }
 
-    /// Claims as [`Queue::claim_many`], and holds each claimed job's host for `hold` (at
-    /// least its interval): no other claim of the host until then or until the job's
-    /// worker calls [`Queue::release_host`], which starts the interval when the work ends.
-    /// Requests to a host are then never closer than its interval, however long a request
-    /// takes and however late it leaves the worker; a worker that dies holds the host until
-    /// `hold` runs out (give the lease).
+    /// Claims as [`Queue::claim_many`], and each claimed job holds a slot of its host until
+    /// its worker lets go ([`Queue::release_host`], or completing or failing the job) or its
+    /// lease expires and it is reclaimed (a dead worker). A host with an interval has one
+    /// slot, and its interval starts when the slot is let go of: requests to it are never
+    /// closer than its interval, however long a request takes and however late it leaves
+    /// the worker. A host with no interval has as many slots as its concurrency, and one
+    /// claim may take several of its jobs.
     pub async fn claim_holding(&self, max: usize, lease: Duration) -> Result<Vec<ClaimedJob>, QueueError> {
-        self.claim_hosts(max, lease, lease).await
+        self.claim_hosts(max, lease, true).await
     }
 
-    async fn claim_hosts(&self, max: usize, lease: Duration, hold: Duration) -> Result<Vec<ClaimedJob>, QueueError> {
+    async fn claim_hosts(&self, max: usize, lease: Duration, hold: bool) -> Result<Vec<ClaimedJob>, QueueError> {
         let due = {
             let mut last = self.last_reclaim.lock().unwrap_or_else(|p| p.into_inner());
             let due = last.is_none_or(|at| at.elapsed() >= REAP_EVERY);
@@ -395,8 +497,7 @@ impl Queue {
         }
         let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
         let max = i64::try_from(max).unwrap_or(i64::MAX);
-        let hold_ms = i64::try_from(hold.as_millis()).unwrap_or(i64::MAX);
-        let rows = self.client.query(&self.statements.claim, &[&self.worker, &lease_ms, &max, &hold_ms]).await?;
+        let rows = self.client.query(&self.statements.claim, &[&self.worker, &lease_ms, &max, &hold]).await?;
         rows.iter()
             .map(|row| {
                 let claimed_us: i64 = row.get(7);
@@ -415,46 +516,21 @@ impl Queue {
     }
 
     /// Extends a held job's lease to `lease` from now (long jobs renew before it runs out).
+    /// A job claimed with [`Queue::claim_holding`] holds its host as long as it is ours, so
+    /// the renewal keeps the hold too.
     pub async fn renew(&self, job: &ClaimedJob, lease: Duration) -> Result<(), QueueError> {
         let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
-        let n = self
-            .client
-            .execute(
-                "UPDATE queue_jobs SET lease_expires_at = clock_timestamp() + $4::bigint * interval '1 millisecond'
-                 WHERE id = $1 AND state = 'running' AND lease_owner = $2 AND attempts = $3",
-                &[&job.id, &self.worker, &job.attempt, &lease_ms],
-            )
-            .await?;
+        let n = self.client.execute(&self.statements.renew, &[&job.id, &self.worker, &job.attempt, &lease_ms]).await?;
         if n == 0 { Err(lease_lost(job)) } else { Ok(()) }
     }
 
-    /// Ends the hold of a job claimed with [`Queue::claim_holding`] on its host: the host's
-    /// next claim is one interval from now. Does nothing when the job is no longer ours (its
-    /// lease expired: the hold has run out too).
+    /// Lets go of the host of a job claimed with [`Queue::claim_holding`] before the job ends
+    /// (its request is over): the slot is free again, and a host with an interval may be
+    /// claimed one interval from now. Completing or failing the job does this too, in the
+    /// same statement. Does nothing when the job no longer holds its host (released, or its
+    /// lease expired and it was reclaimed).
     pub async fn release_host(&self, job: &ClaimedJob) -> Result<(), QueueError> {
-        self.client
-            .execute(
-                "UPDATE queue_hosts h SET next_allowed_at = clock_timestamp() + h.interval_ms * interval '1 millisecond'
-                 WHERE h.host = $4 AND EXISTS (SELECT 1 FROM queue_jobs j
-                     WHERE j.id = $1 AND j.state = 'running' AND j.lease_owner = $2 AND j.attempts = $3)",
-                &[&job.id, &self.worker, &job.attempt, &job.host],
-            )
-            .await?;
-        Ok(())
-    }
-
-    /// Extends the hold on a held job's host to `hold` from now (with [`Queue::renew`], for
-    /// work that outlasts its first lease).
-    pub async fn extend_host_hold(&self, job: &ClaimedJob, hold: Duration) -> Result<(), QueueError> {
-        let hold_ms = i64::try_from(hold.as_millis()).unwrap_or(i64::MAX);
-        self.client
-            .execute(
-                "UPDATE queue_hosts SET next_allowed_at =
-                     GREATEST(next_allowed_at, clock_timestamp() + $2::bigint * interval '1 millisecond')
-                 WHERE host = $1",
-                &[&job.host, &hold_ms],
-            )
-            .await?;
+        self.client.query_one(&self.statements.release, &[&job.id, &self.worker, &job.attempt]).await?;
         Ok(())
     }
 
@@ -462,22 +538,14 @@ impl Queue {
     /// has not run out) and queued jobs due now. Queued jobs waiting for a retry later are
     /// not counted (see [`Queue::counts`]).
     pub async fn outstanding(&self) -> Result<(u64, u64), QueueError> {
-        let row = self
-            .client
-            .query_one(
-                "SELECT count(*) FILTER (WHERE state = 'running'),
-                        count(*) FILTER (WHERE state = 'queued' AND not_before <= now())
-                 FROM queue_jobs WHERE state IN ('running', 'queued')",
-                &[],
-            )
-            .await?;
+        let row = self.client.query_one(&self.statements.outstanding, &[]).await?;
         Ok((row.get::<_, i64>(0) as u64, row.get::<_, i64>(1) as u64))
     }
 
-    /// Records a held job as done.
+    /// Records a held job as done (and lets go of its host if it still holds it).
     pub async fn complete(&self, job: &ClaimedJob) -> Result<(), QueueError> {
-        let n = self.client.execute(&self.statements.complete, &[&job.id, &self.worker, &job.attempt]).await?;
-        if n == 0 { Err(lease_lost(job)) } else { Ok(()) }
+        let row = self.client.query_one(&self.statements.complete, &[&job.id, &self.worker, &job.attempt]).await?;
+        if row.get::<_, i64>(0) == 0 { Err(lease_lost(job)) } else { Ok(()) }
     }
 
     /// Records held jobs as done in one statement; returns the ids of those whose lease was
@@ -498,10 +566,19 @@ impl Queue {
             Retry::Never => Duration::ZERO,
         };
         let delay_ms = i64::try_from(delay.as_millis()).unwrap_or(i64::MAX);
+        // A server's wait holds its host back too, up to the longest retry wait.
+        let pause = match retry {
+            Retry::After(delay) => delay.min(RETRY_MAX),
+            _ => Duration::ZERO,
+        };
+        let pause_ms = i64::try_from(pause.as_millis()).unwrap_or(i64::MAX);
         let requeue = retry != Retry::Never;
         let row = self
             .client
-            .query_opt(&self.statements.fail, &[&job.id, &self.worker, &job.attempt, &requeue, &delay_ms, &error])
+            .query_opt(
+                &self.statements.fail,
+                &[&job.id, &self.worker, &job.attempt, &requeue, &delay_ms, &error, &pause_ms],
+            )
             .await?
             .ok_or_else(|| lease_lost(job))?;
         Ok(if row.get::<_, &str>(0) == "queued" { FailOutcome::Requeued { after: delay } } else { FailOutcome::Failed })
@@ -543,6 +620,49 @@ impl Queue {
             }
         }
         Ok(counts)
+    }
+}
+
+/// The columns of [`ENQUEUE`]'s parameters, one value per job.
+pub(crate) struct JobColumns {
+    text: [Vec<String>; 5],
+    intervals: Vec<i64>,
+    attempts: Vec<i32>,
+    concurrency: Vec<i32>,
+}
+
+impl JobColumns {
+    pub(crate) fn of(jobs: &[NewJob]) -> Result<JobColumns, QueueError> {
+        let mut columns = JobColumns {
+            text: Default::default(),
+            intervals: Vec::new(),
+            attempts: Vec::new(),
+            concurrency: Vec::new(),
+        };
+        for job in jobs {
+            let parsed = url::Url::parse(&job.url)
+                .map_err(|_| QueueError::InvalidUrl { url: job.url.clone(), message: "not an absolute URL" })?;
+            let host = host_key(&parsed)
+                .ok_or_else(|| QueueError::InvalidUrl { url: job.url.clone(), message: "the URL has no host" })?;
+            for (column, value) in columns.text.iter_mut().zip([
+                &job.pipeline,
+                &job.source,
+                &job.kind.as_str().to_string(),
+                &job.url,
+                &host,
+            ]) {
+                column.push(value.clone());
+            }
+            columns.intervals.push(i64::try_from(job.host_interval.as_millis()).unwrap_or(i64::MAX));
+            columns.attempts.push(i32::try_from(job.max_attempts.max(1)).unwrap_or(i32::MAX));
+            columns.concurrency.push(i32::try_from(job.host_concurrency.max(1)).unwrap_or(i32::MAX));
+        }
+        Ok(columns)
+    }
+
+    pub(crate) fn params(&self) -> [&(dyn tokio_postgres::types::ToSql + Sync); 8] {
+        let [pipelines, sources, kinds, urls, hosts] = &self.text;
+        [pipelines, sources, kinds, urls, hosts, &self.intervals, &self.attempts, &self.concurrency]
     }
 }
 

@@ -6,10 +6,11 @@ use crate::postgres::Migration;
 /// The `schema_migrations` component name of the queue.
 pub(super) const COMPONENT: &str = "queue";
 
-pub(super) const MIGRATIONS: [Migration; 1] = [Migration {
-    version: 1,
-    name: "jobs, hosts and leader leases",
-    sql: "
+pub(super) const MIGRATIONS: [Migration; 2] = [
+    Migration {
+        version: 1,
+        name: "jobs, hosts and leader leases",
+        sql: "
 CREATE TABLE queue_hosts (
     host TEXT PRIMARY KEY,
     -- The least time between two claims of this host's jobs, across every worker.
@@ -49,4 +50,46 @@ CREATE TABLE queue_leaders (
     expires_at TIMESTAMPTZ NOT NULL
 );
 ",
-}];
+    },
+    Migration {
+        version: 2,
+        name: "per-host jobs in flight, leader terms, scheduled pipelines",
+        sql: "
+-- A host admits up to `concurrency` held jobs at once when its interval is zero, one
+-- otherwise; `in_flight` counts the held ones (jobs whose `holds_host` is set while running).
+ALTER TABLE queue_hosts
+    ADD COLUMN concurrency INTEGER NOT NULL DEFAULT 1 CHECK (concurrency >= 1),
+    ADD COLUMN in_flight INTEGER NOT NULL DEFAULT 0 CHECK (in_flight >= 0);
+ALTER TABLE queue_jobs ADD COLUMN holds_host BOOLEAN NOT NULL DEFAULT false;
+
+-- The fencing token of a role: it grows each time the role changes hands (or is taken
+-- again after its lease ran out), so work checked against it cannot come from a deposed leader.
+ALTER TABLE queue_leaders ADD COLUMN term BIGINT NOT NULL DEFAULT 1;
+
+-- Pipelines the fleet's scheduler (the `scheduler` leader) queues when due: their jobs as
+-- queued by `enqueue`, their cadence (`every_ms` or `cron`) and jitter, and the due time of
+-- the last run queued (ms since the epoch).
+CREATE TABLE queue_schedules (
+    pipeline TEXT PRIMARY KEY,
+    every_ms BIGINT CHECK (every_ms > 0),
+    cron TEXT,
+    jitter_ms BIGINT NOT NULL DEFAULT 0 CHECK (jitter_ms >= 0),
+    jobs TEXT NOT NULL,
+    last_due_ms BIGINT,
+    registered_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    CHECK ((every_ms IS NULL) <> (cron IS NULL))
+);
+
+-- Every scheduled run queued: one row per pipeline and due time, by the leader of that term.
+CREATE TABLE queue_schedule_runs (
+    pipeline TEXT NOT NULL,
+    due_ms BIGINT NOT NULL,
+    leader TEXT NOT NULL,
+    term BIGINT NOT NULL,
+    jobs_added BIGINT NOT NULL,
+    queued_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (pipeline, due_ms)
+);
+",
+    },
+];

@@ -17,12 +17,22 @@ fn page(url: &str, interval: Duration) -> NewJob {
     NewJob::new("news", "front page", JobKind::Page, url, interval)
 }
 
-/// `queue_hosts.ready` must equal the queued jobs of each host after any operation.
+/// A page of a host with no interval and `slots` jobs in flight at once.
+fn page_with_slots(url: &str, slots: u32) -> NewJob {
+    let mut job = page(url, Duration::ZERO);
+    job.host_concurrency = slots;
+    job
+}
+
+/// `queue_hosts.ready` must equal the queued jobs of each host after any operation, and
+/// `in_flight` its running jobs that hold it.
 async fn assert_ready_counts_agree(q: &Queue) {
     let rows = q
         .client
         .query(
-            "SELECT h.host, h.ready, (SELECT count(*) FROM queue_jobs j WHERE j.host = h.host AND j.state = 'queued')
+            "SELECT h.host, h.ready, (SELECT count(*) FROM queue_jobs j WHERE j.host = h.host AND j.state = 'queued'),
+                 h.in_flight::bigint,
+                 (SELECT count(*) FROM queue_jobs j WHERE j.host = h.host AND j.state = 'running' AND j.holds_host)
              FROM queue_hosts h",
             &[],
         )
@@ -31,6 +41,8 @@ async fn assert_ready_counts_agree(q: &Queue) {
     for row in rows {
         let (host, ready, actual): (String, i64, i64) = (row.get(0), row.get(1), row.get(2));
         assert_eq!(ready, actual, "ready count of {host}");
+        let (in_flight, holding): (i64, i64) = (row.get(3), row.get(4));
+        assert_eq!(in_flight, holding, "jobs in flight on {host}");
     }
 }
 
@@ -346,29 +358,176 @@ async fn a_holding_claim_keeps_the_host_until_released_then_one_interval() {
     let Some(url) = throwaway::test_database("a_holding_claim_keeps_the_host_until_released") else { return };
     let (a, b) = (queue(&url, "a").await, queue(&url, "b").await);
     let interval = Duration::from_millis(200);
-    let jobs: Vec<NewJob> = (0..3).map(|n| page(&format!("http://127.0.0.1:8001/{n}"), interval)).collect();
+    let jobs: Vec<NewJob> = (0..4).map(|n| page(&format!("http://127.0.0.1:8001/{n}"), interval)).collect();
     a.enqueue(&jobs).await.unwrap();
     let first = a.claim_holding(4, LEASE).await.unwrap();
-    assert_eq!(first.len(), 1, "one job per host per claim");
+    assert_eq!(first.len(), 1, "a host with an interval: one job at a time");
     // Long past the interval, the host is still held by the job in flight.
     tokio::time::sleep(interval + Duration::from_millis(100)).await;
     assert!(b.claim_holding(4, LEASE).await.unwrap().is_empty());
-    assert_eq!(a.outstanding().await.unwrap(), (1, 2));
-    // Released: the next claim waits one interval from the release, not from the claim.
+    assert_eq!(a.outstanding().await.unwrap(), (1, 3));
+    assert_ready_counts_agree(&a).await;
+    // Released (the request is over): the next claim waits one interval from the release,
+    // not from the claim, while the job itself goes on.
     a.release_host(&first[0]).await.unwrap();
     let released = std::time::Instant::now();
+    assert_ready_counts_agree(&a).await;
+    let second = wait_for_claim(&b).await;
+    assert!(released.elapsed() >= interval - Duration::from_millis(5), "{:?}", released.elapsed());
+    // Completing a released job releases nothing again.
     a.complete(&first[0]).await.unwrap();
-    let second = loop {
-        let claimed = b.claim_holding(4, LEASE).await.unwrap();
-        if let Some(job) = claimed.into_iter().next() {
-            break job;
+    assert!(b.claim_holding(4, LEASE).await.unwrap().is_empty(), "the second job holds the host");
+    // Completing a job that still holds its host lets go of it in the same statement.
+    b.complete(&second).await.unwrap();
+    let completed = std::time::Instant::now();
+    let third = wait_for_claim(&a).await;
+    assert!(completed.elapsed() >= interval - Duration::from_millis(5), "{:?}", completed.elapsed());
+    assert_ready_counts_agree(&a).await;
+    // A worker that lost its job cannot release the host of the job's new holder.
+    a.client.execute("UPDATE queue_jobs SET lease_owner = 'c' WHERE id = $1", &[&third.id]).await.unwrap();
+    a.release_host(&third).await.unwrap();
+    assert!(matches!(a.complete(&third).await, Err(QueueError::LeaseLost { .. })));
+    tokio::time::sleep(interval + Duration::from_millis(50)).await;
+    assert!(b.claim_holding(4, LEASE).await.unwrap().is_empty());
+}
+
+async fn wait_for_claim(q: &Queue) -> ClaimedJob {
+    loop {
+        if let Some(job) = q.claim_holding(4, LEASE).await.unwrap().into_iter().next() {
+            return job;
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
-    };
-    assert!(released.elapsed() >= interval - Duration::from_millis(5), "{:?}", released.elapsed());
-    // A worker that lost its job cannot release the host of the job's new holder.
-    b.client.execute("UPDATE queue_jobs SET lease_owner = 'c' WHERE id = $1", &[&second.id]).await.unwrap();
-    b.release_host(&second).await.unwrap();
-    assert!(a.claim_holding(4, LEASE).await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_host_without_an_interval_admits_its_concurrency_of_held_jobs_fleet_wide() {
+    let Some(url) = throwaway::test_database("a_host_without_an_interval_admits_its_concurrency") else { return };
+    let (a, b) = (queue(&url, "a").await, queue(&url, "b").await);
+    let jobs: Vec<NewJob> = (0..8)
+        .map(|n| page_with_slots(&format!("http://127.0.0.1:8001/{n}"), 3))
+        .chain((0..2).map(|n| page(&format!("http://127.0.0.1:8002/{n}"), Duration::ZERO)))
+        .collect();
+    a.enqueue(&jobs).await.unwrap();
+    // One statement takes up to the host's free slots; the other host (concurrency 1) one.
+    let first = a.claim_holding(10, LEASE).await.unwrap();
+    let on = |jobs: &[ClaimedJob], host: &str| jobs.iter().filter(|j| j.host == host).count();
+    assert_eq!((on(&first, "127.0.0.1:8001"), on(&first, "127.0.0.1:8002")), (3, 1), "{first:?}");
+    // Another worker: every slot is taken.
+    assert!(b.claim_holding(10, LEASE).await.unwrap().is_empty());
+    assert_ready_counts_agree(&a).await;
+    // Each job let go of frees one slot, whichever way it ends.
+    a.release_host(&first[0]).await.unwrap();
+    a.fail(&first[1], "HTTP 503", Retry::Backoff).await.unwrap();
+    let second = b.claim_holding(10, LEASE).await.unwrap();
+    assert_eq!(on(&second, "127.0.0.1:8001"), 2, "{second:?}");
+    assert_ready_counts_agree(&a).await;
+    // A dead worker's slots come back with its jobs when their lease is reclaimed.
+    let dead = queue(&url, "dead").await;
+    a.complete_many(&first).await.unwrap();
+    b.complete_many(&second).await.unwrap();
+    let held = dead.claim_holding(10, Duration::from_millis(100)).await.unwrap();
+    assert_eq!(on(&held, "127.0.0.1:8001"), 3);
+    assert!(b.claim_holding(10, LEASE).await.unwrap().iter().all(|j| j.host != "127.0.0.1:8001"));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // (with the other host's last job, which it held too)
+    assert_eq!(held.len(), 4);
+    assert_eq!(b.reclaim_expired().await.unwrap().requeued, 4);
+    assert_ready_counts_agree(&b).await;
+    assert_eq!(on(&b.claim_holding(10, LEASE).await.unwrap(), "127.0.0.1:8001"), 3);
+    assert_ready_counts_agree(&b).await;
+}
+
+fn registration(pipeline: &str, every: Duration) -> Registration {
+    Registration {
+        pipeline: pipeline.to_string(),
+        cadence: crate::config::Cadence::Every(every),
+        jitter: Duration::ZERO,
+        jobs: vec![NewJob::new(pipeline, "feed", JobKind::Feed, "http://127.0.0.1:8001/feed.xml", Duration::ZERO)],
+        last_due: None,
+    }
+}
+
+#[tokio::test]
+async fn a_registered_pipeline_round_trips_and_registering_again_keeps_its_last_run() {
+    let Some(url) = throwaway::test_database("a_registered_pipeline_round_trips") else { return };
+    let q = queue(&url, "w").await;
+    let mut news = registration("news", Duration::from_secs(3600));
+    news.jobs[0].host_concurrency = 4;
+    news.jobs[0].host_interval = Duration::from_millis(250);
+    q.register_schedule(&news).await.unwrap();
+    let mut statements = registration("statements", Duration::ZERO);
+    statements.cadence = crate::config::Cadence::cron("*/15 * * * *").unwrap();
+    statements.jitter = Duration::from_secs(30);
+    q.register_schedule(&statements).await.unwrap();
+    assert_eq!(q.schedules().await.unwrap(), vec![news.clone(), statements]);
+    let term = q.lead(SCHEDULER_ROLE, LEASE).await.unwrap().unwrap();
+    let due = chrono::DateTime::from_timestamp_millis(1_700_000_000_000).unwrap();
+    assert_eq!(q.queue_due(SCHEDULER_ROLE, term, &news, due).await.unwrap(), Some(1));
+    q.register_schedule(&news).await.unwrap();
+    assert_eq!(q.schedules().await.unwrap()[0].last_due, Some(due));
+    assert!(q.unregister_schedule("statements").await.unwrap());
+    assert!(!q.unregister_schedule("statements").await.unwrap());
+    assert_eq!(q.schedules().await.unwrap().len(), 1);
+    // A bad URL is refused when registering, not at every run.
+    let mut bad = registration("bad", Duration::from_secs(60));
+    bad.jobs[0].url = "not a url".into();
+    assert!(matches!(q.register_schedule(&bad).await, Err(QueueError::InvalidUrl { .. })));
+}
+
+#[tokio::test]
+async fn a_due_time_is_queued_once_and_a_deposed_leader_is_fenced_out() {
+    let Some(url) = throwaway::test_database("a_due_time_is_queued_once_and_a_deposed_leader") else { return };
+    let (a, b) = (queue(&url, "a").await, queue(&url, "b").await);
+    a.register_schedule(&registration("news", Duration::from_secs(60))).await.unwrap();
+    let lease = Duration::from_millis(300);
+    let first_term = a.lead(SCHEDULER_ROLE, lease).await.unwrap().unwrap();
+    assert_eq!(b.lead(SCHEDULER_ROLE, lease).await.unwrap(), None);
+    // Both read the schedule before the run is queued.
+    let read = a.schedules().await.unwrap().remove(0);
+    let due = chrono::Utc::now();
+    assert_eq!(a.queue_due(SCHEDULER_ROLE, first_term, &read, due).await.unwrap(), Some(1));
+    // Queuing the same due time again (a retry, a second round on stale data) does nothing.
+    assert_eq!(a.queue_due(SCHEDULER_ROLE, first_term, &read, due).await.unwrap(), None);
+    // Not the leader: nothing, whatever term it names.
+    let fresh = b.schedules().await.unwrap().remove(0);
+    let later = due + chrono::Duration::seconds(60);
+    assert_eq!(b.queue_due(SCHEDULER_ROLE, first_term, &fresh, later).await.unwrap(), None);
+    // The leader's lease runs out and b takes over in a new term: a, deposed, is fenced out
+    // even with fresh data, and b queues the run.
+    tokio::time::sleep(lease + Duration::from_millis(100)).await;
+    let second_term = b.lead(SCHEDULER_ROLE, lease).await.unwrap().unwrap();
+    assert!(second_term > first_term);
+    assert_eq!(a.queue_due(SCHEDULER_ROLE, first_term, &fresh, later).await.unwrap(), None);
+    assert_eq!(b.queue_due(SCHEDULER_ROLE, second_term, &fresh, later).await.unwrap(), Some(0), "the feed is pending");
+    let runs = a.scheduled_runs().await.unwrap();
+    let seen: Vec<(&str, i64, u64)> = runs.iter().map(|r| (r.leader.as_str(), r.term, r.jobs_added)).collect();
+    assert_eq!(seen, vec![("a", first_term, 1), ("b", second_term, 0)]);
+    assert_eq!(runs[1].due.timestamp_millis(), later.timestamp_millis());
+    // Resigning keeps the term counting: the next leader is in a newer term.
+    b.resign(SCHEDULER_ROLE).await.unwrap();
+    assert!(a.lead(SCHEDULER_ROLE, lease).await.unwrap().unwrap() > second_term);
+}
+
+#[tokio::test]
+async fn a_servers_retry_after_holds_the_whole_host_back_fleet_wide() {
+    let Some(url) = throwaway::test_database("a_servers_retry_after_holds_the_host") else { return };
+    let (a, b) = (queue(&url, "a").await, queue(&url, "b").await);
+    let jobs: Vec<NewJob> = (0..3)
+        .map(|n| page_with_slots(&format!("http://127.0.0.1:8001/{n}"), 4))
+        .chain([page("http://127.0.0.1:8002/x", Duration::ZERO)])
+        .collect();
+    a.enqueue(&jobs).await.unwrap();
+    let first = a.claim_holding(1, LEASE).await.unwrap().remove(0);
+    assert_eq!(first.host, "127.0.0.1:8001");
+    let wait = Duration::from_millis(400);
+    let asked = std::time::Instant::now();
+    a.fail(&first, "HTTP 429", Retry::After(wait)).await.unwrap();
+    // The host's other jobs wait too, for every worker; another host does not.
+    let others = b.claim_holding(10, LEASE).await.unwrap();
+    assert_eq!(others.iter().map(|j| j.host.as_str()).collect::<Vec<_>>(), ["127.0.0.1:8002"]);
+    let next = wait_for_claim(&b).await;
+    assert_eq!(next.host, "127.0.0.1:8001");
+    assert!(asked.elapsed() >= wait - Duration::from_millis(5), "{:?}", asked.elapsed());
     assert_ready_counts_agree(&a).await;
 }

@@ -73,7 +73,7 @@ fn host_site(h: usize, addr: SocketAddr, log: Log) -> Router {
 }
 
 /// The `quotewire` binary from the repository root, without a developer's configuration.
-fn quotewire() -> Command {
+pub(crate) fn quotewire() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_quotewire"));
     command
         .current_dir(env!("CARGO_MANIFEST_DIR"))

@@ -14,6 +14,7 @@ mod errors;
 mod extraction;
 mod faults;
 mod fetch;
+mod fleet;
 mod hostile;
 mod quickwit;
 mod rebuild;
