@@ -56,12 +56,14 @@ pub async fn run(args: EnqueueArgs, config: &Config, store: Option<&StoreUrl>) -
     let report = enqueue(&queue, &jobs, report).await?;
     let counts = queue.counts().await?;
     println!(
-        "queued {} job(s) ({} feed(s), {} sitemap(s), {} page(s) asked for; {} already pending) in {}; the queue holds {} queued, {} running",
+        "queued {} job(s) ({} feed(s), {} sitemap(s), {} site(s), {} listing(s), {} page(s) asked for; {} already pending) in {}; the queue holds {} queued, {} running",
         report.added,
         report.feeds,
         report.sitemaps,
+        report.sites,
+        report.listings,
         report.pages,
-        report.feeds + report.sitemaps + report.pages - report.added,
+        report.asked() - report.added,
         StoreUrl::Postgres(url.clone()),
         counts.queued,
         counts.running
