@@ -436,4 +436,11 @@ async fn a_pipeline_with_a_site_and_a_listing_is_queued_and_the_workers_store_ev
     for n in 1..=7 {
         assert_eq!(fetches.get(format!("/a/{n}.html").as_str()), Some(&1), "article {n}: {fetches:?}");
     }
+
+    // A site given on the command line is queued as `ingest --site` would run it.
+    let home = format!("http://{addr}/");
+    let queued = quotewire().args(["enqueue", "--store", &store_url, "--site", &home]).output().unwrap();
+    let said = String::from_utf8_lossy(&queued.stdout);
+    assert!(queued.status.success(), "{said}{}", String::from_utf8_lossy(&queued.stderr));
+    assert!(said.contains("queued 1 job(s) (0 feed(s), 0 sitemap(s), 1 site(s), 0 listing(s)"), "{said}");
 }
