@@ -11,10 +11,10 @@
 //! (`Queue::claim_holding`; a page job lets go as soon as its body is downloaded, so the
 //! host is free while the page is extracted, analysed and stored), so two requests to a host
 //! with an interval, from any workers, are at least that interval apart, and a host without
-//! one sees at most its `per_host_concurrency` requests at once. Site and listing jobs make
-//! several requests of their host under one claim (robots.txt, home page, feeds; listing
-//! pages), so their fetcher keeps the pipeline's own per-host delay between them. Leases are renewed while a
-//! job runs; a worker that dies loses its jobs when their lease runs out.
+//! one sees at most its `per_host_concurrency` requests at once. Sitemap, site and listing
+//! jobs may make several requests of their host under one claim (a sitemap index's children;
+//! robots.txt, home page, feeds; listing pages), so their fetcher keeps the pipeline's own per-host delay between them. Leases
+//! are renewed while a job runs; a worker that dies loses its jobs when their lease runs out.
 //! This module decides nothing about schedules and owns no tables.
 
 use std::collections::{HashMap, HashSet};
@@ -221,8 +221,9 @@ impl WorkerReport {
 struct JobContext {
     shared: Arc<Shared>,
     fetcher: Arc<Fetcher>,
-    /// The fetcher of site and listing jobs, which make several requests of their host under
-    /// one claim: it spaces them by the pipeline's per-host delay, as the embedded run does.
+    /// The fetcher of sitemap, site and listing jobs, which may make several requests of their
+    /// host under one claim: it spaces them by the pipeline's per-host delay, as the embedded
+    /// run does.
     discovery_fetcher: Arc<Fetcher>,
     strip_query_params: Vec<String>,
     /// The pipeline's politeness as configured (the fetcher's own delay is zero).
@@ -468,9 +469,15 @@ async fn do_job(
                 Err(error) => Err(JobFailure { retry: retry_for(&error), message: error.to_string() }),
             }
         }
-        JobKind::Feed | JobKind::Sitemap => {
-            let kind = if job.kind == JobKind::Feed { SourceKind::Feed } else { SourceKind::Sitemap };
-            let discovery = discover(&context.shared, &context.fetcher, &url, kind, 0, &mut HashSet::new()).await;
+        JobKind::Feed => {
+            let discovery =
+                discover(&context.shared, &context.fetcher, &url, SourceKind::Feed, 0, &mut HashSet::new()).await;
+            queue_links(worker, job, &context, discovery).await
+        }
+        JobKind::Sitemap => {
+            // A sitemap index's children are read under the same claim.
+            let fetcher = &context.discovery_fetcher;
+            let discovery = discover(&context.shared, fetcher, &url, SourceKind::Sitemap, 0, &mut HashSet::new()).await;
             queue_links(worker, job, &context, discovery).await
         }
         JobKind::Site => {
