@@ -46,8 +46,7 @@ pub async fn run(args: EnqueueArgs, config: &Config, store: Option<&StoreUrl>) -
     if args.schedule || !args.unschedule.is_empty() {
         return schedule(args, config, &url).await;
     }
-    let sources =
-        IngestArgs { web: args.sources, dirs: Vec::new(), warcs: Vec::new(), sites: Vec::new(), refetch: false };
+    let sources = IngestArgs { web: args.sources, dirs: Vec::new(), warcs: Vec::new(), refetch: false };
     let pipelines = pipelines(&sources, config)?;
     // Every source checked before connecting: bad input queues nothing.
     let (jobs, report) = jobs_for(&pipelines).map_err(|e| UsageError(e.to_string()))?;
@@ -56,12 +55,14 @@ pub async fn run(args: EnqueueArgs, config: &Config, store: Option<&StoreUrl>) -
     let report = enqueue(&queue, &jobs, report).await?;
     let counts = queue.counts().await?;
     println!(
-        "queued {} job(s) ({} feed(s), {} sitemap(s), {} page(s) asked for; {} already pending) in {}; the queue holds {} queued, {} running",
+        "queued {} job(s) ({} feed(s), {} sitemap(s), {} site(s), {} listing(s), {} page(s) asked for; {} already pending) in {}; the queue holds {} queued, {} running",
         report.added,
         report.feeds,
         report.sitemaps,
+        report.sites,
+        report.listings,
         report.pages,
-        report.feeds + report.sitemaps + report.pages - report.added,
+        report.asked() - report.added,
         StoreUrl::Postgres(url.clone()),
         counts.queued,
         counts.running
@@ -73,14 +74,14 @@ pub async fn run(args: EnqueueArgs, config: &Config, store: Option<&StoreUrl>) -
 async fn schedule(args: EnqueueArgs, config: &Config, url: &str) -> anyhow::Result<ExitCode> {
     let mut registrations = Vec::new();
     if args.schedule {
-        if args.sources.feeds.len() + args.sources.sitemaps.len() + args.sources.urls.len() > 0 {
+        let web = &args.sources;
+        if web.feeds.len() + web.sitemaps.len() + web.urls.len() + web.sites.len() > 0 {
             return Err(UsageError(
-                "--schedule registers pipeline files: put --feed, --sitemap and --url sources in a pipeline file with its [schedule]".into(),
+                "--schedule registers pipeline files: put --feed, --sitemap, --url and --site sources in a pipeline file with its [schedule]".into(),
             )
             .into());
         }
-        let sources =
-            IngestArgs { web: args.sources, dirs: Vec::new(), warcs: Vec::new(), sites: Vec::new(), refetch: false };
+        let sources = IngestArgs { web: args.sources, dirs: Vec::new(), warcs: Vec::new(), refetch: false };
         registrations = registrations_for(&pipelines(&sources, config)?).map_err(|e| UsageError(e.to_string()))?;
     }
     let shown = StoreUrl::Postgres(url.to_string());

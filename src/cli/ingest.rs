@@ -29,6 +29,9 @@ pub struct WebSourceArgs {
     /// Single page URL(s).
     #[arg(long = "url", value_name = "URL")]
     pub urls: Vec<String>,
+    /// Sites whose feeds and sitemaps are discovered from the home page and robots.txt.
+    #[arg(long = "site", value_name = "URL")]
+    pub sites: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -41,9 +44,6 @@ pub struct IngestArgs {
     /// WARC or WARC.gz archives (e.g. Common Crawl News).
     #[arg(long = "warc", value_name = "FILE")]
     pub warcs: Vec<PathBuf>,
-    /// Sites whose feeds and sitemaps are discovered from the home page and robots.txt.
-    #[arg(long = "site", value_name = "URL")]
-    pub sites: Vec<String>,
     /// Download known pages again even when the server gives no validators.
     #[arg(long)]
     pub refetch: bool,
@@ -81,7 +81,7 @@ pub fn pipelines(args: &IngestArgs, config: &Config) -> Result<Vec<Pipeline>, Us
     for path in &args.warcs {
         sources.push(Source::Warc { path: path.clone() });
     }
-    for raw in &args.sites {
+    for raw in &args.web.sites {
         sources.push(Source::Site { url: parse_url("--site", raw)? });
     }
     if !sources.is_empty() {

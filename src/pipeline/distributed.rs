@@ -1,16 +1,20 @@
 //! Distributed runs over the PostgreSQL work queue: `enqueue` turns a run's sources into
 //! jobs, and a worker claims jobs and does each through the same discovery and document
-//! code as the embedded run (`discover.rs`, `document.rs`): a feed or sitemap job fetches
-//! it and queues its article links as page jobs; a page job fetches, extracts, analyses and
-//! stores the page in the shared store.
+//! code as the embedded run (`discover.rs`, `document.rs`): a feed, sitemap, site or listing
+//! job discovers its article links as the embedded run does (`discover`, `discover_site`,
+//! `discover_listing`; a listing's selectors and page limit travel as the job's parameters)
+//! and queues them as page jobs; a page job fetches, extracts, analyses and stores the page
+//! in the shared store. Directories and WARC files are paths on one machine: never queued.
 //!
 //! Politeness is the queue's: the worker's fetcher has no per-host delay of its own, and a
 //! job holds a slot of its host from the claim until its request is over
 //! (`Queue::claim_holding`; a page job lets go as soon as its body is downloaded, so the
 //! host is free while the page is extracted, analysed and stored), so two requests to a host
 //! with an interval, from any workers, are at least that interval apart, and a host without
-//! one sees at most its `per_host_concurrency` requests at once. Leases are renewed while a
-//! job runs; a worker that dies loses its jobs when their lease runs out.
+//! one sees at most its `per_host_concurrency` requests at once. Sitemap, site and listing
+//! jobs may make several requests of their host under one claim (a sitemap index's children;
+//! robots.txt, home page, feeds; listing pages), so their fetcher keeps the pipeline's own per-host delay between them. Leases
+//! are renewed while a job runs; a worker that dies loses its jobs when their lease runs out.
 //! This module decides nothing about schedules and owns no tables.
 
 use std::collections::{HashMap, HashSet};
@@ -22,13 +26,13 @@ use url::Url;
 
 use super::PipelineError;
 use super::context::{RunEnv, Shared, SharedStore, processing_slots};
-use super::discover::{SourceKind, discover};
+use super::discover::{Discovery, SourceKind, discover, discover_listing, discover_site};
 use super::document::ingest_link_then;
 use super::indexer::{Indexer, IndexerHandle, IndexerReport, resume_position};
 use super::process::ArticleBuilder;
 use super::run::RunControl;
 use super::stats::{RunStats, SilentProgress};
-use crate::config::{FetchConfig, Pipeline, Source};
+use crate::config::{CssSelector, FetchConfig, Pipeline, Source};
 use crate::data_dir::{DataDir, WriterLock};
 use crate::fetch::{self, DiscoveredLink, FetchError, Fetcher};
 use crate::nlp::Analyzer;
@@ -47,6 +51,8 @@ const IDLE_POLL: Duration = Duration::from_millis(20);
 pub struct EnqueueReport {
     pub feeds: u64,
     pub sitemaps: u64,
+    pub sites: u64,
+    pub listings: u64,
     pub pages: u64,
     /// Jobs added (the others were already queued or running for the same pipeline).
     pub added: u64,
@@ -63,27 +69,60 @@ pub async fn enqueue(
     Ok(report)
 }
 
+impl EnqueueReport {
+    /// Jobs asked for, of every kind.
+    pub fn asked(&self) -> u64 {
+        self.feeds + self.sitemaps + self.sites + self.listings + self.pages
+    }
+}
+
+/// What a listing job needs besides its URL (the source's `links`, `next` and `max_pages`),
+/// carried on the job as JSON so a worker without the pipeline file can do it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+struct ListingParams {
+    links: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    next: Option<String>,
+    max_pages: usize,
+}
+
 /// The queue jobs of `pipelines`' sources, and their counts by kind. A source the queue
-/// cannot hold (a site, a listing, a directory, a WARC file) is an error for the whole set.
+/// cannot hold (a directory or a WARC file: paths on this machine) is an error for the
+/// whole set.
 pub fn jobs_for(pipelines: &[Pipeline]) -> Result<(Vec<NewJob>, EnqueueReport), PipelineError> {
     let mut report = EnqueueReport::default();
     let mut jobs = Vec::new();
     for pipeline in pipelines {
         for source in &pipeline.sources {
+            let mut params = None;
             let (kind, url) = match source {
                 Source::Feed { url } => (JobKind::Feed, url.clone()),
                 Source::Sitemap { url } => (JobKind::Sitemap, url.clone()),
+                Source::Site { url } => (JobKind::Site, url.clone()),
+                Source::Listing { url, links, next, max_pages } => {
+                    let listing = ListingParams {
+                        links: links.as_str().to_string(),
+                        next: next.as_ref().map(|n| n.as_str().to_string()),
+                        max_pages: *max_pages,
+                    };
+                    params = Some(serde_json::to_string(&listing).unwrap_or_default());
+                    (JobKind::Listing, url.clone())
+                }
                 Source::Page { url } => (JobKind::Page, fetch::canonicalize(url, &pipeline.fetch.strip_query_params)),
-                other => {
-                    return Err(PipelineError::Unqueueable { pipeline: pipeline.name.clone(), what: other.label() });
+                Source::Dir { .. } | Source::Warc { .. } => {
+                    return Err(PipelineError::Unqueueable { pipeline: pipeline.name.clone(), what: source.label() });
                 }
             };
             match kind {
                 JobKind::Feed => report.feeds += 1,
                 JobKind::Sitemap => report.sitemaps += 1,
+                JobKind::Site => report.sites += 1,
+                JobKind::Listing => report.listings += 1,
                 JobKind::Page => report.pages += 1,
             }
-            jobs.push(job_of(&pipeline.name, &source.label(), kind, url.as_str(), &pipeline.fetch));
+            let mut job = job_of(&pipeline.name, &source.label(), kind, url.as_str(), &pipeline.fetch);
+            job.params = params;
+            jobs.push(job);
         }
     }
     Ok((jobs, report))
@@ -156,7 +195,7 @@ pub struct WorkerReport {
     pub failed: u64,
     /// Jobs whose lease ran out while this worker held them (their result is not recorded).
     pub lost: u64,
-    /// Page jobs queued from feeds and sitemaps (new ones only).
+    /// Page jobs queued from feeds, sitemaps, sites and listings (new ones only).
     pub links_queued: u64,
     /// The document counts, over every pipeline.
     pub stats: RunStats,
@@ -182,6 +221,10 @@ impl WorkerReport {
 struct JobContext {
     shared: Arc<Shared>,
     fetcher: Arc<Fetcher>,
+    /// The fetcher of sitemap, site and listing jobs, which may make several requests of their
+    /// host under one claim: it spaces them by the pipeline's per-host delay, as the embedded
+    /// run does.
+    discovery_fetcher: Arc<Fetcher>,
     strip_query_params: Vec<String>,
     /// The pipeline's politeness as configured (the fetcher's own delay is zero).
     politeness: FetchConfig,
@@ -215,6 +258,7 @@ impl Worker {
         // push a request later, towards the next worker's turn.
         fetch_config.per_host_delay = Duration::ZERO;
         let fetcher = Fetcher::new(&fetch_config)?;
+        let discovery_fetcher = Fetcher::new(&politeness)?;
         let builder = ArticleBuilder::new(Analyzer::new(), fetch_config.strip_query_params.clone());
         let slots = self.options.concurrency.max(1) * 2;
         let shared = Shared::new(
@@ -230,6 +274,7 @@ impl Worker {
         let context = Arc::new(JobContext {
             shared: Arc::new(shared),
             fetcher,
+            discovery_fetcher,
             strip_query_params: fetch_config.strip_query_params,
             politeness,
         });
@@ -424,32 +469,69 @@ async fn do_job(
                 Err(error) => Err(JobFailure { retry: retry_for(&error), message: error.to_string() }),
             }
         }
-        JobKind::Feed | JobKind::Sitemap => {
-            let kind = if job.kind == JobKind::Feed { SourceKind::Feed } else { SourceKind::Sitemap };
-            let discovery = discover(&context.shared, &context.fetcher, &url, kind, 0, &mut HashSet::new()).await;
-            let mut seen = HashSet::new();
-            let pages: Vec<NewJob> = discovery
-                .links
-                .iter()
-                .map(|link| fetch::canonicalize(&link.url, &context.strip_query_params))
-                .filter(|url| seen.insert(url.to_string()))
-                .map(|url| job_of(&job.pipeline, &job.source, JobKind::Page, url.as_str(), &context.politeness))
-                .collect();
-            let queued = if pages.is_empty() {
-                0
-            } else {
-                worker
-                    .queue
-                    .enqueue(&pages)
-                    .await
-                    .map_err(|e| JobFailure { message: e.to_string(), retry: Retry::Backoff })?
-            };
-            match discovery.error {
-                Some(message) if pages.is_empty() => Err(JobFailure { message, retry: Retry::Backoff }),
-                _ => Ok(queued),
-            }
+        JobKind::Feed => {
+            let discovery =
+                discover(&context.shared, &context.fetcher, &url, SourceKind::Feed, 0, &mut HashSet::new()).await;
+            queue_links(worker, job, &context, discovery).await
+        }
+        JobKind::Sitemap => {
+            // A sitemap index's children are read under the same claim.
+            let fetcher = &context.discovery_fetcher;
+            let discovery = discover(&context.shared, fetcher, &url, SourceKind::Sitemap, 0, &mut HashSet::new()).await;
+            queue_links(worker, job, &context, discovery).await
+        }
+        JobKind::Site => {
+            let discovery = discover_site(&context.shared, &context.discovery_fetcher, &url).await;
+            queue_links(worker, job, &context, discovery).await
+        }
+        JobKind::Listing => {
+            let (links, next, max_pages) = listing_params(job).map_err(|message| JobFailure {
+                message: format!("listing {}: {message}", job.url),
+                retry: Retry::Never,
+            })?;
+            let discovery =
+                discover_listing(&context.shared, &context.discovery_fetcher, &url, &links, next.as_ref(), max_pages)
+                    .await;
+            queue_links(worker, job, &context, discovery).await
         }
     }
+}
+
+/// Queues the article links a discovery job found as page jobs of its pipeline and source
+/// (by canonical URL, as the embedded run ingests them); returns the number added. The job
+/// fails, to be retried, only when its source failed and gave nothing.
+async fn queue_links(
+    worker: &Worker,
+    job: &ClaimedJob,
+    context: &JobContext,
+    discovery: Discovery,
+) -> Result<u64, JobFailure> {
+    let mut seen = HashSet::new();
+    let pages: Vec<NewJob> = discovery
+        .links
+        .iter()
+        .map(|link| fetch::canonicalize(&link.url, &context.strip_query_params))
+        .filter(|url| seen.insert(url.to_string()))
+        .map(|url| job_of(&job.pipeline, &job.source, JobKind::Page, url.as_str(), &context.politeness))
+        .collect();
+    let queued = if pages.is_empty() {
+        0
+    } else {
+        worker.queue.enqueue(&pages).await.map_err(|e| JobFailure { message: e.to_string(), retry: Retry::Backoff })?
+    };
+    match discovery.error {
+        Some(message) if pages.is_empty() => Err(JobFailure { message, retry: Retry::Backoff }),
+        _ => Ok(queued),
+    }
+}
+
+/// A listing job's selectors and page limit, from its parameters.
+fn listing_params(job: &ClaimedJob) -> Result<(CssSelector, Option<CssSelector>, usize), String> {
+    let raw = job.params.as_deref().ok_or("the job carries no selectors (queued by an older quotewire?)")?;
+    let params: ListingParams = serde_json::from_str(raw).map_err(|e| format!("unreadable job parameters: {e}"))?;
+    let links = CssSelector::parse(&params.links)?;
+    let next = params.next.as_deref().map(CssSelector::parse).transpose()?;
+    Ok((links, next, params.max_pages.max(1)))
 }
 
 /// When a failed fetch is worth trying again: transient failures (network, timeouts, 429,
@@ -537,7 +619,7 @@ mod tests {
         );
         pipeline.fetch.per_host_delay = Duration::from_millis(1_500);
         let (jobs, report) = jobs_for(&[pipeline]).unwrap();
-        assert_eq!(report, EnqueueReport { feeds: 1, sitemaps: 1, pages: 1, added: 0 });
+        assert_eq!(report, EnqueueReport { feeds: 1, sitemaps: 1, pages: 1, ..EnqueueReport::default() });
         let kinds: Vec<JobKind> = jobs.iter().map(|j| j.kind).collect();
         assert_eq!(kinds, [JobKind::Feed, JobKind::Sitemap, JobKind::Page]);
         assert!(jobs.iter().all(|j| j.host_interval == Duration::from_millis(1_500) && j.pipeline == "ad-hoc"));
@@ -559,18 +641,57 @@ mod tests {
     }
 
     #[test]
-    fn a_source_the_queue_cannot_hold_queues_nothing_and_says_which() {
+    fn sites_and_listings_become_jobs_and_a_listing_carries_its_selectors() {
         let config = Config::default();
+        let links = CssSelector::parse("ul.news li > a").unwrap();
+        let next = CssSelector::parse("a[rel=next]").unwrap();
         let pipeline = Pipeline::ad_hoc(
             vec![
-                Source::Feed { url: url("http://127.0.0.1:9/feed.xml") },
                 Source::Site { url: url("http://127.0.0.1:9/") },
+                Source::Listing { url: url("http://127.0.0.1:9/news"), links, next: Some(next), max_pages: 7 },
             ],
             &config,
         );
-        let error = jobs_for(&[pipeline]).unwrap_err().to_string();
-        assert!(error.contains("http://127.0.0.1:9/"), "{error}");
-        assert!(error.contains("quotewire ingest"), "{error}");
-        assert!(error.starts_with("pipeline `ad-hoc`: site"), "{error}");
+        let (jobs, report) = jobs_for(&[pipeline]).unwrap();
+        assert_eq!(report, EnqueueReport { sites: 1, listings: 1, ..EnqueueReport::default() });
+        assert_eq!(report.asked(), 2);
+        assert_eq!((jobs[0].kind, jobs[0].params.as_deref()), (JobKind::Site, None));
+        assert_eq!(jobs[1].kind, JobKind::Listing);
+        // The worker reads them back as the pipeline file gave them.
+        let claimed = ClaimedJob {
+            id: 1,
+            pipeline: jobs[1].pipeline.clone(),
+            source: jobs[1].source.clone(),
+            kind: jobs[1].kind,
+            url: jobs[1].url.clone(),
+            host: "127.0.0.1:9".into(),
+            attempt: 1,
+            claimed_at: std::time::SystemTime::now(),
+            params: jobs[1].params.clone(),
+        };
+        let (links, next, max_pages) = listing_params(&claimed).unwrap();
+        assert_eq!(
+            (links.as_str(), next.as_ref().map(CssSelector::as_str), max_pages),
+            ("ul.news li > a", Some("a[rel=next]"), 7)
+        );
+        // A listing job without them (or with a broken selector) cannot be done: said, not guessed.
+        let bare = ClaimedJob { params: None, ..claimed.clone() };
+        assert!(listing_params(&bare).unwrap_err().contains("no selectors"));
+        let broken = ClaimedJob { params: Some(r#"{"links": "ul[", "max_pages": 2}"#.into()), ..claimed };
+        assert!(listing_params(&broken).unwrap_err().contains("invalid CSS selector"));
+    }
+
+    #[test]
+    fn a_local_source_the_queue_cannot_hold_queues_nothing_and_says_which() {
+        let config = Config::default();
+        for local in [Source::Dir { path: "/srv/archive".into() }, Source::Warc { path: "/srv/crawl.warc.gz".into() }] {
+            let what = local.type_name();
+            let pipeline =
+                Pipeline::ad_hoc(vec![Source::Feed { url: url("http://127.0.0.1:9/feed.xml") }, local], &config);
+            let error = jobs_for(&[pipeline]).unwrap_err().to_string();
+            assert!(error.starts_with(&format!("pipeline `ad-hoc`: {what} /srv/")), "{error}");
+            assert!(error.contains("path on this machine"), "{error}");
+            assert!(error.contains("quotewire ingest"), "{error}");
+        }
     }
 }

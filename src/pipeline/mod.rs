@@ -68,7 +68,7 @@ pub enum PipelineError {
     #[error(transparent)]
     Queue(#[from] crate::queue::QueueError),
     #[error(
-        "pipeline `{pipeline}`: {what} cannot be queued: the work queue takes feeds, sitemaps and pages (run sites, listings, directories and WARC files with `quotewire ingest`)"
+        "pipeline `{pipeline}`: {what} cannot be queued: a directory or WARC file is a path on this machine, which workers elsewhere cannot read; the work queue takes feeds, sitemaps, sites, listings and pages (ingest local files with `quotewire ingest` or `quotewire run`)"
     )]
     Unqueueable { pipeline: String, what: String },
     #[error(

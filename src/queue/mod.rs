@@ -1,5 +1,6 @@
 //! The work queue for many workers on many machines: fetch jobs (one per URL: a feed, a
-//! sitemap or a page) in PostgreSQL, claimed with `FOR UPDATE SKIP LOCKED` under a lease
+//! sitemap, a site to discover, a newsroom listing or a page, with the parameters a worker
+//! needs beyond the URL) in PostgreSQL, claimed with `FOR UPDATE SKIP LOCKED` under a lease
 //! that expires when a worker dies, with per-host politeness that holds across the whole
 //! fleet, retries with back-off, and a leader lease so scheduling runs in exactly one place.
 //!
@@ -60,7 +61,7 @@ pub enum QueueError {
         "job {id} ({url}) is no longer ours: its lease expired and it went back to the queue; the result was not recorded"
     )]
     LeaseLost { id: i64, url: String },
-    #[error("unknown job kind `{0}` in the queue: expected feed, sitemap or page")]
+    #[error("unknown job kind `{0}` in the queue: expected feed, sitemap, site, listing or page")]
     UnknownKind(String),
     #[error("the schedule of pipeline `{pipeline}` in the queue cannot be read: {message}")]
     BadSchedule { pipeline: String, message: String },
@@ -71,6 +72,10 @@ pub enum QueueError {
 pub enum JobKind {
     Feed,
     Sitemap,
+    /// A home page and its robots.txt, read for feeds and sitemaps (queue migration 3).
+    Site,
+    /// A newsroom listing page and the pages after it; its selectors are the job's `params`.
+    Listing,
     Page,
 }
 
@@ -79,6 +84,8 @@ impl JobKind {
         match self {
             JobKind::Feed => "feed",
             JobKind::Sitemap => "sitemap",
+            JobKind::Site => "site",
+            JobKind::Listing => "listing",
             JobKind::Page => "page",
         }
     }
@@ -87,6 +94,8 @@ impl JobKind {
         match s {
             "feed" => Ok(JobKind::Feed),
             "sitemap" => Ok(JobKind::Sitemap),
+            "site" => Ok(JobKind::Site),
+            "listing" => Ok(JobKind::Listing),
             "page" => Ok(JobKind::Page),
             other => Err(QueueError::UnknownKind(other.to_string())),
         }
@@ -111,6 +120,9 @@ pub struct NewJob {
     /// fetcher's `per_host_concurrency`). When sources disagree, the smallest holds.
     pub host_concurrency: u32,
     pub max_attempts: u32,
+    /// What the job needs besides its URL, as JSON (a listing's selectors); the queue keeps
+    /// it and hands it back with the claim without reading it.
+    pub params: Option<String>,
 }
 
 impl NewJob {
@@ -123,6 +135,7 @@ impl NewJob {
             host_interval,
             host_concurrency: 1,
             max_attempts: DEFAULT_MAX_ATTEMPTS,
+            params: None,
         }
     }
 }
@@ -141,6 +154,8 @@ pub struct ClaimedJob {
     pub attempt: i32,
     /// When the server granted the claim (its clock, which politeness is measured on).
     pub claimed_at: SystemTime,
+    /// The job's [`NewJob::params`] (PostgreSQL's normalised JSON text).
+    pub params: Option<String>,
 }
 
 /// What to do with a failed job.
@@ -182,11 +197,11 @@ pub struct Reclaimed {
     pub failed: u64,
 }
 
-/// The jobs of an enqueue, one row per job, from parameters `$1` to `$8`.
+/// The jobs of an enqueue, one row per job, from parameters `$1` to `$9`.
 macro_rules! job_rows {
     () => {
-        "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::int[], $8::int[])
-        AS t (pipeline, source, kind, url, host, interval_ms, max_attempts, concurrency)"
+        "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::int[], $8::int[], $9::text[])
+        AS t (pipeline, source, kind, url, host, interval_ms, max_attempts, concurrency, params)"
     };
 }
 
@@ -194,8 +209,8 @@ macro_rules! job_rows {
 macro_rules! insert_input {
     () => {
         "inserted AS (
-    INSERT INTO queue_jobs (pipeline, source, kind, url, host, max_attempts)
-    SELECT pipeline, source, kind, url, host, max_attempts FROM input
+    INSERT INTO queue_jobs (pipeline, source, kind, url, host, max_attempts, params)
+    SELECT pipeline, source, kind, url, host, max_attempts, params::jsonb FROM input
     ON CONFLICT (pipeline, url) WHERE state IN ('queued', 'running') DO NOTHING
     RETURNING host
 ), added AS (
@@ -252,7 +267,7 @@ WITH host AS (
         lease_expires_at = clock_timestamp() + $2::bigint * interval '1 millisecond'
     FROM job WHERE j.id = job.id
     RETURNING j.id, j.pipeline, j.source, j.kind, j.url, j.host, j.attempts,
-        (extract(epoch FROM clock_timestamp()) * 1000000)::bigint AS claimed_us
+        (extract(epoch FROM clock_timestamp()) * 1000000)::bigint AS claimed_us, j.params::text AS params
 ), per_host AS (
     SELECT host, count(*)::int AS n FROM claimed GROUP BY host
 ), bumped AS (
@@ -260,7 +275,7 @@ WITH host AS (
         next_allowed_at = clock_timestamp() + h.interval_ms * interval '1 millisecond'
     FROM per_host p WHERE h.host = p.host
 )
-SELECT id, pipeline, source, kind, url, host, attempts, claimed_us FROM claimed ORDER BY id";
+SELECT id, pipeline, source, kind, url, host, attempts, claimed_us, params FROM claimed ORDER BY id";
 
 /// The host side of statements that move jobs out of `running`: `$ended` is a CTE of
 /// `(host, state, holds_host)` rows, one per job. Each host gets its requeued jobs back in
@@ -510,6 +525,7 @@ impl Queue {
                     host: row.get(5),
                     attempt: row.get(6),
                     claimed_at: SystemTime::UNIX_EPOCH + Duration::from_micros(claimed_us.max(0) as u64),
+                    params: row.get(8),
                 })
             })
             .collect()
@@ -629,6 +645,7 @@ pub(crate) struct JobColumns {
     intervals: Vec<i64>,
     attempts: Vec<i32>,
     concurrency: Vec<i32>,
+    params: Vec<Option<String>>,
 }
 
 impl JobColumns {
@@ -638,6 +655,7 @@ impl JobColumns {
             intervals: Vec::new(),
             attempts: Vec::new(),
             concurrency: Vec::new(),
+            params: Vec::new(),
         };
         for job in jobs {
             let parsed = url::Url::parse(&job.url)
@@ -656,13 +674,14 @@ impl JobColumns {
             columns.intervals.push(i64::try_from(job.host_interval.as_millis()).unwrap_or(i64::MAX));
             columns.attempts.push(i32::try_from(job.max_attempts.max(1)).unwrap_or(i32::MAX));
             columns.concurrency.push(i32::try_from(job.host_concurrency.max(1)).unwrap_or(i32::MAX));
+            columns.params.push(job.params.clone());
         }
         Ok(columns)
     }
 
-    pub(crate) fn params(&self) -> [&(dyn tokio_postgres::types::ToSql + Sync); 8] {
+    pub(crate) fn params(&self) -> [&(dyn tokio_postgres::types::ToSql + Sync); 9] {
         let [pipelines, sources, kinds, urls, hosts] = &self.text;
-        [pipelines, sources, kinds, urls, hosts, &self.intervals, &self.attempts, &self.concurrency]
+        [pipelines, sources, kinds, urls, hosts, &self.intervals, &self.attempts, &self.concurrency, &self.params]
     }
 }
 

@@ -22,7 +22,7 @@ pub struct Registration {
     pub pipeline: String,
     pub cadence: Cadence,
     pub jitter: Duration,
-    /// The jobs of one run (its feeds, sitemaps and pages).
+    /// The jobs of one run (its feeds, sitemaps, sites, listings and pages).
     pub jobs: Vec<NewJob>,
     /// The due time of the last run queued; `None` before the first.
     pub last_due: Option<DateTime<Utc>>,
@@ -47,6 +47,9 @@ struct StoredJob {
     interval_ms: u64,
     concurrency: u32,
     max_attempts: u32,
+    /// Absent in registrations made before jobs had parameters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    params: Option<String>,
 }
 
 const REGISTER: &str = "
@@ -54,18 +57,18 @@ INSERT INTO queue_schedules (pipeline, every_ms, cron, jitter_ms, jobs) VALUES (
 ON CONFLICT (pipeline) DO UPDATE SET every_ms = excluded.every_ms, cron = excluded.cron,
     jitter_ms = excluded.jitter_ms, jobs = excluded.jobs, registered_at = now()";
 
-/// Queues a due run as the leader of term `$11`: `$9` role, `$10` holder, `$12` the due time
-/// (ms), `$13` the pipeline, `$14` the last due time the leader read. Returns whether the run
+/// Queues a due run as the leader of term `$12`: `$10` role, `$11` holder, `$13` the due time
+/// (ms), `$14` the pipeline, `$15` the last due time the leader read. Returns whether the run
 /// was recorded (0 when fenced out or already queued) and the jobs added.
 const QUEUE_DUE: &str = concat!(
     "
 WITH leader AS (
     SELECT term FROM queue_leaders
-    WHERE role = $9 AND holder = $10 AND term = $11 AND expires_at > clock_timestamp()
+    WHERE role = $10 AND holder = $11 AND term = $12 AND expires_at > clock_timestamp()
     FOR UPDATE
 ), marked AS (
-    UPDATE queue_schedules SET last_due_ms = $12
-    WHERE pipeline = $13 AND last_due_ms IS NOT DISTINCT FROM $14::bigint AND EXISTS (SELECT 1 FROM leader)
+    UPDATE queue_schedules SET last_due_ms = $13
+    WHERE pipeline = $14 AND last_due_ms IS NOT DISTINCT FROM $15::bigint AND EXISTS (SELECT 1 FROM leader)
     RETURNING pipeline
 ), input AS (",
     job_rows!(),
@@ -75,7 +78,7 @@ WITH leader AS (
     insert_input!(),
     ", run AS (
     INSERT INTO queue_schedule_runs (pipeline, due_ms, leader, term, jobs_added)
-    SELECT pipeline, $12, $10, $11, (SELECT count(*) FROM inserted) FROM marked
+    SELECT pipeline, $13, $11, $12, (SELECT count(*) FROM inserted) FROM marked
 )
 SELECT (SELECT count(*) FROM marked), (SELECT count(*) FROM inserted)"
 );
@@ -96,6 +99,7 @@ impl Queue {
                 interval_ms: u64::try_from(job.host_interval.as_millis()).unwrap_or(u64::MAX),
                 concurrency: job.host_concurrency,
                 max_attempts: job.max_attempts,
+                params: job.params.clone(),
             })
             .collect();
         let jobs = serde_json::to_string(&jobs).unwrap_or_default();
@@ -144,6 +148,7 @@ impl Queue {
                             host_interval: Duration::from_millis(job.interval_ms),
                             host_concurrency: job.concurrency,
                             max_attempts: job.max_attempts,
+                            params: job.params,
                         })
                     })
                     .collect::<Result<Vec<_>, QueueError>>()?;

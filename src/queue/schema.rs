@@ -6,7 +6,7 @@ use crate::postgres::Migration;
 /// The `schema_migrations` component name of the queue.
 pub(super) const COMPONENT: &str = "queue";
 
-pub(super) const MIGRATIONS: [Migration; 2] = [
+pub(super) const MIGRATIONS: [Migration; 3] = [
     Migration {
         version: 1,
         name: "jobs, hosts and leader leases",
@@ -90,6 +90,21 @@ CREATE TABLE queue_schedule_runs (
     queued_at TIMESTAMPTZ NOT NULL DEFAULT now(),
     PRIMARY KEY (pipeline, due_ms)
 );
+",
+    },
+    Migration {
+        version: 3,
+        name: "site and listing jobs, job parameters",
+        sql: "
+-- A site job discovers a home page's feeds and robots.txt's sitemaps; a listing job reads a
+-- newsroom listing and the pages after it. Both queue the article links they find as pages.
+ALTER TABLE queue_jobs DROP CONSTRAINT queue_jobs_kind_check;
+ALTER TABLE queue_jobs ADD CONSTRAINT queue_jobs_kind_check
+    CHECK (kind IN ('feed', 'sitemap', 'page', 'site', 'listing'));
+-- What a job needs besides its URL, so a worker without the pipeline file can do it (a
+-- listing's selectors and page limit); NULL for the other kinds.
+ALTER TABLE queue_jobs ADD COLUMN params JSONB;
+ALTER TABLE queue_jobs ADD CONSTRAINT queue_jobs_listing_params CHECK (kind <> 'listing' OR params IS NOT NULL);
 ",
     },
 ];

@@ -58,6 +58,57 @@ async fn migrating_again_is_a_no_op() {
     assert_eq!(queue(&url, "w2").await.counts().await.unwrap().queued, 1);
 }
 
+/// A listing job and its parameters (JSON the queue carries without reading).
+fn listing(pipeline: &str, url: &str) -> NewJob {
+    let mut job = NewJob::new(pipeline, "listing", JobKind::Listing, url, Duration::ZERO);
+    job.params = Some(r#"{"links":"ul.news a","next":"a.next","max_pages":3}"#.into());
+    job
+}
+
+fn json(text: Option<&str>) -> serde_json::Value {
+    serde_json::from_str(text.expect("parameters")).unwrap()
+}
+
+#[tokio::test]
+async fn migration_3_adds_site_and_listing_jobs_to_a_queue_in_use_and_runs_once() {
+    let Some(url) = throwaway::test_database("queue_migration_3") else { return };
+    let mut client = crate::postgres::connect(&url).await.unwrap();
+    // A queue at version 2 with a pending page, which refuses the new kinds.
+    crate::postgres::migrate(&mut client, schema::COMPONENT, &schema::MIGRATIONS[..2]).await.unwrap();
+    let insert = "INSERT INTO queue_jobs (pipeline, source, kind, url, host, max_attempts) VALUES ('news', 's', $1, $2, '127.0.0.1:8001', 5)";
+    client.execute(insert, &[&"page", &"http://127.0.0.1:8001/a"]).await.unwrap();
+    assert!(client.execute(insert, &[&"site", &"http://127.0.0.1:8001/"]).await.is_err());
+
+    // Connecting applies version 3 only; the page stays queued.
+    let q = queue(&url, "w1").await;
+    let versions = client
+        .query("SELECT version FROM schema_migrations WHERE component = 'queue' ORDER BY version", &[])
+        .await
+        .unwrap();
+    assert_eq!(versions.iter().map(|r| r.get::<_, i32>(0)).collect::<Vec<_>>(), [1, 2, 3]);
+    assert_eq!(q.counts().await.unwrap().queued, 1);
+    // Rerun-safe: migrating again applies nothing.
+    let applied = crate::postgres::migrate(&mut client, schema::COMPONENT, &schema::MIGRATIONS).await.unwrap();
+    assert!(applied.is_empty());
+
+    // Site and listing jobs go in and come back out with their parameters.
+    let site = NewJob::new("news", "site", JobKind::Site, "http://127.0.0.1:8002/", Duration::ZERO);
+    let news = listing("news", "http://127.0.0.1:8003/news");
+    assert_eq!(q.enqueue(&[site, news.clone()]).await.unwrap(), 2);
+    let mut claimed = q.claim_many(4, LEASE).await.unwrap();
+    claimed.sort_by_key(|j| j.url.clone());
+    let kinds: Vec<(JobKind, bool)> = claimed.iter().map(|j| (j.kind, j.params.is_some())).collect();
+    assert_eq!(kinds, [(JobKind::Site, false), (JobKind::Listing, true)]);
+    assert_eq!(json(claimed[1].params.as_deref()), json(news.params.as_deref()));
+    // A listing without its parameters, or with parameters that are not JSON, is refused.
+    let mut bare = listing("news", "http://127.0.0.1:8003/other");
+    bare.params = None;
+    assert!(q.enqueue(&[bare.clone()]).await.is_err());
+    bare.params = Some("ul.news a".into());
+    assert!(q.enqueue(&[bare]).await.is_err());
+    assert_ready_counts_agree(&q).await;
+}
+
 #[tokio::test]
 async fn a_queue_schema_newer_than_this_build_is_refused() {
     let Some(url) = throwaway::test_database("a_queue_schema_newer_than_this_build_is_refused") else { return };
@@ -455,6 +506,7 @@ async fn a_registered_pipeline_round_trips_and_registering_again_keeps_its_last_
     let mut news = registration("news", Duration::from_secs(3600));
     news.jobs[0].host_concurrency = 4;
     news.jobs[0].host_interval = Duration::from_millis(250);
+    news.jobs.push(listing("news", "http://127.0.0.1:8002/news"));
     q.register_schedule(&news).await.unwrap();
     let mut statements = registration("statements", Duration::ZERO);
     statements.cadence = crate::config::Cadence::cron("*/15 * * * *").unwrap();
@@ -463,7 +515,11 @@ async fn a_registered_pipeline_round_trips_and_registering_again_keeps_its_last_
     assert_eq!(q.schedules().await.unwrap(), vec![news.clone(), statements]);
     let term = q.lead(SCHEDULER_ROLE, LEASE).await.unwrap().unwrap();
     let due = chrono::DateTime::from_timestamp_millis(1_700_000_000_000).unwrap();
-    assert_eq!(q.queue_due(SCHEDULER_ROLE, term, &news, due).await.unwrap(), Some(1));
+    assert_eq!(q.queue_due(SCHEDULER_ROLE, term, &news, due).await.unwrap(), Some(2));
+    // The scheduled listing job keeps its parameters for the worker.
+    let claimed = q.claim_many(4, LEASE).await.unwrap();
+    let job = claimed.iter().find(|j| j.kind == JobKind::Listing).unwrap();
+    assert_eq!(json(job.params.as_deref()), json(news.jobs[1].params.as_deref()));
     q.register_schedule(&news).await.unwrap();
     assert_eq!(q.schedules().await.unwrap()[0].last_due, Some(due));
     assert!(q.unregister_schedule("statements").await.unwrap());

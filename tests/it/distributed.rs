@@ -333,3 +333,143 @@ async fn a_worker_stopped_by_sigterm_leaves_the_rest_queued_for_a_worker_keeping
     assert_eq!(status["not_indexed"], 0, "{status}");
     assert!(!status["store_url"].as_str().unwrap().is_empty());
 }
+
+/// A newsroom's site: a home page naming its feed (`<link rel=alternate>`), the feed (three
+/// articles), a listing of two pages joined by a next link (four more), a sitemap index of
+/// two sitemaps (two more), the articles.
+fn newsroom(addr: SocketAddr, log: Log) -> Router {
+    let record = move |path: String| log.lock().unwrap().push(Seen { host: 0, path, at: Instant::now() });
+    let html = |body: String| ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response();
+    let xml = |body: String| ([(header::CONTENT_TYPE, "application/xml")], body).into_response();
+    let listing = |articles: [usize; 2], next: &str| {
+        let items: String =
+            articles.iter().map(|n| format!(r#"<li><a href="/a/{n}.html">Report {n}</a></li>"#)).collect();
+        format!(r#"<html><body><ul class="news">{items}</ul>{next}<a href="/about">About us</a></body></html>"#)
+    };
+    let pages = Arc::new(move |path: String| {
+        record(path.clone());
+        match path.as_str() {
+            "/" => html(
+                r#"<html><head><title>Newsroom</title><link rel="alternate" type="application/rss+xml" href="/feed.xml"></head><body>News</body></html>"#.into(),
+            ),
+            "/feed.xml" => {
+                let items: String = (1..=3)
+                    .map(|n| format!("<item><title>Report {n}</title><link>http://{addr}/a/{n}.html</link></item>"))
+                    .collect();
+                let body = format!(r#"<?xml version="1.0"?><rss version="2.0"><channel><title>News</title>{items}</channel></rss>"#);
+                ([(header::CONTENT_TYPE, "application/rss+xml")], body).into_response()
+            }
+            "/news" => html(listing([4, 5], r#"<a class="next" href="/news/2">Older</a>"#)),
+            "/news/2" => html(listing([6, 7], "")),
+            "/sitemap.xml" => {
+                let children: String =
+                    (1..=2).map(|k| format!("<sitemap><loc>http://{addr}/sitemaps/{k}.xml</loc></sitemap>")).collect();
+                xml(format!(r#"<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{children}</sitemapindex>"#))
+            }
+            child if child.starts_with("/sitemaps/") => {
+                let n = if child == "/sitemaps/1.xml" { 8 } else { 9 };
+                xml(format!(r#"<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>http://{addr}/a/{n}.html</loc></url></urlset>"#))
+            }
+            article if article.starts_with("/a/") => {
+                let n: usize = article.trim_start_matches("/a/").trim_end_matches(".html").parse().unwrap_or(0);
+                html(article_page(n))
+            }
+            _ => axum::http::StatusCode::NOT_FOUND.into_response(),
+        }
+    });
+    Router::new().fallback(move |uri: axum::http::Uri| {
+        let pages = pages.clone();
+        async move { pages(uri.path().to_string()) }
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pipeline_with_a_site_a_listing_and_a_sitemap_index_is_queued_and_the_workers_store_every_article_once() {
+    let Some(store_url) = throwaway::test_database("distributed site and listing") else { return };
+    let log: Log = Arc::new(Mutex::new(Vec::new()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = newsroom(addr, log.clone());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let dir = tempfile::tempdir().unwrap();
+    let sources = format!(
+        "[[sources]]\ntype = \"site\"\nurl = \"http://{addr}/\"\n\n[[sources]]\ntype = \"listing\"\nurl = \"http://{addr}/news\"\nlinks = \"ul.news a\"\nnext = \"a.next\"\nmax_pages = 5\n\n[[sources]]\ntype = \"sitemap\"\nurl = \"http://{addr}/sitemap.xml\"\n"
+    );
+    // One host, its requests 150 ms apart: a site or listing job's own requests too.
+    let interval = Duration::from_millis(150);
+    let pipeline =
+        write_pipeline(dir.path(), "newsroom", &sources, &format!("per_host_delay_ms = {}", interval.as_millis()));
+
+    let queued = quotewire().args(["enqueue", "--store", &store_url, "--pipeline"]).arg(&pipeline).output().unwrap();
+    let said = String::from_utf8_lossy(&queued.stdout);
+    assert!(queued.status.success(), "{said}{}", String::from_utf8_lossy(&queued.stderr));
+    assert!(said.contains("queued 3 job(s) (0 feed(s), 1 sitemap(s), 1 site(s), 1 listing(s), 0 page(s)"), "{said}");
+
+    // Two workers at once, as a fleet would run them.
+    let workers: Vec<Child> = (0..2).map(|n| worker(&store_url, &pipeline, dir.path(), n)).collect();
+    let outputs: Vec<_> =
+        tokio::task::spawn_blocking(move || workers.into_iter().map(|c| c.wait_with_output().unwrap()).collect())
+            .await
+            .unwrap();
+    let mut done = 0;
+    for (n, output) in outputs.iter().enumerate() {
+        let stderr = std::fs::read_to_string(dir.path().join(format!("worker-{n}.log"))).unwrap_or_default();
+        assert!(output.status.success(), "worker {n} failed: {}{stderr}", String::from_utf8_lossy(&output.stdout));
+        let said = String::from_utf8_lossy(&output.stdout);
+        let jobs = said.split("jobs: ").nth(1).and_then(|rest| rest.split(' ').next()).unwrap_or("0");
+        done += jobs.parse::<usize>().unwrap_or(0);
+    }
+    assert_eq!(done, 12, "three discovery jobs and nine pages");
+
+    // Every article stored once: nine articles in nine writes.
+    let store = PostgresStore::open(&store_url).unwrap();
+    let counts = store.counts().unwrap();
+    assert_eq!((counts.articles, counts.last_sequence), (9, 9), "{counts:?}");
+
+    // The queue: the site, the listing, the sitemap and the nine pages they found, all done.
+    let client = quotewire::postgres::blocking::connect(&store_url).unwrap().0;
+    let rows = quotewire::postgres::blocking::block_on(
+        client.query("SELECT kind, state, count(*) FROM queue_jobs GROUP BY kind, state ORDER BY kind", &[]),
+    )
+    .unwrap();
+    let jobs: Vec<(String, String, i64)> = rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect();
+    let expected = [("listing", "done", 1), ("page", "done", 9), ("site", "done", 1), ("sitemap", "done", 1)];
+    assert_eq!(jobs, expected.map(|(k, s, n)| (k.to_string(), s.to_string(), n)));
+
+    // From the server's side: the home page, the feed, both listing pages and the three
+    // sitemaps read once each (the about page never: it is no article link), every article
+    // fetched exactly once.
+    let seen = log.lock().unwrap().clone();
+    let mut fetches: HashMap<&str, usize> = HashMap::new();
+    for s in &seen {
+        *fetches.entry(&s.path).or_default() += 1;
+    }
+    for path in ["/", "/feed.xml", "/news", "/news/2", "/sitemap.xml", "/sitemaps/1.xml", "/sitemaps/2.xml"] {
+        assert_eq!(fetches.get(path), Some(&1), "{path}: {fetches:?}");
+    }
+    assert_eq!(fetches.get("/about"), None);
+    for n in 1..=9 {
+        assert_eq!(fetches.get(format!("/a/{n}.html").as_str()), Some(&1), "article {n}: {fetches:?}");
+    }
+    // Politeness on the server's clock, across both workers and within the discovery jobs
+    // (home page then feed, listing page then the next, sitemap index then its children), a robots.txt read just before the
+    // request it is for excepted as in the fleet test above.
+    let mut times: Vec<&Seen> = seen.iter().collect();
+    times.sort_by_key(|s| s.at);
+    for pair in times.windows(2) {
+        let gap = pair[1].at - pair[0].at;
+        assert!(
+            pair[0].path == "/robots.txt" || gap >= interval,
+            "{} then {} only {gap:?} apart (interval {interval:?})",
+            pair[0].path,
+            pair[1].path
+        );
+    }
+
+    // A site given on the command line is queued as `ingest --site` would run it.
+    let home = format!("http://{addr}/");
+    let queued = quotewire().args(["enqueue", "--store", &store_url, "--site", &home]).output().unwrap();
+    let said = String::from_utf8_lossy(&queued.stdout);
+    assert!(queued.status.success(), "{said}{}", String::from_utf8_lossy(&queued.stderr));
+    assert!(said.contains("queued 1 job(s) (0 feed(s), 0 sitemap(s), 1 site(s), 0 listing(s)"), "{said}");
+}
