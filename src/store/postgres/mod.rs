@@ -18,6 +18,7 @@
 
 mod schedule;
 mod schema;
+mod statements;
 mod watches;
 
 use futures_util::{StreamExt, pin_mut};
@@ -33,12 +34,15 @@ use super::{
 use crate::model::{ArticleRecord, quote_id};
 use crate::postgres::blocking::{self, block_on};
 use crate::postgres::{self as pg, PostgresError};
+use statements::Statements;
 
 /// The PostgreSQL document store.
 pub struct PostgresStore {
     client: Client,
     /// `user@host:port/dbname`, for messages.
     server: String,
+    /// Every statement the store sends, prepared on `client` the first time.
+    statements: Statements,
 }
 
 impl PostgresStore {
@@ -55,7 +59,7 @@ impl PostgresStore {
             },
             other => StoreError::Open { path: server.clone(), message: other.to_string() },
         })?;
-        Ok(PostgresStore { client, server })
+        Ok(PostgresStore { client, server, statements: Statements::default() })
     }
 
     /// Connects to a store that [`PostgresStore::open`] has brought up to date before (in this
@@ -63,7 +67,7 @@ impl PostgresStore {
     /// (`serve`) costs only the connection.
     pub fn connect(url: &str) -> Result<PostgresStore, StoreError> {
         let (client, server) = blocking::connect(url).map_err(|e| open_error(url, e))?;
-        Ok(PostgresStore { client, server })
+        Ok(PostgresStore { client, server, statements: Statements::default() })
     }
 
     /// The server and database, without credentials.
@@ -72,15 +76,24 @@ impl PostgresStore {
     }
 
     fn rows(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>, StoreError> {
-        Ok(block_on(self.client.query(sql, params))?)
+        block_on(async { Ok(self.client.query(&self.statements.get(&self.client, sql).await?, params).await?) })
     }
 
     fn row(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Option<Row>, StoreError> {
-        Ok(block_on(self.client.query_opt(sql, params))?)
+        block_on(async { Ok(self.client.query_opt(&self.statements.get(&self.client, sql).await?, params).await?) })
+    }
+
+    fn one(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Row, StoreError> {
+        block_on(async { Ok(self.client.query_one(&self.statements.get(&self.client, sql).await?, params).await?) })
     }
 
     fn count(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64, StoreError> {
-        Ok(block_on(self.client.query_one(sql, params))?.get::<_, i64>(0) as u64)
+        Ok(self.one(sql, params)?.get::<_, i64>(0) as u64)
+    }
+
+    /// Runs one statement outside a transaction; the number of rows it changed.
+    fn execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64, StoreError> {
+        block_on(async { Ok(self.client.execute(&self.statements.get(&self.client, sql).await?, params).await?) })
     }
 
     fn stored_body(&self, sql: &str, key: &str) -> Result<Option<StoredBody>, StoreError> {
@@ -97,17 +110,34 @@ impl PostgresStore {
         }
     }
 
-    /// Runs `write` in one transaction.
+    /// Runs `write` in one transaction, with the store's prepared statements.
     fn write<T>(
         &mut self,
-        write: impl for<'t> AsyncFnOnce(&'t Transaction<'_>) -> Result<T, StoreError>,
+        write: impl for<'t> AsyncFnOnce(&'t Tx<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         block_on(async {
-            let tx = self.client.transaction().await?;
+            let tx = Tx { tx: self.client.transaction().await?, statements: &self.statements };
             let out = write(&tx).await?;
+            let Tx { tx, .. } = tx;
             tx.commit().await?;
             Ok(out)
         })
+    }
+}
+
+/// A transaction on the store's connection, running the store's prepared statements.
+struct Tx<'a> {
+    tx: Transaction<'a>,
+    statements: &'a Statements,
+}
+
+impl Tx<'_> {
+    async fn execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64, StoreError> {
+        Ok(self.tx.execute(&self.statements.get(&self.tx, sql).await?, params).await?)
+    }
+
+    async fn query_one(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Row, StoreError> {
+        Ok(self.tx.query_one(&self.statements.get(&self.tx, sql).await?, params).await?)
     }
 }
 
@@ -120,7 +150,7 @@ fn to_json(record: &ArticleRecord) -> Result<String, StoreError> {
     serde_json::to_string(record).map_err(|e| StoreError::Corrupt { id: record.id.clone(), message: e.to_string() })
 }
 
-async fn write_page(tx: &Transaction<'_>, page: &RawPage<'_>) -> Result<(), StoreError> {
+async fn write_page(tx: &Tx<'_>, page: &RawPage<'_>) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO store_pages (url, final_url, content_type, etag, last_modified, content_hash, raw, fetched_at,
              failures, last_error)
@@ -143,7 +173,7 @@ async fn write_page(tx: &Transaction<'_>, page: &RawPage<'_>) -> Result<(), Stor
     Ok(())
 }
 
-async fn write_article(tx: &Transaction<'_>, page_url: &str, article: &ArticleRecord) -> Result<(), StoreError> {
+async fn write_article(tx: &Tx<'_>, page_url: &str, article: &ArticleRecord) -> Result<(), StoreError> {
     let json = to_json(article)?;
     // The fingerprint's bits are stored as a signed 64-bit integer, as in SQLite.
     let simhash = article.simhash.as_deref().and_then(|h| u64::from_str_radix(h, 16).ok()).map(|h| h as i64);
@@ -194,19 +224,19 @@ impl DocumentStore for PostgresStore {
     }
 
     fn touch_page(&mut self, url: &str, fetched_at: &str) -> Result<(), StoreError> {
-        block_on(self.client.execute(
+        self.execute(
             "UPDATE store_pages SET fetched_at = $2, failures = 0, last_error = NULL, next_due = NULL WHERE url = $1",
             &[&url, &fetched_at],
-        ))?;
+        )?;
         Ok(())
     }
 
     fn record_failure(&mut self, url: &str, error: &str, at: &str, next_due: &str) -> Result<(), StoreError> {
-        block_on(self.client.execute(
+        self.execute(
             "INSERT INTO store_pages (url, failures, last_error, fetched_at, next_due) VALUES ($1, 1, $2, $3, $4)
              ON CONFLICT (url) DO UPDATE SET failures = store_pages.failures + 1, last_error = $2, next_due = $4",
             &[&url, &error, &at, &next_due],
-        ))?;
+        )?;
         Ok(())
     }
 
@@ -235,7 +265,7 @@ impl DocumentStore for PostgresStore {
 
     fn set_page_metadata(&mut self, url: &str, record: &ArticleRecord) -> Result<(), StoreError> {
         let json = to_json(record)?;
-        block_on(self.client.execute("UPDATE store_pages SET metadata = $2 WHERE url = $1", &[&url, &json]))?;
+        self.execute("UPDATE store_pages SET metadata = $2 WHERE url = $1", &[&url, &json])?;
         Ok(())
     }
 
@@ -306,11 +336,11 @@ impl DocumentStore for PostgresStore {
 
     fn set_meta(&mut self, key: &str, value: Option<&str>) -> Result<(), StoreError> {
         match value {
-            Some(value) => block_on(self.client.execute(
+            Some(value) => self.execute(
                 "INSERT INTO store_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = $2",
                 &[&key, &value],
-            ))?,
-            None => block_on(self.client.execute("DELETE FROM store_meta WHERE key = $1", &[&key]))?,
+            )?,
+            None => self.execute("DELETE FROM store_meta WHERE key = $1", &[&key])?,
         };
         Ok(())
     }
@@ -337,7 +367,8 @@ impl DocumentStore for PostgresStore {
     fn each_article(&self, visit: &mut dyn FnMut(ArticleRecord) -> Result<(), StoreError>) -> Result<u64, StoreError> {
         block_on(async {
             let no_params: [&str; 0] = [];
-            let rows = self.client.query_raw("SELECT id, record FROM store_articles ORDER BY id", no_params).await?;
+            let sql = "SELECT id, record FROM store_articles ORDER BY id";
+            let rows = self.client.query_raw(&self.statements.get(&self.client, sql).await?, no_params).await?;
             pin_mut!(rows);
             let mut n = 0;
             while let Some(row) = rows.next().await {
@@ -362,24 +393,22 @@ impl DocumentStore for PostgresStore {
     }
 
     fn counts(&self) -> Result<StoreCounts, StoreError> {
-        let row = block_on(self.client.query_one(
+        let row = self.one(
             "SELECT (SELECT count(*) FROM store_pages WHERE raw IS NOT NULL),
                     (SELECT count(*) FROM store_articles),
                     (SELECT count(*) FROM store_pages WHERE failures > 0),
                     (SELECT COALESCE(MAX(seq), 0) FROM store_articles)",
             &[],
-        ))?;
+        )?;
         let n = |i: usize| row.get::<_, i64>(i) as u64;
         Ok(StoreCounts { pages: n(0), articles: n(1), failed_pages: n(2), last_sequence: n(3) })
     }
 
     fn check_integrity(&self) -> Result<(), StoreError> {
         // PostgreSQL checks its own pages; what can be wrong here is the connection or the schema.
-        let version: i32 = block_on(self.client.query_one(
-            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE component = $1",
-            &[&schema::COMPONENT],
-        ))?
-        .get(0);
+        let version: i32 = self
+            .one("SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE component = $1", &[&schema::COMPONENT])?
+            .get(0);
         let expected = schema::MIGRATIONS.len() as i32;
         if version == expected {
             Ok(())
@@ -430,13 +459,10 @@ impl DocumentStore for PostgresStore {
                 return Ok(false);
             }
             tx.execute("DELETE FROM store_quote_vectors WHERE article_id = $1", &[&article_id]).await?;
-            let insert = tx
-                .prepare(
-                    "INSERT INTO store_quote_vectors (quote_id, article_id, model, vector) VALUES ($1, $2, $3, $4)",
-                )
-                .await?;
+            let insert =
+                "INSERT INTO store_quote_vectors (quote_id, article_id, model, vector) VALUES ($1, $2, $3, $4)";
             for v in vectors {
-                tx.execute(&insert, &[&v.quote_id, &article_id, &model, &encode(&v.vector)]).await?;
+                tx.execute(insert, &[&v.quote_id, &article_id, &model, &encode(&v.vector)]).await?;
             }
             Ok(true)
         })
@@ -444,13 +470,8 @@ impl DocumentStore for PostgresStore {
 
     fn for_each_quote_vector(&self, model: &str, f: &mut dyn FnMut(&str, &[f32])) -> Result<(), StoreError> {
         block_on(async {
-            let rows = self
-                .client
-                .query_raw(
-                    "SELECT quote_id, vector FROM store_quote_vectors WHERE model = $1 ORDER BY quote_id",
-                    [model],
-                )
-                .await?;
+            let sql = "SELECT quote_id, vector FROM store_quote_vectors WHERE model = $1 ORDER BY quote_id";
+            let rows = self.client.query_raw(&self.statements.get(&self.client, sql).await?, [model]).await?;
             pin_mut!(rows);
             while let Some(row) = rows.next().await {
                 let row = row?;
@@ -468,12 +489,12 @@ impl DocumentStore for PostgresStore {
     }
 
     fn embedding_counts(&self, model: &str) -> Result<EmbeddingCounts, StoreError> {
-        let row = block_on(self.client.query_one(
+        let row = self.one(
             "SELECT (SELECT count(*) FROM store_articles WHERE embedded_model = $1),
                     (SELECT count(*) FROM store_articles WHERE embedded_model IS NULL OR embedded_model <> $1),
                     (SELECT count(*) FROM store_quote_vectors WHERE model = $1)",
             &[&model],
-        ))?;
+        )?;
         let n = |i: usize| row.get::<_, i64>(i) as u64;
         Ok(EmbeddingCounts { articles_done: n(0), articles_pending: n(1), vectors: n(2) })
     }
@@ -561,6 +582,52 @@ mod tests {
         let err = PostgresStore::open(&url).err().unwrap();
         assert!(matches!(err, StoreError::Version { found: 42, .. }), "{err:?}");
         assert!(err.to_string().contains("use a newer quotewire"), "{err}");
+    }
+
+    #[test]
+    fn each_statement_is_prepared_once_per_connection() {
+        let Some(url) = throwaway::test_database("each_statement_is_prepared_once") else { return };
+        let prepared = |store: &PostgresStore| -> Vec<(String, i64)> {
+            // Asked without the cache; the client prepares this query too, for the one call.
+            block_on(store.client.query(
+                "SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements
+                 WHERE statement NOT LIKE '%pg_prepared_statements%' ORDER BY statement",
+                &[],
+            ))
+            .unwrap()
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect()
+        };
+        let mut store = PostgresStore::open(&url).unwrap();
+        let validators = CacheValidators::default();
+        for i in 0..3 {
+            let page_url = format!("http://127.0.0.1/a{i}");
+            let page = RawPage {
+                url: &page_url,
+                final_url: &page_url,
+                content_type: Some("text/html"),
+                body: b"<p>body</p>",
+                validators: &validators,
+                content_hash: "h",
+                fetched_at: "2026-01-01T00:00:00Z",
+            };
+            assert!(store.page_state(&page_url).unwrap().is_none());
+            store.put_document(&page, Some(&super::super::test_records::article(&format!("a{i}")))).unwrap();
+            assert_eq!(store.articles_after(i, 10).unwrap().len(), 1);
+        }
+        let statements = prepared(&store);
+        // Each text once on this connection, each run three times: parsed once, used thrice.
+        let texts: std::collections::BTreeSet<_> = statements.iter().map(|(sql, _)| sql).collect();
+        assert_eq!(texts.len(), statements.len(), "{statements:?}");
+        let sequence = statements.iter().find(|(sql, _)| sql.starts_with("UPDATE store_sequence")).expect("prepared");
+        assert_eq!(sequence.1, 3, "{statements:?}");
+        assert!(statements.iter().any(|(sql, _)| sql.starts_with("SELECT seq, id, record")), "{statements:?}");
+        // A statement belongs to its connection: another store prepares its own.
+        let other = PostgresStore::connect(&url).unwrap();
+        assert!(prepared(&other).is_empty());
+        assert_eq!(other.articles_after(0, 10).unwrap().len(), 3);
+        assert_eq!(prepared(&other).len(), 1);
     }
 
     #[test]

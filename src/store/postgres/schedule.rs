@@ -5,7 +5,6 @@
 use tokio_postgres::Row;
 
 use super::PostgresStore;
-use crate::postgres::blocking::block_on;
 use crate::store::{FinishedRun, PipelineRun, ScheduleStore, SourceHealth, StoreError};
 
 const RUN_COLUMNS: &str =
@@ -36,48 +35,48 @@ impl ScheduleStore for PostgresStore {
     }
 
     fn run_started(&mut self, pipeline: &str, at: &str) -> Result<(), StoreError> {
-        block_on(self.client.execute(
+        self.execute(
             "INSERT INTO store_pipeline_runs (pipeline, last_start) VALUES ($1, $2)
              ON CONFLICT (pipeline) DO UPDATE SET last_start = $2, last_end = NULL, last_outcome = 'running'",
             &[&pipeline, &at],
-        ))?;
+        )?;
         Ok(())
     }
 
     fn run_finished(&mut self, pipeline: &str, run: &FinishedRun<'_>) -> Result<(), StoreError> {
-        block_on(self.client.execute(
+        self.execute(
             "INSERT INTO store_pipeline_runs (pipeline, last_end, last_outcome, last_summary, last_stats, last_success)
              VALUES ($1, $2, $3, $4, $5, CASE WHEN $6 THEN $2 END)
              ON CONFLICT (pipeline) DO UPDATE SET last_end = $2, last_outcome = $3, last_summary = $4,
                last_stats = $5, last_success = CASE WHEN $6 THEN $2 ELSE store_pipeline_runs.last_success END",
             &[&pipeline, &run.ended_at, &run.outcome, &run.summary, &run.stats_json, &run.completed],
-        ))?;
+        )?;
         Ok(())
     }
 
     fn set_next_run(&mut self, pipeline: &str, at: Option<&str>) -> Result<(), StoreError> {
-        block_on(self.client.execute(
+        self.execute(
             "INSERT INTO store_pipeline_runs (pipeline, next_run) VALUES ($1, $2)
              ON CONFLICT (pipeline) DO UPDATE SET next_run = $2",
             &[&pipeline, &at],
-        ))?;
+        )?;
         Ok(())
     }
 
     fn record_source(&mut self, pipeline: &str, source: &str, error: Option<&str>, at: &str) -> Result<(), StoreError> {
         match error {
-            Some(error) => block_on(self.client.execute(
+            Some(error) => self.execute(
                 "INSERT INTO store_source_health (pipeline, source, failures, last_error, last_failure)
                  VALUES ($1, $2, 1, $3, $4)
                  ON CONFLICT (pipeline, source) DO UPDATE SET failures = store_source_health.failures + 1,
                    last_error = $3, last_failure = $4",
                 &[&pipeline, &source, &error, &at],
-            ))?,
-            None => block_on(self.client.execute(
+            )?,
+            None => self.execute(
                 "INSERT INTO store_source_health (pipeline, source, failures, last_success) VALUES ($1, $2, 0, $3)
                  ON CONFLICT (pipeline, source) DO UPDATE SET failures = 0, last_success = $3",
                 &[&pipeline, &source, &at],
-            ))?,
+            )?,
         };
         Ok(())
     }

@@ -9,7 +9,6 @@ use std::collections::HashSet;
 use tokio_postgres::Row;
 
 use super::PostgresStore;
-use crate::postgres::blocking::block_on;
 use crate::store::{NewMatch, PendingDelivery, StoreError, WatchRecord, WatchStore};
 
 const SELECT_WATCH: &str = "SELECT name, query, doc_type, webhook, created_at, index_id, cursor, last_run_at,
@@ -31,7 +30,7 @@ fn watch_row(r: &Row) -> WatchRecord {
 
 impl WatchStore for PostgresStore {
     fn add_watch(&mut self, watch: &WatchRecord) -> Result<(), StoreError> {
-        let inserted = block_on(self.client.execute(
+        let inserted = self.execute(
             "INSERT INTO store_watches (name, query, doc_type, webhook, created_at, index_id, cursor)
              VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (name) DO NOTHING",
             &[
@@ -43,7 +42,7 @@ impl WatchStore for PostgresStore {
                 &watch.index_id,
                 &(watch.cursor as i64),
             ],
-        ))?;
+        )?;
         super::super::watches::added(inserted as usize, &watch.name)
     }
 
@@ -65,19 +64,19 @@ impl WatchStore for PostgresStore {
     }
 
     fn lock_watch(&mut self, name: &str, owner: &str, now: &str, until: &str) -> Result<bool, StoreError> {
-        let taken = block_on(self.client.execute(
+        let taken = self.execute(
             "UPDATE store_watches SET lock_owner = $2, lock_until = $4
              WHERE name = $1 AND (lock_owner IS NULL OR lock_owner = $2 OR lock_until IS NULL OR lock_until < $3)",
             &[&name, &owner, &now, &until],
-        ))?;
+        )?;
         Ok(taken > 0)
     }
 
     fn unlock_watch(&mut self, name: &str, owner: &str) -> Result<(), StoreError> {
-        block_on(self.client.execute(
+        self.execute(
             "UPDATE store_watches SET lock_owner = NULL, lock_until = NULL WHERE name = $1 AND lock_owner = $2",
             &[&name, &owner],
-        ))?;
+        )?;
         Ok(())
     }
 
@@ -86,10 +85,10 @@ impl WatchStore for PostgresStore {
     }
 
     fn take_stale_lock(&mut self, name: &str, stale: &str, owner: &str, until: &str) -> Result<bool, StoreError> {
-        let taken = block_on(self.client.execute(
+        let taken = self.execute(
             "UPDATE store_watches SET lock_owner = $3, lock_until = $4 WHERE name = $1 AND lock_owner = $2",
             &[&name, &stale, &owner, &until],
-        ))?;
+        )?;
         Ok(taken > 0)
     }
 
@@ -108,13 +107,11 @@ impl WatchStore for PostgresStore {
         now: &str,
     ) -> Result<(), StoreError> {
         self.write(async |tx| {
-            let seen =
-                tx.prepare("INSERT INTO store_watch_seen (watch, key) VALUES ($1, $2) ON CONFLICT DO NOTHING").await?;
-            let outbox =
-                tx.prepare("INSERT INTO store_watch_outbox (watch, payload, created_at) VALUES ($1, $2, $3)").await?;
+            let seen = "INSERT INTO store_watch_seen (watch, key) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+            let outbox = "INSERT INTO store_watch_outbox (watch, payload, created_at) VALUES ($1, $2, $3)";
             for m in matches {
-                if tx.execute(&seen, &[&watch, &m.key]).await? > 0 {
-                    tx.execute(&outbox, &[&watch, &m.payload, &now]).await?;
+                if tx.execute(seen, &[&watch, &m.key]).await? > 0 {
+                    tx.execute(outbox, &[&watch, &m.payload, &now]).await?;
                 }
             }
             let updated = tx
@@ -140,15 +137,15 @@ impl WatchStore for PostgresStore {
     }
 
     fn delivered(&mut self, ids: &[i64]) -> Result<(), StoreError> {
-        block_on(self.client.execute("DELETE FROM store_watch_outbox WHERE id = ANY($1)", &[&ids]))?;
+        self.execute("DELETE FROM store_watch_outbox WHERE id = ANY($1)", &[&ids])?;
         Ok(())
     }
 
     fn delivery_failed(&mut self, ids: &[i64], error: &str) -> Result<(), StoreError> {
-        block_on(self.client.execute(
+        self.execute(
             "UPDATE store_watch_outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1)",
             &[&ids, &error],
-        ))?;
+        )?;
         Ok(())
     }
 }
