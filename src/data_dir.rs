@@ -297,11 +297,8 @@ impl DataDir {
     /// Records that the index in this directory follows the store with identity `id`
     /// (`reindex`, which rebuilds the index from that store).
     pub fn record_followed_store(&self, id: &str) -> Result<(), DataDirError> {
-        let path = self.index_path().join(FOLLOWED_STORE_FILE);
-        let temporary = path.with_extension(format!("tmp{}", std::process::id()));
-        let not_writable = |source| DataDirError::NotWritable { path: self.index_path(), source };
-        std::fs::write(&temporary, format!("{id}\n")).map_err(not_writable)?;
-        std::fs::rename(&temporary, &path).map_err(not_writable)
+        crate::index::write_atomically(&self.index_path().join(FOLLOWED_STORE_FILE), &format!("{id}\n"))
+            .map_err(|source| DataDirError::NotWritable { path: self.index_path(), source })
     }
 
     /// Opens the search index for reading (never creates it; works on a read-only directory).

@@ -14,6 +14,7 @@ pub mod embed;
 pub mod export;
 pub mod extract;
 pub mod fetch;
+pub mod ids;
 pub mod index;
 pub mod metrics;
 pub mod model;

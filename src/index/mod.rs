@@ -22,6 +22,7 @@ mod query;
 pub mod quickwit;
 mod read_only;
 mod schema;
+pub(crate) use schema::write_atomically;
 mod search;
 mod sequence;
 mod statements;

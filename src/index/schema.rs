@@ -313,7 +313,7 @@ pub fn check_version(dir: &Path) -> Result<(), IndexError> {
 
 /// Writes `content` to `path` so that concurrent readers see the old file or the new one,
 /// never a half-written one (a temporary file renamed into place).
-fn write_atomically(path: &Path, content: &str) -> std::io::Result<()> {
+pub(crate) fn write_atomically(path: &Path, content: &str) -> std::io::Result<()> {
     let temporary = path.with_extension(format!("tmp{}", std::process::id()));
     std::fs::write(&temporary, content)?;
     std::fs::rename(&temporary, path)
@@ -345,15 +345,7 @@ pub fn identity(dir: &Path) -> std::io::Result<String> {
     Ok(std::fs::read_to_string(&path)?.trim().to_string())
 }
 
-/// A fresh random identity (time and process mixed through SipHash's random keys).
-pub fn new_identity() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher
-        .write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos());
-    hasher.write_u32(std::process::id());
-    format!("{:016x}", hasher.finish())
-}
+pub use crate::ids::new_identity;
 
 #[cfg(test)]
 mod tests {

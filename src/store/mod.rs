@@ -59,19 +59,9 @@ pub fn identity(store: &mut dyn DocumentStore) -> Result<String, StoreError> {
     Ok(id)
 }
 
-/// 128 random bits as 32 hex digits (two SipHash states with the process's random keys,
-/// mixed with the time and the process id; no dependency for a one-off identifier).
+/// 128 random bits as 32 hex digits: two of [`crate::ids::new_identity`].
 fn new_identity() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    let half = || {
-        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-        hasher.write_u128(
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos(),
-        );
-        hasher.write_u32(std::process::id());
-        hasher.finish()
-    };
-    format!("{:016x}{:016x}", half(), half())
+    crate::ids::new_identity() + &crate::ids::new_identity()
 }
 
 /// Errors of the store.
