@@ -1,8 +1,10 @@
 //! Politeness: per-host concurrency and spacing, and a per-domain rate limit.
 //!
-//! Hosts (host and port) get at most `per_host_concurrency` requests in flight, with request
-//! starts spaced by the larger of the configured delay and the site's robots.txt
-//! Crawl-delay. On top, every registrable domain (`news.example.co.uk` and
+//! Hosts (host and port) get at most `per_host_concurrency` requests in flight, spaced by
+//! the larger of the configured delay and the site's robots.txt Crawl-delay. The delay counts
+//! from the later of the previous request's start and the end of its turn (its response
+//! read), as the queue's host slots count it across a fleet: a request's own latency can then
+//! never bring two requests closer than the delay on the server's clock. On top, every registrable domain (`news.example.co.uk` and
 //! `www.example.co.uk` share `example.co.uk`, via the public suffix list) is held to
 //! `per_domain_requests_per_second` with `governor`.
 
@@ -28,9 +30,24 @@ pub struct HostGates {
     domains: Option<DefaultKeyedRateLimiter<String>>,
 }
 
-/// A host's turn; dropping it frees the host's slot.
+/// A host's turn; dropping it frees the host's slot and starts the host's delay again.
 pub struct HostTurn {
     _permit: OwnedSemaphorePermit,
+    state: Arc<HostState>,
+    delay: Duration,
+}
+
+impl Drop for HostTurn {
+    fn drop(&mut self) {
+        if self.delay.is_zero() {
+            return;
+        }
+        // The next request waits `delay` after this one's response was read: the server saw
+        // this request no later than that, whatever the connection's latency was.
+        let mut next = self.state.next_start.lock().unwrap_or_else(|p| p.into_inner());
+        let after = Instant::now() + self.delay;
+        *next = Some(next.map_or(after, |n| n.max(after)));
+    }
 }
 
 /// The politeness key of a URL: its host (lower case, without a trailing dot) and port.
@@ -62,8 +79,8 @@ impl HostGates {
         }
     }
 
-    /// Waits for a slot on `url`'s host, for `delay` since the previous request start there,
-    /// and for the domain's rate limit.
+    /// Waits for a slot on `url`'s host, for `delay` since the previous request there started
+    /// and since its turn ended, and for the domain's rate limit.
     pub async fn acquire(&self, url: &Url, delay: Duration) -> HostTurn {
         let key = host_key(url).unwrap_or_default();
         let state = {
@@ -93,10 +110,12 @@ impl HostGates {
         }
         // A busy machine may wake this turn late: the spacing counts from when it really
         // starts, so two requests never reach the host closer than `delay`.
-        let mut next = state.next_start.lock().unwrap_or_else(|p| p.into_inner());
-        let actual = Instant::now() + delay;
-        *next = Some(next.map_or(actual, |n| n.max(actual)));
-        HostTurn { _permit: permit }
+        {
+            let mut next = state.next_start.lock().unwrap_or_else(|p| p.into_inner());
+            let actual = Instant::now() + delay;
+            *next = Some(next.map_or(actual, |n| n.max(actual)));
+        }
+        HostTurn { _permit: permit, state, delay }
     }
 }
 
@@ -117,6 +136,28 @@ mod tests {
         let t = Instant::now();
         let _turn = gates.acquire(&other, Duration::from_millis(500)).await;
         assert!(t.elapsed() < Duration::from_millis(100), "another host must not wait");
+    }
+
+    #[tokio::test]
+    async fn the_delay_counts_from_the_end_of_a_slow_request_too() {
+        // A request whose response takes longer than the delay: the next one still waits
+        // the whole delay after it, not only after its start (its server may have seen it
+        // late, and would see the next one early).
+        let gates = HostGates::new(1, 0);
+        let url = Url::parse("http://127.0.0.1:9/a").unwrap();
+        let delay = Duration::from_millis(60);
+        let turn = gates.acquire(&url, delay).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let ended = Instant::now();
+        drop(turn);
+        let _next = gates.acquire(&url, delay).await;
+        assert!(ended.elapsed() >= delay, "only {:?} after the previous response", ended.elapsed());
+        // Without a delay nothing waits.
+        let other = Url::parse("http://127.0.0.1:10/a").unwrap();
+        drop(gates.acquire(&other, Duration::ZERO).await);
+        let t = Instant::now();
+        drop(gates.acquire(&other, Duration::ZERO).await);
+        assert!(t.elapsed() < Duration::from_millis(50), "{:?}", t.elapsed());
     }
 
     #[tokio::test]
