@@ -11,7 +11,8 @@ use super::enqueue::postgres_url;
 use super::{DataDir, UsageError, run_status};
 use crate::config::{Config, Pipeline};
 use crate::pipeline::{
-    DEFAULT_LEASE, FollowingIndex, IndexerHandle, SharedStore, WorkerOptions, work, worker_env, worker_name,
+    DEFAULT_LEASE, FollowingIndex, IndexerHandle, RENEW_AFTER_JOBS, SharedStore, WorkerOptions, work, worker_env,
+    worker_name,
 };
 use crate::queue::Queue;
 use crate::schedule::{DEFAULT_LEADER_LEASE, lead_schedules};
@@ -43,6 +44,11 @@ pub struct WorkerArgs {
     /// leader is replaced after this; renewed at a third of it.
     #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_LEADER_LEASE.as_secs_f64())]
     pub scheduler_lease_seconds: f64,
+    /// Jobs a pipeline's run state (the URLs seen, failures, near-duplicate fingerprints,
+    /// fetchers) serves before the worker starts it afresh, as it also does after an hour:
+    /// a worker that runs for months holds no more than that.
+    #[arg(long, value_name = "N", default_value_t = RENEW_AFTER_JOBS)]
+    pub renew_after_jobs: u64,
 }
 
 /// Whether `--data-dir` is on the command line (its default names the embedded data
@@ -89,6 +95,7 @@ pub async fn run(
         concurrency: args.concurrency.max(1),
         lease: Duration::from_secs_f64(args.lease_seconds),
         once: args.once,
+        renew_after_jobs: args.renew_after_jobs.max(1),
     };
     tracing::info!(worker = %name, store = %StoreUrl::Postgres(url.clone()), "worker started");
     // A long-lived worker may lead the fleet's scheduler, through a connection of its own.

@@ -143,6 +143,11 @@ impl Shared {
         }
     }
 
+    /// Whether a store error halted the run (and `take_fatal` has not taken it yet).
+    pub(super) fn halted_by_store(&self) -> bool {
+        self.fatal.lock().unwrap_or_else(|p| p.into_inner()).is_some()
+    }
+
     /// The store error that halted the run, if one did.
     pub(super) fn take_fatal(&self) -> Option<StoreError> {
         self.fatal.lock().unwrap_or_else(|p| p.into_inner()).take()

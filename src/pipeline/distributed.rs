@@ -15,9 +15,15 @@
 //! jobs may make several requests of their host under one claim (a sitemap index's children;
 //! robots.txt, home page, feeds; listing pages), so their fetcher keeps the pipeline's own per-host delay between them. Leases
 //! are renewed while a job runs; a worker that dies loses its jobs when their lease runs out.
+//!
+//! A worker keeps one run state per pipeline (the URLs it has seen, its failures, the
+//! near-duplicate fingerprints, its fetchers), as one embedded run does, and starts it afresh
+//! after `renew_after_jobs` jobs or an hour: a worker that runs for months holds no more than
+//! that, and the fingerprints it reloads then include what the rest of the fleet stored.
 //! This module decides nothing about schedules and owns no tables.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -45,6 +51,13 @@ pub const DEFAULT_LEASE: Duration = Duration::from_secs(90);
 /// How long an idle worker waits before asking the queue again: claims are cheap, and a
 /// host's next allowed time is usually tens of milliseconds away.
 const IDLE_POLL: Duration = Duration::from_millis(20);
+/// Jobs a pipeline's run state serves in a worker before the worker starts it afresh.
+pub const RENEW_AFTER_JOBS: u64 = 5_000;
+/// The longest a pipeline's run state lives in a worker.
+const RENEW_AFTER: Duration = Duration::from_secs(3_600);
+/// Failures a worker's report keeps: each one is logged and recorded in the store when it
+/// happens, and the report counts them all.
+const REPORTED_ERRORS: usize = 100;
 
 /// What `enqueue` queued.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -176,11 +189,13 @@ pub struct WorkerOptions {
     /// jobs count until their lease runs out) and none queued that is due now. Jobs waiting
     /// for a retry later stay queued for a later worker.
     pub once: bool,
+    /// Jobs a pipeline's run state serves before it is started afresh (see the module doc).
+    pub renew_after_jobs: u64,
 }
 
 impl Default for WorkerOptions {
     fn default() -> WorkerOptions {
-        WorkerOptions { concurrency: 8, lease: DEFAULT_LEASE, once: false }
+        WorkerOptions { concurrency: 8, lease: DEFAULT_LEASE, once: false, renew_after_jobs: RENEW_AFTER_JOBS }
     }
 }
 
@@ -197,21 +212,30 @@ pub struct WorkerReport {
     pub lost: u64,
     /// Page jobs queued from feeds, sitemaps, sites and listings (new ones only).
     pub links_queued: u64,
-    /// The document counts, over every pipeline.
+    /// The document counts, over every pipeline; at most [`REPORTED_ERRORS`] of its errors.
     pub stats: RunStats,
     pub seconds: f64,
+    /// Run states built: one per pipeline, and one more each time one is renewed.
+    pub run_states: u64,
 }
 
 impl WorkerReport {
+    /// Adds one run state's counts, keeping at most [`REPORTED_ERRORS`] errors.
+    fn absorb(&mut self, stats: &RunStats) {
+        self.stats.add(stats);
+        self.stats.errors.truncate(REPORTED_ERRORS);
+    }
+
     /// One line for the end of a worker's life.
     pub fn summary(&self) -> String {
         format!(
-            "jobs: {} done, {} requeued, {} failed, {} lost; {} links queued; {}",
+            "jobs: {} done, {} requeued, {} failed, {} lost; {} links queued; {} run state(s); {}",
             self.done,
             self.requeued,
             self.failed,
             self.lost,
             self.links_queued,
+            self.run_states,
             self.stats.summary()
         )
     }
@@ -228,6 +252,16 @@ struct JobContext {
     strip_query_params: Vec<String>,
     /// The pipeline's politeness as configured (the fetcher's own delay is zero).
     politeness: FetchConfig,
+    /// Jobs given this context so far, and when it was built.
+    jobs: AtomicU64,
+    built: Instant,
+}
+
+impl JobContext {
+    /// Whether the context has served long enough to be started afresh.
+    fn worn(&self, renew_after_jobs: u64) -> bool {
+        self.jobs.load(Ordering::Relaxed) >= renew_after_jobs.max(1) || self.built.elapsed() >= RENEW_AFTER
+    }
 }
 
 /// The worker's state shared by its job tasks.
@@ -238,6 +272,9 @@ struct Worker {
     /// The fetch settings of jobs whose pipeline this worker was not given (ad-hoc sources).
     default_fetch: FetchConfig,
     contexts: Mutex<HashMap<String, Arc<JobContext>>>,
+    /// Contexts renewed while jobs still used them: their counts join the report once the
+    /// last of those jobs is over.
+    retired: Mutex<Vec<Arc<JobContext>>>,
     /// Jobs claimed and not yet recorded, to give back if the worker is abandoned.
     held: Mutex<HashMap<i64, ClaimedJob>>,
     report: Mutex<WorkerReport>,
@@ -249,7 +286,13 @@ impl Worker {
     fn context(&self, pipeline: &str) -> Result<Arc<JobContext>, PipelineError> {
         let mut contexts = self.contexts.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(context) = contexts.get(pipeline) {
-            return Ok(context.clone());
+            if !context.worn(self.options.renew_after_jobs) {
+                context.jobs.fetch_add(1, Ordering::Relaxed);
+                return Ok(context.clone());
+            }
+            let worn = context.clone();
+            contexts.remove(pipeline);
+            self.retired.lock().unwrap_or_else(|p| p.into_inner()).push(worn);
         }
         let mut fetch_config =
             self.pipelines.get(pipeline).map_or_else(|| self.default_fetch.clone(), |p| p.fetch.clone());
@@ -277,9 +320,27 @@ impl Worker {
             discovery_fetcher,
             strip_query_params: fetch_config.strip_query_params,
             politeness,
+            jobs: AtomicU64::new(1),
+            built: Instant::now(),
         });
         contexts.insert(pipeline.to_string(), context.clone());
+        self.tally(|r| r.run_states += 1);
         Ok(context)
+    }
+
+    /// Adds the counts of renewed contexts no job uses any more to the report, and lets
+    /// them go.
+    fn fold_retired(&self) {
+        let mut retired = self.retired.lock().unwrap_or_else(|p| p.into_inner());
+        let mut report = self.report.lock().unwrap_or_else(|p| p.into_inner());
+        retired.retain(|context| {
+            // A store error that halted the context stays for `take_fatal` to find.
+            if Arc::strong_count(context) > 1 || context.shared.halted_by_store() {
+                return true;
+            }
+            report.absorb(&context.shared.take_stats());
+            false
+        });
     }
 
     fn tally(&self, update: impl FnOnce(&mut WorkerReport)) {
@@ -305,6 +366,7 @@ pub async fn work(
         pipelines: pipelines.iter().map(|p| (p.name.clone(), p.clone())).collect(),
         default_fetch: default_fetch.clone(),
         contexts: Mutex::new(HashMap::new()),
+        retired: Mutex::new(Vec::new()),
         held: Mutex::new(HashMap::new()),
         report: Mutex::new(WorkerReport::default()),
         options,
@@ -315,6 +377,7 @@ pub async fn work(
     let mut fatal = None;
     loop {
         while tasks.try_join_next().is_some() {}
+        worker.fold_retired();
         if control.stop.is_cancelled() {
             break;
         }
@@ -359,10 +422,11 @@ pub async fn work(
     if let Some(error) = fatal.or_else(|| take_fatal(&worker)) {
         return Err(error);
     }
+    worker.fold_retired();
     let mut report = std::mem::take(&mut *worker.report.lock().unwrap_or_else(|p| p.into_inner()));
     let contexts = worker.contexts.lock().unwrap_or_else(|p| p.into_inner());
     for context in contexts.values() {
-        report.stats.add(&context.shared.take_stats());
+        report.absorb(&context.shared.take_stats());
     }
     report.stats.interrupted = control.stop.is_cancelled();
     report.seconds = started.elapsed().as_secs_f64();
@@ -373,7 +437,8 @@ pub async fn work(
 /// The store error that halted a pipeline's jobs (a full disk, a lost database).
 fn take_fatal(worker: &Worker) -> Option<PipelineError> {
     let contexts = worker.contexts.lock().unwrap_or_else(|p| p.into_inner());
-    contexts.values().find_map(|c| c.shared.take_fatal()).map(PipelineError::Store)
+    let retired = worker.retired.lock().unwrap_or_else(|p| p.into_inner());
+    contexts.values().chain(retired.iter()).find_map(|c| c.shared.take_fatal()).map(PipelineError::Store)
 }
 
 /// Jobs abandoned in flight go back to the queue now rather than when their lease runs out.
@@ -604,6 +669,20 @@ mod tests {
 
     fn url(s: &str) -> Url {
         Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn a_workers_report_counts_every_failure_and_keeps_a_bounded_list() {
+        let mut report = WorkerReport::default();
+        for round in 0..3 {
+            let mut stats = RunStats { failed: 60, articles: 5, ..RunStats::default() };
+            stats.errors = (0..60).map(|n| (format!("http://127.0.0.1:9/{round}/{n}"), "gone".to_string())).collect();
+            report.absorb(&stats);
+        }
+        assert_eq!((report.stats.failed, report.stats.articles), (180, 15));
+        assert_eq!(report.stats.errors.len(), REPORTED_ERRORS);
+        // The first failures are the ones kept.
+        assert_eq!(report.stats.errors[0].0, "http://127.0.0.1:9/0/0");
     }
 
     #[test]

@@ -32,8 +32,8 @@ mod workspace;
 
 pub use context::{RunEnv, SharedStore};
 pub use distributed::{
-    DEFAULT_LEASE, EnqueueReport, FollowingIndex, WorkerOptions, WorkerReport, enqueue, jobs_for, registrations_for,
-    work, worker_env, worker_name,
+    DEFAULT_LEASE, EnqueueReport, FollowingIndex, RENEW_AFTER_JOBS, WorkerOptions, WorkerReport, enqueue, jobs_for,
+    registrations_for, work, worker_env, worker_name,
 };
 pub use embed::{EmbedStats, Until, embed_pending};
 pub use follow::{IndexCatchUp, index_for_store};

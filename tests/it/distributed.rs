@@ -473,3 +473,38 @@ async fn a_pipeline_with_a_site_a_listing_and_a_sitemap_index_is_queued_and_the_
     assert!(queued.status.success(), "{said}{}", String::from_utf8_lossy(&queued.stderr));
     assert!(said.contains("queued 1 job(s) (0 feed(s), 0 sitemap(s), 1 site(s), 0 listing(s)"), "{said}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_lived_workers_run_state_is_renewed_and_its_counts_still_add_up() {
+    let Some(store_url) = throwaway::test_database("distributed renewed run state") else { return };
+    let log: Log = Arc::new(Mutex::new(Vec::new()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = host_site(0, addr, log.clone());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let dir = tempfile::tempdir().unwrap();
+    let sources = format!("[[sources]]\ntype = \"feed\"\nurl = \"http://{addr}/feed.xml\"\n");
+    let pipeline = write_pipeline(dir.path(), "renewed", &sources, "per_host_delay_ms = 0");
+    let queued = quotewire().args(["enqueue", "--store", &store_url, "--pipeline"]).arg(&pipeline).output().unwrap();
+    assert!(queued.status.success(), "{}", String::from_utf8_lossy(&queued.stderr));
+
+    // The feed and its 100 pages: 101 jobs, a fresh run state every 10 of them.
+    let output = tokio::task::spawn_blocking(move || {
+        quotewire()
+            .args(["worker", "--once", "--concurrency", "4", "--renew-after-jobs", "10", "--store", &store_url])
+            .arg("--pipeline")
+            .arg(&pipeline)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{said}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(said.contains(&format!("jobs: {} done", PAGES_PER_HOST + 1)), "{said}");
+    assert!(said.contains("; 11 run state(s);"), "{said}");
+    // The counts of the ten retired run states and the last one: every article, once.
+    assert!(said.contains(&format!(", articles {PAGES_PER_HOST},")), "{said}");
+    let requested = articles_requested(&log);
+    assert_eq!(requested, PAGES_PER_HOST, "every page fetched once");
+}
