@@ -2,7 +2,8 @@
 //!
 //! Owns the routes (the table in [`api_routes`] is what `/api/v1/openapi.json` describes, a
 //! test holds them to each other), parameter checking (`params.rs`), error → status mapping
-//! (JSON bodies for the API, HTML for the page), the JSON API (`api.rs`) and the
+//! (JSON bodies for the API, HTML for the page), the store connections handlers borrow
+//! (`pool.rs`: PostgreSQL ones kept between requests), the JSON API (`api.rs`) and the
 //! server-rendered page (`page/`: search with facets and an SVG timeline, speaker, entity
 //! and cluster pages, stored copies of pages). It reads the index and the store; its only
 //! writes are the watches the API adds, removes and runs.
@@ -14,6 +15,7 @@ mod limits;
 mod metrics;
 mod page;
 mod params;
+mod pool;
 mod similar;
 
 use std::path::PathBuf;
@@ -29,7 +31,8 @@ use tokio_util::sync::CancellationToken;
 use crate::index::quickwit::QuickwitSearch;
 use crate::index::{IndexError, SearchIndex};
 use crate::similar::SimilarSearch;
-use crate::store::{PostgresStore, SqliteStore, Store, StoreError};
+use crate::store::{SqliteStore, StoreError};
+use pool::{PostgresPool, StoreHandle};
 
 pub use auth::{TOKEN_VARIABLE, Token};
 pub use guard::{MetricsRefresh, Security, configure, configured, wrap_with};
@@ -50,9 +53,9 @@ pub enum ServerError {
 pub enum StoreSource {
     /// The SQLite store file of the data directory.
     Sqlite(PathBuf),
-    /// A PostgreSQL store (`serve --store postgres://...`), by its URL; opened (and so
-    /// migrated) once before serving, then connected to per request.
-    Postgres(String),
+    /// A PostgreSQL store (`serve --store postgres://...`): opened (and so migrated) once
+    /// before serving, then its connections are kept between requests (`pool.rs`).
+    Postgres(Arc<PostgresPool>),
 }
 
 /// What the handlers read: the index and (for articles, stored pages and watches) the store.
@@ -79,7 +82,7 @@ impl AppState {
     /// Articles, stored copies and watches from the PostgreSQL store at `url` instead (the
     /// index is the local one following it).
     pub fn with_postgres_store(mut self, url: &str) -> AppState {
-        self.store = Some(StoreSource::Postgres(url.to_string()));
+        self.store = Some(StoreSource::Postgres(Arc::new(PostgresPool::new(url))));
         self
     }
 
@@ -106,21 +109,21 @@ impl AppState {
         self
     }
 
-    /// A connection to the store for the watches the API changes (one per request: SQLite
-    /// opens in microseconds, PostgreSQL in a connection's handshake; there is no pool yet).
-    fn store(&self) -> Result<Box<dyn Store>, ApiError> {
+    /// A connection to the store for the watches the API changes, for one request (SQLite
+    /// opens in microseconds; PostgreSQL connections are kept between requests).
+    fn store(&self) -> Result<StoreHandle, ApiError> {
         match self.store.as_ref().ok_or_else(|| ApiError::not_found("this server has no document store"))? {
-            StoreSource::Sqlite(path) => Ok(Box::new(SqliteStore::open(path)?)),
-            StoreSource::Postgres(url) => Ok(Box::new(PostgresStore::connect(url)?)),
+            StoreSource::Sqlite(path) => Ok(StoreHandle::owned(Box::new(SqliteStore::open(path)?))),
+            StoreSource::Postgres(pool) => Ok(pool.get()?),
         }
     }
 
     /// A read-only connection to the store: reads never create or migrate anything in a
     /// SQLite store, so a read-only data directory can be served.
-    fn read_store(&self) -> Result<Box<dyn Store>, ApiError> {
+    fn read_store(&self) -> Result<StoreHandle, ApiError> {
         match self.store.as_ref().ok_or_else(|| ApiError::not_found("this server has no document store"))? {
-            StoreSource::Sqlite(path) => Ok(Box::new(SqliteStore::open_read_only(path)?)),
-            StoreSource::Postgres(url) => Ok(Box::new(PostgresStore::connect(url)?)),
+            StoreSource::Sqlite(path) => Ok(StoreHandle::owned(Box::new(SqliteStore::open_read_only(path)?))),
+            StoreSource::Postgres(pool) => Ok(pool.get()?),
         }
     }
 }

@@ -63,11 +63,16 @@ impl PostgresStore {
     }
 
     /// Connects to a store that [`PostgresStore::open`] has brought up to date before (in this
-    /// process or another), without looking at its schema again: one connection per request
-    /// (`serve`) costs only the connection.
+    /// process or another), without looking at its schema again: a connection `serve` adds to
+    /// its pool costs only the connection.
     pub fn connect(url: &str) -> Result<PostgresStore, StoreError> {
         let (client, server) = blocking::connect(url).map_err(|e| open_error(url, e))?;
         Ok(PostgresStore { client, server, statements: Statements::default() })
+    }
+
+    /// Whether the connection is gone (the server closed it, or the network broke).
+    pub fn is_closed(&self) -> bool {
+        self.client.is_closed()
     }
 
     /// The server and database, without credentials.
