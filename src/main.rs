@@ -2,8 +2,6 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 /// mimalloc instead of the system allocator: the daemon runs for months with many threads
 /// allocating per page, and glibc's per-thread arenas keep freed memory resident (measured
 /// by the soak bench, see CONTRIBUTING.md); mimalloc returns it.
@@ -23,7 +21,7 @@ fn return_freed_memory_at_once() {
 
 fn main() -> ExitCode {
     return_freed_memory_at_once();
-    let cli = quotewire::cli::Cli::parse();
+    let cli = quotewire::cli::Cli::parse_with_sources();
     if !cli.is_service() {
         quotewire::cli::restore_sigpipe();
     }

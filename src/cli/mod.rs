@@ -34,7 +34,8 @@ mod worker;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::config::{Config, ConfigError};
 pub use crate::data_dir::DataDir;
@@ -81,6 +82,20 @@ pub struct Cli {
     pub token_file: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
+    /// What the parsed fields cannot say (set by [`Cli::try_parse_with_sources`]).
+    #[arg(skip)]
+    pub given: Given,
+}
+
+/// Where the command line's values came from.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Given {
+    /// The subcommand as typed (`train-ner`).
+    pub command: String,
+    /// `--store` was typed, not taken from QUOTEWIRE_STORE.
+    pub store_on_command_line: bool,
+    /// `--data-dir` was typed, not left at its default.
+    pub data_dir_on_command_line: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -148,6 +163,29 @@ pub enum Command {
 }
 
 impl Cli {
+    /// Parses the process's arguments as [`Cli::try_parse_with_sources`] does; a bad command
+    /// line prints clap's message and exits.
+    pub fn parse_with_sources() -> Cli {
+        Cli::try_parse_with_sources(std::env::args_os()).unwrap_or_else(|e| e.exit())
+    }
+
+    /// Parses `args` and remembers which options were typed and which subcommand.
+    pub fn try_parse_with_sources<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let matches = Cli::command().try_get_matches_from(args)?;
+        let mut cli = Cli::from_arg_matches(&matches)?;
+        let typed = |id: &str| matches.value_source(id) == Some(ValueSource::CommandLine);
+        cli.given = Given {
+            command: matches.subcommand_name().unwrap_or_default().to_string(),
+            store_on_command_line: typed("store"),
+            data_dir_on_command_line: typed("data_dir"),
+        };
+        Ok(cli)
+    }
+
     /// Whether the command reads or writes a store (and so takes `--store`).
     pub fn uses_store(&self) -> bool {
         !matches!(
@@ -171,32 +209,13 @@ impl Cli {
     /// usage error (from QUOTEWIRE_STORE it is ignored: the variable is set for a whole
     /// deployment).
     fn check_store_use(&self) -> Result<(), UsageError> {
-        let Some(store) = self.store.as_ref().filter(|_| !self.uses_store()) else { return Ok(()) };
-        let from_environment = std::env::var("QUOTEWIRE_STORE")
-            .ok()
-            .and_then(|v| v.parse::<crate::store::StoreUrl>().ok())
-            .is_some_and(|env| env == *store);
-        if from_environment {
+        let Some(store) = self.store.as_ref().filter(|_| !self.uses_store() && self.given.store_on_command_line) else {
             return Ok(());
-        }
+        };
         Err(UsageError(format!(
             "--store {store}: `quotewire {}` reads no store; --store applies to ingest, run, search, serve, export, status, reindex, reanalyse, watch, timeline, speaker, entity, cluster, similar, embed, quickwit sync, enqueue and worker",
-            self.command_name()
+            self.given.command
         )))
-    }
-
-    /// The subcommand's name as typed (`train-ner` for `Command::TrainNer`).
-    fn command_name(&self) -> String {
-        let debug = format!("{:?}", self.command);
-        let variant = debug.split(['(', ' ', '{']).next().unwrap_or_default();
-        let mut name = String::new();
-        for c in variant.chars() {
-            if c.is_ascii_uppercase() && !name.is_empty() {
-                name.push('-');
-            }
-            name.push(c.to_ascii_lowercase());
-        }
-        name
     }
 
     /// Whether the command is a long-running service (it keeps SIGPIPE ignored, so a closed
@@ -215,6 +234,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     cli.check_store_use()?;
     let store = cli.store.clone();
     let store = store.as_ref();
+    let data_dir_given = cli.given.data_dir_on_command_line;
     if cli.is_service() {
         configure_server(&cli, &config, &data)?;
     }
@@ -248,7 +268,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Embed(args) => similar::embed(args, &config, &data, store),
         Command::Quickwit(args) => quickwit::run(args, &data, store),
         Command::Enqueue(args) => runtime()?.block_on(enqueue::run(args, &config, store)),
-        Command::Worker(args) => runtime()?.block_on(worker::run(args, &config, &data, store)),
+        Command::Worker(args) => runtime()?.block_on(worker::run(args, &config, &data, store, data_dir_given)),
     }
 }
 
@@ -328,5 +348,43 @@ pub fn restore_sigpipe() {
     // SAFETY: setting a signal disposition to its default before any threads start.
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_options_and_the_subcommand_are_remembered() {
+        // (arguments, subcommand, --store typed, --data-dir typed)
+        let cases: &[(&[&str], &str, bool, bool)] = &[
+            (&["search", "q"], "search", false, false),
+            (&["search", "--store", "sqlite:/tmp/s.sqlite", "q"], "search", true, false),
+            (&["--store", "sqlite:/tmp/s.sqlite", "train-ner", "--data", "a"], "train-ner", true, false),
+            (&["worker", "--data-dir", "/tmp/d", "--once"], "worker", false, true),
+            (&["--data-dir=/tmp/d", "status"], "status", false, true),
+        ];
+        for (args, command, store, data_dir) in cases {
+            let cli = Cli::try_parse_with_sources(std::iter::once("quotewire").chain(args.iter().copied()))
+                .unwrap_or_else(|e| panic!("{args:?}: {e}"));
+            let given = Given {
+                command: command.to_string(),
+                store_on_command_line: *store,
+                data_dir_on_command_line: *data_dir,
+            };
+            assert_eq!(cli.given, given, "{args:?}");
+        }
+    }
+
+    #[test]
+    fn a_store_typed_for_a_command_that_reads_none_is_a_usage_error_naming_it() {
+        let parse = |args: &[&str]| {
+            Cli::try_parse_with_sources(std::iter::once("quotewire").chain(args.iter().copied())).unwrap()
+        };
+        let refused = parse(&["analyze", "--store", "sqlite:/tmp/s.sqlite"]).check_store_use().unwrap_err();
+        assert!(refused.0.contains("`quotewire analyze` reads no store"), "{refused}");
+        assert!(parse(&["search", "--store", "sqlite:/tmp/s.sqlite", "q"]).check_store_use().is_ok());
+        assert!(parse(&["analyze"]).check_store_use().is_ok());
     }
 }

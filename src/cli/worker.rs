@@ -51,17 +51,12 @@ pub struct WorkerArgs {
     pub renew_after_jobs: u64,
 }
 
-/// Whether `--data-dir` is on the command line (its default names the embedded data
-/// directory, which a PostgreSQL worker does not use unless asked to keep an index there).
-fn data_dir_given() -> bool {
-    std::env::args_os().any(|a| a.to_str().is_some_and(|a| a == "--data-dir" || a.starts_with("--data-dir=")))
-}
-
 pub async fn run(
     args: WorkerArgs,
     config: &Config,
     data: &DataDir,
     store: Option<&StoreUrl>,
+    data_dir_given: bool,
 ) -> anyhow::Result<ExitCode> {
     let url = postgres_url(store, "worker")?;
     for (flag, value) in
@@ -81,7 +76,9 @@ pub async fn run(
     let store = PostgresStore::open(&url).map_err(|e| UsageError(e.to_string()))?;
     let store: SharedStore = Arc::new(Mutex::new(store));
     // With --data-dir, a local index follows the store through a connection of its own.
-    let index = match data_dir_given() {
+    // The default --data-dir names the embedded data directory, which a PostgreSQL worker
+    // does not use unless asked to keep an index there.
+    let index = match data_dir_given {
         true => {
             let own: SharedStore =
                 Arc::new(Mutex::new(PostgresStore::open(&url).map_err(|e| UsageError(e.to_string()))?));
