@@ -243,24 +243,33 @@ fn enqueue_and_worker_refuse_the_sqlite_store_and_name_the_embedded_commands() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_worker_stopped_by_sigterm_leaves_the_rest_queued_for_a_worker_keeping_a_local_index() {
-    let Some(store_url) = throwaway::test_database("worker sigterm") else { return };
+/// One loopback host serving `host_site(0)`, and its feed queued as pipeline `name` with
+/// `delay_ms` between requests.
+struct OneHost {
+    log: Log,
+    dir: tempfile::TempDir,
+    pipeline: std::path::PathBuf,
+}
+
+async fn one_host_feed_queued(store_url: &str, name: &str, delay_ms: u64) -> OneHost {
     let log: Log = Arc::new(Mutex::new(Vec::new()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let router = host_site(0, addr, log.clone());
     tokio::spawn(async move { axum::serve(listener, router).await });
     let dir = tempfile::tempdir().unwrap();
-    // One host, 200 ms apart: the run takes 20 s, so the signal comes mid-run.
-    let pipeline = write_pipeline(
-        dir.path(),
-        "slow",
-        &format!("[[sources]]\ntype = \"feed\"\nurl = \"http://{addr}/feed.xml\"\n"),
-        "per_host_delay_ms = 200",
-    );
-    let queued = quotewire().args(["enqueue", "--store", &store_url, "--pipeline"]).arg(&pipeline).output().unwrap();
+    let sources = format!("[[sources]]\ntype = \"feed\"\nurl = \"http://{addr}/feed.xml\"\n");
+    let pipeline = write_pipeline(dir.path(), name, &sources, &format!("per_host_delay_ms = {delay_ms}"));
+    let queued = quotewire().args(["enqueue", "--store", store_url, "--pipeline"]).arg(&pipeline).output().unwrap();
     assert!(queued.status.success(), "{}", String::from_utf8_lossy(&queued.stderr));
+    OneHost { log, dir, pipeline }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_stopped_by_sigterm_leaves_the_rest_queued_for_a_worker_keeping_a_local_index() {
+    let Some(store_url) = throwaway::test_database("worker sigterm") else { return };
+    // One host, 200 ms apart: the run takes 20 s, so the signal comes mid-run.
+    let OneHost { log, dir, pipeline } = one_host_feed_queued(&store_url, "slow", 200).await;
     let child = worker(&store_url, &pipeline, dir.path(), 0);
     let started = Instant::now();
     while articles_requested(&log) < 3 {
@@ -477,16 +486,7 @@ async fn a_pipeline_with_a_site_a_listing_and_a_sitemap_index_is_queued_and_the_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_long_lived_workers_run_state_is_renewed_and_its_counts_still_add_up() {
     let Some(store_url) = throwaway::test_database("distributed renewed run state") else { return };
-    let log: Log = Arc::new(Mutex::new(Vec::new()));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = host_site(0, addr, log.clone());
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    let dir = tempfile::tempdir().unwrap();
-    let sources = format!("[[sources]]\ntype = \"feed\"\nurl = \"http://{addr}/feed.xml\"\n");
-    let pipeline = write_pipeline(dir.path(), "renewed", &sources, "per_host_delay_ms = 0");
-    let queued = quotewire().args(["enqueue", "--store", &store_url, "--pipeline"]).arg(&pipeline).output().unwrap();
-    assert!(queued.status.success(), "{}", String::from_utf8_lossy(&queued.stderr));
+    let OneHost { log, pipeline, dir: _dir } = one_host_feed_queued(&store_url, "renewed", 0).await;
 
     // The feed and its 100 pages: 101 jobs, a fresh run state every 10 of them.
     let output = tokio::task::spawn_blocking(move || {
