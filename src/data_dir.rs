@@ -239,10 +239,7 @@ impl DataDir {
     /// last writer that followed one (`None`: an index from before stores had identities,
     /// or none yet).
     pub fn followed_store(&self) -> Option<String> {
-        std::fs::read_to_string(self.index_path().join(FOLLOWED_STORE_FILE))
-            .ok()
-            .map(|id| id.trim().to_string())
-            .filter(|id| !id.is_empty())
+        crate::ids::read_record(&self.index_path().join(FOLLOWED_STORE_FILE))
     }
 
     /// Checks that the index in this directory follows `store` (`shown`: how to name it),

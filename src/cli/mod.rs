@@ -285,7 +285,7 @@ fn configure_server(cli: &Cli, config: &Config, data: &DataDir) -> anyhow::Resul
     let token = crate::server::Token::load(cli.token_file.as_deref()).map_err(UsageError)?;
     let (data, failing_after, store) = (data.clone(), config.run.failing_source_runs, cli.store.clone());
     let refresh: crate::server::MetricsRefresh = std::sync::Arc::new(move || {
-        crate::schedule::refresh_metrics_at(&data, store.as_ref(), failing_after);
+        crate::schedule::refresh_metrics(&data, store.as_ref(), failing_after);
     });
     crate::server::configure(crate::server::Security { token, refresh: Some(refresh) });
     Ok(())

@@ -76,7 +76,7 @@ fn follow_while_serving(
     store: Option<&StoreUrl>,
 ) -> anyhow::Result<Option<FollowingIndex>> {
     let own = data.open_store_at(store, StoreAccess::Read)?;
-    match FollowingIndex::start_for(data, own, config.index.writer_memory_bytes, "serve") {
+    match FollowingIndex::start(data, own, &data.store_name(store), config.index.writer_memory_bytes, "serve") {
         Ok(following) => Ok(Some(following)),
         Err(PipelineError::DataDir(DataDirError::Locked { holder, .. })) => {
             tracing::info!("the index is kept current by {holder}");

@@ -80,9 +80,11 @@ pub async fn run(
     // does not use unless asked to keep an index there.
     let index = match data_dir_given {
         true => {
+            // Opened above: a second connection needs no schema check.
             let own: SharedStore =
-                Arc::new(Mutex::new(PostgresStore::open(&url).map_err(|e| UsageError(e.to_string()))?));
-            Some(FollowingIndex::start(data, own, config.index.writer_memory_bytes)?)
+                Arc::new(Mutex::new(PostgresStore::connect(&url).map_err(|e| UsageError(e.to_string()))?));
+            let name = data.store_name(Some(&StoreUrl::Postgres(url.clone())));
+            Some(FollowingIndex::start(data, own, &name, config.index.writer_memory_bytes, "worker")?)
         }
         false => None,
     };

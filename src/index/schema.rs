@@ -332,10 +332,8 @@ pub fn write_version(dir: &Path) -> std::io::Result<()> {
 /// is linked into place only if none exists yet.
 pub fn identity(dir: &Path) -> std::io::Result<String> {
     let path = dir.join(IDENTITY_FILE);
-    if let Ok(id) = std::fs::read_to_string(&path)
-        && !id.trim().is_empty()
-    {
-        return Ok(id.trim().to_string());
+    if let Some(id) = crate::ids::read_record(&path) {
+        return Ok(id);
     }
     let temporary = path.with_extension(format!("tmp{}", std::process::id()));
     std::fs::write(&temporary, format!("{}\n", new_identity()))?;

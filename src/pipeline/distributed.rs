@@ -39,7 +39,7 @@ use super::process::ArticleBuilder;
 use super::run::RunControl;
 use super::stats::{RunStats, SilentProgress};
 use crate::config::{CssSelector, FetchConfig, Pipeline, Source};
-use crate::data_dir::{DataDir, WriterLock};
+use crate::data_dir::{DataDir, StoreName, WriterLock};
 use crate::fetch::{self, DiscoveredLink, FetchError, Fetcher};
 use crate::nlp::Analyzer;
 use crate::queue::{ClaimedJob, FailOutcome, JobKind, NewJob, Queue, QueueError, Registration, Retry};
@@ -620,16 +620,12 @@ pub struct FollowingIndex {
 }
 
 impl FollowingIndex {
-    /// Takes `data`'s writer lock, opens (or creates) its index and starts catching up with
-    /// `store`.
-    pub fn start(data: &DataDir, store: SharedStore, writer_memory: usize) -> Result<FollowingIndex, PipelineError> {
-        FollowingIndex::start_for(data, store, writer_memory, "worker")
-    }
-
-    /// [`FollowingIndex::start`] for `command` (named to whoever finds the lock held).
-    pub fn start_for(
+    /// Takes `data`'s writer lock for `command` (named to whoever finds it held), opens (or
+    /// creates) its index and starts catching up with `store`, which `name` names in errors.
+    pub fn start(
         data: &DataDir,
         store: SharedStore,
+        name: &StoreName,
         writer_memory: usize,
         command: &str,
     ) -> Result<FollowingIndex, PipelineError> {
@@ -638,12 +634,7 @@ impl FollowingIndex {
         let from = {
             let guard = store.lock().unwrap_or_else(|p| p.into_inner());
             // An index following another store is refused; a new one follows this store.
-            let name = crate::data_dir::StoreName {
-                name: "the worker's store".into(),
-                reindex: "reindex --store URL".into(),
-                shared: true,
-            };
-            data.check_index_follows(&index, &*guard, &name, true)?;
+            data.check_index_follows(&index, &*guard, name, true)?;
             resume_position(&index, &*guard)?
         };
         let indexer = Indexer::start(store, Box::new(index.writer(writer_memory)?), from)?;

@@ -54,7 +54,7 @@ pub fn sync_quickwit(
     // The checkpoint counts one store's sequence numbers: another store's would skip or
     // mix articles, so it is refused (the record sits beside the checkpoint).
     let record = config.checkpoint.with_extension("store-id");
-    let recorded = std::fs::read_to_string(&record).ok().map(|id| id.trim().to_string()).filter(|id| !id.is_empty());
+    let recorded = crate::ids::read_record(&record);
     if let (Some(recorded), Some(id)) = (&recorded, &store_id)
         && recorded != id
     {
@@ -69,7 +69,7 @@ pub fn sync_quickwit(
         if let Some(parent) = record.parent() {
             std::fs::create_dir_all(parent).map_err(not_writable)?;
         }
-        std::fs::write(&record, format!("{id}\n")).map_err(not_writable)?;
+        crate::index::write_atomically(&record, &format!("{id}\n")).map_err(not_writable)?;
     }
     let sink = QuickwitSink::open(config).map_err(IndexError::from)?;
     let mut from = sink.acknowledged_through();

@@ -16,4 +16,4 @@ pub use daemon::{DaemonOptions, DaemonReport, RunReporter, run_daemon};
 pub use fleet::{DEFAULT_LEADER_LEASE, FleetScheduleReport, lead_schedules};
 pub use plan::{jitter, next_slot, next_start};
 pub use shutdown::{FORCED_EXIT_STATUS, on_signals};
-pub use status::{StatusReport, refresh_metrics, refresh_metrics_at};
+pub use status::{StatusReport, refresh_metrics};

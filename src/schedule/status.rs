@@ -107,16 +107,12 @@ impl StatusReport {
     }
 }
 
-/// Refreshes the data-directory gauges of `/metrics` (a failure leaves them as they were).
-pub fn refresh_metrics(data: &DataDir, failing_after: u32) {
-    refresh_metrics_at(data, None, failing_after);
-}
-
-/// [`refresh_metrics`] from the store `store` names (`--store postgres://...`: that store,
-/// with the local index of `data`).
-pub fn refresh_metrics_at(data: &DataDir, store: Option<&StoreUrl>, failing_after: u32) {
+/// Refreshes the data-directory gauges of `/metrics` (a failure leaves them as they were)
+/// from the store `store` names (`--store postgres://...`: that store, with the local index
+/// of `data`; `serve` and `run` opened it when they started, so a scrape only connects).
+pub fn refresh_metrics(data: &DataDir, store: Option<&StoreUrl>, failing_after: u32) {
     let report = match data.postgres_url(store) {
-        Ok(Some(url)) => PostgresStore::open(url).map_err(DataDirError::from).and_then(|shared| {
+        Ok(Some(url)) => PostgresStore::connect(url).map_err(DataDirError::from).and_then(|shared| {
             StatusReport::collect_shared(&shared, &StoreUrl::Postgres(url.into()).to_string(), data, failing_after)
         }),
         Ok(None) => StatusReport::collect(data, failing_after),
