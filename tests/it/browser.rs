@@ -45,7 +45,24 @@ struct Browser {
 }
 
 impl Browser {
+    /// Starts Chromium, retrying twice when the browser dies or stays silent before it has
+    /// opened a page (seen once under heavy load: the DevTools pipe broke at start). Nothing
+    /// of the web page has been asked for by then, so a retry hides no fault of ours.
     fn launch(binary: &PathBuf) -> Browser {
+        let mut failures = Vec::new();
+        for _ in 0..3 {
+            match Browser::try_launch(binary) {
+                Ok(browser) => return browser,
+                Err(why) => {
+                    eprintln!("Chromium did not start: {why}");
+                    failures.push(why);
+                }
+            }
+        }
+        panic!("Chromium did not start three times: {failures:?}");
+    }
+
+    fn try_launch(binary: &PathBuf) -> Result<Browser, String> {
         let profile = tempfile::tempdir().unwrap();
         let (browser_reads, commands) = std::io::pipe().unwrap();
         let (replies, browser_writes) = std::io::pipe().unwrap();
@@ -100,18 +117,26 @@ impl Browser {
             }
         });
         let mut browser = Browser { child, commands, messages, next_id: 0, session: String::new(), _profile: profile };
-        let target = browser.call_browser("Target.createTarget", json!({ "url": "about:blank" }));
-        let attached =
-            browser.call_browser("Target.attachToTarget", json!({ "targetId": target["targetId"], "flatten": true }));
-        browser.session = attached["sessionId"].as_str().unwrap().to_string();
+        let target = browser.try_send("Target.createTarget", json!({ "url": "about:blank" }), None)?;
+        let attached = browser.try_send(
+            "Target.attachToTarget",
+            json!({ "targetId": target["targetId"], "flatten": true }),
+            None,
+        )?;
+        browser.session = attached["sessionId"].as_str().ok_or("no session id")?.to_string();
         browser.call("Page.enable", json!({}));
         browser.call("DOM.enable", json!({}));
         // Basic search must work with JavaScript off.
         browser.call("Emulation.setScriptExecutionDisabled", json!({ "value": true }));
-        browser
+        Ok(browser)
     }
 
     fn send(&mut self, method: &str, params: Value, session: Option<&str>) -> Value {
+        self.try_send(method, params, session).unwrap_or_else(|why| panic!("{why}"))
+    }
+
+    /// One DevTools command and its answer; an error answer is a test failure, not an `Err`.
+    fn try_send(&mut self, method: &str, params: Value, session: Option<&str>) -> Result<Value, String> {
         self.next_id += 1;
         let id = self.next_id;
         let mut message = json!({ "id": id, "method": method, "params": params });
@@ -120,20 +145,16 @@ impl Browser {
         }
         let mut bytes = serde_json::to_vec(&message).unwrap();
         bytes.push(0);
-        self.commands.write_all(&bytes).unwrap();
+        self.commands.write_all(&bytes).map_err(|e| format!("sending {method}: {e}"))?;
         let deadline = Instant::now() + BROWSER_TIMEOUT;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            let reply = self.messages.recv_timeout(left).unwrap_or_else(|_| panic!("no answer to {method}"));
+            let reply = self.messages.recv_timeout(left).map_err(|e| format!("no answer to {method}: {e}"))?;
             if reply["id"] == id {
                 assert!(reply["error"].is_null(), "{method}: {}", reply["error"]);
-                return reply["result"].clone();
+                return Ok(reply["result"].clone());
             }
         }
-    }
-
-    fn call_browser(&mut self, method: &str, params: Value) -> Value {
-        self.send(method, params, None)
     }
 
     fn call(&mut self, method: &str, params: Value) -> Value {
