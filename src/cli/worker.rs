@@ -94,7 +94,7 @@ pub async fn run(
         concurrency: args.concurrency.max(1),
         lease: Duration::from_secs_f64(args.lease_seconds),
         once: args.once,
-        renew_after_jobs: args.renew_after_jobs.max(1),
+        renew_after_jobs: args.renew_after_jobs,
     };
     tracing::info!(worker = %name, store = %StoreUrl::Postgres(url.clone()), "worker started");
     // A long-lived worker may lead the fleet's scheduler, through a connection of its own.

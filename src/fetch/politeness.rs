@@ -4,9 +4,9 @@
 //! the larger of the configured delay and the site's robots.txt Crawl-delay. The delay counts
 //! from the later of the previous request's start and the end of its turn (its response
 //! read), as the queue's host slots count it across a fleet: a request's own latency can then
-//! never bring two requests closer than the delay on the server's clock. On top, every registrable domain (`news.example.co.uk` and
-//! `www.example.co.uk` share `example.co.uk`, via the public suffix list) is held to
-//! `per_domain_requests_per_second` with `governor`.
+//! never bring two requests closer than the delay on the server's clock. On top, every
+//! registrable domain (`news.example.co.uk` and `www.example.co.uk` share `example.co.uk`,
+//! via the public suffix list) is held to `per_domain_requests_per_second` with `governor`.
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
@@ -21,6 +21,15 @@ use url::Url;
 struct HostState {
     slots: Arc<Semaphore>,
     next_start: Mutex<Option<Instant>>,
+}
+
+impl HostState {
+    /// Moves the host's next start to at least `delay` from now (never earlier than it was).
+    fn push_next_start(&self, delay: Duration) {
+        let mut next = self.next_start.lock().unwrap_or_else(|p| p.into_inner());
+        let after = Instant::now() + delay;
+        *next = Some(next.map_or(after, |n| n.max(after)));
+    }
 }
 
 /// Hands out per-host turns.
@@ -44,9 +53,7 @@ impl Drop for HostTurn {
         }
         // The next request waits `delay` after this one's response was read: the server saw
         // this request no later than that, whatever the connection's latency was.
-        let mut next = self.state.next_start.lock().unwrap_or_else(|p| p.into_inner());
-        let after = Instant::now() + self.delay;
-        *next = Some(next.map_or(after, |n| n.max(after)));
+        self.state.push_next_start(self.delay);
     }
 }
 
@@ -110,11 +117,7 @@ impl HostGates {
         }
         // A busy machine may wake this turn late: the spacing counts from when it really
         // starts, so two requests never reach the host closer than `delay`.
-        {
-            let mut next = state.next_start.lock().unwrap_or_else(|p| p.into_inner());
-            let actual = Instant::now() + delay;
-            *next = Some(next.map_or(actual, |n| n.max(actual)));
-        }
+        state.push_next_start(delay);
         HostTurn { _permit: permit, state, delay }
     }
 }

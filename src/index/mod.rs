@@ -151,7 +151,7 @@ impl SearchIndex {
     pub fn in_memory() -> SearchIndex {
         let index = Index::create_in_ram(schema::build());
         // The schema was just built from `schema::build`, so every field exists.
-        SearchIndex::wrap(index, PathBuf::from(":memory:"), schema::new_identity())
+        SearchIndex::wrap(index, PathBuf::from(":memory:"), crate::ids::new_identity())
             .unwrap_or_else(|e| unreachable!("{e}"))
     }
 

@@ -336,14 +336,12 @@ pub fn identity(dir: &Path) -> std::io::Result<String> {
         return Ok(id);
     }
     let temporary = path.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&temporary, format!("{}\n", new_identity()))?;
+    std::fs::write(&temporary, format!("{}\n", crate::ids::new_identity()))?;
     // `hard_link` fails when the identity exists: then the other process's one stands.
     let _ = std::fs::hard_link(&temporary, &path);
     let _ = std::fs::remove_file(&temporary);
     Ok(std::fs::read_to_string(&path)?.trim().to_string())
 }
-
-pub use crate::ids::new_identity;
 
 #[cfg(test)]
 mod tests {

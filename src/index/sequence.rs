@@ -49,7 +49,7 @@ impl SearchIndex {
                 .ok()
                 .map(|id| id.trim().to_string())
                 .filter(|id| !id.is_empty())
-                .unwrap_or_else(schema::new_identity)
+                .unwrap_or_else(crate::ids::new_identity)
         };
         SearchIndex::wrap(index, dir.to_path_buf(), identity).map_err(open_error)
     }

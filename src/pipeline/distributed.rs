@@ -189,7 +189,8 @@ pub struct WorkerOptions {
     /// jobs count until their lease runs out) and none queued that is due now. Jobs waiting
     /// for a retry later stay queued for a later worker.
     pub once: bool,
-    /// Jobs a pipeline's run state serves before it is started afresh (see the module doc).
+    /// Jobs a pipeline's run state serves before it is started afresh (see the module doc;
+    /// 0 counts as 1).
     pub renew_after_jobs: u64,
 }
 
@@ -285,13 +286,13 @@ struct Worker {
 impl Worker {
     fn context(&self, pipeline: &str) -> Result<Arc<JobContext>, PipelineError> {
         let mut contexts = self.contexts.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(context) = contexts.get(pipeline) {
-            if !context.worn(self.options.renew_after_jobs) {
-                context.jobs.fetch_add(1, Ordering::Relaxed);
-                return Ok(context.clone());
-            }
-            let worn = context.clone();
-            contexts.remove(pipeline);
+        if let Some(context) = contexts.get(pipeline)
+            && !context.worn(self.options.renew_after_jobs)
+        {
+            context.jobs.fetch_add(1, Ordering::Relaxed);
+            return Ok(context.clone());
+        }
+        if let Some(worn) = contexts.remove(pipeline) {
             self.retired.lock().unwrap_or_else(|p| p.into_inner()).push(worn);
         }
         let mut fetch_config =
